@@ -1,0 +1,81 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "Headroom",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "headroom", targets: ["headroom"]),
+        .executable(name: "headroom-bench", targets: ["headroom-bench"]),
+        .library(name: "HeadroomKernel", targets: ["HeadroomKernel"]),
+        .library(name: "Queueing", targets: ["Queueing"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-collections", exact: "1.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", exact: "0.2.0"),
+    ],
+    targets: [
+        // MARK: - Implementation details
+
+        /// GSL, the GNU Scientific Library, through pkg-config. No stable Swift API:
+        /// only HeadroomKernel and Queueing import it.
+        .systemLibrary(
+            name: "CGSL",
+            pkgConfig: "gsl",
+            providers: [.apt(["libgsl-dev"])]
+        ),
+
+        // MARK: - Public API
+
+        /// Event calendar, clock, random streams, distributions, stations, statistics.
+        /// Knows nothing of YAML or web backends.
+        .target(
+            name: "HeadroomKernel",
+            dependencies: [
+                "CGSL",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "HeapModule", package: "swift-collections"),
+            ]
+        ),
+        /// Closed-form queueing results, MVA and operational laws. No simulation inside.
+        .target(name: "Queueing"),
+        /// The YAML model: schema, units, decoding and validation with precise errors.
+        .target(
+            name: "HeadroomModel",
+            dependencies: [.product(name: "Yams", package: "Yams")]
+        ),
+        /// Builds and runs a simulation of a web backend from a checked model.
+        .target(
+            name: "HeadroomSim",
+            dependencies: ["HeadroomKernel", "HeadroomModel", "Queueing",
+                           .product(name: "DequeModule", package: "swift-collections")]
+        ),
+        /// Replications, sweeps, plans, reproductions and exports.
+        .target(
+            name: "HeadroomStudy",
+            dependencies: ["HeadroomSim", "HeadroomModel", "HeadroomKernel", "Queueing"]
+        ),
+        .executableTarget(
+            name: "headroom",
+            dependencies: [
+                "HeadroomStudy", "HeadroomModel",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "headroom-bench",
+            dependencies: ["HeadroomKernel", "Queueing"]
+        ),
+
+        // MARK: - Tests
+
+        .testTarget(name: "HeadroomKernelTests", dependencies: ["HeadroomKernel", "Queueing"]),
+        .testTarget(name: "QueueingTests", dependencies: ["Queueing"]),
+        .testTarget(name: "HeadroomModelTests", dependencies: ["HeadroomModel"]),
+        .testTarget(name: "HeadroomSimTests", dependencies: ["HeadroomSim", "HeadroomModel", "Queueing"]),
+        .testTarget(name: "HeadroomStudyTests", dependencies: ["HeadroomStudy"]),
+    ]
+)

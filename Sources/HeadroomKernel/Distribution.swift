@@ -1,0 +1,179 @@
+import CGSL
+
+/// A probability distribution of a non-negative quantity (a service time in seconds, a think
+/// time, a count), as a plain value: no existential, no closure, so a station can hold one in a
+/// contiguous array and draw from it in the inner loop.
+///
+/// Every family carries its analytic mean and squared coefficient of variation (SCV), so tests
+/// compare simulation with theory and the analytic layer (Pollaczek-Khinchine, Allen-Cunneen)
+/// reads the moments it needs. Draws go through GSL, except exponential and uniform, which are
+/// inlined on the stream's own xoshiro state and equal GSL's values bit for bit.
+public enum Distribution: Sendable, Hashable {
+    /// Always `value`.
+    case constant(Double)
+    /// Exponential with the given mean (rate 1/mean).
+    case exponential(mean: Double)
+    /// Uniform on [low, high].
+    case uniform(low: Double, high: Double)
+    /// Normal(mean, standardDeviation) truncated at zero by rejection, so no draw is negative.
+    case truncatedNormal(mean: Double, standardDeviation: Double)
+    /// Lognormal with the given mean and coefficient of variation (sigma^2 = ln(1 + cv^2)).
+    case lognormal(mean: Double, cv: Double)
+    /// Gamma with the given mean and coefficient of variation (shape 1/cv^2, scale mean*cv^2).
+    case gamma(mean: Double, cv: Double)
+    /// Erlang-k: the sum of k exponential phases, total mean `mean`.
+    case erlang(phases: Int, mean: Double)
+    /// Weibull with the given shape k and scale lambda: mean = lambda * Gamma(1 + 1/k).
+    case weibull(shape: Double, scale: Double)
+    /// Pareto with tail index alpha, truncated to [low, high] (inverse-CDF sampling).
+    case boundedPareto(alpha: Double, low: Double, high: Double)
+    /// Two-phase hyperexponential with balanced means fitted to a mean and a cv >= 1
+    /// (Whitt's balanced-means fit: p1 = (1 + sqrt((c^2-1)/(c^2+1)))/2, mu_i = 2 p_i / mean).
+    case hyperexponential(mean: Double, cv: Double)
+    /// Draws uniformly among observed samples (the empirical distribution function).
+    case empirical(EmpiricalSamples)
+
+    /// The analytic mean.
+    public var mean: Double {
+        switch self {
+        case .constant(let v): return v
+        case .exponential(let m): return m
+        case .uniform(let a, let b): return (a + b) / 2
+        case .truncatedNormal(let mu, let sd):
+            guard sd > 0 else { return max(mu, 0) }
+            // E[X | X > 0] for X ~ N(mu, sd): mu + sd * phi(a) / (1 - Phi(a)), a = -mu/sd.
+            let a = -mu / sd
+            return mu + sd * gsl_ran_ugaussian_pdf(a) / gsl_cdf_ugaussian_Q(a)
+        case .lognormal(let m, _), .gamma(let m, _), .hyperexponential(let m, _), .erlang(_, let m):
+            return m
+        case .weibull(let k, let lambda):
+            return lambda * gsl_sf_gamma(1 + 1 / k)
+        case .boundedPareto(let alpha, let l, let h):
+            return Distribution.boundedParetoMoment(alpha: alpha, low: l, high: h, order: 1)
+        case .empirical(let s): return s.mean
+        }
+    }
+
+    /// The analytic variance.
+    public var variance: Double {
+        switch self {
+        case .constant: return 0
+        case .exponential(let m): return m * m
+        case .uniform(let a, let b): return (b - a) * (b - a) / 12
+        case .truncatedNormal(let mu, let sd):
+            guard sd > 0 else { return 0 }
+            let a = -mu / sd
+            let lambda = gsl_ran_ugaussian_pdf(a) / gsl_cdf_ugaussian_Q(a)
+            return sd * sd * (1 + a * lambda - lambda * lambda)
+        case .lognormal(let m, let cv), .gamma(let m, let cv), .hyperexponential(let m, let cv):
+            return m * m * cv * cv
+        case .erlang(let k, let m): return m * m / Double(k)
+        case .weibull(let k, let lambda):
+            let g1 = gsl_sf_gamma(1 + 1 / k)
+            return lambda * lambda * (gsl_sf_gamma(1 + 2 / k) - g1 * g1)
+        case .boundedPareto(let alpha, let l, let h):
+            let m1 = Distribution.boundedParetoMoment(alpha: alpha, low: l, high: h, order: 1)
+            return Distribution.boundedParetoMoment(alpha: alpha, low: l, high: h, order: 2) - m1 * m1
+        case .empirical(let s): return s.variance
+        }
+    }
+
+    /// The squared coefficient of variation, variance / mean^2 (0 for a constant).
+    public var squaredCV: Double {
+        let m = mean
+        return m > 0 ? variance / (m * m) : 0
+    }
+
+    /// E[X^order] of a Pareto(alpha) truncated to [low, high].
+    static func boundedParetoMoment(alpha: Double, low l: Double, high h: Double, order j: Double) -> Double {
+        let norm = alpha * pow(l, alpha) / (1 - pow(l / h, alpha))
+        if abs(alpha - j) < 1e-12 { return norm * log(h / l) }
+        return norm * (pow(h, j - alpha) - pow(l, j - alpha)) / (j - alpha)
+    }
+
+    /// A draw from this distribution on `stream`.
+    ///
+    /// - Complexity: O(1) except truncated normal (expected O(1) rejections) and Erlang-k (O(k)
+    ///   inside GSL's gamma sampler, which handles integer shape).
+    @inlinable
+    public func sample(_ stream: RandomStream) -> Double {
+        switch self {
+        case .exponential(let m): return stream.exponential(mean: m)
+        case .constant(let v): return v
+        case .uniform(let a, let b): return a + (b - a) * stream.uniform()
+        default: return sampleThroughGSL(stream)
+        }
+    }
+
+    @usableFromInline
+    func sampleThroughGSL(_ stream: RandomStream) -> Double {
+        let r = stream.generator
+        switch self {
+        case .constant(let v): return v
+        case .exponential(let m): return gsl_ran_exponential(r, m)
+        case .uniform(let a, let b): return gsl_ran_flat(r, a, b)
+        case .truncatedNormal(let mu, let sd):
+            guard sd > 0 else { return max(mu, 0) }
+            // Rejection below zero. When mu is far below zero this would spin: sample the tail
+            // with GSL's dedicated upper-tail sampler instead.
+            if mu / sd < -3 {
+                return mu + gsl_ran_gaussian_tail(r, -mu, sd)
+            }
+            while true {
+                let x = mu + gsl_ran_gaussian_ziggurat(r, sd)
+                if x >= 0 { return x }
+            }
+        case .lognormal(let m, let cv):
+            let sigma2 = log(1 + cv * cv)
+            return gsl_ran_lognormal(r, log(m) - sigma2 / 2, sigma2.squareRoot())
+        case .gamma(let m, let cv):
+            guard cv > 0 else { return m }
+            let shape = 1 / (cv * cv)
+            return gsl_ran_gamma(r, shape, m / shape)
+        case .erlang(let k, let m):
+            return gsl_ran_gamma(r, Double(k), m / Double(k))
+        case .weibull(let k, let lambda):
+            return gsl_ran_weibull(r, lambda, k)
+        case .boundedPareto(let alpha, let l, let h):
+            // Inverse CDF of the truncated Pareto: x = l / (1 - u (1 - (l/h)^alpha))^(1/alpha).
+            let u = gsl_rng_uniform(r)
+            return l / pow(1 - u * (1 - pow(l / h, alpha)), 1 / alpha)
+        case .hyperexponential(let m, let cv):
+            let c2 = cv * cv
+            guard c2 > 1 else { return gsl_ran_exponential(r, m) }
+            let p1 = 0.5 * (1 + ((c2 - 1) / (c2 + 1)).squareRoot())
+            // Balanced means: p_i / mu_i = mean / 2, so phase i has mean m / (2 p_i).
+            if gsl_rng_uniform(r) < p1 {
+                return gsl_ran_exponential(r, m / (2 * p1))
+            } else {
+                return gsl_ran_exponential(r, m / (2 * (1 - p1)))
+            }
+        case .empirical(let s):
+            let i = Int(gsl_rng_uniform_int(r, UInt(s.values.count)))
+            return s.values[i]
+        }
+    }
+}
+
+/// Observed samples for an empirical distribution, with their moments computed once by GSL.
+public struct EmpiricalSamples: Sendable, Hashable {
+    public let values: [Double]
+    public let mean: Double
+    public let variance: Double
+
+    /// - Precondition: `values` is non-empty and every value is finite and non-negative
+    ///   (the model layer checks this and reports the file and line).
+    public init(_ values: [Double]) {
+        precondition(!values.isEmpty, "empirical distribution needs at least one sample")
+        self.values = values
+        let (mean, variance): (Double, Double) = values.withUnsafeBufferPointer { buffer in
+            let m = gsl_stats_mean(buffer.baseAddress, 1, buffer.count)
+            // Population variance: the distribution is exactly these samples, equally likely.
+            let v = buffer.count > 1
+                ? gsl_stats_variance_with_fixed_mean(buffer.baseAddress, 1, buffer.count, m) : 0
+            return (m, v)
+        }
+        self.mean = mean
+        self.variance = variance
+    }
+}
