@@ -1,0 +1,99 @@
+/// The simulation clock's agenda: pending events ordered by time, then by insertion order.
+///
+/// A binary min-heap stored in one `ContiguousArray` of plain structs: scheduling and popping
+/// allocate nothing once the array has grown to the peak number of pending events. Ties in time
+/// are broken by a sequence number assigned at scheduling (first scheduled, first fired), the
+/// total order SimPy, OMNeT++ and ns-3 use, so a run is a pure function of its seed.
+///
+/// Time is a `Double` of seconds since the start of the run. Floating time makes exact ties
+/// rare and fragile; the sequence number keeps them deterministic when they do happen (two
+/// constant service times ending together, events scheduled "now").
+///
+/// Cancellation is lazy, as in OMNeT++: a station that reschedules bumps a generation counter
+/// carried in the payload and ignores stale events when they fire.
+///
+/// ns-3 measured calendar queues slower than a plain heap for typical loads, and a hand-written
+/// heap matched swift-collections' `Heap` on this machine (../shared/BUILD-NOTES.md); this one
+/// exists so the sequence number lives in the same cache line as the time and the comparison
+/// is inlined for the concrete payload.
+public struct EventCalendar<Payload> {
+    /// One pending event.
+    public struct Entry {
+        public var timeSeconds: Double
+        @usableFromInline var sequence: UInt64
+        public var payload: Payload
+
+        @inlinable
+        init(timeSeconds: Double, sequence: UInt64, payload: Payload) {
+            self.timeSeconds = timeSeconds
+            self.sequence = sequence
+            self.payload = payload
+        }
+
+        @inlinable @inline(__always)
+        func precedes(_ other: Entry) -> Bool {
+            timeSeconds < other.timeSeconds
+                || (timeSeconds == other.timeSeconds && sequence < other.sequence)
+        }
+    }
+
+    @usableFromInline var heap: ContiguousArray<Entry> = []
+    @usableFromInline var nextSequence: UInt64 = 0
+
+    public init(reservingCapacity capacity: Int = 64) {
+        heap.reserveCapacity(capacity)
+    }
+
+    /// The number of pending events.
+    @inlinable public var count: Int { heap.count }
+    @inlinable public var isEmpty: Bool { heap.isEmpty }
+    /// The time of the next event, if any.
+    @inlinable public var nextTimeSeconds: Double? { heap.first?.timeSeconds }
+
+    /// Schedules `payload` at `timeSeconds`.
+    /// - Complexity: O(log n).
+    @inlinable
+    public mutating func schedule(_ payload: Payload, atSeconds timeSeconds: Double) {
+        let entry = Entry(timeSeconds: timeSeconds, sequence: nextSequence, payload: payload)
+        nextSequence &+= 1
+        heap.append(entry)
+        heap.withUnsafeMutableBufferPointer { h in
+            var child = h.count - 1
+            while child > 0 {
+                let parent = (child - 1) >> 1
+                if entry.precedes(h[parent]) {
+                    h[child] = h[parent]
+                    child = parent
+                } else { break }
+            }
+            h[child] = entry
+        }
+    }
+
+    /// Removes and returns the earliest event (earliest scheduled among equal times).
+    /// - Complexity: O(log n).
+    @inlinable
+    public mutating func popNext() -> Entry? {
+        guard let last = heap.popLast() else { return nil }
+        if heap.isEmpty { return last }
+        let first = heap[0]
+        heap.withUnsafeMutableBufferPointer { h in
+            let n = h.count
+            var hole = 0
+            while true {
+                var child = 2 * hole + 1
+                if child >= n { break }
+                if child + 1 < n && h[child + 1].precedes(h[child]) { child += 1 }
+                if h[child].precedes(last) {
+                    h[hole] = h[child]
+                    hole = child
+                } else { break }
+            }
+            h[hole] = last
+        }
+        return first
+    }
+
+    /// Drops every pending event (the sequence counter keeps counting).
+    public mutating func removeAll() { heap.removeAll(keepingCapacity: true) }
+}

@@ -1,0 +1,114 @@
+import HeapModule
+
+/// A processor-sharing station with `cores` cores: every job present progresses at rate
+/// min(1, cores / n) when n jobs are present. This is a database whose active queries outnumber
+/// its cores: eight queries on two cores each run at a quarter speed, so each takes four times
+/// its stand-alone time (the M/G/c-PS model; for c = 1, M/G/1-PS has E[T] = E[S] / (1 - rho)
+/// whatever the service distribution).
+///
+/// Implemented with virtual time: V(t) is the service attained by any job present since t = 0
+/// (all present jobs attain service at the same rate). A job arriving with work w at virtual
+/// time V finishes when V reaches V + w, so jobs leave in order of that finish tag, kept in a
+/// min-heap. Arrivals and departures only change the rate, not the tags: O(log n) per event.
+///
+/// The next completion time changes with every arrival, so the caller schedules a completion
+/// event tagged with ``generation`` and ignores it if the generation has moved on (lazy
+/// cancellation).
+public struct ProcessorSharingStation: Sendable {
+    @usableFromInline struct Job: Comparable, Sendable {
+        @usableFromInline var finishTag: Double
+        @usableFromInline var sequence: UInt64
+        @usableFromInline var customer: Int32
+        @inlinable init(finishTag: Double, sequence: UInt64, customer: Int32) {
+            self.finishTag = finishTag
+            self.sequence = sequence
+            self.customer = customer
+        }
+        @inlinable static func < (a: Job, b: Job) -> Bool {
+            a.finishTag < b.finishTag || (a.finishTag == b.finishTag && a.sequence < b.sequence)
+        }
+    }
+
+    public let cores: Int
+    @usableFromInline var virtualTime: Double = 0
+    @usableFromInline var lastUpdateSeconds: Double
+    @usableFromInline var jobs = Heap<Job>()
+    @usableFromInline var nextSequence: UInt64 = 0
+    /// Bumped whenever the next completion time changes.
+    public var generation: UInt32 { currentGeneration }
+    @usableFromInline var currentGeneration: UInt32 = 0
+
+    /// Cores busy over time (utilization = mean / cores).
+    public var busyCores: TimeWeightedAverage
+    /// Jobs present over time.
+    public var jobsPresent: TimeWeightedAverage
+    public var completions: Int { completionCount }
+    @usableFromInline var completionCount = 0
+
+    public init(cores: Int, startSeconds: Double = 0) {
+        precondition(cores > 0, "a processor-sharing station needs at least one core")
+        self.cores = cores
+        lastUpdateSeconds = startSeconds
+        busyCores = TimeWeightedAverage(atSeconds: startSeconds)
+        jobsPresent = TimeWeightedAverage(atSeconds: startSeconds)
+    }
+
+    @inlinable public var count: Int { jobs.count }
+
+    /// The service rate each job receives with n present: min(1, cores / n).
+    @inlinable func ratePerJob(_ n: Int) -> Double {
+        n <= cores ? 1 : Double(cores) / Double(n)
+    }
+
+    @inlinable mutating func advance(to now: Double) {
+        let n = jobs.count
+        if n > 0 { virtualTime += (now - lastUpdateSeconds) * ratePerJob(n) }
+        lastUpdateSeconds = now
+    }
+
+    @inlinable mutating func recordPopulation(atSeconds now: Double) {
+        let n = jobs.count
+        jobsPresent.update(to: Double(n), atSeconds: now)
+        busyCores.update(to: Double(min(n, cores)), atSeconds: now)
+    }
+
+    /// A job with `workSeconds` of stand-alone service arrives.
+    /// - Complexity: O(log n).
+    @inlinable
+    public mutating func arrive(_ customer: Int32, workSeconds: Double, atSeconds now: Double) {
+        advance(to: now)
+        jobs.insert(Job(finishTag: virtualTime + workSeconds, sequence: nextSequence, customer: customer))
+        nextSequence &+= 1
+        currentGeneration &+= 1
+        recordPopulation(atSeconds: now)
+    }
+
+    /// When the next job will finish if nothing else arrives, or nil if the station is empty.
+    @inlinable
+    public var nextCompletionSeconds: Double? {
+        guard let first = jobs.min else { return nil }
+        let remaining = Swift.max(0, first.finishTag - virtualTime)
+        return lastUpdateSeconds + remaining / ratePerJob(jobs.count)
+    }
+
+    /// The job with the smallest finish tag leaves; returns its customer.
+    /// - Precondition: the station is not empty.
+    /// - Complexity: O(log n).
+    @inlinable
+    public mutating func completeNext(atSeconds now: Double) -> Int32 {
+        advance(to: now)
+        let job = jobs.removeMin()
+        // Rounding may leave the tag a hair ahead of V; the job is done either way.
+        if job.finishTag > virtualTime { virtualTime = job.finishTag }
+        currentGeneration &+= 1
+        completionCount += 1
+        recordPopulation(atSeconds: now)
+        return job.customer
+    }
+
+    public mutating func restartStatistics(atSeconds now: Double) {
+        busyCores.restart(atSeconds: now)
+        jobsPresent.restart(atSeconds: now)
+        completionCount = 0
+    }
+}
