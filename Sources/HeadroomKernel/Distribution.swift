@@ -96,7 +96,11 @@ public enum Distribution: Sendable, Hashable {
     /// - Complexity: O(1) except truncated normal (expected O(1) rejections) and Erlang-k (O(k)
     ///   inside GSL's gamma sampler, which handles integer shape).
     @inlinable
-    public func sample(_ stream: RandomStream) -> Double {
+    public func sample(_ stream: RandomStream) -> Double { sample(stream.handle) }
+
+    /// A draw on a borrowed stream handle (hot loops).
+    @inlinable
+    public func sample(_ stream: RandomStreamHandle) -> Double {
         switch self {
         case .exponential(let m): return stream.exponential(mean: m)
         case .constant(let v): return v
@@ -106,7 +110,7 @@ public enum Distribution: Sendable, Hashable {
     }
 
     @usableFromInline
-    func sampleThroughGSL(_ stream: RandomStream) -> Double {
+    func sampleThroughGSL(_ stream: RandomStreamHandle) -> Double {
         let r = stream.generator
         switch self {
         case .constant(let v): return v
@@ -155,17 +159,32 @@ public enum Distribution: Sendable, Hashable {
     }
 }
 
+import Synchronization
+
 /// Observed samples for an empirical distribution, with their moments computed once by GSL.
-public struct EmpiricalSamples: Sendable, Hashable {
-    public let values: [Double]
+///
+/// The values live in an immortal buffer, interned by content: a model loaded many times (a
+/// sweep) shares one copy, and ``Distribution`` stays trivially copyable, so drawing from an
+/// array of distributions in the inner loop costs no reference counting.
+public struct EmpiricalSamples: @unchecked Sendable, Hashable {
+    public let values: UnsafeBufferPointer<Double>
     public let mean: Double
     public let variance: Double
+
+    private static let interned = Mutex<[[Double]: UnsafeBufferPointer<Double>]>([:])
 
     /// - Precondition: `values` is non-empty and every value is finite and non-negative
     ///   (the model layer checks this and reports the file and line).
     public init(_ values: [Double]) {
         precondition(!values.isEmpty, "empirical distribution needs at least one sample")
-        self.values = values
+        self.values = EmpiricalSamples.interned.withLock { table in
+            if let existing = table[values] { return existing }
+            let buffer = UnsafeMutableBufferPointer<Double>.allocate(capacity: values.count)
+            _ = buffer.initialize(from: values)
+            let stored = UnsafeBufferPointer(buffer)
+            table[values] = stored
+            return stored
+        }
         let (mean, variance): (Double, Double) = values.withUnsafeBufferPointer { buffer in
             let m = gsl_stats_mean(buffer.baseAddress, 1, buffer.count)
             // Population variance: the distribution is exactly these samples, equally likely.
@@ -176,4 +195,9 @@ public struct EmpiricalSamples: Sendable, Hashable {
         self.mean = mean
         self.variance = variance
     }
+
+    public static func == (a: EmpiricalSamples, b: EmpiricalSamples) -> Bool {
+        a.values.baseAddress == b.values.baseAddress
+    }
+    public func hash(into hasher: inout Hasher) { hasher.combine(values.baseAddress) }
 }

@@ -27,7 +27,7 @@ public struct LatencyRecorder: Sendable {
         let micros = seconds * 1_000_000
         let clamped: UInt64 = micros <= 0 ? 0
             : micros >= Double(LatencyRecorder.highestTrackableMicroseconds)
-                ? LatencyRecorder.highestTrackableMicroseconds : UInt64(micros.rounded())
+                ? LatencyRecorder.highestTrackableMicroseconds : UInt64(micros + 0.5)
         _ = histogram.record(clamped)
     }
 

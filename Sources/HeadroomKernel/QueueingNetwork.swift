@@ -145,11 +145,16 @@ public struct QueueingNetworkSimulation {
     var delayPresent = ContiguousArray<TimeWeightedAverage>()
     var service: ContiguousArray<Distribution>
     var cumulativeRoutes: ContiguousArray<ContiguousArray<(station: Int32, cumulative: Double)>>
-    var serviceStreams: ContiguousArray<RandomStream>
-    var routingStreams: ContiguousArray<RandomStream>
-    var patienceStreams: ContiguousArray<RandomStream>
-    var sourceStreams: ContiguousArray<RandomStream>
-    var thinkStream: RandomStream
+    var discipline: ContiguousArray<QueueingNetworkSpec.Discipline>
+    var patience: ContiguousArray<Distribution?>
+    var interarrival: ContiguousArray<Distribution>
+    /// The streams themselves (owners); the hot loop draws through their handles.
+    let streams: [RandomStream]
+    var serviceStreams: ContiguousArray<RandomStreamHandle> = []
+    var routingStreams: ContiguousArray<RandomStreamHandle> = []
+    var patienceStreams: ContiguousArray<RandomStreamHandle> = []
+    var sourceStreams: ContiguousArray<RandomStreamHandle> = []
+    var thinkStream: RandomStreamHandle
 
     // Statistics since the last restart.
     var arrivals: ContiguousArray<Int>
@@ -168,9 +173,15 @@ public struct QueueingNetworkSimulation {
         slot = ContiguousArray(repeating: 0, count: n)
         service = ContiguousArray(spec.stations.map(\.service))
         cumulativeRoutes = []
-        serviceStreams = []
-        routingStreams = []
-        patienceStreams = []
+        discipline = ContiguousArray(spec.stations.map(\.discipline))
+        patience = ContiguousArray(spec.stations.map(\.patience))
+        interarrival = ContiguousArray(spec.openSources.map(\.interarrival))
+        var owned: [RandomStream] = []
+        func stream(_ name: String) -> RandomStreamHandle {
+            let s = RandomStream(masterSeed: seed, name: name, replication: replication)
+            owned.append(s)
+            return s.handle
+        }
         for (s, station) in spec.stations.enumerated() {
             switch station.discipline {
             case .firstComeFirstServed:
@@ -190,14 +201,13 @@ public struct QueueingNetworkSimulation {
                 routes.append((Int32(route.station), total))
             }
             cumulativeRoutes.append(routes)
-            serviceStreams.append(RandomStream(masterSeed: seed, name: "station.\(station.name).service", replication: replication))
-            routingStreams.append(RandomStream(masterSeed: seed, name: "station.\(station.name).routing", replication: replication))
-            patienceStreams.append(RandomStream(masterSeed: seed, name: "station.\(station.name).patience", replication: replication))
+            serviceStreams.append(stream("station.\(station.name).service"))
+            routingStreams.append(stream("station.\(station.name).routing"))
+            patienceStreams.append(stream("station.\(station.name).patience"))
         }
-        sourceStreams = ContiguousArray(spec.openSources.indices.map {
-            RandomStream(masterSeed: seed, name: "source.\($0).arrivals", replication: replication)
-        })
-        thinkStream = RandomStream(masterSeed: seed, name: "population.think", replication: replication)
+        sourceStreams = ContiguousArray(spec.openSources.indices.map { stream("source.\($0).arrivals") })
+        thinkStream = stream("population.think")
+        streams = owned
         arrivals = ContiguousArray(repeating: 0, count: n)
         completions = ContiguousArray(repeating: 0, count: n)
         abandoned = ContiguousArray(repeating: 0, count: n)
@@ -252,14 +262,14 @@ public struct QueueingNetworkSimulation {
             let i = Int(event.tag)
             let c = newCustomer()
             customers[Int(c)].networkEntrySeconds = now
-            calendar.schedule(event, atSeconds: now + spec.openSources[i].interarrival.sample(sourceStreams[i]))
+            calendar.schedule(event, atSeconds: now + interarrival[i].sample(sourceStreams[i]))
             arrive(c, at: Int(event.station))
         case .thinkEnd:
             customers[Int(event.customer)].networkEntrySeconds = now
             arrive(event.customer, at: Int(event.station))
         case .serviceEnd:
             let s = Int(event.station)
-            if spec.stations[s].discipline == .infiniteServer {
+            if discipline[s] == .infiniteServer {
                 delayPresent[slot[s]].add(-1, atSeconds: now)
             } else if let next = fcfs[slot[s]].completeService(atSeconds: now) {
                 startService(next, at: s)
@@ -284,15 +294,15 @@ public struct QueueingNetworkSimulation {
     mutating func arrive(_ c: Int32, at s: Int) {
         arrivals[s] += 1
         customers[Int(c)].stationEntrySeconds = now
-        switch spec.stations[s].discipline {
+        switch discipline[s] {
         case .firstComeFirstServed:
             switch fcfs[slot[s]].arrive(c, atSeconds: now) {
             case .startService:
                 startService(c, at: s)
             case .queued(let ticket):
-                if let patience = spec.stations[s].patience {
+                if let patienceTime = patience[s] {
                     calendar.schedule(Event(kind: .patienceExpired, station: Int32(s), customer: c, tag: ticket),
-                                      atSeconds: now + patience.sample(patienceStreams[s]))
+                                      atSeconds: now + patienceTime.sample(patienceStreams[s]))
                 }
             case .blocked:
                 leaveNetwork(c, completed: false)

@@ -36,7 +36,32 @@ public final class RandomStream {
     /// GSL's default handler aborts the process; errors are checked at each call site instead.
     static let silenceGSLErrorHandler: Void = { _ = gsl_set_error_handler_off() }()
 
+    /// A non-owning, trivially copyable view of this stream for hot loops: no reference counting
+    /// per draw. Valid while this stream is alive.
+    @inlinable public var handle: RandomStreamHandle {
+        RandomStreamHandle(state: state, generator: generator)
+    }
+
     /// The next 64 random bits (xoshiro256**), stepping the state GSL shares.
+    @inlinable public func nextBits() -> UInt64 { handle.nextBits() }
+    /// A uniform draw in [0, 1), the value `gsl_rng_uniform` would return.
+    @inlinable public func uniform() -> Double { handle.uniform() }
+    /// An exponential draw with the given mean, the value `gsl_ran_exponential` would return.
+    @inlinable public func exponential(mean: Double) -> Double { handle.exponential(mean: mean) }
+}
+
+/// A borrowed view of a ``RandomStream``: the xoshiro state and the GSL generator that shares it.
+/// Plain pointers, so hot loops hold it in contiguous arrays without retain/release per draw.
+public struct RandomStreamHandle: @unchecked Sendable {
+    @usableFromInline let state: UnsafeMutablePointer<UInt64>
+    public let generator: UnsafeMutablePointer<gsl_rng>
+
+    @inlinable init(state: UnsafeMutablePointer<UInt64>, generator: UnsafeMutablePointer<gsl_rng>) {
+        self.state = state
+        self.generator = generator
+    }
+
+    /// The next 64 random bits: the xoshiro256** step, identical to `headroom_xoshiro_next` in C.
     @inlinable @inline(__always)
     public func nextBits() -> UInt64 {
         let s = state
