@@ -1,0 +1,154 @@
+import Foundation
+
+/// Mean per-request demand of a step list, by resource (a lower bound: unknown cache hit ratios count as hits).
+struct Demand {
+    var cpu = 0.0
+    var primary = 0.0
+    var replica = 0.0
+    var poolHold: [String: Double] = [:]
+
+    mutating func add(_ o: Demand, times k: Double = 1) {
+        cpu += k * o.cpu; primary += k * o.primary; replica += k * o.replica
+        for (p, v) in o.poolHold { poolHold[p, default: 0] += k * v }
+    }
+
+    static func of(_ steps: [Step], model: Model) -> Demand {
+        var d = Demand()
+        let replicasServeReads = (model.database?.replicas ?? 0) > 0 && model.database?.readRouting != .primary
+        for s in steps {
+            switch s {
+            case let .cpu(x): d.cpu += x.mean
+            case let .query(q):
+                let t = q.time.mean
+                if q.kind == .read && replicasServeReads { d.replica += t } else { d.primary += t }
+                d.poolHold[q.pool, default: 0] += t
+            case let .cache(c):
+                if case let .ratio(h)? = model.cache(named: c.cache)?.hits {
+                    d.add(of(c.hit, model: model), times: h)
+                    d.add(of(c.miss, model: model), times: 1 - h)
+                }
+            case let .repeat(count, inner): d.add(of(inner, model: model), times: count.mean)
+            case let .parallel(branches): for b in branches { d.add(of(b, model: model)) }
+            case let .transaction(t): d.add(of(t.steps, model: model))
+            case .call, .enqueue, .sleep: break
+            }
+        }
+        return d
+    }
+}
+
+enum Checks {
+    static func warnings(_ model: Model, tree: YNode, diag: Diagnostics) {
+        func origin(_ path: [String]) -> Origin? {
+            var node: YNode? = tree
+            var origin: Origin? = nil
+            for p in path {
+                guard let e = node?.entries?.first(where: { $0.key == p }) else { return origin }
+                origin = e.keyOrigin
+                node = e.value
+            }
+            return origin
+        }
+
+        // Connections against the database's max_connections.
+        if let db = model.database {
+            var total = 0
+            var parts: [String] = []
+            for p in model.pools where p.via == nil {
+                let n = p.totalConnections(instances: model.instances.count)
+                total += n
+                parts.append("\(p.name): \(n)")
+            }
+            for b in model.poolers where model.pools.contains(where: { $0.via == b.name }) {
+                total += b.serverConnections
+                parts.append("\(b.name): \(b.serverConnections)")
+            }
+            if total > db.maxConnections {
+                diag.warn(origin(["database", "max_connections"]) ?? origin(["pools"]), "database.max_connections",
+                          "the pools can open \(total) connections (\(parts.joined(separator: ", "))) but the database allows \(db.maxConnections): attempts beyond it fail")
+            }
+        }
+        for b in model.poolers {
+            let clients = model.pools.filter { $0.via == b.name }.reduce(0) { $0 + $1.totalConnections(instances: model.instances.count) }
+            if clients > b.maxClientConnections {
+                diag.warn(origin(["poolers", b.name]), "poolers.\(b.name).max_client_connections",
+                          "pools through `\(b.name)` can open \(clients) client connections but it accepts \(b.maxClientConnections)")
+            }
+        }
+
+        let sim = model.simulation
+        if sim.replications < 2 && sim.targetRelativeError == nil {
+            diag.warn(origin(["simulation", "replications"]), "simulation.replications", "one replication gives no confidence interval")
+        }
+
+        guard let workload = model.workload else { return }
+        if case let .open(.phases(phases), _) = workload.arrivals {
+            let total = phases.reduce(0) { $0 + $1.durationSeconds }
+            if total < sim.horizonSeconds {
+                diag.warn(origin(["workload", "open", "phases"]), "workload.open.phases",
+                          "the phases last \(Units.formatDuration(total)) but the horizon is \(Units.formatDuration(sim.horizonSeconds)): no requests arrive after the last phase")
+            }
+        }
+
+        // Unused parts.
+        let requested = Set(workload.mix.map(\.endpoint))
+        for e in model.endpoints where !requested.contains(e.name) {
+            diag.warn(origin(["endpoints", e.name]), "endpoints.\(e.name)", "endpoint `\(e.name)` is not in the workload's mix: it is never requested")
+        }
+        var usedCaches = Set<String>(), usedQueues = Set<String>()
+        func scan(_ steps: [Step]) {
+            for s in steps {
+                switch s {
+                case let .cache(c): usedCaches.insert(c.cache); scan(c.hit); scan(c.miss)
+                case let .enqueue(q): usedQueues.insert(q)
+                case let .repeat(_, inner): scan(inner)
+                case let .parallel(bs): bs.forEach(scan)
+                case let .transaction(t): scan(t.steps)
+                default: break
+                }
+            }
+        }
+        model.endpoints.forEach { scan($0.steps) }
+        model.jobQueues.forEach { scan($0.steps) }
+        for c in model.caches where !usedCaches.contains(c.name) {
+            diag.warn(origin(["caches", c.name]), "caches.\(c.name)", "cache `\(c.name)` is not used by any `cache:` step")
+        }
+        for q in model.jobQueues where !usedQueues.contains(q.name) {
+            diag.warn(origin(["job_queues", q.name]), "job_queues.\(q.name)", "job queue `\(q.name)` never receives a job (no `enqueue: \(q.name)` step)")
+        }
+        let usedLimiters = Set(model.endpoints.flatMap(\.rateLimiters))
+        for l in model.rateLimiters where !usedLimiters.contains(l.name) {
+            diag.warn(origin(["rate_limiters", l.name]), "rate_limiters.\(l.name)", "rate limiter `\(l.name)` is not listed in any endpoint's `rate_limiters`")
+        }
+
+        // Offered load of an open workload against capacity (legal: overload is a what-if).
+        let rate: Double
+        switch workload.arrivals {
+        case let .open(.rate(r), _): rate = r
+        case let .open(.phases(ps), _): rate = ps.map { max($0.ratePerSecond, $0.rampToPerSecond ?? 0) }.max() ?? 0
+        case .closed: return
+        }
+        var d = Demand()
+        for m in workload.mix {
+            if let e = model.endpoint(named: m.endpoint) { d.add(Demand.of(e.steps, model: model), times: m.weight) }
+        }
+        var over: [String] = []
+        func pct(_ u: Double) -> String { "\(Int((u * 100).rounded()))%" }
+        let cpuCap = Double(model.instances.count * model.instances.workers)
+        if rate * d.cpu / cpuCap >= 1 { over.append("instance workers \(pct(rate * d.cpu / cpuCap))") }
+        if let db = model.database {
+            if rate * d.primary / Double(db.cores) >= 1 { over.append("database primary \(pct(rate * d.primary / Double(db.cores)))") }
+            if db.replicas > 0, rate * d.replica / Double(db.replicas * db.replicaCores) >= 1 {
+                over.append("read replicas \(pct(rate * d.replica / Double(db.replicas * db.replicaCores)))")
+            }
+        }
+        for p in model.pools {
+            let u = rate * (d.poolHold[p.name] ?? 0) / Double(p.totalConnections(instances: model.instances.count))
+            if u >= 1 { over.append("pool `\(p.name)` \(pct(u))") }
+        }
+        if !over.isEmpty {
+            diag.warn(origin(["workload", "open"]), "workload.open",
+                      "offered load exceeds capacity (analytic utilization, at \(Units.formatNumber(rate))/s: \(over.joined(separator: ", "))): queues grow without bound; simulated as an overload what-if")
+        }
+    }
+}

@@ -1,0 +1,141 @@
+import Foundation
+
+/// One problem in a model file, with where it is: `file:line:column`, the key path
+/// (`pools.prisma.size`) and a message (with a "did you mean" suggestion where one exists).
+public struct ModelError: Error, CustomStringConvertible, Sendable, Hashable {
+    public var file: String
+    /// 1-based; nil when the problem has no single position (e.g. a value set by an override).
+    public var line: Int?
+    public var column: Int?
+    /// Dotted path of the key, e.g. `pools.prisma.size` or `endpoints.search.steps[1].query.pool`.
+    public var keyPath: String
+    public var message: String
+
+    public init(file: String, line: Int?, column: Int?, keyPath: String, message: String) {
+        self.file = file
+        self.line = line
+        self.column = column
+        self.keyPath = keyPath
+        self.message = message
+    }
+
+    /// `file:line:column: error: at `key.path`: message`
+    public var description: String {
+        "\(locationText): error: \(keyPath.isEmpty ? "" : "`\(keyPath)`: ")\(message)"
+    }
+
+    var locationText: String {
+        var s = file
+        if let line { s += ":\(line)" }
+        if let column { s += ":\(column)" }
+        return s
+    }
+}
+
+/// All the errors found in one load, in file order. What `ModelLoader.load` throws.
+public struct ModelErrors: Error, CustomStringConvertible, Sendable {
+    public var errors: [ModelError]
+    public init(_ errors: [ModelError]) { self.errors = errors }
+    public var description: String { errors.map(\.description).joined(separator: "\n") }
+}
+
+/// A non-fatal finding: the model loads, but the planner should know.
+public struct ModelWarning: CustomStringConvertible, Sendable, Hashable {
+    public var file: String
+    public var line: Int?
+    public var column: Int?
+    public var keyPath: String
+    public var message: String
+
+    public init(file: String, line: Int?, column: Int?, keyPath: String, message: String) {
+        self.file = file
+        self.line = line
+        self.column = column
+        self.keyPath = keyPath
+        self.message = message
+    }
+
+    public var description: String {
+        var s = file
+        if let line { s += ":\(line)" }
+        if let column { s += ":\(column)" }
+        return "\(s): warning: \(keyPath.isEmpty ? "" : "`\(keyPath)`: ")\(message)"
+    }
+}
+
+/// Collects errors and warnings while decoding, so that several can be reported together.
+final class Diagnostics {
+    let file: String
+    var errors: [ModelError] = []
+    var warnings: [ModelWarning] = []
+
+    init(file: String) { self.file = file }
+
+    func error(_ origin: Origin?, _ path: String, _ message: String) {
+        var message = message
+        if let o = origin?.override { message += " (value set by override `\(o)`)" }
+        errors.append(ModelError(file: file, line: origin?.line, column: origin?.column, keyPath: path, message: message))
+    }
+
+    func warn(_ origin: Origin?, _ path: String, _ message: String) {
+        warnings.append(ModelWarning(file: file, line: origin?.line, column: origin?.column, keyPath: path, message: message))
+    }
+}
+
+enum Suggest {
+    /// Optimal string alignment (restricted Damerau-Levenshtein) distance.
+    static func distance(_ a: String, _ b: String) -> Int {
+        let a = Array(a.lowercased()), b = Array(b.lowercased())
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var d = Array(repeating: Array(repeating: 0, count: b.count + 1), count: a.count + 1)
+        for i in 0...a.count { d[i][0] = i }
+        for j in 0...b.count { d[0][j] = j }
+        for i in 1...a.count {
+            for j in 1...b.count {
+                let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                    d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+                }
+            }
+        }
+        return d[a.count][b.count]
+    }
+
+    /// The closest candidate, if close enough to be a plausible typo (or a camelCase/dash spelling).
+    static func closest(_ word: String, in candidates: [String]) -> String? {
+        let normalized = snake(word)
+        if normalized != word, candidates.contains(normalized) { return normalized }
+        var best: (String, Int)? = nil
+        for c in candidates {
+            let d = distance(normalized, c)
+            if best == nil || d < best!.1 { best = (c, d) }
+        }
+        guard let (c, d) = best else { return nil }
+        let limit = max(2, min(word.count, c.count) / 3)
+        if d <= limit { return c }
+        // A prefix or containment (e.g. `timeout` for `acquire_timeout`) is also a useful hint.
+        if word.count >= 4, let hit = candidates.first(where: { $0.contains(normalized) || normalized.contains($0) }) {
+            return hit
+        }
+        return nil
+    }
+
+    static func snake(_ s: String) -> String {
+        var out = ""
+        for ch in s {
+            if ch == "-" || ch == " " { out.append("_") }
+            else if ch.isUppercase { if !out.isEmpty && out.last != "_" { out.append("_") }; out.append(contentsOf: ch.lowercased()) }
+            else { out.append(ch) }
+        }
+        return out
+    }
+
+    /// "did you mean `x`?" or the list of valid names.
+    static func hint(_ word: String, _ candidates: [String], noun: String = "keys") -> String {
+        if let c = closest(word, in: candidates) { return "did you mean `\(c)`?" }
+        if candidates.isEmpty { return "there are no \(noun) here" }
+        return "valid \(noun): " + candidates.map { "`\($0)`" }.joined(separator: ", ")
+    }
+}

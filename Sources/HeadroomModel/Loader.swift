@@ -1,0 +1,71 @@
+import Foundation
+
+/// Loads, overrides, decodes and checks model files.
+public enum ModelLoader {
+    /// Loads the model at `path`. `overrides` maps dotted paths (`pools.prisma.size`) or shorthands
+    /// (`instances`, `users`, `rate`, `pool.size`) to YAML values, applied before decoding.
+    /// Throws `ModelErrors` (every problem found, each with file:line:column and key path).
+    public static func load(path: String, overrides: [String: String] = [:]) throws(ModelErrors) -> LoadedModel {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ModelErrors([ModelError(file: path, line: nil, column: nil, keyPath: "", message: "cannot read the model file: \(error.localizedDescription)")])
+        }
+        let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        return try load(yaml: text, fileName: path, baseDirectory: dir, overrides: overrides)
+    }
+
+    /// Loads a model from YAML text. `fileName` is used in messages and as `Model.sourcePath`;
+    /// relative `empirical(file:)` paths resolve against `baseDirectory` (default: `fileName`'s directory).
+    public static func load(yaml: String, fileName: String, baseDirectory: String? = nil,
+                            overrides: [String: String] = [:]) throws(ModelErrors) -> LoadedModel {
+        var tree = try TreeBuilder.parse(yaml: yaml, file: fileName)
+        try Overrides.apply(overrides, to: &tree, file: fileName)
+        let base = baseDirectory ?? URL(fileURLWithPath: fileName).deletingLastPathComponent().path
+        let decoder = ModelDecoder(file: fileName, baseDirectory: base)
+        let model = decoder.decode(tree)
+        let diag = decoder.diag
+        guard let model, diag.errors.isEmpty else {
+            throw ModelErrors(sortedErrors(diag.errors))
+        }
+        Checks.warnings(model, tree: tree, diag: diag)
+        return LoadedModel(model: model, warnings: diag.warnings, overridableLeaves: Overrides.leaves(of: tree))
+    }
+
+    /// The numeric leaves of a model file that `--set` can change, with their current values.
+    public static func overridableLeaves(path: String) throws(ModelErrors) -> [OverridableLeaf] {
+        try load(path: path).overridableLeaves
+    }
+
+    /// Turns a shorthand or dotted override key into the full dotted path it addresses in this file
+    /// (`instances` → `instances.count`, `pool.size` → `pools.prisma.size` when there is one pool).
+    public static func resolveOverrideKey(_ key: String, yaml: String, fileName: String) throws(ModelErrors) -> String {
+        let tree = try TreeBuilder.parse(yaml: yaml, file: fileName)
+        return try Overrides.resolve(key, in: tree, file: fileName)
+    }
+
+    static func sortedErrors(_ errors: [ModelError]) -> [ModelError] {
+        var seen = Set<ModelError>()
+        let unique = errors.filter { seen.insert($0).inserted }
+        return unique.enumerated().sorted { a, b in
+            let la = a.element.line ?? Int.max, lb = b.element.line ?? Int.max
+            if la != lb { return la < lb }
+            let ca = a.element.column ?? 0, cb = b.element.column ?? 0
+            if ca != cb { return ca < cb }
+            return a.offset < b.offset
+        }.map(\.element)
+    }
+}
+
+extension DistributionSpec {
+    /// Parses the model's distribution syntax (`exp(20ms)`, `uniform(10ms, 30ms)`, a bare `20ms`, ...).
+    public static func parse(_ text: String, baseDirectory: String? = nil) throws(ParseFailure) -> DistributionSpec {
+        try DistributionParser.parse(text, baseDirectory: baseDirectory)
+    }
+}
+
+extension CountSpec {
+    /// Parses `5`, `const(5)`, `uniform(1, 10)`, `poisson(5)`, `geometric(mean: 5)`.
+    public static func parse(_ text: String) throws(ParseFailure) -> CountSpec { try CountParser.parse(text) }
+}

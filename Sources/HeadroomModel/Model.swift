@@ -1,0 +1,560 @@
+// The checked model: plain Sendable values, every time in seconds, every rate per second.
+// Names (pools, caches, ...) are validated: every reference resolves.
+
+/// A whole system state, as one YAML file describes it.
+public struct Model: Sendable, Hashable {
+    public var name: String
+    /// The file the model was loaded from (or the `fileName` given to `load(yaml:)`).
+    public var sourcePath: String
+    public var simulation: SimulationSettings
+    /// nil only for a model that is a plain queueing `network` and nothing else.
+    public var workload: Workload?
+    public var instances: Instances
+    /// In file order.
+    public var pools: [Pool]
+    public var poolers: [Pooler]
+    public var database: Database?
+    public var caches: [Cache]
+    public var rateLimiters: [RateLimiter]
+    public var jobQueues: [JobQueue]
+    public var endpoints: [Endpoint]
+    /// A plain queueing network (stations and routing), simulated on its own.
+    public var network: QueueingNetwork?
+    public var faults: Faults
+
+    public init(name: String, sourcePath: String, simulation: SimulationSettings, workload: Workload?,
+                instances: Instances, pools: [Pool], poolers: [Pooler], database: Database?, caches: [Cache],
+                rateLimiters: [RateLimiter], jobQueues: [JobQueue], endpoints: [Endpoint],
+                network: QueueingNetwork?, faults: Faults) {
+        self.name = name; self.sourcePath = sourcePath; self.simulation = simulation; self.workload = workload
+        self.instances = instances; self.pools = pools; self.poolers = poolers; self.database = database
+        self.caches = caches; self.rateLimiters = rateLimiters; self.jobQueues = jobQueues
+        self.endpoints = endpoints; self.network = network; self.faults = faults
+    }
+
+    public func pool(named name: String) -> Pool? { pools.first { $0.name == name } }
+    public func pooler(named name: String) -> Pooler? { poolers.first { $0.name == name } }
+    public func cache(named name: String) -> Cache? { caches.first { $0.name == name } }
+    public func rateLimiter(named name: String) -> RateLimiter? { rateLimiters.first { $0.name == name } }
+    public func jobQueue(named name: String) -> JobQueue? { jobQueues.first { $0.name == name } }
+    public func endpoint(named name: String) -> Endpoint? { endpoints.first { $0.name == name } }
+}
+
+// MARK: - Simulation settings
+
+public enum Warmup: Sendable, Hashable {
+    /// Discard the first `seconds` of each replication.
+    case fixed(seconds: Double)
+    /// `warmup: auto`: truncation point chosen per replication by MSER-5.
+    case mser5
+}
+
+public struct SimulationSettings: Sendable, Hashable {
+    /// Simulated time per replication, warm-up included. Default 10 min.
+    public var horizonSeconds: Double
+    /// Default `.fixed(seconds: 60)`.
+    public var warmup: Warmup
+    /// Default 10.
+    public var replications: Int
+    /// Default 1.
+    public var seed: UInt64
+    /// `precision: 2%`: add replications until every 95% CI half-width is within this fraction of its mean.
+    public var targetRelativeError: Double?
+    /// Cap on replications when `targetRelativeError` is set. Default 100 (or `replications` if larger).
+    public var maxReplications: Int
+    /// Confidence level of reported intervals. Default 0.95.
+    public var confidenceLevel: Double
+
+    public init(horizonSeconds: Double = 600, warmup: Warmup = .fixed(seconds: 60), replications: Int = 10,
+                seed: UInt64 = 1, targetRelativeError: Double? = nil, maxReplications: Int = 100,
+                confidenceLevel: Double = 0.95) {
+        self.horizonSeconds = horizonSeconds; self.warmup = warmup; self.replications = replications
+        self.seed = seed; self.targetRelativeError = targetRelativeError; self.maxReplications = maxReplications
+        self.confidenceLevel = confidenceLevel
+    }
+
+    /// The fixed warm-up, or nil for `warmup: auto` (MSER-5).
+    public var warmupSeconds: Double? {
+        if case let .fixed(s) = warmup { return s }
+        return nil
+    }
+}
+
+// MARK: - Workload
+
+public enum ArrivalProcess: String, Sendable, Hashable {
+    /// Exponential inter-arrival times (a non-homogeneous Poisson process during ramps).
+    case poisson
+    /// Evenly spaced arrivals (`constant_rate`, or `arrivals: constant` with phases).
+    case constant
+}
+
+/// One phase of an open workload, as load-test tools write `phases:`.
+public struct Phase: Sendable, Hashable {
+    public var durationSeconds: Double
+    /// Rate at the start of the phase.
+    public var ratePerSecond: Double
+    /// If set, the rate moves linearly from `ratePerSecond` to this over the phase.
+    public var rampToPerSecond: Double?
+
+    public init(durationSeconds: Double, ratePerSecond: Double, rampToPerSecond: Double? = nil) {
+        self.durationSeconds = durationSeconds; self.ratePerSecond = ratePerSecond; self.rampToPerSecond = rampToPerSecond
+    }
+}
+
+public enum OpenArrivals: Sendable, Hashable {
+    /// A steady rate for the whole horizon.
+    case rate(perSecond: Double)
+    /// Phases in order; after the last phase no more requests arrive (as in load-test tools).
+    case phases([Phase])
+}
+
+public enum Arrivals: Sendable, Hashable {
+    case open(OpenArrivals, process: ArrivalProcess)
+    /// N concurrent users, each: request, wait for the response, think, repeat.
+    case closed(users: Int, thinkTime: DistributionSpec)
+}
+
+public struct MixEntry: Sendable, Hashable {
+    public var endpoint: String
+    /// Normalized: the weights of a mix sum to 1.
+    public var weight: Double
+    public init(endpoint: String, weight: Double) { self.endpoint = endpoint; self.weight = weight }
+}
+
+public struct Workload: Sendable, Hashable {
+    public var arrivals: Arrivals
+    /// In file order; weights sum to 1.
+    public var mix: [MixEntry]
+    /// Number of distinct clients (users / IPs) requests come from: the keys of per-user rate limiters
+    /// and of sticky balancing. Default: `users` for closed workloads, 1000 for open ones.
+    public var clients: Int
+
+    public init(arrivals: Arrivals, mix: [MixEntry], clients: Int) {
+        self.arrivals = arrivals; self.mix = mix; self.clients = clients
+    }
+}
+
+// MARK: - Instances
+
+public enum Balancer: String, Sendable, Hashable {
+    case roundRobin, leastConnections, random, sticky
+}
+
+public struct InstanceFailure: Sendable, Hashable {
+    /// 0-based index of the instance that dies.
+    public var instance: Int
+    public var atSeconds: Double
+    public init(instance: Int, atSeconds: Double) { self.instance = instance; self.atSeconds = atSeconds }
+}
+
+public struct Instances: Sendable, Hashable {
+    /// Default 1.
+    public var count: Int
+    /// Concurrent workers per instance (a Node.js process is 1). Default 1.
+    public var workers: Int
+    /// CPUs per instance: only used for presets that size themselves by CPU (Prisma). Default 2.
+    public var cpus: Int
+    /// Default round robin.
+    public var balancer: Balancer
+    /// How long a dead instance stays in rotation; nil = no health checks, never removed.
+    public var healthCheckIntervalSeconds: Double?
+    public var failures: [InstanceFailure]
+
+    public init(count: Int = 1, workers: Int = 1, cpus: Int = 2, balancer: Balancer = .roundRobin,
+                healthCheckIntervalSeconds: Double? = nil, failures: [InstanceFailure] = []) {
+        self.count = count; self.workers = workers; self.cpus = cpus; self.balancer = balancer
+        self.healthCheckIntervalSeconds = healthCheckIntervalSeconds; self.failures = failures
+    }
+}
+
+// MARK: - Pools, poolers, database
+
+public enum Scope: String, Sendable, Hashable {
+    /// One per app instance (in-process pool, in-memory cache or limiter).
+    case perInstance
+    /// One for the whole system (a shared pool, Redis, a global limiter). YAML: `shared` or `global`.
+    case shared
+}
+
+public enum PoolPreset: String, Sendable, Hashable {
+    case nodePostgres, prisma, hikari, pgbouncer, none
+}
+
+public struct Pool: Sendable, Hashable {
+    public var name: String
+    public var preset: PoolPreset
+    /// Connections (per instance when `scope == .perInstance`).
+    public var size: Int
+    public var scope: Scope
+    /// How long a request waits for a connection before failing; nil = waits forever.
+    public var acquireTimeoutSeconds: Double?
+    /// Time to open a new connection, paid on first use of each connection; nil = free.
+    public var connectionSetup: DistributionSpec?
+    /// Name of the pooler (PgBouncer) this pool connects through, if any.
+    public var via: String?
+
+    public init(name: String, preset: PoolPreset = .none, size: Int, scope: Scope = .perInstance,
+                acquireTimeoutSeconds: Double? = nil, connectionSetup: DistributionSpec? = nil, via: String? = nil) {
+        self.name = name; self.preset = preset; self.size = size; self.scope = scope
+        self.acquireTimeoutSeconds = acquireTimeoutSeconds; self.connectionSetup = connectionSetup; self.via = via
+    }
+
+    /// Connections this pool can hold open in total, given the instance count.
+    public func totalConnections(instances: Int) -> Int { scope == .perInstance ? size * instances : size }
+}
+
+public enum PoolerMode: String, Sendable, Hashable {
+    /// A server connection is held for one transaction (or one statement outside transactions).
+    case transaction
+    /// A server connection is held for as long as the client connection is open.
+    case session
+}
+
+/// A PgBouncer-style pooler: many client connections multiplexed onto fewer server connections.
+public struct Pooler: Sendable, Hashable {
+    public var name: String
+    /// Server connections to the database (PgBouncer `default_pool_size`, default 20).
+    public var serverConnections: Int
+    /// PgBouncer `max_client_conn`, default 100: client connections beyond it are refused.
+    public var maxClientConnections: Int
+    /// PgBouncer `query_wait_timeout`, default 120 s; nil = wait forever.
+    public var queryWaitTimeoutSeconds: Double?
+    public var mode: PoolerMode
+
+    public init(name: String, serverConnections: Int = 20, maxClientConnections: Int = 100,
+                queryWaitTimeoutSeconds: Double? = 120, mode: PoolerMode = .transaction) {
+        self.name = name; self.serverConnections = serverConnections; self.maxClientConnections = maxClientConnections
+        self.queryWaitTimeoutSeconds = queryWaitTimeoutSeconds; self.mode = mode
+    }
+}
+
+public enum ReadRouting: String, Sendable, Hashable {
+    /// All reads on the primary (replicas unused).
+    case primary
+    case roundRobin, random, leastBusy
+}
+
+public struct Database: Sendable, Hashable {
+    /// Cores of the primary: active queries beyond this share the cores (processor sharing).
+    public var cores: Int
+    /// PostgreSQL `max_connections` (default 100): connection attempts beyond it fail.
+    public var maxConnections: Int
+    /// Number of read replicas. Default 0.
+    public var replicas: Int
+    /// Cores per replica. Default: same as `cores`.
+    public var replicaCores: Int
+    /// Default `.roundRobin` when there are replicas, `.primary` otherwise.
+    public var readRouting: ReadRouting
+    /// Default failure probability of every query (a query may override it). Default 0.
+    public var queryFailureProbability: Double
+
+    public init(cores: Int = 4, maxConnections: Int = 100, replicas: Int = 0, replicaCores: Int? = nil,
+                readRouting: ReadRouting? = nil, queryFailureProbability: Double = 0) {
+        self.cores = cores; self.maxConnections = maxConnections; self.replicas = replicas
+        self.replicaCores = replicaCores ?? cores
+        self.readRouting = readRouting ?? (replicas > 0 ? .roundRobin : .primary)
+        self.queryFailureProbability = queryFailureProbability
+    }
+}
+
+// MARK: - Caches
+
+/// Zipf key popularity: key k (1...n) is requested with probability proportional to 1 / k^s.
+public struct KeyPopularity: Sendable, Hashable {
+    public var s: Double
+    public var n: Int
+    public init(s: Double, n: Int) { self.s = s; self.n = n }
+}
+
+public enum CacheHits: Sendable, Hashable {
+    /// A given hit ratio in [0, 1]: each lookup hits with this probability.
+    case ratio(Double)
+    /// Hits emerge from key popularity, `Cache.capacity` (LRU) and `Cache.ttlSeconds`.
+    case keys(KeyPopularity)
+}
+
+public enum Invalidation: String, Sendable, Hashable {
+    /// A write naming this cache drops the key it touched (a key drawn from the popularity).
+    case key
+    /// A write naming this cache empties it.
+    case all
+}
+
+public struct Cache: Sendable, Hashable {
+    public var name: String
+    public var scope: Scope
+    public var hits: CacheHits
+    /// Maximum entries (LRU eviction); nil = unbounded.
+    public var capacity: Int?
+    /// Entries expire this long after being filled; nil = never.
+    public var ttlSeconds: Double?
+    /// Time of a lookup. Default const(0.2ms) per instance (in memory), const(1ms) shared (Redis-like).
+    public var lookup: DistributionSpec
+    /// What a write query listing this cache in `invalidates` drops. Default `.key`.
+    public var invalidation: Invalidation
+    /// Concurrent misses on one key wait for a single fill instead of each running the miss steps.
+    public var singleFlight: Bool
+
+    public init(name: String, scope: Scope = .perInstance, hits: CacheHits, capacity: Int? = nil,
+                ttlSeconds: Double? = nil, lookup: DistributionSpec? = nil, invalidation: Invalidation = .key,
+                singleFlight: Bool = false) {
+        self.name = name; self.scope = scope; self.hits = hits; self.capacity = capacity; self.ttlSeconds = ttlSeconds
+        self.lookup = lookup ?? .constant(scope == .perInstance ? 0.0002 : 0.001)
+        self.invalidation = invalidation; self.singleFlight = singleFlight
+    }
+}
+
+// MARK: - Rate limiters and job queues
+
+public enum RateLimitAlgorithm: Sendable, Hashable {
+    /// Refills `ratePerSecond` tokens per second up to `burst`; each request takes one token.
+    case tokenBucket(ratePerSecond: Double, burst: Int)
+    /// At most `limit` requests per window of `windowSeconds` (windows aligned to time 0).
+    case fixedWindow(limit: Int, windowSeconds: Double)
+}
+
+public enum RateLimitKey: String, Sendable, Hashable {
+    case user, ip, global
+}
+
+public struct RateLimiter: Sendable, Hashable {
+    public var name: String
+    public var algorithm: RateLimitAlgorithm
+    public var key: RateLimitKey
+    /// `.perInstance`: each instance counts on its own (in memory); `.shared`: one store (YAML `global`).
+    public var scope: Scope
+
+    public init(name: String, algorithm: RateLimitAlgorithm, key: RateLimitKey = .user, scope: Scope = .shared) {
+        self.name = name; self.algorithm = algorithm; self.key = key; self.scope = scope
+    }
+}
+
+/// Background jobs: the enqueueing request returns at once; `workers` separate job workers run `steps`.
+public struct JobQueue: Sendable, Hashable {
+    public var name: String
+    /// Concurrent job workers (in total, not per instance).
+    public var workers: Int
+    /// Default pool for the jobs' queries (informational; every `Query.pool` is resolved).
+    public var pool: String?
+    /// Maximum waiting jobs; nil = unbounded. An enqueue to a full queue fails.
+    public var capacity: Int?
+    public var steps: [Step]
+
+    public init(name: String, workers: Int, pool: String? = nil, capacity: Int? = nil, steps: [Step]) {
+        self.name = name; self.workers = workers; self.pool = pool; self.capacity = capacity; self.steps = steps
+    }
+}
+
+// MARK: - Endpoints and steps
+
+public enum RetryCondition: String, Sendable, Hashable {
+    /// The client's timeout fired.
+    case timeout
+    /// The request failed (query failure, acquire timeout, refused connection, failed call).
+    case error
+    /// Rejected by a rate limiter (429).
+    case rateLimited
+}
+
+public struct RetryPolicy: Sendable, Hashable {
+    /// Attempts in total, the first included (3 = one try and two retries).
+    public var maxAttempts: Int
+    /// Wait before the first retry.
+    public var backoffSeconds: Double
+    /// Each later wait is the previous one times this. Default 2.
+    public var multiplier: Double
+    /// Fraction in [0, 1]: each wait is drawn uniformly in [w(1 - jitter), w]. Default 0.
+    public var jitter: Double
+    /// Default: timeout and error.
+    public var retryOn: Set<RetryCondition>
+
+    public init(maxAttempts: Int, backoffSeconds: Double, multiplier: Double = 2, jitter: Double = 0,
+                retryOn: Set<RetryCondition> = [.timeout, .error]) {
+        self.maxAttempts = maxAttempts; self.backoffSeconds = backoffSeconds; self.multiplier = multiplier
+        self.jitter = jitter; self.retryOn = retryOn
+    }
+}
+
+public struct Endpoint: Sendable, Hashable {
+    public var name: String
+    /// Client timeout; nil = the client waits forever.
+    public var timeoutSeconds: Double?
+    public var retry: RetryPolicy?
+    /// false (default): when the client gives up, the server-side work goes on, holding what it holds.
+    public var cancelOnTimeout: Bool
+    /// Names of rate limiters checked, in order, before the steps run.
+    public var rateLimiters: [String]
+    public var steps: [Step]
+
+    public init(name: String, timeoutSeconds: Double? = nil, retry: RetryPolicy? = nil, cancelOnTimeout: Bool = false,
+                rateLimiters: [String] = [], steps: [Step]) {
+        self.name = name; self.timeoutSeconds = timeoutSeconds; self.retry = retry
+        self.cancelOnTimeout = cancelOnTimeout; self.rateLimiters = rateLimiters; self.steps = steps
+    }
+}
+
+public enum QueryKind: String, Sendable, Hashable {
+    /// Routed to a replica when the database has replicas and `readRouting` is not `.primary`.
+    case read
+    /// Always on the primary; the unit of orphaned rows when it is part of a multi-step write.
+    case write
+}
+
+public struct Query: Sendable, Hashable {
+    /// Resolved pool name (explicit, else the transaction's, the job queue's, or the only pool).
+    public var pool: String
+    public var kind: QueryKind
+    /// Service time at the database with the query alone on a core.
+    public var time: DistributionSpec
+    /// Resolved: the query's own, else the database's `query_failure_probability`, else 0.
+    public var failureProbability: Double
+    /// Caches this (write) query invalidates, per each cache's `invalidation`.
+    public var invalidates: [String]
+    /// Optional label for reports.
+    public var label: String?
+
+    public init(pool: String, kind: QueryKind = .read, time: DistributionSpec, failureProbability: Double = 0,
+                invalidates: [String] = [], label: String? = nil) {
+        self.pool = pool; self.kind = kind; self.time = time; self.failureProbability = failureProbability
+        self.invalidates = invalidates; self.label = label
+    }
+}
+
+public struct CacheStep: Sendable, Hashable {
+    public var cache: String
+    /// Steps run on a hit (after the lookup). Often empty.
+    public var hit: [Step]
+    /// Steps run on a miss; the entry is filled when they complete successfully.
+    public var miss: [Step]
+    public init(cache: String, hit: [Step] = [], miss: [Step]) { self.cache = cache; self.hit = hit; self.miss = miss }
+}
+
+/// An external dependency (HTTP API, S3, ...): a delay that holds no pool connection of ours.
+public struct Call: Sendable, Hashable {
+    public var name: String
+    public var latency: DistributionSpec
+    public var failureProbability: Double
+    /// The call's own timeout; nil = none.
+    public var timeoutSeconds: Double?
+    public init(name: String, latency: DistributionSpec, failureProbability: Double = 0, timeoutSeconds: Double? = nil) {
+        self.name = name; self.latency = latency; self.failureProbability = failureProbability
+        self.timeoutSeconds = timeoutSeconds
+    }
+}
+
+public struct Transaction: Sendable, Hashable {
+    /// One connection of this pool is held from the first step to commit; a failure rolls all back.
+    public var pool: String
+    public var steps: [Step]
+    public init(pool: String, steps: [Step]) { self.pool = pool; self.steps = steps }
+}
+
+public indirect enum Step: Sendable, Hashable {
+    /// CPU work on the instance's workers (or the job queue's workers).
+    case cpu(DistributionSpec)
+    case query(Query)
+    case cache(CacheStep)
+    case call(Call)
+    /// Enqueue a job on the named queue and go on at once.
+    case enqueue(String)
+    /// Run `steps` `count` times in sequence (the N+1 pattern).
+    case `repeat`(count: CountSpec, steps: [Step])
+    /// Branches run concurrently; the step ends when all have.
+    case parallel([[Step]])
+    case transaction(Transaction)
+    /// Wait without holding a worker (async I/O, timers).
+    case sleep(DistributionSpec)
+}
+
+// MARK: - Plain queueing networks
+
+public enum Discipline: String, Sendable, Hashable {
+    /// First come, first served, `servers` parallel servers.
+    case fcfs
+    /// Processor sharing over `servers` servers.
+    case ps
+}
+
+public struct Route: Sendable, Hashable {
+    /// A station name (never "exit": the probability left over after all routes is the exit).
+    public var to: String
+    public var probability: Double
+    public init(to: String, probability: Double) { self.to = to; self.probability = probability }
+}
+
+public struct Station: Sendable, Hashable {
+    public var name: String
+    /// Default 1.
+    public var servers: Int
+    public var service: DistributionSpec
+    /// K: most customers at the station (in service + waiting); nil = unbounded. Arrivals beyond are lost.
+    public var capacity: Int?
+    /// Default FCFS.
+    public var discipline: Discipline
+    /// Patience of a waiting customer (reneging, Erlang-A); nil = infinitely patient.
+    public var patience: DistributionSpec?
+    /// Where a customer goes after service. The remaining probability (1 - sum) leaves the network.
+    public var routes: [Route]
+
+    public init(name: String, servers: Int = 1, service: DistributionSpec, capacity: Int? = nil,
+                discipline: Discipline = .fcfs, patience: DistributionSpec? = nil, routes: [Route] = []) {
+        self.name = name; self.servers = servers; self.service = service; self.capacity = capacity
+        self.discipline = discipline; self.patience = patience; self.routes = routes
+    }
+}
+
+public struct ExternalArrival: Sendable, Hashable {
+    public var station: String
+    /// Poisson arrivals at this rate.
+    public var ratePerSecond: Double
+    public init(station: String, ratePerSecond: Double) { self.station = station; self.ratePerSecond = ratePerSecond }
+}
+
+public struct NetworkPopulation: Sendable, Hashable {
+    public var customers: Int
+    /// Delay between leaving the network and re-entering at `station`; const(0) if omitted.
+    public var thinkTime: DistributionSpec
+    /// Where customers (re-)enter. Default: the first station.
+    public var station: String
+    public init(customers: Int, thinkTime: DistributionSpec, station: String) {
+        self.customers = customers; self.thinkTime = thinkTime; self.station = station
+    }
+}
+
+public struct QueueingNetwork: Sendable, Hashable {
+    /// In file order.
+    public var stations: [Station]
+    /// Open network: external Poisson arrivals (empty for a closed network).
+    public var arrivals: [ExternalArrival]
+    /// Closed network: a fixed population (nil for an open network). Exactly one of the two is given.
+    public var population: NetworkPopulation?
+
+    public init(stations: [Station], arrivals: [ExternalArrival] = [], population: NetworkPopulation? = nil) {
+        self.stations = stations; self.arrivals = arrivals; self.population = population
+    }
+}
+
+// MARK: - Faults
+
+public struct Faults: Sendable, Hashable {
+    /// Count orphaned rows: write queries that committed in a step sequence outside a transaction that
+    /// then failed or was interrupted. Default true.
+    public var trackOrphans: Bool
+    public init(trackOrphans: Bool = true) { self.trackOrphans = trackOrphans }
+}
+
+/// What `ModelLoader.load` returns: the checked model and the non-fatal warnings.
+public struct LoadedModel: Sendable {
+    public var model: Model
+    public var warnings: [ModelWarning]
+    /// Numeric leaves of the (overridden) YAML tree: valid `--set` keys with their current values.
+    public var overridableLeaves: [OverridableLeaf]
+}
+
+public struct OverridableLeaf: Sendable, Hashable {
+    /// Dotted path, e.g. `pools.prisma.size`.
+    public var path: String
+    /// The value as written, e.g. `10` or `10s`.
+    public var value: String
+}

@@ -1,0 +1,155 @@
+import Foundation
+
+/// `--set key=value`: edits of the YAML tree before decoding.
+enum Overrides {
+    /// Sections that may be created by an override when the file leaves them out (all have defaults).
+    static let creatableSections: Set<String> = ["simulation", "instances", "database", "faults"]
+
+    static func apply(_ overrides: [String: String], to tree: inout YNode, file: String) throws(ModelErrors) {
+        var errors: [ModelError] = []
+        for (key, value) in overrides.sorted(by: { $0.key < $1.key }) {
+            do {
+                let path = try resolve(key, in: tree, file: file)
+                let valueNode = try parseValue(value, key: key, file: file)
+                try set(path.split(separator: ".").map(String.init), in: &tree, value: valueNode, key: key, file: file)
+            } catch {
+                errors.append(contentsOf: error.errors)
+            }
+        }
+        if !errors.isEmpty { throw ModelErrors(errors) }
+    }
+
+    static func fail(_ key: String, _ file: String, _ message: String) -> ModelErrors {
+        ModelErrors([ModelError(file: file, line: nil, column: nil, keyPath: key, message: "override: \(message)")])
+    }
+
+    static func parseValue(_ value: String, key: String, file: String) throws(ModelErrors) -> YNode {
+        let node: YNode
+        do {
+            node = try TreeBuilder.parse(yaml: value.isEmpty ? "~" : value, file: file)
+        } catch {
+            throw fail(key, file, "cannot read the value `\(value)`: \(error.errors.first?.message ?? "")")
+        }
+        return stamp(node, "\(key)=\(value)")
+    }
+
+    private static func stamp(_ node: YNode, _ text: String) -> YNode {
+        var n = node
+        n.origin = Origin(line: nil, column: nil, override: text)
+        switch n.kind {
+        case .scalar: break
+        case let .seq(items): n.kind = .seq(items.map { stamp($0, text) })
+        case let .map(entries):
+            n.kind = .map(entries.map { e in
+                YNode.Entry(key: e.key, keyOrigin: Origin(line: nil, column: nil, override: text), value: stamp(e.value, text))
+            })
+        }
+        return n
+    }
+
+    /// Resolves shorthands to a full dotted path.
+    static func resolve(_ key: String, in tree: YNode, file: String) throws(ModelErrors) -> String {
+        let segs = key.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        guard !segs.isEmpty, !segs.contains(where: \.isEmpty) else { throw fail(key, file, "`\(key)` is not a dotted key path") }
+        let first = segs[0]
+        let instancesIsScalar = tree["instances"].map { $0.scalar != nil && !$0.isNull } ?? false
+        if first == "instances" && (segs.count == 1 || (segs.count == 2 && segs[1] == "count")) {
+            return instancesIsScalar ? "instances" : "instances.count"
+        }
+        if segs.count > 1 && (tree[first] != nil || creatableSections.contains(first)) { return key }
+        func only(_ section: String, _ noun: String) throws(ModelErrors) -> String {
+            let names = tree[section]?.entries?.map(\.key) ?? []
+            guard names.count == 1 else {
+                throw fail(key, file, names.isEmpty
+                    ? "`\(key)` refers to the \(noun), but the model defines no `\(section)`"
+                    : "`\(key)` is ambiguous: there are \(names.count) \(section) (\(names.map { "`\($0)`" }.joined(separator: ", "))); write `\(section).<name>.\(segs.dropFirst().joined(separator: "."))`")
+            }
+            return names[0]
+        }
+        let rest = segs.dropFirst().joined(separator: ".")
+        switch first {
+        case "workers", "cpus", "balancer", "health_check_interval" where segs.count == 1: return "instances.\(first)"
+        case "users", "think_time" where segs.count == 1: return "workload.closed.\(first)"
+        case "rate", "constant_rate" where segs.count == 1: return "workload.open.\(first)"
+        case "clients" where segs.count == 1: return "workload.clients"
+        case "horizon", "warmup", "replications", "seed", "precision", "max_replications" where segs.count == 1:
+            return "simulation.\(first)"
+        case "cores", "max_connections", "replicas", "replica_cores", "read_routing", "query_failure_probability" where segs.count == 1:
+            return "database.\(first)"
+        case "pool": return "pools.\(try only("pools", "pool")).\(segs.count == 1 ? "size" : rest)"
+        case "cache": return "caches.\(try only("caches", "cache")).\(segs.count == 1 ? "hit_ratio" : rest)"
+        case "hit_ratio" where segs.count == 1: return "caches.\(try only("caches", "cache")).hit_ratio"
+        case "pooler": return "poolers.\(try only("poolers", "pooler")).\(segs.count == 1 ? "server_connections" : rest)"
+        default: break
+        }
+        if segs.count == 1, tree[first] != nil { return key }
+        // `prisma.size` → `pools.prisma.size` when the name is unique across sections.
+        if segs.count > 1 {
+            let sections = ["pools", "poolers", "caches", "rate_limiters", "job_queues", "endpoints"]
+            let hits = sections.filter { tree[$0]?[first] != nil }
+            if hits.count == 1 { return "\(hits[0]).\(key)" }
+        }
+        let candidates = (tree.entries?.map(\.key) ?? []) + ["instances", "users", "rate", "pool.size", "workers", "seed", "replications", "horizon"]
+        throw fail(key, file, "no `\(first)` in the model; \(Suggest.hint(first, Array(Set(candidates)).sorted()))")
+    }
+
+    static func set(_ segs: [String], in node: inout YNode, value: YNode, key: String, file: String, depth: Int = 0) throws(ModelErrors) {
+        let seg = segs[0]
+        let shown = depth == 0 ? "the top level" : "`\(segs.prefix(depth).joined(separator: "."))`"
+        switch node.kind {
+        case var .map(entries):
+            if let i = entries.firstIndex(where: { $0.key == seg }) {
+                if segs.count == 1 {
+                    entries[i].value = value
+                } else {
+                    var child = entries[i].value
+                    if child.isNull { child = YNode(kind: .map([]), origin: child.origin) }
+                    try set(Array(segs.dropFirst()), in: &child, value: value, key: key, file: file, depth: depth + 1)
+                    entries[i].value = child
+                }
+            } else if segs.count == 1 {
+                entries.append(YNode.Entry(key: seg, keyOrigin: value.origin, value: value))
+            } else if depth == 0 && creatableSections.contains(seg) {
+                var child = YNode(kind: .map([]), origin: value.origin)
+                try set(Array(segs.dropFirst()), in: &child, value: value, key: key, file: file, depth: depth + 1)
+                entries.append(YNode.Entry(key: seg, keyOrigin: value.origin, value: child))
+            } else {
+                let keys = entries.map(\.key)
+                throw fail(key, file, "\(shown) has no `\(seg)`; \(Suggest.hint(seg, keys))")
+            }
+            node.kind = .map(entries)
+        case var .seq(items):
+            guard let i = Int(seg), i >= 0, i < items.count else {
+                throw fail(key, file, "\(shown) is a list of \(items.count); use an index from 0 to \(items.count - 1), not `\(seg)`")
+            }
+            if segs.count == 1 { items[i] = value }
+            else { try set(Array(segs.dropFirst()), in: &items[i], value: value, key: key, file: file, depth: depth + 1) }
+            node.kind = .seq(items)
+        case .scalar:
+            throw fail(key, file, "\(shown) is a single value, not a mapping: it has no `\(seg)`")
+        }
+    }
+
+    /// Scalar leaves holding a number, duration, rate or percentage.
+    static func leaves(of tree: YNode) -> [OverridableLeaf] {
+        var out: [OverridableLeaf] = []
+        func walk(_ node: YNode, _ path: String) {
+            switch node.kind {
+            case let .scalar(s, _):
+                guard !path.isEmpty, !node.isNull else { return }
+                let t = s.trimmingCharacters(in: .whitespaces)
+                let numeric = Units.number(t) != nil || (try? Units.duration(t)) != nil ||
+                    (try? Units.rate(t)) != nil || (t.hasSuffix("%") && Units.number(String(t.dropLast())) != nil)
+                if numeric { out.append(OverridableLeaf(path: path, value: t)) }
+            case let .map(entries):
+                for e in entries where !(path.isEmpty && (e.key == "name" || e.key == "description")) {
+                    walk(e.value, Reader.join(path, e.key))
+                }
+            case let .seq(items):
+                for (i, item) in items.enumerated() { walk(item, Reader.join(path, String(i))) }
+            }
+        }
+        walk(tree, "")
+        return out
+    }
+}
