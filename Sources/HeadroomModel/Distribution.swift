@@ -215,7 +215,7 @@ enum DistributionParser {
         let t = text.trimmingCharacters(in: .whitespaces)
         guard let e = try ExprParser.parse(t) else {
             if let n = Double(t), n != 0 {
-                throw ParseFailure("`\(t)` needs a unit, e.g. \(Units.formatNumber(n))ms, or a distribution such as exp(20ms)")
+                throw ParseFailure("duration needs a unit, e.g. \(Units.formatNumber(n))ms, or a distribution such as exp(\(Units.formatNumber(n))ms) (got `\(t)`)")
             }
             do { return .constant(try Units.duration(t)) } catch {
                 throw ParseFailure("`\(t)` is not a duration or distribution; write e.g. 20ms, exp(20ms), uniform(10ms, 30ms), lognormal(mean: 100ms, cv: 0.5)")

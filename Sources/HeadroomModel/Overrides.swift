@@ -67,15 +67,19 @@ enum Overrides {
             return names[0]
         }
         let rest = segs.dropFirst().joined(separator: ".")
+        if segs.count == 1 {
+            switch first {
+            case "workers", "cpus", "balancer", "health_check_interval": return "instances.\(first)"
+            case "users", "think_time": return "workload.closed.\(first)"
+            case "rate", "constant_rate": return "workload.open.\(first)"
+            case "clients": return "workload.clients"
+            case "horizon", "warmup", "replications", "seed", "precision", "max_replications": return "simulation.\(first)"
+            case "cores", "max_connections", "replicas", "replica_cores", "read_routing", "query_failure_probability":
+                return "database.\(first)"
+            default: break
+            }
+        }
         switch first {
-        case "workers", "cpus", "balancer", "health_check_interval" where segs.count == 1: return "instances.\(first)"
-        case "users", "think_time" where segs.count == 1: return "workload.closed.\(first)"
-        case "rate", "constant_rate" where segs.count == 1: return "workload.open.\(first)"
-        case "clients" where segs.count == 1: return "workload.clients"
-        case "horizon", "warmup", "replications", "seed", "precision", "max_replications" where segs.count == 1:
-            return "simulation.\(first)"
-        case "cores", "max_connections", "replicas", "replica_cores", "read_routing", "query_failure_probability" where segs.count == 1:
-            return "database.\(first)"
         case "pool": return "pools.\(try only("pools", "pool")).\(segs.count == 1 ? "size" : rest)"
         case "cache": return "caches.\(try only("caches", "cache")).\(segs.count == 1 ? "hit_ratio" : rest)"
         case "hit_ratio" where segs.count == 1: return "caches.\(try only("caches", "cache")).hit_ratio"
@@ -93,9 +97,10 @@ enum Overrides {
         throw fail(key, file, "no `\(first)` in the model; \(Suggest.hint(first, Array(Set(candidates)).sorted()))")
     }
 
-    static func set(_ segs: [String], in node: inout YNode, value: YNode, key: String, file: String, depth: Int = 0) throws(ModelErrors) {
+    static func set(_ all: [String], in node: inout YNode, value: YNode, key: String, file: String, depth: Int = 0) throws(ModelErrors) {
+        let segs = Array(all[depth...])
         let seg = segs[0]
-        let shown = depth == 0 ? "the top level" : "`\(segs.prefix(depth).joined(separator: "."))`"
+        let shown = depth == 0 ? "the top level" : "`\(all.prefix(depth).joined(separator: "."))`"
         switch node.kind {
         case var .map(entries):
             if let i = entries.firstIndex(where: { $0.key == seg }) {
@@ -104,14 +109,14 @@ enum Overrides {
                 } else {
                     var child = entries[i].value
                     if child.isNull { child = YNode(kind: .map([]), origin: child.origin) }
-                    try set(Array(segs.dropFirst()), in: &child, value: value, key: key, file: file, depth: depth + 1)
+                    try set(all, in: &child, value: value, key: key, file: file, depth: depth + 1)
                     entries[i].value = child
                 }
             } else if segs.count == 1 {
                 entries.append(YNode.Entry(key: seg, keyOrigin: value.origin, value: value))
             } else if depth == 0 && creatableSections.contains(seg) {
                 var child = YNode(kind: .map([]), origin: value.origin)
-                try set(Array(segs.dropFirst()), in: &child, value: value, key: key, file: file, depth: depth + 1)
+                try set(all, in: &child, value: value, key: key, file: file, depth: depth + 1)
                 entries.append(YNode.Entry(key: seg, keyOrigin: value.origin, value: child))
             } else {
                 let keys = entries.map(\.key)
@@ -123,7 +128,7 @@ enum Overrides {
                 throw fail(key, file, "\(shown) is a list of \(items.count); use an index from 0 to \(items.count - 1), not `\(seg)`")
             }
             if segs.count == 1 { items[i] = value }
-            else { try set(Array(segs.dropFirst()), in: &items[i], value: value, key: key, file: file, depth: depth + 1) }
+            else { try set(all, in: &items[i], value: value, key: key, file: file, depth: depth + 1) }
             node.kind = .seq(items)
         case .scalar:
             throw fail(key, file, "\(shown) is a single value, not a mapping: it has no `\(seg)`")

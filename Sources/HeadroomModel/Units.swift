@@ -104,6 +104,7 @@ public enum Units {
         if a < 1 { return formatNumber(seconds * 1e3) + "ms" }
         if a < 60 || (a < 3600 && (a / 60) != (a / 60).rounded()) { return formatNumber(seconds) + "s" }
         if a < 3600 || (a / 3600) != (a / 3600).rounded() { return formatNumber(seconds / 60) + "min" }
-        return formatNumber(seconds / 3600) + "h"
+        if a < 86400 || (a / 86400) != (a / 86400).rounded() { return formatNumber(seconds / 3600) + "h" }
+        return formatNumber(seconds / 86400) + "d"
     }
 }

@@ -1,0 +1,129 @@
+import Testing
+@testable import HeadroomModel
+
+@Suite struct ErrorMessages {
+    @Test func unknownKeySuggestsTheClosestValidKey() {
+        #expect(errors("""
+        workload: {open: {rate: 10/s}}
+        pools:
+          prisma: {preset: prisma, size: 10, acquire_timout: 10s}
+        endpoints: {e: {steps: [{query: 5ms}]}}
+        """) == ["test.yaml:3:38: error: `pools.prisma.acquire_timout`: unknown key `acquire_timout`; did you mean `acquire_timeout`?"])
+    }
+
+    @Test func unknownTopLevelSection() {
+        #expect(errors("""
+        workload: {open: {rate: 10/s}}
+        endpoint: {e: {steps: [{cpu: 5ms}]}}
+        endpoints: {e: {steps: [{cpu: 5ms}]}}
+        """) == ["test.yaml:2:1: error: `endpoint`: unknown key `endpoint`; did you mean `endpoints`?"])
+    }
+
+    @Test func bareNumberDurationNeedsAUnit() {
+        #expect(errors("""
+        workload: {open: {rate: 10/s}}
+        endpoints:
+          e:
+            timeout: 10
+            steps: [{cpu: 5ms}]
+        """) == ["test.yaml:4:14: error: `endpoints.e.timeout`: duration needs a unit, e.g. 10ms or 10s (got `10`)"])
+    }
+
+    @Test func negativeRateIsRejected() {
+        #expect(errors("""
+        workload:
+          open: {rate: -5/s}
+        endpoints: {e: {steps: [{cpu: 5ms}]}}
+        """) == ["test.yaml:2:16: error: `workload.open.rate`: `rate` must be positive, not -5/s"])
+    }
+
+    @Test func undefinedPoolReferenceNamesTheDefinedOnes() {
+        #expect(errors(withSteps("- query: {pool: dbb, time: 5ms}")) ==
+                ["test.yaml:9:23: error: `endpoints.e.steps[0].query.pool`: no pool named `dbb`; did you mean `db`? defined: `db`"])
+    }
+
+    @Test func undefinedCacheReference() {
+        #expect(errors(withSteps("- cache: nope\n  miss: [{cpu: 1ms}]")) ==
+                ["test.yaml:9:16: error: `endpoints.e.steps[0].cache`: no cache named `nope`: the model defines no caches"])
+    }
+
+    @Test func absurdSizesAreRejected() {
+        #expect(errors("""
+        workload:
+          closed: {users: 5000000, think_time: exp(1s)}
+        pools:
+          db: {size: 200000}
+        simulation: {horizon: 60d}
+        endpoints: {e: {steps: [{cpu: 5ms}]}}
+        """) == [
+            "test.yaml:2:19: error: `workload.closed.users`: `users` of 5000000 is absurd: more than 1,000,000 is not supported",
+            "test.yaml:4:14: error: `pools.db.size`: pool size of 200000 is absurd: more than 100,000 is not supported",
+            "test.yaml:5:23: error: `simulation.horizon`: `horizon` of 60d is absurd: more than 30d is not supported",
+        ])
+    }
+
+    @Test func yamlSyntaxErrorHasALine() {
+        #expect(errors("""
+        workload:
+          open: {rate: 5/s
+        endpoints: {e: {steps: [{cpu: 5ms}]}}
+        """) == ["test.yaml:3:10: error: YAML syntax error: did not find expected ',' or '}' (while parsing a flow mapping at line 2)"])
+    }
+
+    @Test func probabilityOutsideZeroOne() {
+        #expect(errors(withSteps("- query: {time: 5ms, failure_probability: 1.5}")) ==
+                ["test.yaml:9:49: error: `endpoints.e.steps[0].query.failure_probability`: `failure_probability` must be between 0 and 1 (or 0% and 100%), not 1.5"])
+    }
+
+    @Test func unknownStepKind() {
+        #expect(errors(withSteps("- qeury: 5ms")) ==
+                ["test.yaml:9:9: error: `endpoints.e.steps[0].qeury`: unknown step `qeury`; did you mean `query`?"])
+    }
+
+    @Test func unknownEnumValueSuggests() {
+        #expect(errors(withSteps("- cpu: 1ms", extra: "instances: {balancer: round_robbin}")) ==
+                ["test.yaml:5:23: error: `instances.balancer`: unknown balancer `round_robbin`; did you mean `round_robin`?"])
+    }
+
+    @Test func severalErrorsAreReportedTogetherInFileOrder() {
+        let e = errors("""
+        workload: {open: {rate: 0/s}}
+        pools:
+          db: {sise: 4}
+        endpoints: {e: {steps: [{cpu: 5}]}}
+        """)
+        #expect(e.count == 4)
+        #expect(e.first?.hasPrefix("test.yaml:1:25:") == true)
+    }
+
+    @Test func errorsCarryFileLineColumnAndKeyPath() {
+        do {
+            _ = try ModelLoader.load(yaml: withSteps("- cpu: 5"), fileName: "m.yaml")
+            Issue.record("loaded")
+        } catch {
+            let e = error.errors[0]
+            #expect(e.file == "m.yaml" && e.line == 9 && e.column == 14 && e.keyPath == "endpoints.e.steps[0].cpu")
+        }
+    }
+
+    @Test func missingFileIsAnError() {
+        #expect(throws: ModelErrors.self) { try ModelLoader.load(path: "/nonexistent/model.yaml") }
+    }
+}
+
+@Suite struct Warnings {
+    @Test func poolWithoutAcquireTimeoutWaitsForever() {
+        let w = load(withSteps("- query: 1ms").replacingOccurrences(of: "{size: 10, acquire_timeout: 1s}", with: "{preset: node_postgres}"))?.warnings ?? []
+        #expect(w.map(\.message).contains("pool `db` has no acquire timeout: a request waits for a connection forever (node-postgres default)"))
+    }
+
+    @Test func connectionsBeyondMaxConnections() {
+        let w = load(withSteps("- query: 1ms", extra: "instances: {count: 12}\ndatabase: {max_connections: 100}"))?.warnings ?? []
+        #expect(w.map(\.message).contains("the pools can open 120 connections (db: 120) but the database allows 100: attempts beyond it fail"))
+    }
+
+    @Test func overloadIsLegalButWarned() {
+        let w = load(withSteps("- query: 1s"))?.warnings ?? []
+        #expect(w.map(\.message).contains { $0.hasPrefix("offered load exceeds capacity (analytic utilization, at 10/s: database primary 250%") })
+    }
+}
