@@ -54,6 +54,21 @@ import Testing
                 ["test.yaml: error: `pools.prisma.size`: pool size must be at least 1, not -3 (value set by override `pools.prisma.size=-3`)"])
     }
 
+    @Test func listItemsAreAddressedByIndex() {
+        let m = load(base, overrides: ["endpoints.e.steps.0.miss.0.query": "{time: exp(20ms)}"])?.model
+        #expect(m?.endpoints[0].steps == [.cache(CacheStep(cache: "api_cache", miss: [.query(Query(pool: "prisma", time: .exponential(mean: 0.02)))]))])
+    }
+
+    @Test func instancesShorthandCreatesTheSectionWhenAbsent() {
+        let m = load("workload: {open: {rate: 5/s}}\nendpoints: {e: {steps: [{cpu: 1ms}]}}", overrides: ["instances": "4"])?.model
+        #expect(m?.instances.count == 4)
+    }
+
+    @Test func poolShorthandIsAmbiguousWithSeveralPools() {
+        let e = errors(withSteps("- query: {pool: db, time: 1ms}", extra: "  other: {size: 3}"), overrides: ["pool.size": "5"])
+        #expect(e == ["test.yaml: error: `pool.size`: override: `pool.size` is ambiguous: there are 2 pools (`db`, `other`); write `pools.<name>.size`"])
+    }
+
     @Test func overridableLeavesListNumericValues() {
         let leaves = load(base)?.overridableLeaves.map(\.path) ?? []
         #expect(leaves.contains("pools.prisma.size"))
