@@ -85,6 +85,28 @@ public struct ClosedNetwork: Sendable, Hashable {
     /// its cost grows as `2^L` in their number L.
     public static let maximumLoadDependentStations = 12
 
+    /// Number of multi-server stations that `exactMVA` treats as load dependent at this
+    /// population (those with `1 < c < N` and a positive demand).
+    public func loadDependentStationCount(maximumPopulation: Int) -> Int {
+        stations.reduce(0) { count, s in
+            if case let .multiServer(c) = s.kind, c > 1, c < maximumPopulation, s.serviceDemandSeconds > 0 {
+                return count + 1
+            }
+            return count
+        }
+    }
+
+    /// Rough count of inner-loop steps `exactMVA` needs: `2^L N (M + sum_k min(c_k, N))`,
+    /// so a caller can pick `schweitzerMVA` when exact MVA is too expensive.
+    public func exactMVAWorkEstimate(maximumPopulation: Int) -> Double {
+        let n = max(maximumPopulation, 0)
+        let perStep = stations.reduce(0.0) { sum, s in
+            if case let .multiServer(c) = s.kind { return sum + 1 + Double(min(c, n)) }
+            return sum + 1
+        }
+        return pow(2, Double(loadDependentStationCount(maximumPopulation: n))) * Double(n) * perStep
+    }
+
     /// Exact MVA for populations `1...maximumPopulation` (element `n - 1` is population n).
     ///
     /// Queueing stations: `R_k(n) = D_k (1 + Q_k(n-1))`; delay stations: `R_k(n) = D_k`.

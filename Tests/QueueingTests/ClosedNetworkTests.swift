@@ -73,6 +73,17 @@ struct ClosedNetworkTests {
         for k in stations.indices { #expect(isClose(mva[59].queueLengths[k], reference.queueLengths[k], relative: 1e-10)) }
     }
 
+    @Test("The work estimate doubles with each load-dependent station; stations with c >= N do not count")
+    func workEstimate() throws {
+        let net = try ClosedNetwork(stations: [
+            ClosedStation(name: "a", kind: .multiServer(servers: 4), serviceDemandSeconds: 0.1),
+            ClosedStation(name: "b", kind: .multiServer(servers: 50), serviceDemandSeconds: 0.1),
+        ])
+        #expect(net.loadDependentStationCount(maximumPopulation: 20) == 1)
+        #expect(net.loadDependentStationCount(maximumPopulation: 100) == 2)
+        #expect(net.exactMVAWorkEstimate(maximumPopulation: 20) == 2 * 20 * (5 + 21))
+    }
+
     @Test("A multi-server station with one server equals a queueing station")
     func multiServerOfOne() throws {
         let a = try ClosedNetwork(stations: [ClosedStation(name: "s", kind: .multiServer(servers: 1), serviceDemandSeconds: 0.1),
