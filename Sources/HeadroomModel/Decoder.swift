@@ -30,6 +30,10 @@ enum PoolPresets {
             // node-postgres pg.Pool: `max` default 10; `connectionTimeoutMillis` default 0 = no timeout,
             // a checkout waits forever. https://node-postgres.com/apis/pool
             return Defaults(size: 10, acquireTimeoutSeconds: nil, scope: .perInstance)
+        case .postgresJs:
+            // postgres.js (porsager/postgres): `max` default 10; no queue timeout (`connect_timeout` 30 s bounds
+            // opening a connection, not waiting for a free one). https://github.com/porsager/postgres#connection-details
+            return Defaults(size: 10, acquireTimeoutSeconds: nil, scope: .perInstance)
         case .prisma:
             // Prisma ORM: `connection_limit` default num_physical_cpus * 2 + 1; `pool_timeout` default 10 s.
             // https://www.prisma.io/docs/orm/prisma-client/setup-and-configuration/databases-connections/connection-pool
@@ -386,12 +390,13 @@ final class ModelDecoder {
         guard let f = r.fields(node, path, ["preset", "size", "scope", "acquire_timeout", "connection_setup", "via"],
                                aliases: ["max": "size", "connection_limit": "size", "maximum_pool_size": "size",
                                          "pool_timeout": "acquire_timeout", "connection_timeout": "acquire_timeout"]) else { return nil }
-        let preset = f.choice("preset", ["node_postgres": PoolPreset.nodePostgres, "pg": .nodePostgres, "prisma": .prisma,
+        let preset = f.choice("preset", ["node_postgres": PoolPreset.nodePostgres, "pg": .nodePostgres, "postgres_js": .postgresJs,
+                                         "postgresjs": .postgresJs, "prisma": .prisma,
                                          "hikari": .hikari, "hikaricp": .hikari, "pgbouncer": .pgbouncer, "none": PoolPreset.none],
                               what: "pool preset") ?? PoolPreset.none
         let defaults = PoolPresets.defaults(preset, cpus: cpus)
         if defaults == nil && !f.has("size") {
-            diag.error(node.origin, path + ".size", "pool `\(name)` needs `size` (or a `preset`: node_postgres, prisma, hikari, pgbouncer)")
+            diag.error(node.origin, path + ".size", "pool `\(name)` needs `size` (or a `preset`: node_postgres, postgres_js, prisma, hikari, pgbouncer)")
         }
         var pool = Pool(name: name, preset: preset, size: defaults?.size ?? 10, scope: defaults?.scope ?? .perInstance,
                         acquireTimeoutSeconds: defaults?.acquireTimeoutSeconds)
@@ -404,7 +409,7 @@ final class ModelDecoder {
         }
         if pool.acquireTimeoutSeconds == nil {
             diag.warn(f.at("acquire_timeout"), path + ".acquire_timeout",
-                      "pool `\(name)` has no acquire timeout: a request waits for a connection forever\(preset == .nodePostgres ? " (node-postgres default)" : "")")
+                      "pool `\(name)` has no acquire timeout: a request waits for a connection forever\(preset == .nodePostgres ? " (node-postgres default)" : preset == .postgresJs ? " (postgres.js default)" : "")")
         }
         return pool
     }

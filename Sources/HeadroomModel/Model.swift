@@ -178,7 +178,7 @@ public enum Scope: String, Sendable, Hashable {
 }
 
 public enum PoolPreset: String, Sendable, Hashable {
-    case nodePostgres, prisma, hikari, pgbouncer, none
+    case nodePostgres, postgresJs, prisma, hikari, pgbouncer, none
 }
 
 public struct Pool: Sendable, Hashable {

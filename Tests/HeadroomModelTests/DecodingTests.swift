@@ -55,6 +55,9 @@ import Testing
     @Test func nodePostgresWaitsForever() {
         #expect(pool("{preset: node_postgres}") == Pool(name: "p", preset: .nodePostgres, size: 10, scope: .perInstance, acquireTimeoutSeconds: nil))
     }
+    @Test func postgresJsWaitsForever() {
+        #expect(pool("{preset: postgres_js}") == Pool(name: "p", preset: .postgresJs, size: 10, scope: .perInstance, acquireTimeoutSeconds: nil))
+    }
     @Test func prismaSizesByCPUs() {
         #expect(pool("{preset: prisma}")?.size == 5)
         #expect(pool("{preset: prisma}")?.acquireTimeoutSeconds == 10)

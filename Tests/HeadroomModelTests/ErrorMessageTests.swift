@@ -106,6 +106,36 @@ import Testing
         }
     }
 
+    @Test func duplicateKeysAreAnError() {
+        let e = errors("workload: {open: {rate: 1/s}}\nendpoints: {e: {steps: [{cpu: 1ms}]}}\nworkload: {open: {rate: 2/s}}")
+        #expect(e.count == 1 && e[0].contains("duplicate key(s) `workload`"))
+    }
+
+    @Test func queryInsideATransactionMustUseItsPool() {
+        #expect(errors(withSteps("""
+        - transaction: db
+          steps:
+            - query: {pool: other, time: 1ms}
+        """, extra: "  other: {size: 2, acquire_timeout: 1s}")) ==
+            ["test.yaml:11:27: error: `endpoints.e.steps[0].steps[0].query.pool`: this query is inside a transaction on pool `db`: it uses the transaction's connection, not pool `other`"])
+    }
+
+    @Test func undefinedRateLimiter() {
+        #expect(errors("""
+        workload: {open: {rate: 1/s}}
+        endpoints: {e: {rate_limiters: [api], steps: [{cpu: 1ms}]}}
+        """) == ["test.yaml:2:32: error: `endpoints.e.rate_limiters`: no rate limiter named `api`: the model defines no rate limiters"])
+    }
+
+    @Test func networkAndWebBackendAreExclusive() {
+        let e = errors("""
+        workload: {open: {rate: 1/s}}
+        endpoints: {e: {steps: [{cpu: 1ms}]}}
+        network: {arrivals: {s: 1/s}, stations: {s: {service: exp(1ms)}}}
+        """)
+        #expect(e == ["test.yaml:3:10: error: `network`: a model is either a web backend (workload, endpoints, ...) or a plain queueing `network`, not both"])
+    }
+
     @Test func missingFileIsAnError() {
         #expect(throws: ModelErrors.self) { try ModelLoader.load(path: "/nonexistent/model.yaml") }
     }
@@ -120,6 +150,11 @@ import Testing
     @Test func connectionsBeyondMaxConnections() {
         let w = load(withSteps("- query: 1ms", extra: "instances: {count: 12}\ndatabase: {max_connections: 100}"))?.warnings ?? []
         #expect(w.map(\.message).contains("the pools can open 120 connections (db: 120) but the database allows 100: attempts beyond it fail"))
+    }
+
+    @Test func phasesShorterThanTheHorizon() {
+        let w = load("workload: {open: {phases: [{duration: 1min, rate: 1/s}]}}\nendpoints: {e: {steps: [{cpu: 1ms}]}}")?.warnings ?? []
+        #expect(w.map(\.message).contains("the phases last 1min but the horizon is 10min: no requests arrive after the last phase"))
     }
 
     @Test func overloadIsLegalButWarned() {
