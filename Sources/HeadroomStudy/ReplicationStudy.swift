@@ -1,0 +1,163 @@
+import Dispatch
+import Foundation
+import HeadroomKernel
+import HeadroomModel
+import HeadroomSim
+
+/// Runs independent replications of a model and combines them into a `StudyReport`.
+///
+/// - Replications run in parallel on `workers` threads (`DispatchQueue.concurrentPerform`);
+///   each result is stored at its replication index and combined in index order, so the report
+///   is identical for any number of threads.
+/// - With `simulation.precision` (a target relative error), replications are added in batches
+///   of a fixed size (it depends on the model only, never on the thread count) until every
+///   tracked figure's confidence half-width is within the target (kernel `PrecisionRule`), or
+///   `max_replications` have run.
+/// - `warmup: auto`: one pilot replication (replication 0, no warm-up deletion) records a
+///   timeline of requests in flight at `horizon / 1000` intervals; MSER-5 on that series gives
+///   the warm-up used by every replication.
+public struct ReplicationStudy: Sendable {
+    /// Runs one replication: `(model, replication, warmupSeconds, horizonSeconds, timelineIntervalSeconds)`.
+    public typealias Runner = @Sendable (Model, Int, Double, Double, Double?) -> SystemRunResult
+
+    public var model: Model
+    /// Threads running replications. Default: all active cores.
+    public var workers: Int
+    /// Loader warnings to carry into the report.
+    public var modelWarnings: [String]
+    public var runner: Runner
+    /// Called (from any thread) after each replication with (finished, planned so far).
+    public var progress: (@Sendable (Int, Int) -> Void)?
+
+    public init(model: Model, workers: Int? = nil, modelWarnings: [String] = [],
+                runner: @escaping Runner = { model, replication, warmup, horizon, timeline in
+                    SystemSimulation.run(model: model, replication: replication, warmupSeconds: warmup,
+                                         horizonSeconds: horizon, timelineIntervalSeconds: timeline)
+                }) {
+        self.model = model
+        self.workers = max(1, workers ?? ProcessInfo.processInfo.activeProcessorCount)
+        self.modelWarnings = modelWarnings
+        self.runner = runner
+        self.progress = nil
+    }
+
+    /// Replications added per batch when a precision target is set.
+    public static func batchSize(initialReplications: Int) -> Int { min(10, max(2, initialReplications / 2)) }
+
+    /// Runs the study. Deterministic given the model (its seed included).
+    public func run() -> StudyReport {
+        let settings = model.simulation
+        let horizon = settings.horizonSeconds
+        var notes: [String] = []
+        var warmup: Double
+        var method = WarmupMethod.fixed
+        switch settings.warmup {
+        case let .fixed(seconds):
+            warmup = seconds
+        case .mser5:
+            method = .mser5
+            (warmup, notes) = detectWarmup(horizon: horizon)
+        }
+        warmup = min(max(0, warmup), horizon * 0.9)
+
+        let initial = max(1, settings.replications)
+        var results = runReplications(0..<initial, warmup: warmup, horizon: horizon, planned: initial)
+        var precisionReached: Bool? = nil
+        if let target = settings.targetRelativeError {
+            let maximum = max(initial, settings.maxReplications)
+            let rule = PrecisionRule(targetRelativeError: target, minimum: min(initial, maximum), maximum: maximum)
+            let batch = ReplicationStudy.batchSize(initialReplications: initial)
+            var satisfied = ReportBuilder.isPrecise(results, model: model, rule: rule, confidence: settings.confidenceLevel)
+            while !satisfied && results.count < rule.maximum {
+                let next = min(rule.maximum, results.count + batch)
+                results += runReplications(results.count..<next, warmup: warmup, horizon: horizon, planned: next)
+                satisfied = ReportBuilder.isPrecise(results, model: model, rule: rule, confidence: settings.confidenceLevel)
+            }
+            precisionReached = satisfied
+            notes.append(satisfied
+                ? "precision target \(formatPercent(target)) reached after \(results.count) replications (batches of \(batch))"
+                : "precision target \(formatPercent(target)) not reached within max_replications = \(rule.maximum)")
+        }
+        let studySettings = StudySettings(
+            horizonSeconds: horizon, warmupSeconds: warmup, warmupMethod: method, replications: results.count,
+            seed: settings.seed, confidenceLevel: settings.confidenceLevel,
+            targetRelativeError: settings.targetRelativeError, maxReplications: settings.maxReplications,
+            precisionReached: precisionReached)
+        let analysis = Analysis.analyze(model)
+        return ReportBuilder.build(model: model, results: results, settings: studySettings, analysis: analysis,
+                                   warnings: modelWarnings + analysis.warnings, notes: notes)
+    }
+
+    /// Runs `indices` on up to `workers` threads; results in index order.
+    func runReplications(_ indices: Range<Int>, warmup: Double, horizon: Double, planned: Int) -> [SystemRunResult] {
+        let slots = ResultSlots(count: indices.count)
+        let threads = min(workers, indices.count)
+        let model = self.model, runner = self.runner, progress = self.progress
+        let base = indices.lowerBound
+        let work: @Sendable (Int) -> Void = { offset in
+            slots.set(offset, runner(model, base + offset, warmup, horizon, nil))
+            if let progress { progress(base + slots.finished, planned) }
+        }
+        if threads <= 1 {
+            for offset in 0..<indices.count { work(offset) }
+        } else {
+            DispatchQueue.concurrentPerform(iterations: threads) { thread in
+                for offset in stride(from: thread, to: indices.count, by: threads) { work(offset) }
+            }
+        }
+        return slots.values()
+    }
+
+    /// MSER-5 on the pilot's in-flight series. Returns the warm-up and a note saying what was done.
+    func detectWarmup(horizon: Double) -> (Double, [String]) {
+        let interval = max(0.001, horizon / 1000)
+        let pilot = runner(model, 0, 0, horizon, interval)
+        let series = pilot.timeline.map { Double($0.inFlight) }
+        guard series.count >= 20 else {
+            let fallback = horizon * 0.1
+            return (fallback, ["warmup: auto: this model's simulation records no timeline to run MSER-5 on; the warm-up is 10% of the horizon (\(formatDuration(fallback)))"])
+        }
+        let deleted = WarmupDetection.mser5(series)
+        let warmup = Double(deleted) * interval
+        return (warmup, ["warmup: auto: MSER-5 on a pilot replication's requests-in-flight series (\(series.count) samples every \(formatDuration(interval))) deletes the first \(formatDuration(warmup)) of every replication"])
+    }
+}
+
+/// Per-index result storage shared by the worker threads.
+final class ResultSlots: @unchecked Sendable {
+    private let lock = NSLock()
+    private var slots: [SystemRunResult?]
+    private(set) var finishedCount = 0
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ value: SystemRunResult) {
+        lock.lock(); defer { lock.unlock() }
+        slots[index] = value
+        finishedCount += 1
+    }
+
+    var finished: Int {
+        lock.lock(); defer { lock.unlock() }
+        return finishedCount
+    }
+
+    func values() -> [SystemRunResult] {
+        lock.lock(); defer { lock.unlock() }
+        return slots.map { $0! }
+    }
+}
+
+func formatPercent(_ x: Double) -> String {
+    let p = x * 100
+    return p == p.rounded() ? "\(Int(p))%" : String(format: "%.2f%%", p)
+}
+
+func formatDuration(_ s: Double) -> String {
+    if s == 0 { return "0 s" }
+    if s >= 3600 && (s / 3600).rounded() == s / 3600 { return "\(Int(s / 3600)) h" }
+    if s >= 60 && (s / 60).rounded() == s / 60 { return "\(Int(s / 60)) min" }
+    if s >= 1 { return s == s.rounded() ? "\(Int(s)) s" : "\(formatSignificant(s)) s" }
+    if s >= 0.001 { return "\(formatSignificant(s * 1000)) ms" }
+    return "\(formatSignificant(s * 1e6)) µs"
+}

@@ -1,0 +1,273 @@
+import ArgumentParser
+import Foundation
+import HeadroomModel
+import HeadroomStudy
+
+/// `headroom`: capacity simulation for web backends.
+///
+/// Exit codes (sysexits.h): 0 success; 64 usage error (EX_USAGE, from ArgumentParser);
+/// 65 the model file is wrong (EX_DATAERR): every problem printed as `file:line:column: error: ...`;
+/// 70 internal failure (EX_SOFTWARE); 73 the output file cannot be written (EX_CANTCREAT).
+@main
+struct Headroom: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "headroom",
+        abstract: "Capacity simulation and queueing analysis for web backends.",
+        discussion: """
+            A model file (YAML) describes instances, pools, database, caches, rate limiters, job queues \
+            and a workload. `check` validates it, `analyze` answers analytically in milliseconds, \
+            `run` simulates it with confidence intervals. See docs/cli.md and docs/model-reference.md.
+            """,
+        version: "0.1.0",
+        subcommands: [Check.self, Run.self, Analyze.self])
+
+    /// Parses, runs, and maps failures to distinct exit codes.
+    static func main() {
+        let command: ParsableCommand
+        do {
+            command = try parseAsRoot()
+        } catch {
+            exit(withError: error) // usage errors: 64, --help and --version: 0
+        }
+        do {
+            var command = command
+            try command.run()
+        } catch let errors as ModelErrors {
+            Console.error(errors.description)
+            Foundation.exit(ExitStatus.dataError)
+        } catch let failure as OutputFailure {
+            Console.error("error: \(failure.message)")
+            Foundation.exit(ExitStatus.cannotCreate)
+        } catch let error as ValidationError {
+            exit(withError: error)
+        } catch let error as ExitCode {
+            exit(withError: error)
+        } catch {
+            Console.error("internal error: \(error)")
+            Foundation.exit(ExitStatus.software)
+        }
+    }
+}
+
+enum ExitStatus {
+    static let dataError: Int32 = 65
+    static let software: Int32 = 70
+    static let cannotCreate: Int32 = 73
+}
+
+extension OutputFormat: ExpressibleByArgument {}
+
+// MARK: - Shared options
+
+/// The model file and `--set` overrides: every command that loads a model.
+struct ModelOptions: ParsableArguments {
+    @Argument(help: ArgumentHelp("The model file (YAML).", valueName: "model.yaml"))
+    var model: String
+
+    @Option(name: .customLong("set"),
+            help: ArgumentHelp("Override a value of the model before it is checked, e.g. `pools.prisma.size=20`, `instances=4`, `rate=200/s`. Repeatable.",
+                               valueName: "key=value"))
+    var overrides: [String] = []
+
+    func validate() throws {
+        for o in overrides {
+            guard let eq = o.firstIndex(of: "="), eq != o.startIndex else {
+                throw ValidationError("--set takes key=value (e.g. --set pools.prisma.size=20), not `\(o)`")
+            }
+        }
+        var seen = Set<String>()
+        for o in overrides {
+            let key = String(o[..<o.firstIndex(of: "=")!]).trimmingCharacters(in: .whitespaces)
+            guard seen.insert(key).inserted else { throw ValidationError("--set \(key) is given twice") }
+        }
+    }
+
+    var overrideMap: [String: String] {
+        var map: [String: String] = [:]
+        for o in overrides {
+            let eq = o.firstIndex(of: "=")!
+            map[String(o[..<eq]).trimmingCharacters(in: .whitespaces)] = String(o[o.index(after: eq)...]).trimmingCharacters(in: .whitespaces)
+        }
+        return map
+    }
+
+    func load() throws(ModelErrors) -> LoadedModel {
+        try ModelLoader.load(path: model, overrides: overrideMap)
+    }
+}
+
+/// `--format` and `--output`.
+struct OutputOptions: ParsableArguments {
+    @Option(help: "Output format.")
+    var format: OutputFormat = .table
+
+    @Option(name: [.short, .long], help: ArgumentHelp("Write the report to this file instead of standard output (written to a temporary file, then renamed: never half-written).", valueName: "file"))
+    var output: String?
+
+    func emit(_ text: String) throws {
+        guard let output else {
+            FileHandle.standardOutput.write(Data(text.utf8))
+            return
+        }
+        try AtomicFile.write(text, to: output)
+    }
+}
+
+// MARK: - Commands
+
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Validate a model file: errors with file:line:column and suggestions, then warnings.")
+
+    @OptionGroup var model: ModelOptions
+
+    func run() throws {
+        let loaded = try model.load()
+        let analysis = Analysis.analyze(loaded.model)
+        for w in loaded.warnings { Console.error(w.description) }
+        for w in analysis.warnings { Console.error("\(model.model): warning: \(w)") }
+        let m = loaded.model
+        var summary = "\(model.model): ok: \(m.name)"
+        if let n = m.network {
+            summary += " (queueing network, \(n.stations.count) station\(n.stations.count == 1 ? "" : "s"))"
+        } else {
+            summary += " (\(m.endpoints.count) endpoint\(m.endpoints.count == 1 ? "" : "s"), \(m.pools.count) pool\(m.pools.count == 1 ? "" : "s"), \(m.instances.count) instance\(m.instances.count == 1 ? "" : "s"))"
+        }
+        let warnings = loaded.warnings.count + analysis.warnings.count
+        if warnings > 0 { summary += ", \(warnings) warning\(warnings == 1 ? "" : "s")" }
+        print(summary)
+    }
+}
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Simulate a model: replications, confidence intervals, analytic figures beside simulated ones.")
+
+    @OptionGroup var model: ModelOptions
+    @OptionGroup var output: OutputOptions
+
+    @Option(help: "Replications (overrides simulation.replications).")
+    var replications: Int?
+
+    @Option(help: "Master seed (overrides simulation.seed).")
+    var seed: UInt64?
+
+    @Option(help: ArgumentHelp("Simulated time per replication, warm-up included, e.g. 10min (overrides simulation.horizon).", valueName: "duration"))
+    var horizon: DurationArgument?
+
+    @Option(help: ArgumentHelp("Warm-up deleted from each replication, e.g. 1min, or `auto` for MSER-5 (overrides simulation.warmup).", valueName: "duration|auto"))
+    var warmup: WarmupArgument?
+
+    @Option(help: ArgumentHelp("Threads running replications (default: all cores). The report does not depend on it.", valueName: "n"))
+    var threads: Int?
+
+    func validate() throws {
+        if let r = replications, !(1...100_000).contains(r) { throw ValidationError("--replications must be between 1 and 100000, not \(r)") }
+        if let t = threads, !(1...1024).contains(t) { throw ValidationError("--threads must be between 1 and 1024, not \(t)") }
+        if let h = horizon, h.seconds <= 0 { throw ValidationError("--horizon must be positive") }
+    }
+
+    func run() throws {
+        let loaded = try model.load()
+        var m = loaded.model
+        if let r = replications {
+            m.simulation.replications = r
+            m.simulation.maxReplications = max(m.simulation.maxReplications, r)
+        }
+        if let s = seed { m.simulation.seed = s }
+        if let h = horizon { m.simulation.horizonSeconds = h.seconds }
+        if let w = warmup { m.simulation.warmup = w.warmup }
+        if let w = m.simulation.warmupSeconds, w >= m.simulation.horizonSeconds {
+            throw ValidationError("the warm-up (\(w) s) must be shorter than the horizon (\(m.simulation.horizonSeconds) s): pass a shorter --warmup or a longer --horizon")
+        }
+        let warnings = loaded.warnings.map(\.description)
+        // The table lists warnings itself; other formats keep stdout machine-readable.
+        if output.format != .table || output.output != nil { for w in warnings { Console.error(w) } }
+        var study = ReplicationStudy(model: m, workers: threads, modelWarnings: warnings)
+        if Console.stderrIsTerminal {
+            study.progress = { done, planned in Console.progress("replication \(done)/\(planned)") }
+        }
+        let report = study.run()
+        if Console.stderrIsTerminal { Console.progress(nil) }
+        if output.format != .table || output.output != nil {
+            for w in report.warnings.dropFirst(warnings.count) { Console.error("\(model.model): warning: \(w)") }
+        }
+        try output.emit(report.rendered(as: output.format))
+    }
+}
+
+struct Analyze: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Answer analytically, without simulation: demands, utilization, bottleneck, bounds, Erlang C per pool, MVA.")
+
+    @OptionGroup var model: ModelOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let loaded = try model.load()
+        if output.format != .table || output.output != nil { for w in loaded.warnings { Console.error(w.description) } }
+        var analysis = Analysis.analyze(loaded.model)
+        analysis.warnings = loaded.warnings.map(\.description) + analysis.warnings
+        try output.emit(analysis.rendered(as: output.format))
+    }
+}
+
+// MARK: - Argument types
+
+/// `10min`, `1.5s`, `500ms`: the model language's durations.
+struct DurationArgument: ExpressibleByArgument {
+    var seconds: Double
+    init?(argument: String) {
+        guard let s = try? Units.duration(argument), s.isFinite, s >= 0 else { return nil }
+        seconds = s
+    }
+    static var defaultCompletionKind: CompletionKind { .default }
+}
+
+/// A duration or `auto` (MSER-5).
+struct WarmupArgument: ExpressibleByArgument {
+    var warmup: Warmup
+    init?(argument: String) {
+        if ["auto", "mser5", "mser-5"].contains(argument.lowercased()) { warmup = .mser5; return }
+        guard let d = DurationArgument(argument: argument) else { return nil }
+        warmup = .fixed(seconds: d.seconds)
+    }
+}
+
+// MARK: - Output
+
+struct OutputFailure: Error { var message: String }
+
+enum AtomicFile {
+    /// Writes `text` to a temporary file beside `path`, then renames it over `path`: readers see the
+    /// old file or the whole new one, and a failure leaves no partial file behind.
+    static func write(_ text: String, to path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        let dir = url.deletingLastPathComponent()
+        let temp = dir.appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
+        do {
+            try Data(text.utf8).write(to: temp)
+        } catch {
+            try? FileManager.default.removeItem(at: temp)
+            throw OutputFailure(message: "cannot write `\(path)`: \(error.localizedDescription)")
+        }
+        if rename(temp.path, url.path) != 0 {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(at: temp)
+            throw OutputFailure(message: "cannot write `\(path)`: \(reason)")
+        }
+    }
+}
+
+enum Console {
+    static func error(_ text: String) {
+        FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+    }
+
+    static let stderrIsTerminal = isatty(2) == 1
+
+    /// A one-line progress message on a terminal (nil clears it).
+    static func progress(_ text: String?) {
+        FileHandle.standardError.write(Data(("\r\u{1B}[K" + (text ?? "")).utf8))
+    }
+}
