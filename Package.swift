@@ -41,7 +41,7 @@ let package = Package(
             ]
         ),
         /// Closed-form queueing results, MVA and operational laws. No simulation inside.
-        .target(name: "Queueing"),
+        .target(name: "Queueing", exclude: ["README.md"]),
         /// The YAML model: schema, units, decoding and validation with precise errors.
         .target(
             name: "HeadroomModel",

@@ -1,0 +1,134 @@
+import HeadroomKernel
+
+/// What one replication of a model measured, after warm-up deletion. Plain values: the study
+/// layer combines replications into estimates with confidence intervals.
+public struct SystemRunResult: Sendable {
+    /// Length of the observation window (horizon minus warm-up), in seconds.
+    public var observedSeconds: Double
+    public var endpoints: [EndpointResult]
+    public var pools: [PoolResult]
+    public var poolers: [PoolerResult]
+    public var database: DatabaseResult?
+    public var caches: [CacheResult]
+    public var jobQueues: [JobQueueResult]
+    /// Multi-step writes outside a transaction that failed after some writes had committed.
+    public var orphanedWrites: Int
+    /// Results of a plain `network:` model (nil for a web-backend model).
+    public var network: QueueingNetworkResult?
+    public var eventsProcessed: Int
+    public var timeline: [TimelineSample]
+}
+
+/// Client-side figures for one endpoint.
+public struct EndpointResult: Sendable {
+    public var name: String
+    /// Client requests issued in the window, counting each retry as a new attempt.
+    public var attempts: Int
+    /// Attempts that returned a successful response before the client gave up.
+    public var succeeded: Int
+    /// Attempts the client gave up on (endpoint timeout).
+    public var timeouts: Int
+    /// Attempts that returned an error (query failure, pool acquire timeout, refused
+    /// connection, failed call, dead instance).
+    public var errors: Int
+    /// Attempts rejected by a rate limiter (HTTP 429).
+    public var rateLimited: Int
+    /// Attempts that were retries of an earlier attempt.
+    public var retries: Int
+    /// Response times of successful attempts.
+    public var latency: LatencyRecorder
+    /// Successful responses per second.
+    public var throughputPerSecond: Double
+
+    public var timeoutRate: Double { attempts > 0 ? Double(timeouts) / Double(attempts) : 0 }
+    public var errorRate: Double { attempts > 0 ? Double(errors) / Double(attempts) : 0 }
+    public var rateLimitedRate: Double { attempts > 0 ? Double(rateLimited) / Double(attempts) : 0 }
+}
+
+/// One connection pool, all instances together for a per-instance pool.
+public struct PoolResult: Sendable {
+    public var name: String
+    /// Connections the pool may hold in total (size x instances for a per-instance pool).
+    public var totalSize: Int
+    public var meanInUse: Double
+    /// meanInUse / totalSize.
+    public var utilization: Double
+    public var peakInUse: Int
+    /// Mean number of requests waiting for a connection.
+    public var meanWaiting: Double
+    /// Waits for a connection of those who got one (zero for an immediate grant).
+    public var waits: LatencyRecorder
+    /// Waiters who gave up when the acquire timeout expired.
+    public var acquireTimeouts: Int
+    /// Acquires refused because opening a connection would exceed the database's max_connections.
+    public var refusedConnections: Int
+}
+
+/// A PgBouncer-style pooler's server side.
+public struct PoolerResult: Sendable {
+    public var name: String
+    public var serverConnections: Int
+    public var meanServerInUse: Double
+    public var utilization: Double
+    public var peakServerInUse: Int
+    public var meanWaiting: Double
+    public var waits: LatencyRecorder
+    public var waitTimeouts: Int
+}
+
+public struct DatabaseNodeResult: Sendable {
+    /// `primary` or `replica-1`, `replica-2`, ...
+    public var name: String
+    public var cores: Int
+    /// Mean busy cores / cores.
+    public var utilization: Double
+    /// Mean number of queries executing (sharing the cores).
+    public var meanActiveQueries: Double
+    public var peakActiveQueries: Int
+    public var queries: Int
+}
+
+public struct DatabaseResult: Sendable {
+    public var nodes: [DatabaseNodeResult]
+    /// Server connections open (clients' pools and poolers' server sides), time average and peak.
+    public var meanOpenConnections: Double
+    public var peakOpenConnections: Int
+    public var maxConnections: Int
+    /// Connection attempts refused at max_connections.
+    public var refusedConnections: Int
+    public var failedQueries: Int
+}
+
+public struct CacheResult: Sendable {
+    public var name: String
+    public var lookups: Int
+    public var hits: Int
+    public var hitRate: Double { lookups > 0 ? Double(hits) / Double(lookups) : 0 }
+    /// Misses that waited for another request's fill (single flight) instead of running the miss.
+    public var coalescedMisses: Int
+}
+
+public struct JobQueueResult: Sendable {
+    public var name: String
+    public var enqueued: Int
+    public var completed: Int
+    public var failed: Int
+    /// From enqueue to the end of the job.
+    public var latency: LatencyRecorder
+    public var meanWaiting: Double
+    public var workerUtilization: Double
+}
+
+/// One interval of a run's timeline (`--timeline`).
+public struct TimelineSample: Sendable, Codable {
+    public var startSeconds: Double
+    public var arrivals: Int
+    public var completions: Int
+    public var inFlight: Int
+    public var poolWaiting: Int
+    public var connectionsInUse: Int
+    public var timeouts: Int
+    public var errors: Int
+    /// p95 of response times completed in this interval (0 if none).
+    public var p95Seconds: Double
+}

@@ -1,0 +1,46 @@
+import HeadroomKernel
+import HeadroomModel
+
+/// Runs one replication of a model: the web-backend engine for a system model, or the kernel's
+/// queueing-network engine for a plain `network:` model.
+public enum SystemSimulation {
+    /// Deterministic given `model.simulation.seed` and `replication`: every component draws from
+    /// its own stream named after it.
+    public static func run(model: Model, replication: Int, warmupSeconds: Double, horizonSeconds: Double,
+                           timelineIntervalSeconds: Double? = nil) -> SystemRunResult {
+        if let network = model.network {
+            var simulation = QueueingNetworkSimulation(spec: networkSpec(network), seed: model.simulation.seed,
+                                                       replication: replication)
+            let result = simulation.run(horizonSeconds: horizonSeconds, warmupSeconds: warmupSeconds)
+            return SystemRunResult(observedSeconds: result.observedSeconds, endpoints: [], pools: [], poolers: [],
+                                   database: nil, caches: [], jobQueues: [], orphanedWrites: 0, network: result,
+                                   eventsProcessed: result.eventsProcessed, timeline: [])
+        }
+        var engine = WebEngine(model: model, replication: replication, warmupSeconds: warmupSeconds,
+                               horizonSeconds: horizonSeconds, timelineIntervalSeconds: timelineIntervalSeconds)
+        return engine.run()
+    }
+
+    /// The kernel spec of a model's plain queueing network.
+    public static func networkSpec(_ network: QueueingNetwork) -> QueueingNetworkSpec {
+        let index = Dictionary(uniqueKeysWithValues: network.stations.enumerated().map { ($1.name, $0) })
+        let stations = network.stations.map { station in
+            QueueingNetworkSpec.Station(
+                name: station.name, servers: station.servers,
+                discipline: station.discipline == .ps ? .processorSharing : .firstComeFirstServed,
+                service: Distribution(station.service), capacity: station.capacity ?? .max,
+                patience: station.patience.map(Distribution.init),
+                routes: station.routes.compactMap { route in index[route.to].map { ($0, route.probability) } })
+        }
+        let sources = network.arrivals.compactMap { arrival in
+            index[arrival.station].map {
+                QueueingNetworkSpec.OpenSource(station: $0, interarrival: .exponential(mean: 1 / arrival.ratePerSecond))
+            }
+        }
+        let population = network.population.map {
+            QueueingNetworkSpec.ClosedPopulation(customers: $0.customers, thinkTime: Distribution($0.thinkTime),
+                                                 entryStation: index[$0.station] ?? 0)
+        }
+        return QueueingNetworkSpec(stations: stations, openSources: sources, closedPopulation: population)
+    }
+}
