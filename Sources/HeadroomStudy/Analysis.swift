@@ -306,7 +306,7 @@ struct WebAnalyzer {
                 }
                 if iteration == 0 { notes.append(contentsOf: mvaNotes) }
             }
-            notes.append("closed workload: exact MVA over instance workers (multi-server), database nodes (load-dependent, one server per core) and a delay for calls, sleeps and cache lookups, with think time \(formatSignificant(think ?? 0)) s; pools are passive resources and are left out of MVA (their Erlang C figures use the MVA throughput as a Poisson rate, an approximation)")
+            notes.append("closed workload: exact MVA over instance workers (multi-server), database nodes (load-dependent, one server per core) and a delay for calls, sleeps and cache lookups, with think time \(formatDuration(think ?? 0)); pools are passive resources and are left out of MVA: their figures follow from Little's law on the MVA solution (requests needing a connection = throughput x acquisitions x hold; beyond the pool size they wait)")
         }
         if !demands.estimatedCaches.isEmpty {
             notes.append("cache hit ratios of \(demands.estimatedCaches.map { "`\($0)`" }.joined(separator: ", ")) are estimated from key popularity (Che's approximation for LRU, TTL renewal), ignoring invalidations")
@@ -315,10 +315,44 @@ struct WebAnalyzer {
         let perRequest = demands.synchronous
         var total = perRequest
         total.add(demands.asynchronous, times: 1)
+
+        // Connections are held while queries share the database cores: stretch the holds by the
+        // residence time per unit of service at each node (M/M/c for open loads, MVA for closed).
+        var dbStretch = DatabaseStretch()
+        if kind == .closed {
+            dbStretch = DatabaseStretch(primary: stretch.primary, replica: stretch.replica)
+        } else if rate > 0, let db = model.database {
+            func mmc(_ queriesPerSecond: Double, _ seconds: Double, _ queries: Double, _ servers: Int, _ node: String) -> Double {
+                guard queriesPerSecond > 0, queries > 0, seconds > 0 else { return 1 }
+                let s = seconds / queries
+                guard let q = try? MMcQueue(arrivalRatePerSecond: queriesPerSecond, meanServiceSeconds: s, servers: servers) else {
+                    notes.append("database \(node) is overloaded: pool hold times use uncontended query times")
+                    return 1
+                }
+                return q.meanResponseSeconds / s
+            }
+            dbStretch.primary = mmc(rate * total.primaryQueries, total.primarySeconds, total.primaryQueries, db.cores, "primary")
+            if db.replicas > 0 {
+                dbStretch.replica = mmc(rate * total.replicaQueries / Double(db.replicas), total.replicaSeconds,
+                                        total.replicaQueries, db.replicaCores, "replicas")
+            }
+        }
+        let held = dbStretch == DatabaseStretch() ? demands : WebDemands.compute(model, requestRate: rate, stretch: dbStretch)
+        var heldTotal = held.synchronous
+        heldTotal.add(held.asynchronous, times: 1)
+        if dbStretch.primary > 1.001 || dbStretch.replica > 1.001 {
+            notes.append("pool hold times include queries sharing the database cores: each query takes \(formatSignificant(dbStretch.primary, digits: 3))x its service time on the primary\(model.database.map { $0.replicas > 0 } == true ? " and \(formatSignificant(dbStretch.replica, digits: 3))x on a replica" : "") (\(kind == .open ? "M/M/c response / service" : "MVA residence / demand"))")
+        }
         var resources: [Analysis.Resource] = []
-        func add(_ kind: String, _ name: String, servers: Int, demand: Double) {
+        /// `demand`: intrinsic (uncontended) seconds per request, for bounds and the bottleneck;
+        /// `occupied`: seconds actually held per request at this load (connection holds stretched
+        /// by database sharing), for the utilization.
+        let isClosed = kind == .closed
+        func add(_ kind: String, _ name: String, servers: Int, demand: Double, occupied: Double? = nil) {
             guard servers > 0 else { return }
-            let u = rate > 0 || kind == "workers" ? rate * demand / Double(servers) : 0
+            var u = rate * (occupied ?? demand) / Double(servers)
+            // A closed population bounds the occupancy: beyond the servers, requests queue.
+            if isClosed { u = min(1, u) }
             resources.append(Analysis.Resource(
                 id: "\(kind).\(name)", kind: kind, name: name, servers: servers, demandSeconds: demand,
                 utilization: model.workload == nil ? nil : u,
@@ -327,11 +361,14 @@ struct WebAnalyzer {
         let inst = model.instances
         add("workers", "instances", servers: inst.count * inst.workers, demand: perRequest.cpuSeconds)
         for pool in model.pools {
-            add("pool", pool.name, servers: pool.totalConnections(instances: inst.count), demand: total.poolHoldSeconds[pool.name] ?? 0)
+            add("pool", pool.name, servers: pool.totalConnections(instances: inst.count),
+                demand: total.poolHoldSeconds[pool.name] ?? 0, occupied: heldTotal.poolHoldSeconds[pool.name] ?? 0)
         }
         for pooler in model.poolers where pooler.mode == .transaction {
-            let hold = model.pools.filter { $0.via == pooler.name }.reduce(0) { $0 + (total.poolHoldSeconds[$1.name] ?? 0) }
-            add("pooler", pooler.name, servers: pooler.serverConnections, demand: hold)
+            let via = model.pools.filter { $0.via == pooler.name }
+            add("pooler", pooler.name, servers: pooler.serverConnections,
+                demand: via.reduce(0) { $0 + (total.poolHoldSeconds[$1.name] ?? 0) },
+                occupied: via.reduce(0) { $0 + (heldTotal.poolHoldSeconds[$1.name] ?? 0) })
         }
         if model.poolers.contains(where: { $0.mode == .session }) {
             notes.append("session-mode poolers hold a server connection per open client connection: no Erlang C figure for them")
@@ -346,8 +383,8 @@ struct WebAnalyzer {
         }
         for q in model.jobQueues {
             let jobs = demands.jobsPerRequest[q.name] ?? 0
-            let duration = demands.jobProfiles[q.name]?.latencySeconds ?? 0
-            add("job_workers", q.name, servers: q.workers, demand: jobs * duration)
+            add("job_workers", q.name, servers: q.workers, demand: jobs * (demands.jobProfiles[q.name]?.latencySeconds ?? 0),
+                occupied: jobs * (held.jobProfiles[q.name]?.latencySeconds ?? 0))
         }
 
         // Erlang C per pool and pooler.
@@ -355,18 +392,19 @@ struct WebAnalyzer {
         for pool in model.pools {
             let copies = pool.scope == .perInstance ? max(1, inst.count) : 1
             pools.append(erlangC(name: pool.name, kind: "pool", copies: copies, connections: pool.size,
-                                 acquisitions: rate * (total.poolAcquires[pool.name] ?? 0),
-                                 holdPerRequest: total.poolHoldSeconds[pool.name] ?? 0,
-                                 acquiresPerRequest: total.poolAcquires[pool.name] ?? 0))
+                                 acquisitions: rate * (heldTotal.poolAcquires[pool.name] ?? 0),
+                                 holdPerRequest: heldTotal.poolHoldSeconds[pool.name] ?? 0,
+                                 acquiresPerRequest: heldTotal.poolAcquires[pool.name] ?? 0, closed: kind == .closed))
         }
         for pooler in model.poolers where pooler.mode == .transaction {
             let via = model.pools.filter { $0.via == pooler.name }
-            let acquires = via.reduce(0) { $0 + (total.poolAcquires[$1.name] ?? 0) }
-            let hold = via.reduce(0) { $0 + (total.poolHoldSeconds[$1.name] ?? 0) }
+            let acquires = via.reduce(0) { $0 + (heldTotal.poolAcquires[$1.name] ?? 0) }
+            let hold = via.reduce(0) { $0 + (heldTotal.poolHoldSeconds[$1.name] ?? 0) }
             pools.append(erlangC(name: pooler.name, kind: "pooler", copies: 1, connections: pooler.serverConnections,
-                                 acquisitions: rate * acquires, holdPerRequest: hold, acquiresPerRequest: acquires))
+                                 acquisitions: rate * acquires, holdPerRequest: hold, acquiresPerRequest: acquires,
+                                 closed: kind == .closed))
         }
-        if model.pools.contains(where: { $0.acquireTimeoutSeconds != nil }) {
+        if kind == .open && model.pools.contains(where: { $0.acquireTimeoutSeconds != nil }) {
             notes.append("Erlang C assumes waiting requests never give up: pools with an acquire timeout lose some waiters instead, so their simulated waits are shorter under overload")
         }
 
@@ -389,8 +427,8 @@ struct WebAnalyzer {
         // Overload warnings: open loads only (a closed load cannot exceed capacity).
         if kind == .open {
             for r in resources where r.demandSeconds > 0 {
-                let uMean = meanRate * r.demandSeconds / Double(r.servers)
-                let uPeak = peakRate * r.demandSeconds / Double(r.servers)
+                let uMean = r.utilization ?? meanRate * r.demandSeconds / Double(r.servers)
+                let uPeak = meanRate > 0 ? uMean * peakRate / meanRate : peakRate * r.demandSeconds / Double(r.servers)
                 if uMean >= 1 {
                     warnings.append("open load overloads \(describe(r)): analytic utilization \(formatFraction(uMean)) (>= 1) at \(formatRate(meanRate)); it saturates at \(formatRate(r.maxThroughputPerSecond ?? 0)) and the backlog grows for as long as the load lasts (simulated as a what-if)")
                 } else if uPeak >= 1 {
@@ -429,13 +467,22 @@ struct WebAnalyzer {
     }
 
     func erlangC(name: String, kind: String, copies: Int, connections: Int, acquisitions: Double,
-                 holdPerRequest: Double, acquiresPerRequest: Double) -> Analysis.PoolQueue {
+                 holdPerRequest: Double, acquiresPerRequest: Double, closed: Bool) -> Analysis.PoolQueue {
         let meanHold = acquiresPerRequest > 0 ? holdPerRequest / acquiresPerRequest : 0
         let offered = acquisitions * meanHold
-        let utilization = connections > 0 ? offered / Double(copies * connections) : 0
+        let total = Double(copies * connections)
+        let utilization = connections > 0 ? offered / total : 0
         var q = Analysis.PoolQueue(name: name, kind: kind, copies: copies, connectionsPerCopy: connections,
                                    acquisitionsPerSecond: acquisitions, meanHoldSeconds: meanHold,
                                    offeredLoadErlangs: offered, utilization: utilization)
+        if closed {
+            // Little's law on the MVA solution: requests needing a connection = X x acquisitions x hold;
+            // those beyond the pool's connections wait for one (the population bounds the queue).
+            q.utilization = min(1, utilization)
+            q.meanWaiting = max(0, offered - total)
+            q.meanWaitSeconds = acquisitions > 0 ? q.meanWaiting! / acquisitions : 0
+            return q
+        }
         if acquisitions > 0, meanHold > 0, utilization < 1,
            let m = try? MMcQueue(arrivalRatePerSecond: acquisitions / Double(copies), meanServiceSeconds: meanHold, servers: connections) {
             q.probabilityOfWaiting = m.probabilityOfWaiting

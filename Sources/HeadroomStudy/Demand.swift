@@ -45,6 +45,9 @@ struct Profile: Sendable, Hashable {
 struct ProfileWalker {
     let model: Model
     let hitRatios: [String: Double]
+    /// Mean time at the database per unit of service (>= 1: queries sharing the cores take longer).
+    /// Stretches connection holds and latencies, never database demand.
+    var stretch = DatabaseStretch()
 
     var readsOnReplicas: Bool {
         guard let db = model.database else { return false }
@@ -73,18 +76,20 @@ struct ProfileWalker {
             return d.mean
         case let .query(q):
             let t = q.time.mean
+            let onReplica = q.kind == .read && readsOnReplicas
+            let elapsed = t * (onReplica ? stretch.replica : stretch.primary)
             if !held.contains(q.pool) {
-                p.poolHoldSeconds[q.pool, default: 0] += m * t
+                p.poolHoldSeconds[q.pool, default: 0] += m * elapsed
                 p.poolAcquires[q.pool, default: 0] += m
             }
-            if q.kind == .read && readsOnReplicas {
+            if onReplica {
                 p.replicaSeconds += m * t
                 p.replicaQueries += m
             } else {
                 p.primarySeconds += m * t
                 p.primaryQueries += m
             }
-            return t
+            return elapsed
         case let .cache(c):
             let lookup = model.cache(named: c.cache)?.lookup.mean ?? 0
             p.delaySeconds += m * lookup
@@ -121,6 +126,14 @@ struct ProfileWalker {
     }
 }
 
+/// Residence time at a database node per second of query service: 1 when queries never share
+/// cores; M/M/c W / S for an open load (a c-core processor-sharing node has the M/M/c
+/// number-in-system distribution); MVA residence / demand for a closed one.
+struct DatabaseStretch: Sendable, Hashable {
+    var primary = 1.0
+    var replica = 1.0
+}
+
 /// Demands of a whole web model per request of the mix, jobs included.
 struct WebDemands: Sendable {
     var endpoints: [(name: String, weight: Double, profile: Profile)]
@@ -138,7 +151,7 @@ struct WebDemands: Sendable {
 
     /// Computes demands; `requestRate` (per second, system-wide) drives the hit ratios of caches
     /// whose hits emerge from key popularity.
-    static func compute(_ model: Model, requestRate: Double) -> WebDemands {
+    static func compute(_ model: Model, requestRate: Double, stretch: DatabaseStretch = DatabaseStretch()) -> WebDemands {
         var hitRatios: [String: Double] = [:]
         var estimated: [String] = []
         for c in model.caches {
@@ -151,7 +164,7 @@ struct WebDemands: Sendable {
                                  jobsPerRequest: [:], hitRatios: hitRatios, estimatedCaches: estimated)
         // Lookup rates depend on hit ratios of enclosing caches: iterate to a fixed point.
         for _ in 0..<(estimated.isEmpty ? 1 : 6) {
-            demands = pass(model, hitRatios: hitRatios, estimated: estimated)
+            demands = pass(model, hitRatios: hitRatios, estimated: estimated, stretch: stretch)
             guard !estimated.isEmpty else { break }
             var lookups = demands.synchronous.cacheLookups
             for (k, v) in demands.asynchronous.cacheLookups { lookups[k, default: 0] += v }
@@ -167,8 +180,9 @@ struct WebDemands: Sendable {
         return demands
     }
 
-    private static func pass(_ model: Model, hitRatios: [String: Double], estimated: [String]) -> WebDemands {
-        let walker = ProfileWalker(model: model, hitRatios: hitRatios)
+    private static func pass(_ model: Model, hitRatios: [String: Double], estimated: [String],
+                             stretch: DatabaseStretch) -> WebDemands {
+        let walker = ProfileWalker(model: model, hitRatios: hitRatios, stretch: stretch)
         var jobProfiles: [String: Profile] = [:]
         for q in model.jobQueues { jobProfiles[q.name] = walker.profile(of: q.steps) }
         var endpoints: [(String, Double, Profile)] = []

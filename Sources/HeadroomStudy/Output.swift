@@ -357,7 +357,9 @@ extension Analysis {
         }
         if !pools.isEmpty {
             lines.append("")
-            lines.append("Pools (Erlang C per copy: M/M/c with c connections, offered load = acquisitions/s x mean hold)")
+            lines.append(workload == .open
+                ? "Pools (Erlang C per copy: M/M/c with c connections, offered load = acquisitions/s x mean hold)"
+                : "Pools (closed load: Little's law on the MVA throughput; beyond the connections, requests wait)")
             var rows: [[String]] = [["pool", "copies x conns", "acquisitions", "mean hold", "offered", "utilization", "P(wait)", "mean wait", "waiting"]]
             for p in pools {
                 rows.append(["\(p.kind == "pooler" ? "pooler " : "")\(p.name)", "\(p.copies) x \(p.connectionsPerCopy)",
@@ -365,7 +367,7 @@ extension Analysis {
                              ValueText.value(p.meanHoldSeconds, metric: "_seconds"),
                              "\(formatSignificant(p.offeredLoadErlangs, digits: 3)) erl",
                              ValueText.value(p.utilization, metric: "utilization"),
-                             p.probabilityOfWaiting.map { ValueText.value($0, metric: "_rate") } ?? "overloaded",
+                             p.probabilityOfWaiting.map { ValueText.value($0, metric: "_rate") } ?? (workload == .open ? "overloaded" : ""),
                              p.meanWaitSeconds.map { ValueText.value($0, metric: "_seconds") } ?? "unbounded",
                              p.meanWaiting.map { formatSignificant($0, digits: 3) } ?? "unbounded"])
             }
@@ -417,9 +419,11 @@ extension Analysis {
         }
         if !mva.isEmpty {
             lines.append("")
-            lines.append("MVA curve (closed workload)")
+            lines.append("MVA curve (closed workload\(mva.count > 12 ? "; every point in --format json or csv" : ""))")
             var rows: [[String]] = [["users", "throughput", "response"]]
-            for p in mva {
+            let step = max(1, Int((Double(mva.count) / 12).rounded(.up)))
+            let shown = mva.enumerated().filter { $0.offset % step == 0 || $0.offset == mva.count - 1 }.map(\.element)
+            for p in shown {
                 rows.append([String(p.users), ValueText.value(p.throughputPerSecond, metric: "_per_second"),
                              ValueText.value(p.responseSeconds, metric: "_seconds")])
             }

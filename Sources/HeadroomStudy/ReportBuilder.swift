@@ -65,7 +65,10 @@ enum ReportBuilder {
     static func collect(_ results: [SystemRunResult], analysis: Analysis?) -> [String: [ItemSeries]] {
         var out: [String: [ItemSeries]] = [:]
         guard let first = results.first else { return out }
-        let stableLoad = analysis.map { a in a.resources.allSatisfy { ($0.utilization ?? 0) < 1 } } ?? false
+        // Offered throughput is the analytic throughput of an open load only when nothing is overloaded.
+        let stableLoad = analysis.map { a in
+            a.workload == .closed || a.resources.allSatisfy { ($0.utilization ?? 0) < 1 }
+        } ?? false
 
         // Endpoints.
         var endpoints: [ItemSeries] = []
@@ -107,9 +110,8 @@ enum ReportBuilder {
                 errors.append(a > 0 ? Double(e) / Double(a) : 0)
                 limited.append(a > 0 ? Double(q) / Double(a) : 0)
             }
-            let closed = analysis?.workload == .closed
             item.add("throughput_per_second", throughput, tracked: true,
-                     analytic: closed || stableLoad ? analysis?.throughputPerSecond : nil)
+                     analytic: stableLoad ? analysis?.throughputPerSecond : nil)
             item.add("attempts_per_second", attempts)
             addLatency(&item, latencies, analyticMean: analysis?.responseSeconds)
             item.add("timeout_rate", timeouts)
@@ -125,7 +127,10 @@ enum ReportBuilder {
             var item = ItemSeries(name: p0.name, attributes: [Attribute(key: "total_size", value: Double(p0.totalSize))])
             item.add("utilization", runs.map { $0.1.utilization }, tracked: true, analytic: a?.utilization)
             item.add("mean_in_use", runs.map { $0.1.meanInUse },
-                     analytic: a.flatMap { $0.utilization < 1 ? $0.offeredLoadErlangs : nil })
+                     analytic: a.flatMap { q in
+                         analysis?.workload == .closed ? min(q.offeredLoadErlangs, Double(p0.totalSize))
+                             : q.utilization < 1 ? q.offeredLoadErlangs : nil
+                     })
             item.add("mean_waiting", runs.map { $0.1.meanWaiting }, analytic: a?.meanWaiting)
             item.add("mean_wait_seconds", runs.map { $0.1.waits.meanSeconds }, analytic: a?.meanWaitSeconds)
             item.add("p95_wait_seconds", runs.map { $0.1.waits.percentileSeconds(95) })

@@ -1,0 +1,86 @@
+import Foundation
+import HeadroomModel
+import Queueing
+import Testing
+@testable import HeadroomStudy
+
+@Suite("Analytic companions and analyze")
+struct AnalysisTests {
+    @Test("The analytic companion of an M/M/c network is Queueing's M/M/c")
+    func mmcCompanion() throws {
+        let q = try MMcQueue(arrivalRatePerSecond: 8, meanServiceSeconds: 0.3, servers: 3)
+        let a = Analysis.analyze(try model(mmcYAML))
+        #expect(a.network?.method == "M/M/c")
+        let desk = try #require(a.station("desk"))
+        #expect(desk.utilization == q.utilization)
+        #expect(desk.meanNumberPresent == q.meanNumberInSystem)
+        #expect(desk.meanNumberWaiting == q.meanQueueLength)
+        #expect(desk.meanResponseSeconds == q.meanResponseSeconds)
+        #expect(desk.meanWaitSeconds == q.meanWaitSeconds)
+        #expect(a.network?.meanResponseSeconds == q.meanResponseSeconds)
+
+        // The same figures stand beside the simulated ones in the report.
+        let report = ReplicationStudy(model: try model(mmcYAML)).run()
+        let item = try #require(report["stations", "desk"])
+        #expect(item["utilization"]?.analytic == q.utilization)
+        #expect(item["mean_response_seconds"]?.analytic == q.meanResponseSeconds)
+        #expect(item["mean_wait_seconds"]?.analytic == q.meanWaitSeconds)
+        #expect(report["network", "network"]?["mean_seconds"]?.analytic == q.meanResponseSeconds)
+    }
+
+    @Test("analyze finds the bottleneck of a two-tier model", arguments: [
+        ("exp(2ms)", "exp(15ms)", "database.primary"),
+        ("exp(30ms)", "exp(5ms)", "workers.instances"),
+    ])
+    func bottleneck(cpu: String, query: String, expected: String) throws {
+        let a = Analysis.analyze(try model(twoTierYAML(cpu: cpu, query: query)))
+        #expect(a.bottleneck == expected)
+        let b = try #require(a.resource(expected))
+        // 50/s: database 1 core, workers 2 instances x 1.
+        #expect(abs((b.utilization ?? 0) - 0.75) < 1e-9)
+        #expect(abs((a.bounds.maxThroughputPerSecond ?? 0) - 50 / 0.75) < 1e-9)
+        #expect(a.warnings.isEmpty)
+    }
+
+    @Test("An open load beyond capacity is legal and warned about with the analytic utilization")
+    func overloadWarns() throws {
+        let a = Analysis.analyze(try model(twoTierYAML(cpu: "exp(2ms)", query: "exp(15ms)", rate: "100/s")))
+        #expect(a.warnings.count == 1)
+        #expect(a.warnings.first?.contains("database primary") == true)
+        #expect(a.warnings.first?.contains("1.500") == true)
+    }
+
+    @Test("Erlang C per pool uses acquisitions x mean hold as the offered load")
+    func poolErlangC() throws {
+        // Database with many cores: holds are not stretched; 50/s x 15 ms = 0.75 erlang over 2 x 5 connections.
+        let yaml = twoTierYAML(cpu: "exp(2ms)", query: "exp(15ms)").replacingOccurrences(of: "cores: 1", with: "cores: 64")
+        let a = Analysis.analyze(try model(yaml))
+        let pool = try #require(a.pool("main"))
+        let q = try MMcQueue(arrivalRatePerSecond: 25, meanServiceSeconds: 0.015, servers: 5)
+        #expect(pool.copies == 2)
+        #expect(abs(pool.offeredLoadErlangs - 0.75) < 1e-9)
+        #expect(abs((pool.meanWaitSeconds ?? -1) - q.meanWaitSeconds) < 1e-6 * q.meanWaitSeconds)
+    }
+
+    @Test("A closed network's companion is exact MVA")
+    func closedNetworkMVA() throws {
+        let yaml = """
+            name: closed
+            network:
+              population: {customers: 10, think_time: exp(1s)}
+              stations:
+                cpu: {service: exp(50ms), routes: {disk: 0.5}}
+                disk: {servers: 2, service: exp(80ms), routes: {cpu: 1.0}}
+            """
+        // Visits: cpu 2 (1 + back from disk), disk 1.
+        let a = Analysis.analyze(try model(yaml))
+        let net = try ClosedNetwork(stations: [
+            ClosedStation(name: "cpu", serviceDemandSeconds: 0.1),
+            ClosedStation(name: "disk", kind: .multiServer(servers: 2), serviceDemandSeconds: 0.08),
+        ], thinkTimeSeconds: 1)
+        let mva = try #require(try net.exactMVA(maximumPopulation: 10).last)
+        #expect(a.network?.method == "MVA")
+        #expect(abs((a.throughputPerSecond ?? 0) - mva.throughputPerSecond) < 1e-9)
+        #expect(abs((a.station("cpu")?.visits ?? 0) - 2) < 1e-9)
+    }
+}

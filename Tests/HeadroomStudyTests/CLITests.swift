@@ -1,0 +1,119 @@
+import Foundation
+import Testing
+
+/// Runs the built `headroom` binary: next to the test bundle, else under the package's build directories.
+struct CLI {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+
+    static var binary: URL? {
+        var candidates: [URL] = []
+        let me = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var dir = me.deletingLastPathComponent()
+        for _ in 0..<4 {
+            candidates.append(dir.appendingPathComponent("headroom"))
+            dir = dir.deletingLastPathComponent()
+        }
+        for scratch in [".build-study", ".build"] {
+            candidates.append(packageRoot.appendingPathComponent("\(scratch)/debug/headroom"))
+        }
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) && !$0.hasDirectoryPath }
+    }
+
+    struct Result { var status: Int32; var stdout: String; var stderr: String }
+
+    static func run(_ arguments: [String]) throws -> Result {
+        let bin = try #require(binary, "build the CLI first: swift build --scratch-path .build-study --product headroom")
+        let p = Process()
+        p.executableURL = bin
+        p.arguments = arguments
+        p.currentDirectoryURL = packageRoot
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    static func temporaryFile(_ name: String, _ text: String) throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("headroom-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let url = dir.appendingPathComponent(name)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url.path
+    }
+}
+
+@Suite("headroom CLI", .serialized)
+struct CLITests {
+    static let good = """
+        name: M/M/1
+        simulation: {horizon: 20s, warmup: 2s, replications: 2}
+        network:
+          arrivals: {desk: 5/s}
+          stations:
+            desk: {service: exp(100ms)}
+        """
+
+    @Test("A bad model exits 65 with file:line:column and a suggestion, and no stack trace")
+    func badModel() throws {
+        let path = try CLI.temporaryFile("bad.yaml", """
+            name: bad
+            network:
+              arrivals: {desk: 5/s}
+              stations:
+                desk: {service: exp(100ms), srevers: 2}
+            """)
+        for command in ["check", "run", "analyze"] {
+            let r = try CLI.run([command, path])
+            #expect(r.status == 65, "\(command)")
+            #expect(r.stderr.hasPrefix("\(path):5:33: error:"), "\(command): \(r.stderr)")
+            #expect(r.stderr.contains("did you mean `servers`?"))
+            #expect(!r.stderr.contains("Fatal error") && r.stdout.isEmpty)
+        }
+    }
+
+    @Test("A good model checks with exit 0")
+    func goodModel() throws {
+        let path = try CLI.temporaryFile("good.yaml", Self.good)
+        let r = try CLI.run(["check", path])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("ok"))
+    }
+
+    @Test("run --format json prints JSON that parses, with the settings from the flags")
+    func runJSON() throws {
+        let path = try CLI.temporaryFile("good.yaml", Self.good)
+        let r = try CLI.run(["run", path, "--format", "json", "--replications", "3", "--seed", "9", "--horizon", "30s"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let settings = try #require(object["settings"] as? [String: Any])
+        #expect(settings["replications"] as? Int == 3)
+        #expect(settings["seed"] as? String == "9")
+        #expect(settings["horizon_seconds"] as? Double == 30)
+    }
+
+    @Test("--set reaches the model; --output writes the whole file and nothing else")
+    func overridesAndOutput() throws {
+        let path = try CLI.temporaryFile("good.yaml", Self.good)
+        let out = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("report.csv").path
+        let r = try CLI.run(["analyze", path, "--set", "network.stations.desk.servers=4", "--format", "csv", "--output", out])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.isEmpty)
+        let text = try String(contentsOfFile: out, encoding: .utf8)
+        #expect(text.contains("resources,station.desk,servers,,,,4"))
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: URL(fileURLWithPath: out).deletingLastPathComponent().path)
+        #expect(Set(leftovers) == ["good.yaml", "report.csv"])
+    }
+
+    @Test("Usage errors exit 64")
+    func usage() throws {
+        let path = try CLI.temporaryFile("good.yaml", Self.good)
+        #expect(try CLI.run(["run", path, "--format", "xml"]).status == 64)
+        #expect(try CLI.run(["run", path, "--horizon", "10"]).status == 64)
+        #expect(try CLI.run(["run", path, "--set", "novalue"]).status == 64)
+    }
+}

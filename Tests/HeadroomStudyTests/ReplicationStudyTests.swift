@@ -1,0 +1,81 @@
+import Foundation
+import HeadroomModel
+import Testing
+@testable import HeadroomStudy
+
+@Suite("Replication study")
+struct ReplicationStudyTests {
+    @Test("The same seed gives the same report")
+    func sameSeedSameReport() throws {
+        let m = try model(mmcYAML)
+        #expect(ReplicationStudy(model: m, workers: 2).run() == ReplicationStudy(model: m, workers: 2).run())
+    }
+
+    @Test("The report does not depend on the number of threads", arguments: [2, 3, 8])
+    func threadCountIrrelevant(threads: Int) throws {
+        for yaml in [mmcYAML, twoTierYAML(cpu: "exp(2ms)", query: "exp(15ms)")] {
+            let m = try model(yaml, overrides: ["simulation.replications": "5"])
+            let one = ReplicationStudy(model: m, workers: 1).run()
+            let many = ReplicationStudy(model: m, workers: threads).run()
+            #expect(one == many, "\(m.name) with \(threads) threads")
+        }
+    }
+
+    @Test("A different seed gives a different report")
+    func differentSeed() throws {
+        let a = ReplicationStudy(model: try model(mmcYAML)).run()
+        let b = ReplicationStudy(model: try model(mmcYAML, overrides: ["simulation.seed": "8"])).run()
+        #expect(a["stations", "desk"]?["utilization"] != b["stations", "desk"]?["utilization"])
+    }
+
+    @Test("Student-t intervals shrink with more replications")
+    func intervalsShrink() throws {
+        let few = ReplicationStudy(model: try model(mmcYAML, overrides: ["simulation.replications": "4"])).run()
+        let many = ReplicationStudy(model: try model(mmcYAML, overrides: ["simulation.replications": "16"])).run()
+        for metric in ["utilization", "mean_number_present", "mean_response_seconds"] {
+            let a = try #require(few["stations", "desk"]?[metric]?.estimate)
+            let b = try #require(many["stations", "desk"]?[metric]?.estimate)
+            #expect(a.samples == 4 && b.samples == 16)
+            #expect(b.halfWidth < a.halfWidth, "\(metric): \(b.halfWidth) vs \(a.halfWidth)")
+        }
+    }
+
+    @Test("The precision rule stops once every tracked figure is within the target")
+    func precisionRuleStops() throws {
+        let m = try model(mmcYAML, overrides: ["simulation.replications": "3", "simulation.precision": "10%",
+                                               "simulation.max_replications": "60"])
+        let report = ReplicationStudy(model: m).run()
+        #expect(report.settings.precisionReached == true)
+        #expect(report.settings.replications > 3 && report.settings.replications < 60)
+        for name in ["utilization", "mean_number_present", "mean_response_seconds"] {
+            let e = try #require(report["stations", "desk"]?[name]?.estimate)
+            #expect(e.relativeHalfWidth <= 0.10, "\(name)")
+        }
+        // One batch fewer would not have been precise enough: the rule stopped at the first batch that was.
+        let batch = ReplicationStudy.batchSize(initialReplications: 3)
+        let fewer = ReplicationStudy(model: try model(mmcYAML, overrides: [
+            "simulation.replications": String(report.settings.replications - batch)])).run()
+        let figures = ["utilization", "mean_number_present", "mean_response_seconds", "p95_seconds", "mean_seconds", "throughput_per_second"]
+        let wide = fewer.sections.flatMap(\.items).flatMap(\.figures).filter { figures.contains($0.metric) }
+            .contains { $0.estimate.relativeHalfWidth > 0.10 }
+        #expect(wide)
+    }
+
+    @Test("The precision rule gives up at max_replications")
+    func precisionRuleCap() throws {
+        let m = try model(mmcYAML, overrides: ["simulation.replications": "3", "simulation.precision": "0.01%",
+                                               "simulation.max_replications": "7"])
+        let report = ReplicationStudy(model: m).run()
+        #expect(report.settings.replications == 7)
+        #expect(report.settings.precisionReached == false)
+    }
+
+    @Test("warmup: auto runs MSER-5 on a pilot and says so")
+    func autoWarmup() throws {
+        let m = try model(twoTierYAML(cpu: "exp(2ms)", query: "exp(15ms)"), overrides: ["simulation.warmup": "auto"])
+        let report = ReplicationStudy(model: m).run()
+        #expect(report.settings.warmupMethod == .mser5)
+        #expect(report.settings.warmupSeconds >= 0 && report.settings.warmupSeconds <= m.simulation.horizonSeconds / 2)
+        #expect(report.notes.contains { $0.contains("MSER-5") })
+    }
+}
