@@ -157,10 +157,15 @@ public struct QueueingNetworkSimulation {
     var thinkStream: RandomStreamHandle
 
     // Statistics since the last restart.
-    var arrivals: ContiguousArray<Int>
-    var completions: ContiguousArray<Int>
-    var abandoned: ContiguousArray<Int>
-    var sojourn: ContiguousArray<LatencyRecorder>
+    /// Per-station counters and sojourn times in one struct, so a departure touches one array
+    /// (each array mutation costs a uniqueness check; merging them was measured to pay).
+    struct StationTally {
+        var arrivals = 0
+        var completions = 0
+        var abandoned = 0
+        var sojourn = LatencyRecorder()
+    }
+    var tally: ContiguousArray<StationTally>
     var networkSojourn = LatencyRecorder()
     var completedCustomers = 0
     var statisticsStartSeconds: Double = 0
@@ -208,10 +213,7 @@ public struct QueueingNetworkSimulation {
         sourceStreams = ContiguousArray(spec.openSources.indices.map { stream("source.\($0).arrivals") })
         thinkStream = stream("population.think")
         streams = owned
-        arrivals = ContiguousArray(repeating: 0, count: n)
-        completions = ContiguousArray(repeating: 0, count: n)
-        abandoned = ContiguousArray(repeating: 0, count: n)
-        sojourn = ContiguousArray(repeating: LatencyRecorder(), count: n)
+        tally = ContiguousArray(repeating: StationTally(), count: n)
         start()
     }
 
@@ -285,14 +287,14 @@ public struct QueueingNetworkSimulation {
         case .patienceExpired:
             let s = Int(event.station)
             if fcfs[slot[s]].servers.abandon(ticket: event.tag, atSeconds: now) {
-                abandoned[s] += 1
+                tally[s].abandoned += 1
                 leaveNetwork(event.customer, completed: false)
             }
         }
     }
 
     mutating func arrive(_ c: Int32, at s: Int) {
-        arrivals[s] += 1
+        tally[s].arrivals += 1
         customers[Int(c)].stationEntrySeconds = now
         switch discipline[s] {
         case .firstComeFirstServed:
@@ -330,8 +332,9 @@ public struct QueueingNetworkSimulation {
     }
 
     mutating func depart(_ c: Int32, from s: Int) {
-        completions[s] += 1
-        sojourn[s].record(seconds: now - customers[Int(c)].stationEntrySeconds)
+        let entered = customers[Int(c)].stationEntrySeconds
+        tally[s].completions += 1
+        tally[s].sojourn.record(seconds: now - entered)
         let routes = cumulativeRoutes[s]
         if routes.isEmpty { leaveNetwork(c, completed: true); return }
         var next: Int32 = -1
@@ -362,12 +365,7 @@ public struct QueueingNetworkSimulation {
         for i in fcfs.indices { fcfs[i].restartStatistics(atSeconds: now) }
         for i in sharing.indices { sharing[i].restartStatistics(atSeconds: now) }
         for i in delayPresent.indices { delayPresent[i].restart(atSeconds: now) }
-        for s in arrivals.indices {
-            arrivals[s] = 0
-            completions[s] = 0
-            abandoned[s] = 0
-            sojourn[s].reset()
-        }
+        for s in tally.indices { tally[s] = StationTally() }
         networkSojourn.reset()
         completedCustomers = 0
         statisticsStartSeconds = now
@@ -396,10 +394,10 @@ public struct QueueingNetworkSimulation {
                 present = delayPresent[k].mean(atSeconds: now)
                 utilization = present
             }
-            stations.append(.init(name: station.name, arrivals: arrivals[s], completions: completions[s],
-                                  blocked: blocked, abandoned: abandoned[s], utilization: utilization,
+            stations.append(.init(name: station.name, arrivals: tally[s].arrivals, completions: tally[s].completions,
+                                  blocked: blocked, abandoned: tally[s].abandoned, utilization: utilization,
                                   meanNumberPresent: present, meanNumberWaiting: waitingMean,
-                                  waitOfServed: waits, sojourn: sojourn[s]))
+                                  waitOfServed: waits, sojourn: tally[s].sojourn))
         }
         return QueueingNetworkResult(
             stations: stations, networkSojourn: networkSojourn,
