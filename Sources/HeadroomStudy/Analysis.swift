@@ -182,7 +182,8 @@ func finite(_ x: Double?) -> Double? {
 func formatRate(_ r: Double) -> String { "\(formatSignificant(r))/s" }
 
 func formatSignificant(_ x: Double, digits: Int = 4) -> String {
-    if x == 0 || !x.isFinite { return "\(x)" }
+    if abs(x) < 1e-9 { return "0" }
+    if !x.isFinite { return "\(x)" }
     let magnitude = Int(floor(log10(abs(x))))
     let decimals = max(0, min(9, digits - 1 - magnitude))
     return String(format: "%.\(decimals)f", x)

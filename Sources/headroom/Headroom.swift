@@ -43,6 +43,8 @@ struct Headroom: ParsableCommand {
         } catch let error as ExitCode {
             exit(withError: error)
         } catch {
+            // ArgumentParser's own errors (help requested, usage) keep their codes; the rest is ours.
+            if exitCode(for: error) != .failure { exit(withError: error) }
             Console.error("internal error: \(error)")
             Foundation.exit(ExitStatus.software)
         }

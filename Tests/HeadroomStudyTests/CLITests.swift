@@ -115,5 +115,6 @@ struct CLITests {
         #expect(try CLI.run(["run", path, "--format", "xml"]).status == 64)
         #expect(try CLI.run(["run", path, "--horizon", "10"]).status == 64)
         #expect(try CLI.run(["run", path, "--set", "novalue"]).status == 64)
+        #expect(try CLI.run(["--help"]).status == 0)
     }
 }
