@@ -35,6 +35,9 @@ struct Headroom: ParsableCommand {
         } catch let errors as ModelErrors {
             Console.error(errors.description)
             Foundation.exit(ExitStatus.dataError)
+        } catch let failure as UsageFailure {
+            Console.error("Error: \(failure.message)")
+            Foundation.exit(ExitStatus.usage)
         } catch let failure as OutputFailure {
             Console.error("error: \(failure.message)")
             Foundation.exit(ExitStatus.cannotCreate)
@@ -52,6 +55,7 @@ struct Headroom: ParsableCommand {
 }
 
 enum ExitStatus {
+    static let usage: Int32 = 64
     static let dataError: Int32 = 65
     static let software: Int32 = 70
     static let cannotCreate: Int32 = 73
@@ -180,7 +184,7 @@ struct Run: ParsableCommand {
         if let h = horizon { m.simulation.horizonSeconds = h.seconds }
         if let w = warmup { m.simulation.warmup = w.warmup }
         if let w = m.simulation.warmupSeconds, w >= m.simulation.horizonSeconds {
-            throw ValidationError("the warm-up (\(w) s) must be shorter than the horizon (\(m.simulation.horizonSeconds) s): pass a shorter --warmup or a longer --horizon")
+            throw UsageFailure(message: "the warm-up (\(Units.formatDuration(w))) must be shorter than the horizon (\(Units.formatDuration(m.simulation.horizonSeconds))): pass a shorter --warmup or a longer --horizon")
         }
         let warnings = loaded.warnings.map(\.description)
         // The table lists warnings itself; other formats keep stdout machine-readable.
@@ -239,6 +243,9 @@ struct WarmupArgument: ExpressibleByArgument {
 // MARK: - Output
 
 struct OutputFailure: Error { var message: String }
+
+/// A usage problem found only once the model is loaded (e.g. `--horizon` shorter than its warm-up): exit 64.
+struct UsageFailure: Error { var message: String }
 
 enum AtomicFile {
     /// Writes `text` to a temporary file beside `path`, then renames it over `path`: readers see the
