@@ -7,7 +7,8 @@ import HeadroomModel
 enum Op {
     case cpu(distribution: Int32)
     case sleep(distribution: Int32)
-    case call(distribution: Int32, failureProbability: Double)
+    /// An external call; it fails if it errors or outlasts its own timeout.
+    case call(distribution: Int32, failureProbability: Double, timeoutSeconds: Double)
     /// `invalidations` indexes `Programs.invalidations`.
     case query(pool: Int32, isWrite: Bool, distribution: Int32, failureProbability: Double, invalidations: Int32)
     case beginTransaction(pool: Int32)
@@ -75,7 +76,8 @@ struct Programs {
             case .sleep(let d):
                 ops.append(.sleep(distribution: distribution(d)))
             case .call(let call):
-                ops.append(.call(distribution: distribution(call.latency), failureProbability: call.failureProbability))
+                ops.append(.call(distribution: distribution(call.latency), failureProbability: call.failureProbability,
+                                 timeoutSeconds: call.timeoutSeconds ?? .infinity))
             case .query(let q):
                 var invalidationIndex: Int32 = 0
                 if q.kind == .write && !q.invalidates.isEmpty {

@@ -678,13 +678,18 @@ struct WebEngine {
                     return
                 }
                 step(e)
-            case .call(let d, let failure):
+            case .call(let d, let failure, let timeout):
                 if entities[ei].phase == 0 {
-                    entities[ei].phase = 1
-                    schedule(.delayEnd, e, at: now + distributions[Int(d)].sample(serviceStreams[Int(d)]))
+                    let latency = distributions[Int(d)].sample(serviceStreams[Int(d)])
+                    // Phase 2: the call outlasted its timeout and is abandoned at the timeout.
+                    entities[ei].phase = latency > timeout ? 2 : 1
+                    schedule(.delayEnd, e, at: now + min(latency, timeout))
                     return
                 }
-                if failure > 0 && failureStream.uniform() < failure { terminate(e, failed: true); return }
+                if entities[ei].phase == 2 || (failure > 0 && failureStream.uniform() < failure) {
+                    terminate(e, failed: true)
+                    return
+                }
                 step(e)
             case .query(let pool, let isWrite, let d, let failure, let invalidations):
                 if entities[ei].phase != WebEngine.atDatabase {
