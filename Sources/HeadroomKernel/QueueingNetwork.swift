@@ -167,6 +167,10 @@ public struct QueueingNetworkSimulation {
     }
     var tally: ContiguousArray<StationTally>
     var networkSojourn = LatencyRecorder()
+    /// True when no station routes anywhere: every customer makes exactly one visit, so its
+    /// time in the network is its time at that station and the network's recorder is the merge
+    /// of the stations' (exact, and it saves a histogram update per customer).
+    let singleVisit: Bool
     var completedCustomers = 0
     var statisticsStartSeconds: Double = 0
     var eventsProcessed = 0
@@ -214,6 +218,7 @@ public struct QueueingNetworkSimulation {
         thinkStream = stream("population.think")
         streams = owned
         tally = ContiguousArray(repeating: StationTally(), count: n)
+        singleVisit = spec.stations.allSatisfy { $0.routes.allSatisfy { $0.probability <= 0 } }
         start()
     }
 
@@ -350,7 +355,7 @@ public struct QueueingNetworkSimulation {
     mutating func leaveNetwork(_ c: Int32, completed: Bool) {
         if completed {
             completedCustomers += 1
-            networkSojourn.record(seconds: now - customers[Int(c)].networkEntrySeconds)
+            if !singleVisit { networkSojourn.record(seconds: now - customers[Int(c)].networkEntrySeconds) }
         }
         if let population = spec.closedPopulation {
             let think = population.thinkTime?.sample(thinkStream) ?? 0
@@ -400,7 +405,8 @@ public struct QueueingNetworkSimulation {
                                   waitOfServed: waits, sojourn: tally[s].sojourn))
         }
         return QueueingNetworkResult(
-            stations: stations, networkSojourn: networkSojourn,
+            stations: stations,
+            networkSojourn: singleVisit ? tally.reduce(into: LatencyRecorder()) { $0.merge($1.sojourn) } : networkSojourn,
             throughputPerSecond: observed > 0 ? Double(completedCustomers) / observed : 0,
             completedCustomers: completedCustomers, observedSeconds: observed,
             eventsProcessed: eventsProcessed)
