@@ -19,7 +19,7 @@ struct Headroom: ParsableCommand {
             `run` simulates it with confidence intervals. See docs/cli.md and docs/model-reference.md.
             """,
         version: "0.1.0",
-        subcommands: [Check.self, Run.self, Analyze.self])
+        subcommands: [Check.self, Run.self, Analyze.self, SweepCommand.self, PlanCommand.self, MergeCommand.self])
 
     /// Parses, runs, and maps failures to distinct exit codes.
     static func main() {
@@ -167,7 +167,15 @@ struct Run: ParsableCommand {
     @Option(help: ArgumentHelp("Threads running replications (default: all cores). The report does not depend on it.", valueName: "n"))
     var threads: Int?
 
+    @Option(help: ArgumentHelp("Record a timeline at this interval (arrivals, completions, in flight, pool waiting, connections, p95, timeouts), e.g. 1s.", valueName: "duration"))
+    var timeline: DurationArgument?
+
+    @Option(name: .customLong("timeline-output"), help: ArgumentHelp("Timeline file: .json for JSON, else CSV (default: timeline.csv).", valueName: "file"))
+    var timelineOutput: String?
+
     func validate() throws {
+        if let t = timeline, t.seconds <= 0 { throw ValidationError("--timeline must be positive, e.g. --timeline 1s") }
+        if timelineOutput != nil && timeline == nil { throw ValidationError("--timeline-output needs --timeline INTERVAL") }
         if let r = replications, !(1...100_000).contains(r) { throw ValidationError("--replications must be between 1 and 100000, not \(r)") }
         if let t = threads, !(1...1024).contains(t) { throw ValidationError("--threads must be between 1 and 1024, not \(t)") }
         if let h = horizon, h.seconds <= 0 { throw ValidationError("--horizon must be positive") }
@@ -193,10 +201,14 @@ struct Run: ParsableCommand {
         if Console.stderrIsTerminal {
             study.progress = { done, planned in Console.progress("replication \(done)/\(planned)") }
         }
-        let report = study.run()
+        let (report, timelines) = timeline.map { study.runRecordingTimelines(intervalSeconds: $0.seconds) } ?? (study.run(), [])
         if Console.stderrIsTerminal { Console.progress(nil) }
         if output.format != .table || output.output != nil {
             for w in report.warnings.dropFirst(warnings.count) { Console.error("\(model.model): warning: \(w)") }
+        }
+        if let t = timeline {
+            let file = timelineOutput ?? "timeline.csv"
+            try AtomicFile.write(TimelineExport.rendered(timelines, intervalSeconds: t.seconds, report: report, path: file), to: file)
         }
         try output.emit(report.rendered(as: output.format))
     }

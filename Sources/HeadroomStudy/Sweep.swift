@@ -1,0 +1,351 @@
+import Dispatch
+import Foundation
+import HeadroomModel
+import HeadroomSim
+
+/// Command-line replacements of a model's `simulation` settings, applied to every cell.
+public struct SimulationOverrides: Sendable, Hashable {
+    public var replications: Int?
+    public var horizonSeconds: Double?
+    public var warmup: Warmup?
+    public var seed: UInt64?
+
+    public init(replications: Int? = nil, horizonSeconds: Double? = nil, warmup: Warmup? = nil, seed: UInt64? = nil) {
+        self.replications = replications
+        self.horizonSeconds = horizonSeconds
+        self.warmup = warmup
+        self.seed = seed
+    }
+
+    /// The same edits `headroom run --replications/--horizon/--warmup/--seed` makes.
+    public func apply(to model: inout Model) throws(SweepError) {
+        if let r = replications {
+            model.simulation.replications = r
+            model.simulation.maxReplications = max(model.simulation.maxReplications, r)
+        }
+        if let s = seed { model.simulation.seed = s }
+        if let h = horizonSeconds { model.simulation.horizonSeconds = h }
+        if let w = warmup { model.simulation.warmup = w }
+        if let w = model.simulation.warmupSeconds, w >= model.simulation.horizonSeconds {
+            throw SweepError("the warm-up (\(w) s) must be shorter than the horizon (\(model.simulation.horizonSeconds) s): pass a shorter --warmup or a longer --horizon")
+        }
+    }
+
+    var manifest: SweepManifest.Settings {
+        let w: String? = warmup.map {
+            switch $0 {
+            case let .fixed(seconds): return "\(seconds)"
+            case .mser5: return "auto"
+            }
+        }
+        return SweepManifest.Settings(replications: replications, horizonSeconds: horizonSeconds, warmup: w,
+                                      seed: seed.map { String($0) })
+    }
+}
+
+/// A cell whose model does not load (a value out of range, a key that does not exist).
+public struct SweepCellError: Error, CustomStringConvertible, Sendable {
+    /// `instances=0 pools.prisma.size=10`.
+    public var cell: String
+    public var errors: ModelErrors
+    public var description: String { "in the cell \(cell):\n\(errors.description)" }
+}
+
+/// Where a sweep is.
+public struct SweepProgress: Sendable {
+    /// Cells of this run (the shard's cells not already done).
+    public var cellsToRun: Int
+    public var cellsFinished: Int
+    /// Cells found complete in the output directory (`--resume`).
+    public var cellsReused: Int
+    /// Finished fraction of this run, counting replications of cells still running.
+    public var fraction: Double
+    public var elapsedSeconds: Double
+}
+
+public struct SweepOutcome: Sendable {
+    public var directory: String
+    /// Cells of the grid this invocation is responsible for (its shard, or all).
+    public var cells: Int
+    public var cellsRun: Int
+    public var cellsReused: Int
+    /// All cells are in the files, sorted by index.
+    public var complete: Bool
+}
+
+/// `headroom sweep`: the cartesian grid of a model's overrides, each cell a full replication
+/// study (the same seed in every cell: common random numbers, as the engine names its random
+/// streams after components, not after configurations).
+///
+/// Results stream to `cells.csv` and `cells.jsonl` as cells finish, a whole line per write; once
+/// every cell is done both files are rewritten sorted by cell index. `resume` keeps the cells
+/// already in the files and runs the others, so the final files equal an uninterrupted run's.
+/// The files do not depend on the thread count: each cell's report does not, and rows are sorted.
+public struct Sweep: Sendable {
+    public var modelPath: String
+    public var grid: SweepGrid
+    /// Overrides applied to every cell (not varied).
+    public var fixedOverrides: [String: String]
+    public var simulation: SimulationOverrides
+    public var shard: SweepShard?
+    public var threads: Int
+    public var outputDirectory: String
+    public var progress: (@Sendable (SweepProgress) -> Void)?
+    /// Stop claiming new cells after this many (tests use it to interrupt a sweep); the files are
+    /// then left unsorted and incomplete, as after a kill.
+    public var stopAfterCells: Int?
+
+    public init(modelPath: String, grid: SweepGrid, fixedOverrides: [String: String] = [:],
+                simulation: SimulationOverrides = SimulationOverrides(), shard: SweepShard? = nil,
+                threads: Int? = nil, outputDirectory: String) {
+        self.modelPath = modelPath
+        self.grid = grid
+        self.fixedOverrides = fixedOverrides
+        self.simulation = simulation
+        self.shard = shard
+        self.threads = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        self.outputDirectory = outputDirectory
+    }
+
+    /// A loaded cell: its model after overrides and simulation settings, and the loader's warnings.
+    public struct Cell: Sendable {
+        public var index: Int
+        public var values: [String]
+        public var model: Model
+        public var warnings: [String]
+        /// The numeric leaves of the cell's overridden model file (for `plan --cost`).
+        public var leaves: [OverridableLeaf]
+    }
+
+    /// Everything known before the first simulation: every cell of the grid loaded and checked
+    /// (so a bad key or value fails before anything runs), the columns and the manifest.
+    public struct Prepared: Sendable {
+        public var manifest: SweepManifest
+        /// The cells this invocation runs (its shard), in index order.
+        public var cells: [Cell]
+        var figures: [(section: String, item: String, metric: String)]
+        public var header: String { manifest.columns.map(csvField).joined(separator: ",") }
+    }
+
+    /// Loads every cell of the grid (all shards: the columns are the union over the grid, the
+    /// same in every shard). Throws `SweepCellError` for the first cell that does not load,
+    /// `ModelErrors` for an unreadable file or unknown key, `SweepError` for conflicting keys.
+    public func prepare() throws -> Prepared {
+        guard let data = FileManager.default.contents(atPath: modelPath) else {
+            throw ModelErrors([ModelError(file: modelPath, line: nil, column: nil, keyPath: "",
+                                          message: "cannot read the model file")])
+        }
+        let paths = try grid.resolvedPaths(modelPath: modelPath, fixed: fixedOverrides)
+        let count = grid.count
+        let loaded = LoadSlots(count: count)
+        let grid = self.grid, fixed = fixedOverrides, path = modelPath, simulation = self.simulation
+        let load: @Sendable (Int) -> Void = { i in
+            var overrides = fixed
+            for (k, v) in grid.overrides(i) { overrides[k] = v }
+            do {
+                let l = try ModelLoader.load(path: path, overrides: overrides)
+                var m = l.model
+                try simulation.apply(to: &m)
+                loaded.set(i, .success(Cell(index: i, values: grid.values(i), model: m, warnings: l.warnings.map(\.description),
+                                            leaves: l.overridableLeaves)))
+            } catch let e as ModelErrors {
+                loaded.set(i, .failure(SweepCellError(cell: grid.label(i), errors: e)))
+            } catch {
+                loaded.set(i, .failure(error))
+            }
+        }
+        let threads = min(self.threads, count)
+        DispatchQueue.concurrentPerform(iterations: threads) { t in
+            for i in stride(from: t, to: count, by: threads) { load(i) }
+        }
+        var models: [Model] = []
+        var cells: [Cell] = []
+        for i in 0..<count {
+            switch loaded.get(i) {
+            case let .success(cell):
+                models.append(cell.model)
+                if shard?.contains(i) ?? true { cells.append(cell) }
+            case let .failure(error):
+                throw error
+            }
+        }
+        // Structure changes only where a key changes it (replicas, ...): dedupe before the union.
+        var distinct: [Model] = []
+        var seen = Set<String>()
+        for m in models {
+            let signature = SweepColumns.items(of: m).map { "\($0.section):\($0.names.joined(separator: ","))" }.joined(separator: ";")
+            if seen.insert(signature).inserted { distinct.append(m) }
+        }
+        let figures = SweepColumns.figures(distinct)
+        let manifest = SweepManifest(
+            schema: SweepManifest.schemaName,
+            model: .init(path: modelPath, name: models.first?.name ?? "", digest: SweepFiles.digest(data)),
+            axes: zip(grid.axes, paths).map { SweepManifest.Axis(key: $0.key, path: $1, values: $0.values) },
+            fixed: fixedOverrides, settings: simulation.manifest, cells: count,
+            shard: shard.map { SweepManifest.Shard(index: $0.index, count: $0.count) },
+            columns: SweepColumns.header(axes: grid.axes.map(\.key), figures: figures))
+        return Prepared(manifest: manifest, cells: cells, figures: figures)
+    }
+
+    /// Runs the sweep into `outputDirectory`. Without `resume` the directory must not hold a sweep
+    /// already; with it, it must hold this one (same manifest), and only missing cells run.
+    @discardableResult
+    public func run(resume: Bool = false) throws -> SweepOutcome {
+        try run(prepared: prepare(), resume: resume)
+    }
+
+    public func run(prepared: Prepared, resume: Bool) throws -> SweepOutcome {
+        let dir = outputDirectory
+        let header = prepared.header
+        var done = SweepRowSet()
+        if let existing = try SweepManifest.read(directory: dir) {
+            guard resume else {
+                throw SweepError("`\(dir)` already holds a sweep (sweep.json): pass --resume to finish it, or choose another --output-dir", kind: .output)
+            }
+            guard existing == prepared.manifest else {
+                throw SweepError("`\(dir)` holds another sweep (\(SweepManifestDiff.describe(existing, prepared.manifest))); it cannot be resumed with these options", kind: .output)
+            }
+            done = try SweepRowSet.read(directory: dir, header: header)
+            let mine = Set(prepared.cells.map(\.index))
+            done.csv = done.csv.filter { mine.contains($0.key) }
+            done.jsonl = done.jsonl.filter { mine.contains($0.key) }
+            // Drop partial lines and cells present in one file only; keep the rest.
+            try done.write(directory: dir, header: header)
+        } else {
+            for f in [SweepFiles.csv(dir), SweepFiles.jsonl(dir)] where FileManager.default.fileExists(atPath: f) {
+                throw SweepError("`\(f)` exists but `\(dir)` has no sweep.json: choose another --output-dir", kind: .output)
+            }
+            try SweepFileIO.makeDirectory(dir)
+            try SweepFileIO.writeAtomically(prepared.manifest.text, to: SweepFiles.manifest(dir))
+            try SweepFileIO.writeAtomically(header + "\n", to: SweepFiles.csv(dir))
+            try SweepFileIO.writeAtomically("", to: SweepFiles.jsonl(dir))
+        }
+
+        let todo = prepared.cells.filter { done.csv[$0.index] == nil }
+        let reused = prepared.cells.count - todo.count
+        let ran = try execute(todo, prepared: prepared, reused: reused)
+        let complete = ran == todo.count
+        if complete {
+            let all = try SweepRowSet.read(directory: dir, header: header)
+            guard all.csv.count == prepared.cells.count else {
+                throw SweepError("`\(dir)`: \(prepared.cells.count - all.csv.count) cells are missing from the files after the run (were they edited meanwhile?)", kind: .output)
+            }
+            try all.write(directory: dir, header: header)
+        }
+        return SweepOutcome(directory: dir, cells: prepared.cells.count, cellsRun: ran, cellsReused: reused,
+                            complete: complete)
+    }
+
+    /// Runs `todo` on `threads` threads, appending each cell's lines as it finishes. Returns the
+    /// number of cells run.
+    func execute(_ todo: [Cell], prepared: Prepared, reused: Int) throws -> Int {
+        guard !todo.isEmpty else { return 0 }
+        let csv = try LineAppender(path: SweepFiles.csv(outputDirectory))
+        let jsonl = try LineAppender(path: SweepFiles.jsonl(outputDirectory))
+        let limit = min(todo.count, stopAfterCells ?? todo.count)
+        let cellThreads = min(threads, limit)
+        let workersPerCell = max(1, threads / max(1, cellThreads))
+        let state = SweepState(total: todo.count, reused: reused)
+        let keys = grid.axes.map(\.key)
+        let figures = prepared.figures
+        let progress = self.progress
+        let work: @Sendable (Int) -> Void = { t in
+            while let k = state.claim(limit: limit) {
+                let cell = todo[k]
+                var study = ReplicationStudy(model: cell.model, workers: workersPerCell, modelWarnings: cell.warnings)
+                if let progress {
+                    study.progress = { finished, planned in
+                        state.partial(thread: t, fraction: Double(finished) / Double(max(1, planned)))
+                        progress(state.snapshot())
+                    }
+                }
+                let report = study.run()
+                let jsonLine = SweepRows.jsonLine(cell: cell.index, keys: keys, values: cell.values, report: report)
+                let csvLine = SweepRows.csvLine(cell: cell.index, values: cell.values, report: report, figures: figures)
+                state.finish(thread: t) {
+                    try jsonl.append(jsonLine)
+                    try csv.append(csvLine)
+                }
+                progress?(state.snapshot())
+            }
+        }
+        if cellThreads <= 1 {
+            work(0)
+        } else {
+            DispatchQueue.concurrentPerform(iterations: cellThreads, execute: work)
+        }
+        if let error = state.error { throw error }
+        return state.finished
+    }
+}
+
+/// Shared counters of a running sweep.
+final class SweepState: @unchecked Sendable {
+    private let lock = NSLock()
+    private var next = 0
+    private(set) var finished = 0
+    private var partials: [Int: Double] = [:]
+    private(set) var error: SweepError?
+    let total: Int
+    let reused: Int
+    let start = Date()
+
+    init(total: Int, reused: Int) {
+        self.total = total
+        self.reused = reused
+    }
+
+    func claim(limit: Int) -> Int? {
+        lock.lock(); defer { lock.unlock() }
+        guard error == nil, next < limit else { return nil }
+        next += 1
+        return next - 1
+    }
+
+    func partial(thread: Int, fraction: Double) {
+        lock.lock(); defer { lock.unlock() }
+        partials[thread] = fraction
+    }
+
+    /// Writes a finished cell's lines under the lock (one cell's two lines never interleave with another's).
+    func finish(thread: Int, write: () throws -> Void) {
+        lock.lock(); defer { lock.unlock() }
+        partials[thread] = nil
+        do {
+            try write()
+            finished += 1
+        } catch {
+            if self.error == nil { self.error = (error as? SweepError) ?? SweepError("\(error)", kind: .output) }
+        }
+    }
+
+    func snapshot() -> SweepProgress {
+        lock.lock(); defer { lock.unlock() }
+        let running = partials.values.reduce(0, +)
+        return SweepProgress(cellsToRun: total, cellsFinished: finished, cellsReused: reused,
+                             fraction: total == 0 ? 1 : min(1, (Double(finished) + running) / Double(total)),
+                             elapsedSeconds: Date().timeIntervalSince(start))
+    }
+}
+
+final class LoadSlots: @unchecked Sendable {
+    private let lock = NSLock()
+    private var slots: [Result<Sweep.Cell, any Error>?]
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    func set(_ i: Int, _ r: Result<Sweep.Cell, any Error>) { lock.lock(); slots[i] = r; lock.unlock() }
+    func get(_ i: Int) -> Result<Sweep.Cell, any Error> { lock.lock(); defer { lock.unlock() }; return slots[i]! }
+}
+
+enum SweepManifestDiff {
+    /// What differs between two manifests, for an error message.
+    static func describe(_ a: SweepManifest, _ b: SweepManifest) -> String {
+        var d: [String] = []
+        if a.model.digest != b.model.digest || a.model.path != b.model.path { d.append("the model file differs") }
+        if a.axes != b.axes { d.append("the grid differs") }
+        if a.fixed != b.fixed { d.append("the fixed overrides differ") }
+        if a.settings != b.settings { d.append("--replications/--horizon/--warmup/--seed differ") }
+        if a.shard != b.shard { d.append("the shard differs") }
+        if a.columns != b.columns { d.append("the columns differ") }
+        return d.isEmpty ? "the manifest differs" : d.joined(separator: "; ")
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import HeadroomSim
+
+/// One replication's timeline (`headroom run --timeline 1s`).
+public struct ReplicationTimeline: Sendable {
+    public var replication: Int
+    public var samples: [TimelineSample]
+}
+
+extension ReplicationStudy {
+    /// Runs the study and records every replication's timeline at `intervalSeconds` (from time 0,
+    /// the warm-up included, so a load test's ramp is visible). The report is the one `run()` gives.
+    public func runRecordingTimelines(intervalSeconds: Double) -> (report: StudyReport, timelines: [ReplicationTimeline]) {
+        let store = TimelineStore()
+        var study = self
+        let inner = runner
+        study.runner = { model, replication, warmup, horizon, interval in
+            // A non-nil interval is the MSER-5 pilot's own request: pass it through unrecorded.
+            if let interval { return inner(model, replication, warmup, horizon, interval) }
+            let result = inner(model, replication, warmup, horizon, intervalSeconds)
+            store.set(replication, result.timeline)
+            return result
+        }
+        let report = study.run()
+        return (report, store.all())
+    }
+}
+
+final class TimelineStore: @unchecked Sendable {
+    private let lock = NSLock()
+    private var byReplication: [Int: [TimelineSample]] = [:]
+    func set(_ r: Int, _ s: [TimelineSample]) { lock.lock(); byReplication[r] = s; lock.unlock() }
+    func all() -> [ReplicationTimeline] {
+        lock.lock(); defer { lock.unlock() }
+        return byReplication.keys.sorted().map { ReplicationTimeline(replication: $0, samples: byReplication[$0]!) }
+    }
+}
+
+/// Timeline files: CSV (one row per replication and interval) or JSON. Columns in docs/sweeps.md.
+public enum TimelineExport {
+    public static let columns = ["replication", "start_seconds", "end_seconds", "arrivals", "completions",
+                                 "in_flight", "pool_waiting", "connections_in_use", "timeouts", "errors", "p95_seconds"]
+
+    public static func csv(_ timelines: [ReplicationTimeline], intervalSeconds: Double) -> String {
+        var out = columns.joined(separator: ",") + "\n"
+        for t in timelines {
+            for s in t.samples {
+                out += "\(t.replication),\(csvNumber(s.startSeconds)),\(csvNumber(s.startSeconds + intervalSeconds)),"
+                out += "\(s.arrivals),\(s.completions),\(s.inFlight),\(s.poolWaiting),\(s.connectionsInUse),"
+                out += "\(s.timeouts),\(s.errors),\(csvNumber(s.p95Seconds))\n"
+            }
+        }
+        return out
+    }
+
+    public static func json(_ timelines: [ReplicationTimeline], intervalSeconds: Double, report: StudyReport) -> String {
+        JSONValue.object([
+            ("schema", .string("headroom.timeline/1")),
+            ("model", .object([("name", .string(report.modelName)), ("source", .string(report.sourcePath))])),
+            ("interval_seconds", .num(intervalSeconds)),
+            ("warmup_seconds", .num(report.settings.warmupSeconds)),
+            ("horizon_seconds", .num(report.settings.horizonSeconds)),
+            ("columns", .array(columns.dropFirst().map { .string($0) })),
+            ("replications", .array(timelines.map { t in
+                .object([
+                    ("replication", .int(t.replication)),
+                    ("samples", .array(t.samples.map { s in
+                        .array([.num(s.startSeconds), .num(s.startSeconds + intervalSeconds), .int(s.arrivals),
+                                .int(s.completions), .int(s.inFlight), .int(s.poolWaiting), .int(s.connectionsInUse),
+                                .int(s.timeouts), .int(s.errors), .num(s.p95Seconds)])
+                    })),
+                ])
+            })),
+        ]).text
+    }
+}
+
+extension TimelineExport {
+    /// JSON when `path` ends in `.json`, else CSV.
+    public static func rendered(_ timelines: [ReplicationTimeline], intervalSeconds: Double, report: StudyReport,
+                                path: String) -> String {
+        path.lowercased().hasSuffix(".json")
+            ? json(timelines, intervalSeconds: intervalSeconds, report: report)
+            : csv(timelines, intervalSeconds: intervalSeconds)
+    }
+}

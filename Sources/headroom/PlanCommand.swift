@@ -1,0 +1,87 @@
+import ArgumentParser
+import Foundation
+import HeadroomModel
+import HeadroomStudy
+
+struct PlanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Find the cheapest configuration that meets every SLO: analytic pruning, then simulation in order of cost.",
+        discussion: """
+            Example: headroom plan model.yaml --slo 'search.p95<500ms' --slo 'timeouts<1%' \
+            --vary instances=1...20 --vary pools.prisma.size=5...100:5 --cost 'instances*120 + pools.prisma.size*2'. \
+            A configuration passes only if every SLO holds at the unfavourable bound of its confidence \
+            interval. Exit status 1 when no configuration passes. See docs/plan.md.
+            """)
+
+    @OptionGroup var model: ModelOptions
+    @OptionGroup var output: OutputOptions
+
+    @Option(help: ArgumentHelp("An objective: FIGURE<VALUE or FIGURE>VALUE, e.g. `search.p95<500ms`, `timeouts<1%`, `throughput>=100/s`. Repeatable.",
+                               valueName: "slo"))
+    var slo: [String] = []
+
+    @Option(help: ArgumentHelp("A dimension of the search: KEY=V1,V2,... or KEY=A...B[:STEP]. Repeatable.", valueName: "key=values"))
+    var vary: [String] = []
+
+    @Option(help: ArgumentHelp("Cost of a configuration: + - * / ( ), numbers and model keys (default: the sum of the varied values).",
+                               valueName: "expression"))
+    var cost: String?
+
+    @Option(help: "Passing alternatives to find after the cheapest (the frontier).")
+    var alternatives = 5
+
+    @Option(name: .customLong("max-simulations"), help: "Stop after this many simulated configurations.")
+    var maxSimulations = 1000
+
+    @Option(help: "Replications per configuration (overrides simulation.replications).")
+    var replications: Int?
+
+    @Option(help: "Master seed (overrides simulation.seed).")
+    var seed: UInt64?
+
+    @Option(help: ArgumentHelp("Simulated time per replication, warm-up included (overrides simulation.horizon).", valueName: "duration"))
+    var horizon: DurationArgument?
+
+    @Option(help: ArgumentHelp("Warm-up deleted from each replication, or `auto` (overrides simulation.warmup).", valueName: "duration|auto"))
+    var warmup: WarmupArgument?
+
+    @Option(help: ArgumentHelp("Threads (default: all cores). The answer does not depend on it.", valueName: "n"))
+    var threads: Int?
+
+    func validate() throws {
+        if slo.isEmpty { throw ValidationError("give at least one --slo, e.g. --slo 'p95<500ms'") }
+        if vary.isEmpty { throw ValidationError("give at least one --vary KEY=VALUES, e.g. --vary instances=1...10") }
+        if alternatives < 0 { throw ValidationError("--alternatives must be >= 0") }
+        if maxSimulations < 1 { throw ValidationError("--max-simulations must be >= 1") }
+        if let r = replications, !(1...100_000).contains(r) { throw ValidationError("--replications must be between 1 and 100000, not \(r)") }
+        if let t = threads, !(1...1024).contains(t) { throw ValidationError("--threads must be between 1 and 1024, not \(t)") }
+        if let h = horizon, h.seconds <= 0 { throw ValidationError("--horizon must be positive") }
+    }
+
+    func run() throws {
+        var passed = false
+        try StudyCommandErrors.reporting {
+            var planner = Planner(
+                modelPath: model.model, grid: try SweepGrid(axes: vary.map(SweepAxis.parse)), fixedOverrides: model.overrideMap,
+                simulation: SimulationOverrides(replications: replications, horizonSeconds: horizon?.seconds,
+                                                warmup: warmup?.warmup, seed: seed),
+                slos: slo, cost: cost, alternatives: alternatives, maxSimulations: maxSimulations, threads: threads)
+            let bar = ProgressBar(unit: "candidates")
+            if Console.stderrIsTerminal {
+                planner.progress = { decided, candidates, simulations in
+                    bar.show(fraction: Double(decided) / Double(max(1, candidates)), done: decided, total: candidates,
+                             elapsed: 0, note: "\(simulations) simulated")
+                }
+            }
+            let result = try planner.run()
+            bar.clear()
+            if output.format != .table || output.output != nil {
+                for w in result.warnings { Console.error(w) }
+            }
+            try output.emit(result.rendered(as: output.format))
+            passed = result.cheapest != nil
+        }
+        if !passed { throw ExitCode(1) }
+    }
+}

@@ -1,0 +1,141 @@
+import ArgumentParser
+import Foundation
+import HeadroomModel
+import HeadroomStudy
+
+struct SweepCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sweep",
+        abstract: "Run a grid of model overrides in parallel; stream every cell's figures to CSV and JSON lines.",
+        discussion: """
+            Every --set KEY=VALUES adds a dimension: VALUES is a list (`5,10,20`), a range \
+            (`1...8`, `5...100:5`, `100ms...500ms:100ms`) or both (`1...4,8,16`). Each cell of the \
+            cartesian grid is a full replication study with the model's seed: common random numbers \
+            across cells. Results go to DIR/cells.csv and DIR/cells.jsonl as cells finish (whole lines); \
+            at the end both are sorted by cell. See docs/sweeps.md.
+            """)
+
+    @Argument(help: ArgumentHelp("The model file (YAML).", valueName: "model.yaml"))
+    var model: String
+
+    @Option(name: .customLong("set"),
+            help: ArgumentHelp("A grid dimension: KEY=V1,V2,... or KEY=A...B[:STEP]; a single value fixes the key. Repeatable.",
+                               valueName: "key=values"))
+    var axes: [String] = []
+
+    @Option(help: "Replications per cell (overrides simulation.replications).")
+    var replications: Int?
+
+    @Option(help: "Master seed of every cell (overrides simulation.seed).")
+    var seed: UInt64?
+
+    @Option(help: ArgumentHelp("Simulated time per replication, warm-up included (overrides simulation.horizon).", valueName: "duration"))
+    var horizon: DurationArgument?
+
+    @Option(help: ArgumentHelp("Warm-up deleted from each replication, or `auto` (overrides simulation.warmup).", valueName: "duration|auto"))
+    var warmup: WarmupArgument?
+
+    @Option(help: ArgumentHelp("Threads (default: all cores). The files do not depend on it.", valueName: "n"))
+    var threads: Int?
+
+    @Option(name: .customLong("output-dir"),
+            help: ArgumentHelp("Directory for sweep.json, cells.csv and cells.jsonl (default: sweep-<model name>).", valueName: "dir"))
+    var outputDir: String?
+
+    @Flag(help: "Finish an interrupted sweep in --output-dir: run only the cells missing from its files.")
+    var resume = false
+
+    @Option(help: ArgumentHelp("Run shard K of N (K from 1): the cells whose index is K-1 modulo N. Join shards with `headroom merge`.",
+                               valueName: "K/N"))
+    var shard: String?
+
+    func validate() throws {
+        if axes.isEmpty { throw ValidationError("give at least one --set KEY=VALUES, e.g. --set pools.prisma.size=5,10,20") }
+        if let r = replications, !(1...100_000).contains(r) { throw ValidationError("--replications must be between 1 and 100000, not \(r)") }
+        if let t = threads, !(1...1024).contains(t) { throw ValidationError("--threads must be between 1 and 1024, not \(t)") }
+        if let h = horizon, h.seconds <= 0 { throw ValidationError("--horizon must be positive") }
+    }
+
+    var directory: String {
+        outputDir ?? "sweep-" + ((model as NSString).lastPathComponent as NSString).deletingPathExtension
+    }
+
+    func run() throws {
+        try StudyCommandErrors.reporting {
+            let grid = try SweepGrid(axes: axes.map(SweepAxis.parse))
+            var sweep = Sweep(modelPath: model, grid: grid,
+                              simulation: SimulationOverrides(replications: replications, horizonSeconds: horizon?.seconds,
+                                                              warmup: warmup?.warmup, seed: seed),
+                              shard: try shard.map(SweepShard.parse), threads: threads, outputDirectory: directory)
+            let prepared = try sweep.prepare()
+            for w in Set(prepared.cells.flatMap(\.warnings)).sorted() { Console.error(w) }
+            let bar = ProgressBar(unit: "cells")
+            if Console.stderrIsTerminal {
+                sweep.progress = { p in
+                    bar.show(fraction: p.fraction, done: p.cellsFinished, total: p.cellsToRun, elapsed: p.elapsedSeconds)
+                }
+            }
+            let outcome = try sweep.run(prepared: prepared, resume: resume)
+            bar.clear()
+            let shardText = sweep.shard.map { " (shard \($0) of a \(grid.count)-cell grid)" } ?? ""
+            var line = "\(outcome.cells) cells\(shardText): ran \(outcome.cellsRun)"
+            if outcome.cellsReused > 0 { line += ", \(outcome.cellsReused) already done" }
+            line += "; wrote \(SweepFiles.csv(directory)) and \(SweepFiles.jsonl(directory))"
+            print(line)
+        }
+    }
+}
+
+/// Maps the study layer's errors to messages and exit codes (64 usage, 65 model, 73 output).
+enum StudyCommandErrors {
+    static func reporting(_ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch let e as SweepError {
+            Console.error("error: \(e.message)")
+            throw ExitCode(e.kind == .usage ? 64 : ExitStatus.cannotCreate)
+        } catch let e as SweepCellError {
+            Console.error(e.description)
+            throw ExitCode(ExitStatus.dataError)
+        }
+    }
+}
+
+/// `[██████░░░░░░]  12/40 cells  30%  1m02s  ETA 2m30s` on standard error (a terminal only).
+final class ProgressBar: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lastDraw = Date.distantPast
+    private var shown = false
+    let unit: String
+
+    init(unit: String) { self.unit = unit }
+
+    func show(fraction: Double, done: Int, total: Int, elapsed: Double, note: String = "") {
+        lock.lock(); defer { lock.unlock() }
+        let now = Date()
+        guard now.timeIntervalSince(lastDraw) >= 0.1 || done == total else { return }
+        lastDraw = now
+        let width = 24
+        let filled = Int((fraction * Double(width)).rounded(.down))
+        let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
+        var text = "[\(bar)] \(done)/\(total) \(unit)  \(Int((fraction * 100).rounded(.down)))%  \(ProgressBar.clock(elapsed))"
+        if fraction > 0.005 && fraction < 1 {
+            text += "  ETA \(ProgressBar.clock(elapsed / fraction * (1 - fraction)))"
+        }
+        if !note.isEmpty { text += "  " + note }
+        Console.progress(text)
+        shown = true
+    }
+
+    func clear() {
+        lock.lock(); defer { lock.unlock() }
+        if shown { Console.progress(nil); shown = false }
+    }
+
+    static func clock(_ s: Double) -> String {
+        let t = Int(s.rounded())
+        if t >= 3600 { return "\(t / 3600)h\(String(format: "%02d", (t % 3600) / 60))m" }
+        if t >= 60 { return "\(t / 60)m\(String(format: "%02d", t % 60))s" }
+        return "\(t)s"
+    }
+}
