@@ -6,8 +6,9 @@ import CGSL
 ///
 /// Every family carries its analytic mean and squared coefficient of variation (SCV), so tests
 /// compare simulation with theory and the analytic layer (Pollaczek-Khinchine, Allen-Cunneen)
-/// reads the moments it needs. Draws go through GSL, except exponential and uniform, which are
-/// inlined on the stream's own xoshiro state and equal GSL's values bit for bit.
+/// reads the moments it needs. Draws go through GSL, except uniform (inlined on the stream's own
+/// xoshiro state, bit for bit GSL's value) and exponential (the ziggurat method on the same
+/// state, ``ExponentialZiggurat``, tested against the exponential law).
 public enum Distribution: Sendable, Hashable {
     /// Always `value`.
     case constant(Double)
@@ -102,7 +103,7 @@ public enum Distribution: Sendable, Hashable {
     @inlinable
     public func sample(_ stream: RandomStreamHandle) -> Double {
         switch self {
-        case .exponential(let m): return stream.exponential(mean: m)
+        case .exponential(let m): return m * ExponentialZiggurat.standard(stream)
         case .constant(let v): return v
         case .uniform(let a, let b): return a + (b - a) * stream.uniform()
         default: return sampleThroughGSL(stream)
