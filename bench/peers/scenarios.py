@@ -1,0 +1,22 @@
+"""Parameters of the bench scenarios, shared by the SimPy and Ciw models.
+
+headroom-bench defines the same scenarios in Swift (Sources/headroom-bench/Scenarios.swift) and
+prints its parameters with `headroom-bench theory`; bench/harness.py checks that they agree.
+Times are in seconds. Every tool keeps statistics only for customers who arrive after
+`warmup` seconds (the pool needs ~100 s to fill its queue from empty).
+"""
+
+SCENARIOS = {
+    # M/M/10 at rho = 0.9: lambda = 1/s, mean service 9 s.
+    "mm10": {"warmup": 1000.0, "arrival_rate": 1.0, "servers": 10, "mean_service": 9.0},
+    # Three M/M/1 stations in tandem at rho = 0.8.
+    "tandem": {"warmup": 1000.0, "arrival_rate": 1.0, "stations": 3, "mean_service": 0.8},
+    # A pool of 20 connections, exponential holds of mean 1 s, 22 acquires/s (rho = 1.1),
+    # every waiter gives up after exactly 10 s (an acquire timeout): M/M/20+D.
+    "pool": {"warmup": 200.0, "arrival_rate": 22.0, "servers": 20, "mean_service": 1.0, "patience": 10.0},
+    # Seed 002, simplified: 300 users think exp(mean 2 s), then take one of 10 connections for
+    # uniform(30 ms, 80 ms) (the seed's "PostGIS 20-50 ms + relations 10-30 ms"), giving up
+    # after a 10 s acquire timeout (the seed's pool_timeout=10).
+    "seed": {"warmup": 20.0, "users": 300, "mean_think": 2.0, "servers": 10, "hold_low": 0.030,
+             "hold_high": 0.080, "patience": 10.0},
+}

@@ -1,0 +1,160 @@
+"""The bench scenarios written for SimPy, the way its documentation teaches.
+
+Each customer is a process; servers and connections are a ``simpy.Resource``; an acquire timeout
+is ``yield req | env.timeout(patience)`` (the "bank renege" idiom of SimPy's examples).
+Statistics are running sums, so memory stays flat in the number of customers. Variates come
+from one ``random.Random``. Customers who arrive before the scenario's warm-up are simulated
+but not counted; the run stops when ``CUSTOMERS`` counted customers have finished.
+
+Usage: python simpy_models.py SCENARIO CUSTOMERS [SEED]  -> one JSON line on stdout.
+The scenario parameters live in scenarios.py, shared with the Ciw models.
+"""
+import json
+import random
+import resource
+import sys
+import time
+
+import simpy
+
+from scenarios import SCENARIOS
+
+
+class Tally:
+    """Running sums over counted customers; fires `done` at the target count."""
+
+    def __init__(self, env, customers):
+        self.target = customers
+        self.done = env.event()
+        self.finished = self.served = self.gave_up = 0
+        self.wait = self.sojourn = 0.0
+
+    def served_one(self, wait, sojourn):
+        self.served += 1
+        self.wait += wait
+        self.sojourn += sojourn
+        self.finish_one()
+
+    def gave_up_one(self):
+        self.gave_up += 1
+        self.finish_one()
+
+    def finish_one(self):
+        self.finished += 1
+        if self.finished == self.target:
+            self.done.succeed()
+
+
+def open_source(env, rate, expo, customer):
+    while True:
+        yield env.timeout(expo(rate))
+        env.process(customer())
+
+
+def mmc(env, p, tally, rng):
+    expo, mu, warmup = rng.expovariate, 1.0 / p["mean_service"], p["warmup"]
+    servers = simpy.Resource(env, capacity=p["servers"])
+
+    def customer():
+        arrived = env.now
+        with servers.request() as req:
+            yield req
+            started = env.now
+            yield env.timeout(expo(mu))
+        if arrived >= warmup:
+            tally.served_one(started - arrived, env.now - arrived)
+
+    env.process(open_source(env, p["arrival_rate"], expo, customer))
+
+
+def tandem(env, p, tally, rng):
+    expo, mu, warmup = rng.expovariate, 1.0 / p["mean_service"], p["warmup"]
+    stations = [simpy.Resource(env, capacity=1) for _ in range(p["stations"])]
+
+    def customer():
+        arrived = env.now
+        waited = 0.0
+        for station in stations:
+            queued = env.now
+            with station.request() as req:
+                yield req
+                waited += env.now - queued
+                yield env.timeout(expo(mu))
+        if arrived >= warmup:
+            tally.served_one(waited, env.now - arrived)
+
+    env.process(open_source(env, p["arrival_rate"], expo, customer))
+
+
+def pool(env, p, tally, rng):
+    expo, mu, warmup, patience = rng.expovariate, 1.0 / p["mean_service"], p["warmup"], p["patience"]
+    connections = simpy.Resource(env, capacity=p["servers"])
+
+    def customer():
+        arrived = env.now
+        with connections.request() as req:
+            yield req | env.timeout(patience)
+            if req.triggered:
+                started = env.now
+                yield env.timeout(expo(mu))
+                if arrived >= warmup:
+                    tally.served_one(started - arrived, env.now - arrived)
+            elif arrived >= warmup:
+                tally.gave_up_one()  # leaving the with-block cancels the request
+
+    env.process(open_source(env, p["arrival_rate"], expo, customer))
+
+
+def seed_pool(env, p, tally, rng):
+    expo, uniform = rng.expovariate, rng.uniform
+    think_rate, warmup, patience = 1.0 / p["mean_think"], p["warmup"], p["patience"]
+    low, high = p["hold_low"], p["hold_high"]
+    connections = simpy.Resource(env, capacity=p["servers"])
+
+    def user():
+        while True:
+            yield env.timeout(expo(think_rate))
+            asked = env.now
+            with connections.request() as req:
+                yield req | env.timeout(patience)
+                if req.triggered:
+                    started = env.now
+                    yield env.timeout(uniform(low, high))
+                    if asked >= warmup:
+                        tally.served_one(started - asked, env.now - asked)
+                elif asked >= warmup:
+                    tally.gave_up_one()
+
+    for _ in range(p["users"]):
+        env.process(user())
+
+
+BUILDERS = {"mm10": mmc, "tandem": tandem, "pool": pool, "seed": seed_pool}
+
+
+def main():
+    name, customers = sys.argv[1], int(sys.argv[2])
+    seed = int(sys.argv[3]) if len(sys.argv) > 3 else 1
+    env = simpy.Environment()
+    tally = Tally(env, customers)
+    BUILDERS[name](env, SCENARIOS[name], tally, random.Random(seed))
+    start, cpu = time.perf_counter(), time.process_time()
+    env.run(until=tally.done)
+    wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+    served = tally.served
+    print(json.dumps({
+        "tool": "simpy", "scenario": name, "customers": tally.finished,
+        "wall_seconds": wall, "cpu_seconds": cpu,
+        # SimPy's own event-id counter: every event it scheduled (timeouts, requests, process
+        # starts, conditions), so not the same unit as Headroom's event count.
+        "events": next(env._eid),
+        "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
+        "mean_wait": tally.wait / served if served else None,
+        "mean_sojourn": tally.sojourn / served if served else None,
+        "gave_up_fraction": tally.gave_up / tally.finished,
+        "simulated_seconds": env.now,
+    }))
+
+
+if __name__ == "__main__":
+    main()
