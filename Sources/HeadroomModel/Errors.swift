@@ -82,9 +82,11 @@ final class Diagnostics {
     }
 }
 
-enum Suggest {
+/// "Did you mean ...?" suggestions by edit distance, as swift-argument-parser makes them for
+/// unknown options; shared by the model's keys and names and the CLI's SLO and key arguments.
+public enum Suggest {
     /// Optimal string alignment (restricted Damerau-Levenshtein) distance.
-    static func distance(_ a: String, _ b: String) -> Int {
+    public static func distance(_ a: String, _ b: String) -> Int {
         let a = Array(a.lowercased()), b = Array(b.lowercased())
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
@@ -104,7 +106,7 @@ enum Suggest {
     }
 
     /// The closest candidate, if close enough to be a plausible typo (or a camelCase/dash spelling).
-    static func closest(_ word: String, in candidates: [String]) -> String? {
+    public static func closest(_ word: String, in candidates: [String]) -> String? {
         let normalized = snake(word)
         if normalized != word, candidates.contains(normalized) { return normalized }
         var best: (String, Int)? = nil
@@ -122,7 +124,7 @@ enum Suggest {
         return nil
     }
 
-    static func snake(_ s: String) -> String {
+    public static func snake(_ s: String) -> String {
         var out = ""
         for ch in s {
             if ch == "-" || ch == " " { out.append("_") }
@@ -133,7 +135,7 @@ enum Suggest {
     }
 
     /// "did you mean `x`?" or the list of valid names.
-    static func hint(_ word: String, _ candidates: [String], noun: String = "keys") -> String {
+    public static func hint(_ word: String, _ candidates: [String], noun: String = "keys") -> String {
         if let c = closest(word, in: candidates) { return "did you mean `\(c)`?" }
         if candidates.isEmpty { return "there are no \(noun) here" }
         return "valid \(noun): " + candidates.map { "`\($0)`" }.joined(separator: ", ")
