@@ -168,7 +168,8 @@ public struct Planner: Sendable {
             // The configuration just before the answer in order of cost: simulated and failed, or pruned.
             nextCheaper = order[..<k].last { configurations[$0].status != .notEvaluated && configurations[$0].status != .skippedUpgrade }
         }
-        let warnings = Array(Set(cells.flatMap(\.warnings))).sorted()
+        // The answer's own warnings (overload warnings of pruned cells would only repeat the pruning).
+        let warnings = cells[cheapest ?? 0].warnings
         let settings = cells[0].model.simulation
         return PlanResult(modelName: first.name, modelPath: modelPath, axes: grid.axes, slos: slos,
                           cost: costExpression.text, configurations: configurations, cheapest: cheapest,

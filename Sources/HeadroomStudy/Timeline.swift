@@ -41,13 +41,19 @@ public enum TimelineExport {
     public static let columns = ["replication", "start_seconds", "end_seconds", "arrivals", "completions",
                                  "in_flight", "pool_waiting", "connections_in_use", "timeouts", "errors", "p95_seconds"]
 
+    /// `3` for whole numbers, else the shortest round-trip form.
+    static func number(_ x: Double) -> String {
+        guard x.isFinite else { return "" }
+        return x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : "\(x)"
+    }
+
     public static func csv(_ timelines: [ReplicationTimeline], intervalSeconds: Double) -> String {
         var out = columns.joined(separator: ",") + "\n"
         for t in timelines {
             for s in t.samples {
-                out += "\(t.replication),\(csvNumber(s.startSeconds)),\(csvNumber(s.startSeconds + intervalSeconds)),"
+                out += "\(t.replication),\(number(s.startSeconds)),\(number(s.startSeconds + intervalSeconds)),"
                 out += "\(s.arrivals),\(s.completions),\(s.inFlight),\(s.poolWaiting),\(s.connectionsInUse),"
-                out += "\(s.timeouts),\(s.errors),\(csvNumber(s.p95Seconds))\n"
+                out += "\(s.timeouts),\(s.errors),\(number(s.p95Seconds))\n"
             }
         }
         return out
