@@ -69,9 +69,10 @@ struct PlanCommand: ParsableCommand {
                 slos: slo, cost: cost, alternatives: alternatives, maxSimulations: maxSimulations, threads: threads)
             let bar = ProgressBar(unit: "candidates")
             if Console.stderrIsTerminal {
+                let start = Date()
                 planner.progress = { decided, candidates, simulations in
                     bar.show(fraction: Double(decided) / Double(max(1, candidates)), done: decided, total: candidates,
-                             elapsed: 0, note: "\(simulations) simulated")
+                             elapsed: Date().timeIntervalSince(start), note: "\(simulations) simulated", eta: false)
                 }
             }
             let result = try planner.run()

@@ -110,7 +110,8 @@ final class ProgressBar: @unchecked Sendable {
 
     init(unit: String) { self.unit = unit }
 
-    func show(fraction: Double, done: Int, total: Int, elapsed: Double, note: String = "") {
+    /// `eta: false` where the total is an upper bound (plan stops early).
+    func show(fraction: Double, done: Int, total: Int, elapsed: Double, note: String = "", eta: Bool = true) {
         lock.lock(); defer { lock.unlock() }
         let now = Date()
         guard now.timeIntervalSince(lastDraw) >= 0.1 || done == total else { return }
@@ -119,7 +120,7 @@ final class ProgressBar: @unchecked Sendable {
         let filled = Int((fraction * Double(width)).rounded(.down))
         let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
         var text = "[\(bar)] \(done)/\(total) \(unit)  \(Int((fraction * 100).rounded(.down)))%  \(ProgressBar.clock(elapsed))"
-        if fraction > 0.005 && fraction < 1 {
+        if eta && fraction > 0.005 && fraction < 1 {
             text += "  ETA \(ProgressBar.clock(elapsed / fraction * (1 - fraction)))"
         }
         if !note.isEmpty { text += "  " + note }
