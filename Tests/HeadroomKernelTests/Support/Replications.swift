@@ -10,17 +10,19 @@ import Testing
 // (a mean wait, a blocked fraction...) and builds a Student-t confidence interval over those
 // values with `Estimate.studentT`. The case passes when the closed-form value lies inside it.
 //
-// Why 99.9% and not 95%: with ~35 cases and two or three figures each (~90 intervals), a 95%
-// interval would exclude the true value about 4 times *by chance alone*, so a correct kernel
+// Why 99.9% and not 95%: with 33 cases and two to five figures each (~110 intervals), a 95%
+// interval would exclude the true value about 5 times *by chance alone*, so a correct kernel
 // would fail a few cases. Seeds are fixed, so the suite would not flake; it would fail on every
 // run, for no fault. At 99.9% the expected number of chance misses over the whole suite is
 // about 0.1, and the interval is still a confidence interval computed from the data
 // (t(0.9995, 19) = 3.88 instead of t(0.975, 19) = 2.09), not a hand-picked tolerance.
 //
 // Why 20 replications: for a fixed simulation budget, 20 half-length replications give a
-// ~20% narrower interval than 10 (t(0.9995, 9) = 4.78). Heavy-traffic cases keep long runs
-// (30k customers or more per replication) so that the warm-up deletion removes the bias of
-// starting empty.
+// ~20% narrower interval than 10 (t(0.9995, 9) = 4.78). Each replication stays long beside its
+// system's relaxation time (the slowest, M/M/1 at rho = 0.95, relaxes in ~1,600 s and runs
+// ~83,000 s per replication), so deleting the first 10% removes the bias of starting empty.
+// Run lengths are in customers per replication (5k-75k), chosen so every interval sits well
+// inside its precision bound below while the whole target stays near a minute in debug.
 //
 // A wide interval would contain almost anything, so each figure is also held to a maximum
 // relative half-width (`Precision`): a case cannot pass by being vague. The bounds are loose
