@@ -20,7 +20,7 @@ import Testing
 // Why 20 replications: for a fixed simulation budget, 20 half-length replications give a
 // ~20% narrower interval than 10 (t(0.9995, 9) = 4.78). Each replication stays long beside its
 // system's relaxation time (the slowest, M/M/1 at rho = 0.95, relaxes in ~1,600 s and runs
-// ~83,000 s per replication), so deleting the first 10% removes the bias of starting empty.
+// ~88,000 s per replication), so deleting the first 10% removes the bias of starting empty.
 // Run lengths are in customers per replication (5k-75k), chosen so every interval sits well
 // inside its precision bound below while the whole target stays near a minute in debug.
 //
