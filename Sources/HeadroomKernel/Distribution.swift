@@ -28,8 +28,8 @@ public enum Distribution: Sendable, Hashable {
     case weibull(shape: Double, scale: Double)
     /// Pareto with tail index alpha, truncated to [low, high] (inverse-CDF sampling).
     case boundedPareto(alpha: Double, low: Double, high: Double)
-    /// Two-phase hyperexponential with balanced means fitted to a mean and a cv >= 1
-    /// (Whitt's balanced-means fit: p1 = (1 + sqrt((c^2-1)/(c^2+1)))/2, mu_i = 2 p_i / mean).
+    /// Two-phase hyperexponential with balanced means fitted to a mean and a cv >= 1 (a cv below 1
+    /// gives a plain exponential) (Whitt's balanced-means fit: p1 = (1 + sqrt((c^2-1)/(c^2+1)))/2, mu_i = 2 p_i / mean).
     case hyperexponential(mean: Double, cv: Double)
     /// Draws uniformly among observed samples (the empirical distribution function).
     case empirical(EmpiricalSamples)
@@ -66,8 +66,12 @@ public enum Distribution: Sendable, Hashable {
             let a = -mu / sd
             let lambda = gsl_ran_ugaussian_pdf(a) / gsl_cdf_ugaussian_Q(a)
             return sd * sd * (1 + a * lambda - lambda * lambda)
-        case .lognormal(let m, let cv), .gamma(let m, let cv), .hyperexponential(let m, let cv):
+        case .lognormal(let m, let cv), .gamma(let m, let cv):
             return m * m * cv * cv
+        case .hyperexponential(let m, let cv):
+            // A two-phase hyperexponential cannot have cv < 1; below it the sampler draws a plain
+            // exponential, and the moments say so.
+            return m * m * max(1, cv * cv)
         case .erlang(let k, let m): return m * m / Double(k)
         case .weibull(let k, let lambda):
             let g1 = gsl_sf_gamma(1 + 1 / k)

@@ -7,9 +7,11 @@ import CGSL
 /// the order components were created in: adding a component to a model never shifts the draws
 /// of another. A stream is not thread-safe; every replication owns its streams.
 ///
-/// Uniform and exponential draws are inlined in Swift (the simulator's hottest draws); they are
-/// bit-for-bit the values `gsl_rng_uniform` and `gsl_ran_exponential` return on the same state,
-/// which a kernel test checks. Every other distribution calls GSL.
+/// Uniform draws, and the GSL-formula exponential ``exponential(mean:)``, are inlined in Swift;
+/// they are bit-for-bit the values `gsl_rng_uniform` and `gsl_ran_exponential` return on the same
+/// state, which a kernel test checks. The simulator's exponential service and arrival draws use
+/// the faster ziggurat method on the same state (``ExponentialZiggurat``, tested against the
+/// exponential law); every other distribution calls GSL.
 public final class RandomStream {
     /// The GSL generator; its `state` is a `headroom_xoshiro_state`.
     public let generator: UnsafeMutablePointer<gsl_rng>
