@@ -2,7 +2,7 @@
 # Makes the notebooks' data with the headroom CLI and executes the notebooks headless, writing
 # PNGs to notebooks/out/ (and the executed notebooks to notebooks/out/executed/).
 #
-#   scripts/notebooks.sh            # the data of the charts in the README (a few minutes)
+#   scripts/notebooks.sh            # the data of the charts in notebooks/README.md (several minutes)
 #   scripts/notebooks.sh --small    # tiny grids and horizons: checks that every notebook runs
 #
 # Environment:
@@ -85,7 +85,13 @@ status=0
 # (c) a phased load test, second by second.
 "$HEADROOM" run "$PHASED" "${TIMELINE_SIM[@]}" --timeline 1s --timeline-output "$DATA/timeline.csv" \
   --format json --output "$DATA/timeline-report.json"
-# (d) before/after bars of the audits: needs `headroom reproduce all --format csv` (not available yet).
+# (d) before/after bars of the five audits, when this headroom has `reproduce`.
+if "$HEADROOM" reproduce --help >/dev/null 2>&1; then
+  if [ "$SMALL" = 1 ]; then REPRO=(--replications 2 --horizon 30s); else REPRO=(--replications 5 --horizon 3min); fi
+  "$HEADROOM" reproduce all --format csv "${REPRO[@]}" --models "$ROOT/models/seeds" --output "$DATA/reproduce.csv"
+else
+  say "this headroom has no \`reproduce\` command: audits.ipynb draws nothing"
+fi
 
 # 4. Execute the notebooks headless.
 mkdir -p "$OUT/executed"

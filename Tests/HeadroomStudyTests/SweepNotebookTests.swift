@@ -28,7 +28,11 @@ struct SweepNotebookTests {
         let log = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         p.waitUntilExit()
         #expect(p.terminationStatus == 0, "\(log.suffix(4000))")
-        for png in ["latency_vs_users.png", "heatmap.png", "timeline.png"] {
+        var pngs = ["latency_vs_users.png", "heatmap.png", "timeline.png"]
+        if FileManager.default.fileExists(atPath: out.appendingPathComponent("data/reproduce.csv").path) {
+            pngs.append("audits_before_after.png")
+        }
+        for png in pngs {
             let path = out.appendingPathComponent("out/\(png)").path
             let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
             #expect(size > 10_000, "\(png) missing or empty")
