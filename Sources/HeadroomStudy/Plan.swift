@@ -200,7 +200,7 @@ enum PlanScreen {
             let over = a.resources.filter { ($0.utilization ?? 0) >= 1 }
             if !over.isEmpty {
                 return Outcome(status: .prunedOverload, reason: "overloaded: " + over.map {
-                    "\($0.id) utilization \(formatFraction($0.utilization ?? 0))"
+                    "\($0.id) analytic utilization \(formatFraction($0.utilization ?? 0))"
                 }.joined(separator: ", "))
             }
         }
@@ -351,7 +351,7 @@ extension PlanResult {
         }
         if let n = nextCheaper {
             let c = configurations[n]
-            lines.append("next cheaper: \(label(n))   cost \(PlanResult.costText(c.cost)): \(c.status == .fail ? "" : "\(c.status.rawValue.replacingOccurrences(of: "_", with: " ")): ")\(c.reason ?? "")")
+            lines.append("next cheaper: \(label(n))   cost \(PlanResult.costText(c.cost)): \(c.status == .fail ? "" : "not simulated, ")\(c.reason ?? "")")
         }
         if frontier.count > 1 || (frontier.count == 1 && cheapest != nil) {
             lines.append("")
