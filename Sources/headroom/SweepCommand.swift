@@ -68,7 +68,12 @@ struct SweepCommand: ParsableCommand {
                                                               warmup: warmup?.warmup, seed: seed),
                               shard: try shard.map(SweepShard.parse), threads: threads, outputDirectory: directory)
             let prepared = try sweep.prepare()
-            for w in Set(prepared.cells.flatMap(\.warnings)).sorted() { Console.error(w) }
+            // Distinct loader warnings, a few: every cell's own are in its report in cells.jsonl.
+            let warnings = Array(Set(prepared.cells.flatMap(\.warnings))).sorted()
+            for w in warnings.prefix(5) { Console.error(w) }
+            if warnings.count > 5 {
+                Console.error("\(model): \(warnings.count - 5) more warnings; each cell's are in its report in cells.jsonl")
+            }
             let bar = ProgressBar(unit: "cells")
             if Console.stderrIsTerminal {
                 sweep.progress = { p in

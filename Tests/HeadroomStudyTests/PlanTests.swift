@@ -163,3 +163,29 @@ struct PlanTests {
         #expect { try q.run() } throws: { error in "\(error)".contains("dbx") }
     }
 }
+
+@Suite("headroom plan from the command line", .serialized)
+struct PlanCLITests {
+    @Test("plan prints the answer (exit 0), exits 1 when nothing passes, 64 for a bad SLO, 65 for a bad key")
+    func cli() throws {
+        let w = try sweepWorkspace(planModelYAML)
+        let args = ["plan", w.model, "--vary", "instances=1...4", "--vary", "pool.size=1...3",
+                    "--cost", "instances*100 + pool.size*10"]
+        let ok = try CLI.run(args + ["--slo", "api.p95<250ms", "--slo", "timeouts<1%"])
+        #expect(ok.status == 0, "\(ok.stderr)")
+        #expect(ok.stdout.contains("cheapest passing: instances=2 pool.size=2   cost 220"))
+        #expect(ok.stdout.contains("next cheaper: instances=2 pool.size=1   cost 210: fails api.p95<250ms"))
+        let csv = try CLI.run(args + ["--slo", "api.p95<250ms", "--format", "csv"])
+        #expect(csv.status == 0)
+        #expect(csv.stdout.hasPrefix("config,instances,pool.size,cost,status,frontier,cheapest,endpoints.api.p95_seconds,"))
+        let none = try CLI.run(args + ["--slo", "api.p95<1ms"])
+        #expect(none.status == 1)
+        #expect(none.stdout.contains("no configuration passes"))
+        let badSLO = try CLI.run(args + ["--slo", "apii.p95<1s"])
+        #expect(badSLO.status == 64)
+        #expect(badSLO.stderr.contains("did you mean `api`"))
+        let badKey = try CLI.run(["plan", w.model, "--vary", "pools.db.sise=1,2", "--slo", "p95<1s"])
+        #expect(badKey.status == 65)
+        #expect(badKey.stderr.contains("did you mean `size`"))
+    }
+}
