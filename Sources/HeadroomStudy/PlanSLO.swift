@@ -161,34 +161,15 @@ public struct PlanSLO: Sendable, Hashable {
         }
     }
 
+    /// "did you mean `x`? (one of ...)" with the model layer's edit-distance suggestion.
     static func hint(_ word: String, _ candidates: [String]) -> String {
         let unique = Array(Set(candidates)).sorted()
         guard !unique.isEmpty else { return "the model has none" }
-        var best: (name: String, distance: Int)? = nil
-        for name in unique {
-            let d = editDistance(word, name)
-            if best == nil || d < best!.distance { best = (name, d) }
-        }
         let quoted: [String] = unique.prefix(20).map { "`" + $0 + "`" }
         var list: String = "one of " + quoted.joined(separator: ", ")
         if unique.count > 20 { list += ", ..." }
-        if let best, best.distance <= max(2, word.count / 3) { return "did you mean `\(best.name)`? (\(list))" }
+        if let best = Suggest.closest(word, in: unique) { return "did you mean `\(best)`? (\(list))" }
         return list
-    }
-
-    static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a.lowercased()), b = Array(b.lowercased())
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        var previous = Array(0...b.count)
-        for i in 1...a.count {
-            var current = [i] + Array(repeating: 0, count: b.count)
-            for j in 1...b.count {
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            previous = current
-        }
-        return previous[b.count]
     }
 }
 
