@@ -226,15 +226,7 @@ extension StudyReport {
             }
             lines += alignedRows(rows)
         }
-        if !warnings.isEmpty {
-            lines.append("")
-            lines += warnings.map { "warning: \($0)" }
-        }
-        if !notes.isEmpty {
-            lines.append("")
-            lines += notes.map { "note: \($0)" }
-        }
-        return lines.joined(separator: "\n") + "\n"
+        return finishedTable(lines, warnings: warnings, notes: notes)
     }
 
     public func csvText() -> String {
@@ -429,15 +421,7 @@ extension Analysis {
             }
             lines += alignedRows(rows, right: [0, 1, 2])
         }
-        if !warnings.isEmpty {
-            lines.append("")
-            lines += warnings.map { "warning: \($0)" }
-        }
-        if !notes.isEmpty {
-            lines.append("")
-            lines += notes.map { "note: \($0)" }
-        }
-        return lines.joined(separator: "\n") + "\n"
+        return finishedTable(lines, warnings: warnings, notes: notes)
     }
 
     /// JSON with every key present (null where no value), in declaration order, snake_case.
@@ -546,4 +530,18 @@ extension JSONValue {
         }
         return out
     }
+}
+
+/// The end of a table: warnings, then notes, each block after a blank line.
+func finishedTable(_ lines: [String], warnings: [String], notes: [String]) -> String {
+    var lines = lines
+    if !warnings.isEmpty {
+        lines.append("")
+        lines += warnings.map { "warning: \($0)" }
+    }
+    if !notes.isEmpty {
+        lines.append("")
+        lines += notes.map { "note: \($0)" }
+    }
+    return lines.joined(separator: "\n") + "\n"
 }
