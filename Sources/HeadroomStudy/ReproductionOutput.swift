@@ -7,6 +7,33 @@ public enum ReproductionFormat: String, Sendable, Hashable, CaseIterable {
 }
 
 enum ReproText {
+    /// What the models approximate because the engine cannot say it (kept with the generated docs).
+    static let modelingNotes = """
+        ## Modeling notes: what the engine could not say
+
+        - **A query's round trip.** A `query` step's time is database time only (processor sharing over \
+        the cores); there is no client-side round trip that holds the connection without using a core. \
+        Seed 000's Neon round trips (100 ms, mostly network) are a `sleep` inside a one-statement \
+        `transaction`, which holds the connection but no core. Seeds 001 and 002 take the document's query \
+        times as database time (seed 001 with 64 cores so that no query shares one).
+        - **Worker utilization.** The report has no utilization of the instances' workers (event loops); \
+        the reproduction computes it by the utilization law (simulated request rate x CPU per request).
+        - **Sessions.** An open workload has no multi-request sessions: seed 003's Artillery scenario \
+        (login, list, create) is three independent arrivals per virtual user.
+        - **Per-path latency.** Latencies are per endpoint, not per path: seed 004's "cached / miss" product \
+        list latencies are compared as their mean.
+        - **Edge, regions, client network.** No CDN tier, regions or client-side network latency: seed 004's \
+        CDN is a cache in front of the instance's work; "multi-region" is not modeled.
+        - **Connection lifetime.** Connections are opened lazily and never closed: idle timeouts \
+        (`idleTimeoutMillis`, `idle_timeout`) and `max_lifetime` play no part.
+        - **Rate-limit windows** are aligned to time 0 for every client; express-rate-limit's store may \
+        start each client's window at its first request.
+        - **Analytic companions.** `Analysis`'s estimate of a Zipf cache's hit ratio (seed 002: 95.7%) is \
+        above the simulated one (91.8%); that is enough to move the analytic bottleneck from the database \
+        to the event loops, so the scenario lines show both the analytic bottleneck and the busiest \
+        simulated resource. Job workers are left out of the capacity rows (they work after the response).
+        """
+
     static func value(_ v: Double, _ unit: ReproductionUnit) -> String {
         guard v.isFinite else { return v.isNaN ? "n/a" : "∞" }
         switch unit {
@@ -51,7 +78,10 @@ enum ReproText {
     static func scenarioLine(_ s: ScenarioSummary) -> String {
         let sets = s.overrides.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
         var line = "\(s.id): \(s.label) — \(s.file)\(sets.isEmpty ? "" : " --set " + sets); \(s.replications) x \(duration(s.horizonSeconds)), warm-up \(duration(s.warmupSeconds))"
-        if let b = s.bottleneck, let c = s.capacityPerSecond { line += "; bottleneck \(b) (\(Fmt.num(c))/s)" }
+        if let b = s.bottleneck, let c = s.capacityPerSecond { line += "; analytic bottleneck \(b) (\(Fmt.num(c))/s)" }
+        if let busiest = s.utilizations.max(by: { $0.value < $1.value }) {
+            line += "; busiest simulated \(busiest.key) \(value(busiest.value, .fraction))"
+        }
         return line
     }
 
@@ -148,6 +178,18 @@ extension ReproductionReport {
             (models in [`models/seeds/`](../models/seeds/); rows and closed forms in \
             `Sources/HeadroomStudy/Reproduction*.swift`). Do not edit by hand: rerun the command.
 
+            ```
+            headroom reproduce [000|001|002|003|004|<short name>|all] [--format table|json|csv|markdown]
+                               [--replications N] [--horizon T] [--threads N] [--output FILE] [--models DIR]
+            ```
+
+            For every table row and numeric claim of the five audits in `seeds/`: the document's figure, \
+            Headroom's (mean over replications with its 95% confidence interval) and a verdict; then the \
+            claims that contradict queueing theory or the document's own arithmetic, with the correction \
+            (Little's law, the utilization law, Erlang C, exact MVA, a TTL cache's hit ratio). `--horizon` \
+            shortens every scenario whose length is not its content (the 4-minute load test and the \
+            15-minute rate-limit window keep theirs); CI runs it with `--horizon 20s --replications 2`.
+
             \(settingsLine).
 
             **Verdicts** (\(allRows.count) rows): \(countsLine). *agrees*: Headroom's confidence interval meets \
@@ -181,7 +223,7 @@ extension ReproductionReport {
             out += "\n### What the simulation confirms and refutes\n\n"
             out += ReproText.substitute(seed.document.paragraph, seed.rows) + "\n"
         }
-        return out
+        return out + "\n" + ReproText.modelingNotes
     }
 
     public func jsonText() -> String {

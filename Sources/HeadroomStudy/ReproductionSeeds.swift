@@ -86,6 +86,9 @@ enum ReproductionSeeds {
                              note: "sequential awaits hold at most one connection per request: never more than 10"))
         rows.append(ClaimRow("000.before.connections.100u", table: beforeTable, claim: "Database Connections, 100 users: refused connections per second",
                              document: doc("EXHAUSTED", 1e-9, nil), unit: .perSecond, measure: .perRun("b100", Read.exhaustionPerSecond)))
+        rows.append(ClaimRow("000.before.eventloop.100u", table: beforeTable, claim: "Event loop utilization, 100 users (not in the table)",
+                             document: textOnly("(not stated)"), unit: .fraction, measure: .perRun("b100", Read.workerUtilization),
+                             note: "refused requests come straight back: their CPU keeps the single event loop busy"))
         rows.append(ClaimRow("000.before.failures.100u", table: beforeTable, claim: "All endpoints, 100 users: share of attempts failing",
                              document: textOnly("(not stated; TIMEOUT only for Create Consultant)"), unit: .fraction,
                              measure: .perRun("b100", Read.failureRate())))
@@ -217,11 +220,12 @@ enum ReproductionSeeds {
         let paragraph = """
             **Confirmed.** The N+1 loop and the missing pool do break the before-system at 100 users — but by \
             connection refusals, not timeouts: {000.before.failures.100u} of all attempts fail at once because \
-            the 21st concurrent query is refused by max_connections = 20 ({000.before.connections.100u} refusals \
-            per second). The transaction removes the orphaned consultants ({000.orphans.before.10u} per 1,000 \
+            the 21st concurrent query is refused by max_connections = 20 ({000.before.connections.100u} \
+            refused), and the refused requests, back at once, keep the single event loop \
+            {000.before.eventloop.100u} busy. The transaction removes the orphaned consultants ({000.orphans.before.10u} per 1,000 \
             creates before at 1% query failures, {000.orphans.after.10u} after). With the pool of 20 and 100 users \
-            sending back to back, Create Consultant takes {000.after.create_consultant.100u} (document: 500 ms) \
-            and no request waits 10 s for a connection.
+            sending back to back (rate limits not triggered), Create Consultant takes \
+            {000.after.create_consultant.100u} (document: 500 ms) and no request waits 10 s for a connection.
 
             **Refuted.** The 10-user column: nothing is shared enough at 10 users to double the latency \
             (Create Consultant {000.before.create_consultant.10u}, not 1.2 s) and 10 sequential requests cannot \
@@ -467,8 +471,9 @@ enum ReproductionSeeds {
             drains ten at a time. Nothing times out ({002.300.before.timeouts}, document 50-70%). The pool is not \
             the first bottleneck: under the stated assumption of 8 database cores the PostGIS queries keep the \
             database at {002.300.before.database} while the pool is {002.300.before.connections} used, so \
-            "Fix #1" alone (pool 20) moves the queue from the pool to the database: it cuts the mean latency by \
-            {002.fix1.latency}, not 80-90%, and database utilization stays at {002.fix1.database}. Under the \
+            "Fix #1" alone (pool 20) moves the queue from the pool to the database: the mean latency changes by \
+            {002.fix1.latency} (a negative cut: slower), not the promised 80-90% cut, and the database stays at \
+            {002.fix1.database}. Under the \
             document's 1,000 query combinations the per-instance cache hits far more than 20-30%: the table's hit \
             rates — and its before-throughput of 50-100 req/s — require a much larger key space or a much \
             lower request rate. The after-table's 30-60 ms at 300-500 req/s contradicts Little's law for 300 \
@@ -686,8 +691,8 @@ enum ReproductionSeeds {
             return out
         }
         let paragraph = """
-            **Confirmed.** The medium-effort stage is what moves capacity: indexes and granular invalidation \
-            cut the database's work per request about twentyfold, and stage 3 carries {004.stage3.capacity} \
+            **Confirmed.** The medium-effort stage is what moves capacity: indexes, the N+1 fix and granular \
+            invalidation cut the database's work per request from 103 ms to 6 ms, and stage 3 carries {004.stage3.capacity} \
             (document: 500-700 req/s). Stage 4 (replicas, CDN, 10 instances) clears 1,000 req/s \
             ({004.stage4.served} of 1,000 req/s served) and lists products in {004.target.list}.
 
