@@ -3,7 +3,7 @@
 Called by bench/run.sh with the bench's virtual environment; writes bench/RESULTS.md (tables)
 and bench/results.json (every measurement). Each run is its own process: the tool times its
 simulation loop itself (wall and CPU seconds), and this harness reads the process's peak
-resident memory and total CPU from os.wait4, the same way for every tool.
+resident memory and total CPU through GNU time, the same way for every tool.
 """
 import argparse
 import datetime
@@ -13,7 +13,9 @@ import json
 import os
 import platform
 import shutil
+import statistics
 import subprocess
+import tempfile
 import sys
 import time
 
@@ -29,25 +31,52 @@ def log(message):
     print(message, file=sys.stderr, flush=True)
 
 
+TIME = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
+
+
+class Usage:
+    """What a finished child process used: CPU seconds and peak resident set in MiB."""
+
+    def __init__(self, cpu_seconds, peak_rss_mib, source):
+        self.cpu_seconds, self.peak_rss_mib, self.source = cpu_seconds, peak_rss_mib, source
+
+
 def run_process(argv, cwd=ROOT):
-    """Runs argv; returns (stdout lines, wall seconds, rusage of that child)."""
+    """Runs argv; returns (stdout lines, wall seconds, Usage).
+
+    The peak resident set is read by GNU time (`/usr/bin/time -f %M`), which forks the program
+    from its own small process. `os.wait4` on a child of this harness would not do: Linux carries
+    the spawning process's resident set into the child's `ru_maxrss`, so every tool would seem to
+    use at least this harness's ~20 MiB. Without /usr/bin/time, the tools' own VmHWM is used.
+    """
+    report = None
+    if TIME:
+        fd, report = tempfile.mkstemp(prefix="bench-time-")
+        os.close(fd)
+        argv = [TIME, "-f", "%M %U %S", "-o", report] + list(argv)
     start = time.perf_counter()
-    proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.PIPE, text=True)
-    out = proc.stdout.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
+    proc = subprocess.run(argv, cwd=cwd, stdout=subprocess.PIPE, text=True)
     wall = time.perf_counter() - start
+    usage = None
+    if report:
+        with open(report) as f:
+            fields = f.read().split()[-3:]
+        os.unlink(report)
+        if len(fields) == 3 and proc.returncode == 0:
+            usage = Usage(float(fields[1]) + float(fields[2]), int(fields[0]) / 1024.0, "GNU time")
     if proc.returncode != 0:
         raise SystemExit(f"failed ({proc.returncode}): {' '.join(argv)}")
-    return [line for line in out.splitlines() if line.strip()], wall, usage
+    return [line for line in proc.stdout.splitlines() if line.strip()], wall, usage
 
 
 def measured(argv, label):
     lines, wall, usage = run_process(argv)
     row = json.loads(lines[-1])
     row["process_wall_seconds"] = wall
-    row["process_cpu_seconds"] = usage.ru_utime + usage.ru_stime
-    row["process_peak_rss_mib"] = usage.ru_maxrss / 1024.0
+    row["process_cpu_seconds"] = usage.cpu_seconds if usage else None
+    # The process's peak memory, measured outside it the same way for every tool (the tool's own
+    # VmHWM, `peak_rss_mib`, is the fallback and agrees to within a page or two).
+    row["process_peak_rss_mib"] = usage.peak_rss_mib if usage else row["peak_rss_mib"]
     rate = row["customers"] / row["cpu_seconds"] if row.get("cpu_seconds") else None
     row["customers_per_cpu_second"] = rate
     row["customers_per_wall_second"] = row["customers"] / row["wall_seconds"]
@@ -100,7 +129,6 @@ def run_cli_seed(headroom_cli, customers):
     horizon = int(SCENARIOS["seed"]["warmup"] + customers / rate) + 1
     argv = [headroom_cli, "run", model, "--replications", "1", "--threads", "1",
             "--horizon", f"{horizon}s", "--warmup", f"{int(SCENARIOS['seed']['warmup'])}s", "--format", "json"]
-    start = time.perf_counter()
     lines, wall, usage = run_process(argv)
     report = json.loads("\n".join(lines))
     return report, wall, usage, horizon
@@ -111,13 +139,14 @@ def cli_row(report, wall, usage):
     endpoint, pool = report["endpoints"][0], report["pools"][0]
     count = endpoint["merged"]["count"]
     figure = lambda section, key: section["figures"][key]["mean"]
-    cpu = usage.ru_utime + usage.ru_stime
+    cpu = usage.cpu_seconds if usage else float("nan")
     events = report.get("events_processed")
     row = {
         "tool": "headroom run (web engine)", "scenario": "seed", "customers": count,
         "wall_seconds": wall, "cpu_seconds": cpu, "events": events,
         "process_wall_seconds": wall, "process_cpu_seconds": cpu,
-        "process_peak_rss_mib": usage.ru_maxrss / 1024.0,
+        "process_peak_rss_mib": usage.peak_rss_mib if usage else None,
+        "peak_rss_mib": usage.peak_rss_mib if usage else None,
         "mean_wait": pool["merged"]["mean_seconds"],
         "mean_sojourn": figure(endpoint, "mean_seconds"),
         "gave_up_fraction": figure(endpoint, "timeout_rate"),
@@ -286,10 +315,14 @@ def write_markdown(path, info, theory, runs, flat, cli, sweep_result, cli_sweep_
     L.append("## Answers beside the closed form")
     L.append("")
     L.append("Mean wait in queue of served customers (summed over the three stations for the tandem), "
-             "mean time in system, and the fraction that gave up.")
+             "mean time in system, and the fraction that gave up. The last column is the standard deviation of "
+             f"Headroom's figure over {args.spread_seeds} seeds at the peers' customer count: the yardstick for "
+             "the SimPy and Ciw columns (M/M/10 at ρ = 0.9 is strongly autocorrelated, so its mean wait scatters "
+             "by several percent at that length).")
     L.append("")
-    L.append(f"| scenario | figure | closed form | Headroom ({args.headroom_customers:,}) | Headroom ({args.flat_customers:,}) | SimPy | Ciw |")
-    L.append("|---|---|---:|---:|---:|---:|---:|")
+    L.append(f"| scenario | figure | closed form | Headroom ({args.headroom_customers:,}) | Headroom ({args.flat_customers:,}) | "
+             f"SimPy | Ciw | spread at {args.peer_customers:,} customers (1 SD) |")
+    L.append("|---|---|---:|---:|---:|---:|---:|---:|")
     for name in ORDER:
         t, r = theory[name], runs[name]
         big = flat[name]["large"]
@@ -297,12 +330,13 @@ def write_markdown(path, info, theory, runs, flat, cli, sweep_result, cli_sweep_
         if name in ("pool", "seed"):
             figures.append(("gave up", "gave_up_fraction"))
         for label, key in figures:
+            spread = flat[name].get("spread", {}).get(key)
             L.append(f"| {name} | {label} | {fmt(t[key])} | {fmt(r['headroom_large'][key])} | {fmt(big[key])} | "
-                     f"{fmt(r['simpy'][key])} | {fmt(r['ciw'][key])} |")
+                     f"{fmt(r['simpy'][key])} | {fmt(r['ciw'][key])} | {'±' + fmt(spread, 2) if spread else '—'} |")
     if cli:
         L.append(f"| seed via `headroom run` | mean wait s / sojourn s / gave up | {fmt(theory['seed']['mean_wait'])} / "
                  f"{fmt(theory['seed']['mean_sojourn'])} / 0 | {fmt(cli['mean_wait'])} / {fmt(cli['mean_sojourn'])} / "
-                 f"{fmt(cli['gave_up_fraction'])} | | | |")
+                 f"{fmt(cli['gave_up_fraction'])} | | | | |")
     L.append("")
     L.append("Closed forms: " + "; ".join(f"{name}: {theory[name]['theory_source']}" for name in ORDER) + ".")
     pe = dict(theory["pool"]["extra"])
@@ -324,7 +358,8 @@ def write_markdown(path, info, theory, runs, flat, cli, sweep_result, cli_sweep_
     L.append("")
     L.append("`events`: Headroom counts processed events; SimPy's figure is its own event-id counter (every "
              "timeout, request, condition and process start it scheduled), a different unit; Ciw has no event "
-             "count. Peak memory is the process's maximum resident set (from `wait4`), interpreter included.")
+             "count. Peak memory is the process's maximum resident set as GNU time reports it (`/usr/bin/time -f %M`), "
+             "interpreter included.")
     L.append("")
     L.append("| scenario | tool | customers | wall s | CPU s | customers/CPU-s | events | events/CPU-s | peak MiB |")
     L.append("|---|---|---:|---:|---:|---:|---:|---:|---:|")
@@ -461,6 +496,12 @@ def measure_tools(args, theory):
     for name in ORDER:
         flat[name] = {"large": measured([args.bench, "run", name, "--customers", str(args.flat_customers)],
                                         f"Headroom {name}")}
+    log(f"spread of the answers at {args.peer_customers:,} customers over {args.spread_seeds} Headroom seeds")
+    for name in ORDER:
+        rows = [json.loads(run_process([args.bench, "run", name, "--customers", str(args.peer_customers),
+                                        "--seed", str(seed)])[0][-1]) for seed in range(1, args.spread_seeds + 1)]
+        flat[name]["spread"] = {key: statistics.stdev([r[key] for r in rows]) if len(rows) > 1 else None
+                                for key in ("mean_wait", "mean_sojourn", "gave_up_fraction")}
     cli = None
     if "seed" in ORDER and os.path.exists(args.headroom_cli):
         log("seed model through `headroom run`")
@@ -480,6 +521,8 @@ def main():
     ap.add_argument("--ciw-customers", type=int, default=200_000)
     ap.add_argument("--headroom-customers", type=int, default=1_000_000)
     ap.add_argument("--flat-customers", type=int, default=10_000_000)
+    ap.add_argument("--spread-seeds", type=int, default=20,
+                    help="Headroom runs at the peers' customer count, for the spread of each answer")
     ap.add_argument("--sweep-cells", type=int, default=64)
     ap.add_argument("--sweep-customers", type=int, default=100_000)
     ap.add_argument("--sweep-horizon", type=int, default=300, help="simulated seconds per `headroom sweep` cell")

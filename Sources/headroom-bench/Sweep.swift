@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import HeadroomKernel
 import Synchronization
 
@@ -16,6 +17,9 @@ struct SweepRun {
     /// Run only cells with `index % shardCount == shardIndex`.
     var shardIndex = 0
     var shardCount = 1
+    /// How the worker threads are made: `DispatchQueue.concurrentPerform` (what HeadroomStudy
+    /// uses) or one `Thread` per worker, to tell the work apart from the thread pool.
+    var useDispatch = true
 
     struct Outcome {
         var cellsRun: Int
@@ -38,7 +42,7 @@ struct SweepRun {
         let next = Atomic<Int>(0)
         let results = Mutex<[(Int, Int, Int, Double)]>([])
         let start = wallSeconds(), cpu = processCPUSeconds()
-        DispatchQueue.concurrentPerform(iterations: threads) { _ in
+        let worker: @Sendable () -> Void = {
             while true {
                 let k = next.add(1, ordering: .relaxed).oldValue
                 if k >= mine.count { break }
@@ -48,6 +52,16 @@ struct SweepRun {
                                 customerLimit: customersPerCell)
                 results.withLock { $0.append((cell, r.completedCustomers, r.eventsProcessed, r.networkSojourn.meanSeconds)) }
             }
+        }
+        if useDispatch {
+            DispatchQueue.concurrentPerform(iterations: threads) { _ in worker() }
+        } else {
+            let done = DispatchGroup()
+            for _ in 0..<threads {
+                done.enter()
+                Thread { worker(); done.leave() }.start()
+            }
+            done.wait()
         }
         let wall = wallSeconds() - start, cpuUsed = processCPUSeconds() - cpu
         let all = results.withLock { $0 }.sorted { $0.0 < $1.0 }

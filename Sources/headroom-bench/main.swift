@@ -10,13 +10,20 @@ import Glibc
 //   headroom-bench run SCENARIO [--customers N] [--seed S]
 //                                              one JSON line: speed, memory, mean wait
 //   headroom-bench theory                      one JSON line per scenario: parameters, closed form
-//   headroom-bench sweep [--cells 64] [--customers N] [--threads T] [--shard I/N]
+//   headroom-bench sweep [--cells 64] [--customers N] [--threads T] [--shard I/N] [--pool dispatch|threads]
 //                                              one JSON line: cells/s of independent kernel runs
 //
 // Scenarios (Scenarios.swift): mm10, tandem, pool, seed.
 
-/// Peak resident set size of this process, in MiB (getrusage: ru_maxrss is in KiB on Linux).
+/// Peak resident set size of this process, in MiB: `VmHWM` from /proc/self/status, the high-water
+/// mark of this program's own address space. (`getrusage`'s `ru_maxrss` also counts the parent's
+/// resident set at the moment it spawned this process, so a large harness would inflate it.)
 func peakMemoryMiB() -> Double {
+    if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+       let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+       let kib = Double(line.split(separator: " ").dropFirst().first ?? "") {
+        return kib / 1024
+    }
     var usage = rusage()
     getrusage(RUSAGE_SELF.rawValue, &usage)
     return Double(usage.ru_maxrss) / 1024
@@ -115,6 +122,10 @@ func runSweep(_ args: [String]) {
     var sweep = SweepRun(cells: intOption("cells", in: args, default: 64),
                          customersPerCell: intOption("customers", in: args, default: 100_000),
                          threads: max(1, intOption("threads", in: args, default: 1)))
+    if let pool = option("pool", in: args) {
+        guard pool == "dispatch" || pool == "threads" else { fail("--pool dispatch|threads, got \(pool)") }
+        sweep.useDispatch = pool == "dispatch"
+    }
     if let shard = option("shard", in: args) {
         let parts = shard.split(separator: "/").compactMap { Int($0) }
         guard parts.count == 2, parts[1] > 0, (0..<parts[1]).contains(parts[0]) else {
@@ -126,7 +137,7 @@ func runSweep(_ args: [String]) {
     let o = sweep.run(base: scenario(named: "seed"))
     print(jsonLine([
         ("tool", "headroom"), ("mode", "sweep"), ("cells", o.cellsRun), ("threads", sweep.threads),
-        ("shard", "\(sweep.shardIndex)/\(sweep.shardCount)"), ("customers", o.customers), ("events", o.events),
+        ("shard", "\(sweep.shardIndex)/\(sweep.shardCount)"), ("pool", sweep.useDispatch ? "dispatch" : "threads"), ("customers", o.customers), ("events", o.events),
         ("wall_seconds", o.wallSeconds), ("cpu_seconds", o.cpuSeconds),
         ("cells_per_second", Double(o.cellsRun) / o.wallSeconds), ("peak_rss_mib", peakMemoryMiB()),
         ("checksum", o.checksum),

@@ -11,13 +11,12 @@ zero, routing think -> pool -> think, and reneging customers sent back to the th
 Usage: python ciw_models.py SCENARIO CUSTOMERS [SEED]  -> one JSON line on stdout.
 """
 import json
-import resource
 import sys
 import time
 
 import ciw
 
-from scenarios import SCENARIOS
+from scenarios import SCENARIOS, peak_rss_mib
 
 
 def mmc(p):
@@ -118,7 +117,7 @@ def run(name, customers, seed):
     return {
         "tool": "ciw", "scenario": name, "customers": n, "wall_seconds": wall,
         "cpu_seconds": cpu, "events": None,
-        "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
+        "peak_rss_mib": peak_rss_mib(),
         "mean_wait": mean_wait, "mean_sojourn": mean_sojourn,
         "gave_up_fraction": gave_up / n if n else 0.0,
         "simulated_seconds": sim.current_time,

@@ -20,3 +20,20 @@ SCENARIOS = {
     "seed": {"warmup": 20.0, "users": 300, "mean_think": 2.0, "servers": 10, "hold_low": 0.030,
              "hold_high": 0.080, "patience": 10.0},
 }
+
+
+def peak_rss_mib():
+    """VmHWM of this process in MiB: the high-water mark of its own address space.
+
+    `resource.getrusage(...).ru_maxrss` would also count the parent's resident set at the
+    moment it spawned this process (Linux carries it across fork and exec).
+    """
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0

@@ -11,13 +11,12 @@ The scenario parameters live in scenarios.py, shared with the Ciw models.
 """
 import json
 import random
-import resource
 import sys
 import time
 
 import simpy
 
-from scenarios import SCENARIOS
+from scenarios import SCENARIOS, peak_rss_mib
 
 
 class Tally:
@@ -148,7 +147,7 @@ def main():
         # SimPy's own event-id counter: every event it scheduled (timeouts, requests, process
         # starts, conditions), so not the same unit as Headroom's event count.
         "events": next(env._eid),
-        "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
+        "peak_rss_mib": peak_rss_mib(),
         "mean_wait": tally.wait / served if served else None,
         "mean_sojourn": tally.sojourn / served if served else None,
         "gave_up_fraction": tally.gave_up / tally.finished,
