@@ -356,7 +356,7 @@ final class ModelDecoder {
     // MARK: database, poolers, pools
 
     func decodeDatabase(_ node: YNode) -> Database? {
-        guard let f = r.fields(node, "database", ["cores", "max_connections", "replicas", "replica_cores", "read_routing", "query_failure_probability"]) else { return nil }
+        guard let f = r.fields(node, "database", ["cores", "max_connections", "replicas", "replica_cores", "read_routing", "query_failure_probability", "round_trip"]) else { return nil }
         let cores = f.int("cores", max: Limits.cores) ?? 4
         let maxConn = f.int("max_connections", max: Limits.maxConnections) ?? 100
         let replicas = f.int("replicas", min: 0, max: Limits.replicas) ?? 0
@@ -371,7 +371,8 @@ final class ModelDecoder {
             diag.warn(f.at("replica_cores"), "database.replica_cores", "`replica_cores` has no effect without `replicas`")
         }
         return Database(cores: cores, maxConnections: maxConn, replicas: replicas, replicaCores: replicaCores,
-                        readRouting: replicas == 0 ? .primary : routing, queryFailureProbability: pfail)
+                        readRouting: replicas == 0 ? .primary : routing, queryFailureProbability: pfail,
+                        roundTrip: f.distribution("round_trip"))
     }
 
     func decodePooler(_ name: String, _ node: YNode, _ path: String) -> Pooler? {
@@ -701,9 +702,10 @@ final class ModelDecoder {
         if let _ = v.scalar, !v.isNull {
             // `query: 20ms`: a read through the default pool.
             guard let time = r.distribution(v, kp), let pool = resolvePool(nil, v.origin, kp, ctx) else { return nil }
-            return Query(pool: pool, kind: .read, time: time, failureProbability: database?.queryFailureProbability ?? 0)
+            return Query(pool: pool, kind: .read, time: time, failureProbability: database?.queryFailureProbability ?? 0,
+                         roundTrip: database?.roundTrip)
         }
-        guard let f = r.fields(v, kp, ["pool", "kind", "time", "failure_probability", "invalidates", "label"],
+        guard let f = r.fields(v, kp, ["pool", "kind", "time", "failure_probability", "invalidates", "label", "round_trip"],
                                aliases: ["type": "kind", "service": "time", "duration": "time", "name": "label"]) else { return nil }
         let kind = f.choice("kind", ["read": QueryKind.read, "write": .write], what: "query kind") ?? .read
         if !f.has("time") { diag.error(v.origin, kp + ".time", "a query needs `time` (its service time at the database, e.g. exp(5ms))") }
@@ -718,7 +720,8 @@ final class ModelDecoder {
             }
         }
         guard let time, let pool else { return nil }
-        return Query(pool: pool, kind: kind, time: time, failureProbability: pfail, invalidates: invalidates, label: f.name("label"))
+        return Query(pool: pool, kind: kind, time: time, failureProbability: pfail, invalidates: invalidates, label: f.name("label"),
+                     roundTrip: f.distribution("round_trip") ?? database?.roundTrip)
     }
 
     func decodeCall(_ v: YNode, _ kp: String) -> Call? {

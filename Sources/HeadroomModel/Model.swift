@@ -248,9 +248,13 @@ public struct Database: Sendable, Hashable {
     public var readRouting: ReadRouting
     /// Default failure probability of every query (a query may override it). Default 0.
     public var queryFailureProbability: Double
+    /// Default network round trip of every query between the app and the database (a query may
+    /// override it): it holds the connection but no database core. nil = none.
+    public var roundTrip: DistributionSpec?
 
     public init(cores: Int = 4, maxConnections: Int = 100, replicas: Int = 0, replicaCores: Int? = nil,
-                readRouting: ReadRouting? = nil, queryFailureProbability: Double = 0) {
+                readRouting: ReadRouting? = nil, queryFailureProbability: Double = 0, roundTrip: DistributionSpec? = nil) {
+        self.roundTrip = roundTrip
         self.cores = cores; self.maxConnections = maxConnections; self.replicas = replicas
         self.replicaCores = replicaCores ?? cores
         self.readRouting = readRouting ?? (replicas > 0 ? .roundRobin : .primary)
@@ -413,9 +417,13 @@ public struct Query: Sendable, Hashable {
     public var invalidates: [String]
     /// Optional label for reports.
     public var label: String?
+    /// Resolved: the query's own `round_trip`, else the database's, else nil. The time on the
+    /// network between the app and the database: the connection is held, no core is used.
+    public var roundTrip: DistributionSpec?
 
     public init(pool: String, kind: QueryKind = .read, time: DistributionSpec, failureProbability: Double = 0,
-                invalidates: [String] = [], label: String? = nil) {
+                invalidates: [String] = [], label: String? = nil, roundTrip: DistributionSpec? = nil) {
+        self.roundTrip = roundTrip
         self.pool = pool; self.kind = kind; self.time = time; self.failureProbability = failureProbability
         self.invalidates = invalidates; self.label = label
     }

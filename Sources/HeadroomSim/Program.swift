@@ -10,7 +10,9 @@ enum Op {
     /// An external call; it fails if it errors or outlasts its own timeout.
     case call(distribution: Int32, failureProbability: Double, timeoutSeconds: Double)
     /// `invalidations` indexes `Programs.invalidations`.
-    case query(pool: Int32, isWrite: Bool, distribution: Int32, failureProbability: Double, invalidations: Int32)
+    /// `roundTrip` is a distribution index, or -1 for none.
+    case query(pool: Int32, isWrite: Bool, distribution: Int32, failureProbability: Double, invalidations: Int32,
+               roundTrip: Int32)
     case beginTransaction(pool: Int32)
     case commitTransaction
     /// Look up `cache` (its key kept in `slot`); on a hit go on, on a miss jump to `missTarget`.
@@ -86,7 +88,8 @@ struct Programs {
                 }
                 ops.append(.query(pool: pools[q.pool] ?? 0, isWrite: q.kind == .write,
                                   distribution: distribution(q.time), failureProbability: q.failureProbability,
-                                  invalidations: invalidationIndex))
+                                  invalidations: invalidationIndex,
+                                  roundTrip: q.roundTrip.map { distribution($0) } ?? -1))
             case .transaction(let tx):
                 ops.append(.beginTransaction(pool: pools[tx.pool] ?? 0))
                 emit(tx.steps, depth: depth, owner: owner, pools: pools, caches: caches, queues: queues)

@@ -6,6 +6,8 @@ public struct SystemRunResult: Sendable {
     /// Length of the observation window (horizon minus warm-up), in seconds.
     public var observedSeconds: Double
     public var endpoints: [EndpointResult]
+    /// The app instances' workers (event loops); nil for a plain network.
+    public var instances: InstancesResult?
     public var pools: [PoolResult]
     public var poolers: [PoolerResult]
     public var database: DatabaseResult?
@@ -43,6 +45,19 @@ public struct EndpointResult: Sendable {
     public var timeoutRate: Double { attempts > 0 ? Double(timeouts) / Double(attempts) : 0 }
     public var errorRate: Double { attempts > 0 ? Double(errors) / Double(attempts) : 0 }
     public var rateLimitedRate: Double { attempts > 0 ? Double(rateLimited) / Double(attempts) : 0 }
+}
+
+/// The app instances' workers together (a Node.js process is one worker: its event loop).
+public struct InstancesResult: Sendable {
+    public var count: Int
+    public var workersPerInstance: Int
+    /// Mean busy workers / all workers.
+    public var utilization: Double
+    public var meanBusyWorkers: Double
+    /// Mean number of CPU steps waiting for a worker (requests queued on event loops).
+    public var meanWaitingForWorker: Double
+    /// Mean waits for a worker of the CPU steps that got one.
+    public var meanWorkerWaitSeconds: Double
 }
 
 /// One connection pool, all instances together for a per-instance pool.

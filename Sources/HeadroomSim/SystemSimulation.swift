@@ -12,7 +12,7 @@ public enum SystemSimulation {
             var simulation = QueueingNetworkSimulation(spec: networkSpec(network), seed: model.simulation.seed,
                                                        replication: replication)
             let result = simulation.run(horizonSeconds: horizonSeconds, warmupSeconds: warmupSeconds)
-            return SystemRunResult(observedSeconds: result.observedSeconds, endpoints: [], pools: [], poolers: [],
+            return SystemRunResult(observedSeconds: result.observedSeconds, endpoints: [], instances: nil, pools: [], poolers: [],
                                    database: nil, caches: [], jobQueues: [], orphanedWrites: 0, network: result,
                                    eventsProcessed: result.eventsProcessed, timeline: [])
         }

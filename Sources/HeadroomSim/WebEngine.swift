@@ -585,10 +585,16 @@ struct WebEngine {
             }
         }
         if !retrying, closedUser >= 0, let thinkTime {
-            schedule(.thinkEnd, closedUser, at: now + thinkTime.sample(thinkStream))
+            // A client learns of an instant rejection (a 429, a dead instance) no sooner than a
+            // network round trip: a floor of 1 ms keeps a zero-think user from looping at one
+            // instant of simulated time.
+            let floor = now == attempts[ai].startSeconds ? WebEngine.instantRejectionSeconds : 0
+            schedule(.thinkEnd, closedUser, at: now + max(floor, thinkTime.sample(thinkStream)))
         }
         releaseAttemptIfDone(a)
     }
+
+    static let instantRejectionSeconds = 0.001
 
     mutating func releaseAttemptIfDone(_ a: Int32) {
         let ai = Int(a)
@@ -691,11 +697,17 @@ struct WebEngine {
                     return
                 }
                 step(e)
-            case .query(let pool, let isWrite, let d, let failure, let invalidations):
+            case .query(let pool, let isWrite, let d, let failure, let invalidations, let roundTrip):
                 if entities[ei].phase != WebEngine.atDatabase {
                     if entities[ei].phase == 0 && entities[ei].transactionPool == pool {
                         entities[ei].phase = 3
                     } else if !acquireConnection(e, pool: pool, holdServerForTransaction: false) {
+                        return
+                    }
+                    if roundTrip >= 0 && entities[ei].phase != WebEngine.onTheWire {
+                        // The network round trip holds the connection but no database core.
+                        entities[ei].phase = WebEngine.onTheWire
+                        schedule(.delayEnd, e, at: now + distributions[Int(roundTrip)].sample(serviceStreams[Int(roundTrip)]))
                         return
                     }
                     // Connection ready: execute at the database.
@@ -1037,6 +1049,8 @@ struct WebEngine {
 
     /// Phase of a query executing at the database (the phases below it acquire the connection).
     static let atDatabase: UInt8 = 10
+    /// Phase of a query on the network between the app and the database (its round trip).
+    static let onTheWire: UInt8 = 9
 
     mutating func chooseDatabaseNode(isWrite: Bool) -> Int {
         let replicas = databaseNodes.count - 1
@@ -1223,7 +1237,15 @@ struct WebEngine {
                            latency: jobLatency[i], meanWaiting: jobWorkers[i].waiting.mean(atSeconds: now),
                            workerUtilization: jobWorkers[i].inUse.mean(atSeconds: now) / Double(jobWorkers[i].size))
         }
-        return SystemRunResult(observedSeconds: observed, endpoints: endpoints, pools: poolResults, poolers: poolerResults,
+        var waits = SummaryStatistics()
+        for w in workers { waits.merge(w.waitsOfGranted) }
+        let busy = workers.reduce(0.0) { $0 + $1.inUse.mean(atSeconds: now) }
+        let instances = InstancesResult(
+            count: instanceCount, workersPerInstance: workers.first?.size ?? 1,
+            utilization: busy / Double(workers.reduce(0) { $0 + $1.size }), meanBusyWorkers: busy,
+            meanWaitingForWorker: workers.reduce(0.0) { $0 + $1.waiting.mean(atSeconds: now) },
+            meanWorkerWaitSeconds: waits.mean)
+        return SystemRunResult(observedSeconds: observed, endpoints: endpoints, instances: instances, pools: poolResults, poolers: poolerResults,
                                database: database, caches: caches, jobQueues: jobs, orphanedWrites: orphanedWrites,
                                network: nil, eventsProcessed: eventsProcessed, timeline: timeline)
     }

@@ -77,7 +77,8 @@ struct ProfileWalker {
         case let .query(q):
             let t = q.time.mean
             let onReplica = q.kind == .read && readsOnReplicas
-            let elapsed = t * (onReplica ? stretch.replica : stretch.primary)
+            // The round trip holds the connection, not a core: it adds to the hold, not the demand.
+            let elapsed = t * (onReplica ? stretch.replica : stretch.primary) + (q.roundTrip?.mean ?? 0)
             if !held.contains(q.pool) {
                 p.poolHoldSeconds[q.pool, default: 0] += m * elapsed
                 p.poolAcquires[q.pool, default: 0] += m

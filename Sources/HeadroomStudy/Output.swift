@@ -190,7 +190,8 @@ extension StudyReport {
     }
 
     static let sectionTitles = [
-        "endpoints": "Endpoints", "overall": "All endpoints together", "pools": "Connection pools",
+        "endpoints": "Endpoints", "overall": "All endpoints together",
+        "instances": "Instance workers (event loops)", "pools": "Connection pools",
         "poolers": "Poolers (server side)", "database_nodes": "Database nodes", "database": "Database connections",
         "caches": "Caches", "job_queues": "Job queues", "faults": "Faults", "stations": "Stations (per visit)",
         "network": "Network (entry to exit)",

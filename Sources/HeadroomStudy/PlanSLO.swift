@@ -54,6 +54,7 @@ public struct PlanSLO: Sendable, Hashable {
                       "p99_seconds", "max_seconds", "timeout_rate", "error_rate", "rate_limited_rate", "retries_per_second"],
         "overall": ["throughput_per_second", "attempts_per_second", "mean_seconds", "p50_seconds", "p95_seconds",
                     "p99_seconds", "max_seconds", "timeout_rate", "error_rate", "rate_limited_rate"],
+        "instances": ["utilization", "mean_busy_workers", "mean_waiting", "mean_wait_seconds"],
         "pools": ["utilization", "mean_in_use", "mean_waiting", "mean_wait_seconds", "p95_wait_seconds", "peak_in_use",
                   "acquire_timeouts", "refused_connections"],
         "poolers": ["utilization", "mean_server_in_use", "peak_server_in_use", "mean_waiting", "mean_wait_seconds",

@@ -134,7 +134,7 @@ public struct StudySettings: Sendable, Hashable {
 /// of the number of threads that ran the replications.
 public struct StudyReport: Sendable, Hashable {
     /// Section names, in report order. Every report has all of them (possibly empty).
-    public static let sectionNames = ["endpoints", "overall", "pools", "poolers", "database_nodes", "database",
+    public static let sectionNames = ["endpoints", "overall", "instances", "pools", "poolers", "database_nodes", "database",
                                       "caches", "job_queues", "faults", "stations", "network"]
 
     public var modelName: String

@@ -120,6 +120,19 @@ enum ReportBuilder {
             out["overall"] = [item]
         }
 
+        // Instance workers.
+        if let i0 = first.instances {
+            let runs = results.compactMap(\.instances)
+            var item = ItemSeries(name: "workers", attributes: [Attribute(key: "instances", value: Double(i0.count)),
+                                                              Attribute(key: "workers_per_instance", value: Double(i0.workersPerInstance))])
+            item.add("utilization", runs.map(\.utilization), tracked: true,
+                     analytic: analysis?.resource("workers.instances")?.utilization)
+            item.add("mean_busy_workers", runs.map(\.meanBusyWorkers))
+            item.add("mean_waiting", runs.map(\.meanWaitingForWorker))
+            item.add("mean_wait_seconds", runs.map(\.meanWorkerWaitSeconds))
+            out["instances"] = [item]
+        }
+
         // Pools.
         out["pools"] = first.pools.map { p0 in
             let runs = results.compactMap { r in r.pools.first { $0.name == p0.name }.map { (r, $0) } }

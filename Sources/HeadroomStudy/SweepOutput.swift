@@ -102,6 +102,7 @@ enum SweepColumns {
                       "max_seconds", "timeout_rate", "error_rate", "rate_limited_rate"],
         "overall": ["throughput_per_second", "mean_seconds", "p50_seconds", "p95_seconds", "p99_seconds",
                     "max_seconds", "timeout_rate", "error_rate", "rate_limited_rate"],
+        "instances": ["utilization", "mean_waiting"],
         "pools": ["utilization", "mean_in_use", "mean_waiting", "mean_wait_seconds", "p95_wait_seconds",
                   "peak_in_use", "acquire_timeouts", "refused_connections"],
         "poolers": ["utilization", "mean_waiting", "mean_wait_seconds", "wait_timeouts"],
@@ -124,6 +125,7 @@ enum SweepColumns {
         }
         out.append(("endpoints", model.endpoints.map(\.name)))
         if !model.endpoints.isEmpty { out.append(("overall", ["all"])) }
+        out.append(("instances", ["workers"]))
         out.append(("pools", model.pools.map(\.name)))
         out.append(("poolers", model.poolers.map(\.name)))
         if let db = model.database {

@@ -141,3 +141,50 @@ struct ComponentTests {
         #expect(a.eventsProcessed == b.eventsProcessed)
     }
 }
+
+/// Behaviours added for the audits' systems.
+struct RoundTripAndRejectionTests {
+    @Test func queryRoundTripHoldsTheConnectionButNoDatabaseCore() throws {
+        // 10 ms at the database plus a 20 ms round trip: the pool is held 30 ms per query, a
+        // database core 10 ms (utilization law, deterministic times; 64 cores so that queries
+        // never share one and stretch).
+        let m = try model("""
+            simulation: {seed: 2}
+            workload: {open: {rate: 20/s}, mix: {q: 1}}
+            pools: {db: {size: 50, scope: shared}}
+            database: {cores: 64, round_trip: const(20ms)}
+            endpoints:
+              q: {steps: [{query: {pool: db, time: const(10ms)}}]}
+            """)
+        let r = SystemSimulation.run(model: m, replication: 0, warmupSeconds: 10, horizonSeconds: 1010)
+        let x = r.endpoints[0].throughputPerSecond
+        #expect(abs(r.pools[0].meanInUse / x - 0.030) < 0.0005)
+        #expect(abs(r.database!.nodes[0].utilization * 64 / x - 0.010) < 0.0005)
+    }
+
+    @Test func aZeroThinkUserRejectedAtOnceDoesNotStallTheClock() throws {
+        // Every attempt is refused by the limiter at once; without a floor the user would loop at
+        // t = 0 forever. With the 1 ms floor the run ends, at 1000 attempts per second.
+        let m = try model("""
+            workload: {closed: {users: 1, think_time: 0s}, mix: {api: 1}, clients: 1}
+            rate_limiters: {none: {algorithm: fixed_window, limit: 1, window: 1h, key: user, scope: global}}
+            endpoints:
+              api: {rate_limiters: [none], steps: [{cpu: const(1ms)}]}
+            """)
+        let r = SystemSimulation.run(model: m, replication: 0, warmupSeconds: 0, horizonSeconds: 10)
+        #expect(r.endpoints[0].succeeded == 1)
+        #expect(abs(r.endpoints[0].rateLimited - 10_000) <= 2)
+    }
+
+    @Test func instanceWorkerUtilizationFollowsTheUtilizationLaw() throws {
+        let m = try model("""
+            simulation: {seed: 4}
+            workload: {open: {rate: 100/s}, mix: {a: 1}}
+            instances: {count: 2, workers: 1}
+            endpoints:
+              a: {steps: [{cpu: exp(5ms)}]}
+            """)
+        let u = estimate(m, warmup: 10, horizon: 310) { $0.instances!.utilization }
+        #expect(u.contains(100 * 0.005 / 2), "\(u)")
+    }
+}
