@@ -210,7 +210,8 @@ def cli_sweep(headroom_cli, cells, horizon_seconds, workdir, repeats=1):
             "--horizon", f"{horizon_seconds}s", "--warmup", f"{int(SCENARIOS['seed']['warmup'])}s"]
     shutil.rmtree(workdir, ignore_errors=True)
     os.makedirs(workdir)
-    out = {"cells": cells, "horizon_seconds": horizon_seconds, "load_average_before": os.getloadavg()}
+    out = {"cells": cells, "horizon_seconds": horizon_seconds, "load_average_before": os.getloadavg(),
+           "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
     quiet = dict(cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def start_and_wait(argvs):
@@ -394,6 +395,9 @@ def write_markdown(path, info, theory, runs, flat, cli, sweep_result, cli_sweep_
     if cli_sweep_result:
         c = cli_sweep_result
         c1, c2, csh = c["threads_1"], c["threads_2"], c["shards_2"]
+        if c.get("date") and c["date"] != info["date"]:
+            L.append(f"Measured at {c['date']} (`--sweep-only`), apart from the rest of this page.")
+            L.append("")
         L.append(f"`headroom sweep bench/models/seed-002-pool.yaml --set workload.closed.users=50...{50 + 5 * (c['cells'] - 1)}:5 "
                  f"--replications 1 --horizon {c['horizon_seconds']}s` ({c['cells']} cells, each a one-replication study "
                  "of the web-backend engine), timed as whole processes:")
