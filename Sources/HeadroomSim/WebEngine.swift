@@ -102,6 +102,9 @@ struct WebEngine {
     let counts: [CountSampler]
     let mixCumulative: [Double]
     let zipf: [ZipfKeys?]
+    let poolPerInstance: [Bool]
+    let cachePerInstance: [Bool]
+    let slotsPerEntity: Int
     let thinkTime: Distribution?
     let cacheLookupTime: [Distribution]
     let connectionSetup: [Distribution?]
@@ -201,6 +204,9 @@ struct WebEngine {
         setupStream = stream("pools.connection-setup")
         if case .closed(_, let think)? = model.workload?.arrivals { thinkTime = Distribution(think) } else { thinkTime = nil }
         cacheLookupTime = model.caches.map { Distribution($0.lookup) }
+        poolPerInstance = model.pools.map { $0.scope == .perInstance }
+        cachePerInstance = model.caches.map { $0.scope == .perInstance }
+        slotsPerEntity = max(1, compiled.slotsUsed)
         connectionSetup = model.pools.map { $0.connectionSetup.map(Distribution.init) }
         serviceStreams = compiled.distributions.indices.map { stream("step.\($0).time") }
         countStreams = compiled.counts.indices.map { stream("step.\($0).count") }
@@ -612,7 +618,7 @@ struct WebEngine {
             e = free
         } else {
             entities.append(Entity())
-            slotValues.append(contentsOf: repeatElement(0, count: max(1, programs.slotsUsed)))
+            slotValues.append(contentsOf: repeatElement(0, count: slotsPerEntity))
             e = Int32(entities.count - 1)
         }
         entities[Int(e)] = Entity()
@@ -620,14 +626,21 @@ struct WebEngine {
         return e
     }
 
-    func slotIndex(_ e: Int32, _ slot: Int32) -> Int { Int(e) * max(1, programs.slotsUsed) + Int(slot) }
+    // Index helpers read only plain arrays and are forced inline: a non-mutating method on this
+    // large struct called from a mutating one was measured to copy the whole engine per call
+    // (36% of `headroom run`'s time, bench/PROFILE.md).
+    @inline(__always)
+    func slotIndex(_ e: Int32, _ slot: Int32) -> Int { Int(e) * slotsPerEntity + Int(slot) }
 
+    /// The pool copy an instance uses: its own for a per-instance pool, the one copy otherwise.
+    @inline(__always)
     func poolSlot(pool: Int32, instance: Int32) -> Int32 {
-        model.pools[Int(pool)].scope == .perInstance ? pool * Int32(instanceCount) + instance : pool * Int32(instanceCount)
+        pool * Int32(instanceCount) + (poolPerInstance[Int(pool)] ? instance : 0)
     }
 
+    @inline(__always)
     func cacheStoreIndex(cache: Int32, instance: Int32) -> Int {
-        Int(model.caches[Int(cache)].scope == .perInstance ? cache * Int32(instanceCount) + instance : cache * Int32(instanceCount))
+        Int(cache) * instanceCount + (cachePerInstance[Int(cache)] ? Int(instance) : 0)
     }
 
     /// Whether entity `e` must stop at this step boundary (its attempt was cancelled or its
