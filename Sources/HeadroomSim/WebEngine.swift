@@ -714,7 +714,7 @@ struct WebEngine {
                 if entities[ei].phase != WebEngine.atDatabase {
                     if entities[ei].phase == 0 && entities[ei].transactionPool == pool {
                         entities[ei].phase = 3
-                    } else if !acquireConnection(e, pool: pool, holdServerForTransaction: false) {
+                    } else if !acquireConnection(e, pool: pool) {
                         return
                     }
                     if roundTrip >= 0 && entities[ei].phase != WebEngine.onTheWire {
@@ -750,7 +750,7 @@ struct WebEngine {
                 }
                 step(e)
             case .beginTransaction(let pool):
-                if !acquireConnection(e, pool: pool, holdServerForTransaction: true) { return }
+                if !acquireConnection(e, pool: pool) { return }
                 entities[ei].transactionPool = pool
                 entities[ei].transactionSlot = entities[ei].poolSlot
                 entities[ei].transactionPoolerSlot = entities[ei].poolerSlot
@@ -907,9 +907,10 @@ struct WebEngine {
     /// connection). Returns true when the connection is ready, false when the entity waits (an
     /// event will resume it) or has failed.
     ///
-    /// Phases: 0 ask the pool; 1 pool connection held (open one if needed); 2 pooler server
-    /// connection held; 3 ready.
-    mutating func acquireConnection(_ e: Int32, pool: Int32, holdServerForTransaction: Bool) -> Bool {
+    /// Phases: 0 ask the pool; 1 pool connection held (open one if needed); 2 ask the pooler for
+    /// a server connection (skipped without a pooler); 5 server connection held (open one at the
+    /// database if needed); 3 ready. A transaction keeps what this acquired until it commits.
+    mutating func acquireConnection(_ e: Int32, pool: Int32) -> Bool {
         let ei = Int(e)
         let p = Int(pool)
         while true {
