@@ -21,15 +21,16 @@ public struct ModelError: Error, CustomStringConvertible, Sendable, Hashable {
 
     /// `file:line:column: error: at `key.path`: message`
     public var description: String {
-        "\(locationText): error: \(keyPath.isEmpty ? "" : "`\(keyPath)`: ")\(message)"
+        diagnosticText(file: file, line: line, column: column, severity: "error", keyPath: keyPath, message: message)
     }
+}
 
-    var locationText: String {
-        var s = file
-        if let line { s += ":\(line)" }
-        if let column { s += ":\(column)" }
-        return s
-    }
+/// `file:line:column: severity: `key.path`: message`, as compilers print diagnostics.
+func diagnosticText(file: String, line: Int?, column: Int?, severity: String, keyPath: String, message: String) -> String {
+    var location = file
+    if let line { location += ":\(line)" }
+    if let column { location += ":\(column)" }
+    return "\(location): \(severity): \(keyPath.isEmpty ? "" : "`\(keyPath)`: ")\(message)"
 }
 
 /// All the errors found in one load, in file order. What `ModelLoader.load` throws.
@@ -56,10 +57,7 @@ public struct ModelWarning: CustomStringConvertible, Sendable, Hashable {
     }
 
     public var description: String {
-        var s = file
-        if let line { s += ":\(line)" }
-        if let column { s += ":\(column)" }
-        return "\(s): warning: \(keyPath.isEmpty ? "" : "`\(keyPath)`: ")\(message)"
+        diagnosticText(file: file, line: line, column: column, severity: "warning", keyPath: keyPath, message: message)
     }
 }
 
