@@ -40,6 +40,22 @@ struct BenchScenario {
 func benchScenarios() throws -> [BenchScenario] {
     var all: [BenchScenario] = []
 
+    // M/M/1 at rho = 0.9: the kernel's headline events-per-second figure (issue 2); not in the
+    // peer comparison (bench/peers/ has no M/M/1), so `bench/run.sh` skips it.
+    do {
+        let lambda = 1.0, s = 0.9
+        let q = try MMcQueue(arrivalRatePerSecond: lambda, meanServiceSeconds: s, servers: 1)
+        all.append(BenchScenario(
+            name: "mm1", summary: "M/M/1, rho = 0.9",
+            parameters: [("arrival_rate", lambda), ("servers", 1), ("mean_service", s)],
+            spec: QueueingNetworkSpec(
+                stations: [.init(name: "q", service: .exponential(mean: s))],
+                openSources: [.init(station: 0, interarrival: .exponential(mean: 1 / lambda))]),
+            warmupSeconds: 1_000,
+            theory: .init(source: "M/M/1", meanWaitSeconds: q.meanWaitSeconds,
+                          meanSojournSeconds: q.meanResponseSeconds, gaveUpFraction: 0)))
+    }
+
     // M/M/10 at rho = 0.9.
     do {
         let lambda = 1.0, c = 10, s = 9.0

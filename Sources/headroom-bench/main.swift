@@ -13,7 +13,7 @@ import Glibc
 //   headroom-bench sweep [--cells 64] [--customers N] [--threads T] [--shard I/N] [--pool dispatch|threads]
 //                                              one JSON line: cells/s of independent kernel runs
 //
-// Scenarios (Scenarios.swift): mm10, tandem, pool, seed.
+// Scenarios (Scenarios.swift): mm1 (kernel only), mm10, tandem, pool, seed.
 
 /// Peak resident set size of this process, in MiB: `VmHWM` from /proc/self/status, the high-water
 /// mark of this program's own address space. (`getrusage`'s `ru_maxrss` also counts the parent's
@@ -148,10 +148,8 @@ func runSweep(_ args: [String]) {
 func legacyTable(customers: Int) {
     struct Row { var name: String; var spec: QueueingNetworkSpec; var theory: Double }
     let rows = [
-        Row(name: "M/M/1 rho=0.9",
-            spec: QueueingNetworkSpec(stations: [.init(name: "q", service: .exponential(mean: 0.9))],
-                                      openSources: [.init(station: 0, interarrival: .exponential(mean: 1))]),
-            theory: 0.9 / (1 - 0.9)),
+        Row(name: "M/M/1 rho=0.9", spec: scenario(named: "mm1").spec,
+            theory: scenario(named: "mm1").theory.meanSojournSeconds),
         Row(name: "M/M/10 rho=0.9", spec: scenario(named: "mm10").spec,
             theory: scenario(named: "mm10").theory.meanSojournSeconds),
         Row(name: "tandem 3 x M/M/1 rho=0.8", spec: scenario(named: "tandem").spec,
