@@ -72,7 +72,9 @@ let package = Package(
 
         // MARK: - Tests
 
-        .testTarget(name: "HeadroomKernelTests", dependencies: ["HeadroomKernel", "Queueing"]),
+        .testTarget(name: "HeadroomKernelTests", dependencies: [
+            "HeadroomKernel", "Queueing", .product(name: "Histogram", package: "hdrhistogram-swift"),
+        ]),
         .testTarget(name: "QueueingTests", dependencies: ["Queueing"]),
         .testTarget(name: "HeadroomModelTests", dependencies: ["HeadroomModel"]),
         .testTarget(name: "HeadroomSimTests", dependencies: ["HeadroomSim", "HeadroomModel", "Queueing"]),

@@ -9,7 +9,7 @@ import CGSL
 /// reads the moments it needs. Draws go through GSL, except uniform (inlined on the stream's own
 /// xoshiro state, bit for bit GSL's value) and exponential (the ziggurat method on the same
 /// state, ``ExponentialZiggurat``, tested against the exponential law).
-public enum Distribution: Sendable, Hashable {
+public enum Distribution: Sendable, Hashable, BitwiseCopyable {
     /// Always `value`.
     case constant(Double)
     /// Exponential with the given mean (rate 1/mean).
@@ -103,8 +103,10 @@ public enum Distribution: Sendable, Hashable {
     @inlinable
     public func sample(_ stream: RandomStream) -> Double { sample(stream.handle) }
 
-    /// A draw on a borrowed stream handle (hot loops).
-    @inlinable
+    /// A draw on a borrowed stream handle (hot loops). Always inlined: the exponential, constant
+    /// and uniform cases are a few instructions, and an out-of-line call plus a switch over every
+    /// family cost more than the draw itself (bench/PROFILE.md); the rest calls GSL out of line.
+    @inlinable @inline(__always)
     public func sample(_ stream: RandomStreamHandle) -> Double {
         switch self {
         case .exponential(let m): return m * ExponentialZiggurat.standard(stream)
@@ -171,7 +173,7 @@ import Synchronization
 /// The values live in an immortal buffer, interned by content: a model loaded many times (a
 /// sweep) shares one copy, and ``Distribution`` stays trivially copyable, so drawing from an
 /// array of distributions in the inner loop costs no reference counting.
-public struct EmpiricalSamples: @unchecked Sendable, Hashable {
+public struct EmpiricalSamples: @unchecked Sendable, Hashable, BitwiseCopyable {
     public let values: UnsafeBufferPointer<Double>
     public let mean: Double
     public let variance: Double

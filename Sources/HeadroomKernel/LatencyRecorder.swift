@@ -1,26 +1,68 @@
 import Histogram
 
 /// Latencies (response times, waits) in constant memory: an HdrHistogram at microsecond
-/// resolution with three significant digits for percentiles (p50 ... p99.9, max), beside exact
-/// Welford moments for the mean (the histogram's mean is quantized to its buckets).
+/// resolution with three significant digits for percentiles (p50 ... p99.9, max), beside the
+/// exact count, sum and maximum for the mean (the histogram's mean is quantized to its buckets).
 ///
-/// Recording costs ~10 ns (../shared/BUILD-NOTES.md) and never allocates; memory is fixed by
-/// the trackable range (1 us to 1 day), not by the number of observations.
+/// Recording counts straight into HdrHistogram's own bucket layout (1 us to 1 day, three
+/// significant digits: 2048 sub-buckets, 27 buckets), with the library's index formula inlined
+/// here; the `Histogram` itself is built from those counts when a percentile is asked for
+/// (``histogram``), one `record(_:count:)` per non-empty bucket, with the exact smallest and
+/// largest values recorded as themselves. That histogram is identical to one fed every value
+/// (a kernel test checks counts, percentiles, min and max), while a record costs ~25
+/// instructions instead of ~140 (the library's record is not inlined across modules and checks
+/// uniqueness, range and both extremes per value: bench/PROFILE.md).
+///
+/// Never allocates when recording; memory is fixed by the trackable range, not by the number of
+/// observations.
 public struct LatencyRecorder: Sendable {
-    @usableFromInline var histogram: Histogram<UInt64>
+    /// Counts per HdrHistogram bucket index.
+    @usableFromInline var counts: [UInt64]
     /// Exact count, sum and maximum: the mean must not be quantized to the histogram's buckets.
     @usableFromInline var exactCount = 0
     @usableFromInline var exactSum = 0.0
     @usableFromInline var exactMax = 0.0
+    /// The extremes as recorded (microseconds), so the built histogram's min and max are exact.
+    @usableFromInline var smallestNonZeroMicroseconds = UInt64.max
+    @usableFromInline var largestMicroseconds: UInt64 = 0
 
     /// The largest value tracked: one day, in microseconds. Larger values are clamped.
-    public static let highestTrackableMicroseconds: UInt64 = 86_400 * 1_000_000
+    /// (A computed constant: a stored `static let` costs a lazy-initialization check, `swift_once`,
+    /// on every read in `record`.)
+    @inlinable public static var highestTrackableMicroseconds: UInt64 { 86_400 * 1_000_000 }
+
+    // HdrHistogram's layout for lowestDiscernibleValue 1 (unit magnitude 0) and three significant
+    // digits: sub-bucket count 2048 = 2^11 (the smallest power of two above 2 * 10^3), half count
+    // 2^10, and leadingZeroCountBase = 64 - 0 - 10 - 1 = 53.
+    @inlinable static var subBucketHalfCountMagnitude: Int { 10 }
+    @inlinable static var subBucketMask: UInt64 { 2047 }
+    @inlinable static var leadingZeroCountBase: Int { 53 }
+    /// Index of `highestTrackableMicroseconds` plus one.
+    @inlinable static var bucketIndexCount: Int { bucketIndex(ofMicroseconds: highestTrackableMicroseconds) + 1 }
+
+    /// HdrHistogram's `countsIndexForValue`: the bucket is the number of doublings above the
+    /// range of bucket 0; the sub-bucket is the value shifted down by that bucket.
+    @inlinable @inline(__always)
+    static func bucketIndex(ofMicroseconds value: UInt64) -> Int {
+        let bucket = leadingZeroCountBase - (value | subBucketMask).leadingZeroBitCount
+        let subBucket = Int(truncatingIfNeeded: value &>> UInt64(bucket))
+        return ((bucket + 1) << subBucketHalfCountMagnitude) + subBucket - (1 << subBucketHalfCountMagnitude)
+    }
+
+    /// HdrHistogram's `valueFromIndex`: the lowest value that falls in bucket index `index`.
+    static func lowestMicroseconds(ofBucketIndex index: Int) -> UInt64 {
+        let half = 1 << subBucketHalfCountMagnitude
+        var bucket = (index >> subBucketHalfCountMagnitude) - 1
+        var subBucket = (index & (half - 1)) + half
+        if bucket < 0 {
+            subBucket -= half
+            bucket = 0
+        }
+        return UInt64(subBucket) << UInt64(bucket)
+    }
 
     public init() {
-        histogram = Histogram<UInt64>(
-            lowestDiscernibleValue: 1,
-            highestTrackableValue: LatencyRecorder.highestTrackableMicroseconds,
-            numberOfSignificantValueDigits: .three)
+        counts = [UInt64](repeating: 0, count: LatencyRecorder.bucketIndexCount)
     }
 
     /// Records one latency in seconds (negative values are recorded as zero).
@@ -30,10 +72,38 @@ public struct LatencyRecorder: Sendable {
         exactSum += seconds
         if seconds > exactMax { exactMax = seconds }
         let micros = seconds * 1_000_000
-        let clamped: UInt64 = micros <= 0 ? 0
-            : micros >= Double(LatencyRecorder.highestTrackableMicroseconds)
-                ? LatencyRecorder.highestTrackableMicroseconds : UInt64(micros + 0.5)
-        _ = histogram.record(clamped)
+        let highest = LatencyRecorder.highestTrackableMicroseconds
+        let clamped: UInt64 = micros <= 0 ? 0 : micros >= Double(highest) ? highest : UInt64(micros + 0.5)
+        if clamped > largestMicroseconds { largestMicroseconds = clamped }
+        if clamped != 0 && clamped < smallestNonZeroMicroseconds { smallestNonZeroMicroseconds = clamped }
+        let index = LatencyRecorder.bucketIndex(ofMicroseconds: clamped)
+        counts.withUnsafeMutableBufferPointer { $0[index] &+= 1 }
+    }
+
+    /// The HdrHistogram of everything recorded (microseconds), built from the bucket counts.
+    public var histogram: Histogram<UInt64> {
+        var built = Histogram<UInt64>(
+            lowestDiscernibleValue: 1,
+            highestTrackableValue: LatencyRecorder.highestTrackableMicroseconds,
+            numberOfSignificantValueDigits: .three)
+        guard exactCount > 0 else { return built }
+        var remaining = counts
+        // The extremes first, as themselves (they set the histogram's min and max).
+        if largestMicroseconds > 0 {
+            built.record(largestMicroseconds)
+            remaining[LatencyRecorder.bucketIndex(ofMicroseconds: largestMicroseconds)] -= 1
+        }
+        if smallestNonZeroMicroseconds != .max {
+            let i = LatencyRecorder.bucketIndex(ofMicroseconds: smallestNonZeroMicroseconds)
+            if remaining[i] > 0 {
+                built.record(smallestNonZeroMicroseconds)
+                remaining[i] -= 1
+            }
+        }
+        for (i, n) in remaining.enumerated() where n > 0 {
+            built.record(LatencyRecorder.lowestMicroseconds(ofBucketIndex: i), count: n)
+        }
+        return built
     }
 
     public var count: Int { exactCount }
@@ -55,10 +125,17 @@ public struct LatencyRecorder: Sendable {
     }
 
     public mutating func merge(_ other: LatencyRecorder) {
-        histogram.add(other.histogram)
+        guard other.exactCount > 0 else { return }
+        counts.withUnsafeMutableBufferPointer { mine in
+            other.counts.withUnsafeBufferPointer { theirs in
+                for i in mine.indices { mine[i] &+= theirs[i] }
+            }
+        }
         exactCount += other.exactCount
         exactSum += other.exactSum
         exactMax = max(exactMax, other.exactMax)
+        largestMicroseconds = max(largestMicroseconds, other.largestMicroseconds)
+        smallestNonZeroMicroseconds = min(smallestNonZeroMicroseconds, other.smallestNonZeroMicroseconds)
     }
 
     public mutating func reset() { self = LatencyRecorder() }

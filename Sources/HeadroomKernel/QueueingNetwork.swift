@@ -5,7 +5,7 @@
 /// model language's `network:` section. Web-backend concepts (instances, pools, caches) live in
 /// HeadroomSim, which drives the same stations through its own engine.
 public struct QueueingNetworkSpec: Sendable {
-    public enum Discipline: Sendable, Hashable {
+    public enum Discipline: Sendable, Hashable, BitwiseCopyable {
         /// c servers, first come first served, optional capacity K, optional patience.
         case firstComeFirstServed
         /// c cores shared by all jobs present (each runs at min(1, c/n)).
@@ -107,7 +107,13 @@ public struct QueueingNetworkResult: Sendable {
 /// the heap have reached their peak size. Each station draws service, routing and patience from
 /// its own named stream, and each source from its own, so changing one station never shifts
 /// another's draws.
-public struct QueueingNetworkSimulation {
+///
+/// The simulation is an object that owns its state outright: per-station parameters, counters
+/// and kind-specific stations sit in buffers allocated once at construction (``OwnedBuffer`` and
+/// unsafe buffers freed in `deinit`), so the event loop reads and writes them without the
+/// copy-on-write uniqueness checks and bounds checks a value type full of arrays pays on every
+/// mutation (bench/PROFILE.md measured those as the largest engine overhead).
+public final class QueueingNetworkSimulation {
     enum EventKind: UInt8 {
         case externalArrival, serviceEnd, processorSharingEnd, patienceExpired, thinkEnd
     }
@@ -116,7 +122,7 @@ public struct QueueingNetworkSimulation {
         var kind: EventKind
         var station: Int32
         var customer: Int32
-        /// Patience ticket or processor-sharing generation.
+        /// Patience ticket, processor-sharing generation, or source index.
         var tag: UInt64
         init(kind: EventKind, station: Int32, customer: Int32, tag: UInt64) {
             self.kind = kind
@@ -131,103 +137,160 @@ public struct QueueingNetworkSimulation {
         var stationEntrySeconds: Double = 0
     }
 
-    public let spec: QueueingNetworkSpec
-    var calendar = EventCalendar<Event>()
-    var now: Double = 0
-    var customers = ContiguousArray<Customer>()
-    var freeCustomers = ContiguousArray<Int32>()
-
-    // Per station: kind-specific state lives in kind-specific arrays (no enum payloads, so
-    // mutation happens in place); `slot[s]` indexes the array of station s's kind.
-    var slot: ContiguousArray<Int>
-    var fcfs = ContiguousArray<MultiServerQueue>()
-    var sharing = ContiguousArray<ProcessorSharingStation>()
-    var delayPresent = ContiguousArray<TimeWeightedAverage>()
-    var service: ContiguousArray<Distribution>
-    var cumulativeRoutes: ContiguousArray<ContiguousArray<(station: Int32, cumulative: Double)>>
-    var discipline: ContiguousArray<QueueingNetworkSpec.Discipline>
-    var patience: ContiguousArray<Distribution?>
-    var interarrival: ContiguousArray<Distribution>
-    /// The streams themselves (owners); the hot loop draws through their handles.
-    let streams: [RandomStream]
-    var serviceStreams: ContiguousArray<RandomStreamHandle> = []
-    var routingStreams: ContiguousArray<RandomStreamHandle> = []
-    var patienceStreams: ContiguousArray<RandomStreamHandle> = []
-    var sourceStreams: ContiguousArray<RandomStreamHandle> = []
-    var thinkStream: RandomStreamHandle
-
-    // Statistics since the last restart.
-    /// Per-station counters and sojourn times in one struct, so a departure touches one array
-    /// (each array mutation costs a uniqueness check; merging them was measured to pay).
-    struct StationTally {
+    /// One station's parameters and counters, in one record so an event touches one cache line.
+    struct Station {
+        var discipline: QueueingNetworkSpec.Discipline
+        /// Index into the array of this station's kind (FCFS, PS or delay).
+        var slot: Int
+        var service: Distribution
+        var serviceStream: RandomStreamHandle
+        var routingStream: RandomStreamHandle
+        var patienceStream: RandomStreamHandle
+        var patience: Distribution?
+        /// This station's routes are `routes[firstRoute ..< endRoute]` (cumulative probabilities).
+        var firstRoute: Int
+        var endRoute: Int
+        /// The next station when routing is certain (one route of probability 1), else -1.
+        var certainNext: Int32
+        // Statistics since the last restart.
         var arrivals = 0
         var completions = 0
         var abandoned = 0
-        var sojourn = LatencyRecorder()
     }
-    var tally: ContiguousArray<StationTally>
-    var networkSojourn = LatencyRecorder()
+
+    struct Route {
+        var station: Int32
+        var cumulative: Double
+    }
+
+    struct Source {
+        var station: Int32
+        var interarrival: Distribution
+        var stream: RandomStreamHandle
+    }
+
+    public let spec: QueueingNetworkSpec
+    // The mutable state below is touched only from `run`, on one thread: runtime exclusivity
+    // checks on these class properties cost ~25 % of all instructions (measured), and prove
+    // nothing the structure of the engine does not already guarantee.
+    @exclusivity(unchecked) var calendar = EventCalendar<Event>()
+    @exclusivity(unchecked) var now: Double = 0
+    @exclusivity(unchecked) var customers = OwnedBuffer<Customer>()
+    @exclusivity(unchecked) var freeCustomers = OwnedBuffer<Int32>()
+    let stations: OwnedBuffer<Station>
+    let routes: OwnedBuffer<Route>
+    let sources: OwnedBuffer<Source>
+    /// Kind-specific station state, indexed by `Station.slot`.
+    let fcfs: UnsafeMutableBufferPointer<MultiServerQueue>
+    let sharing: UnsafeMutableBufferPointer<ProcessorSharingStation>
+    let delayPresent: OwnedBuffer<TimeWeightedAverage>
+    /// Per-station sojourn times (kept apart from `stations`: each is a large histogram).
+    let sojourn: UnsafeMutableBufferPointer<LatencyRecorder>
+    let closedPopulation: QueueingNetworkSpec.ClosedPopulation?
+    /// `closedPopulation` unpacked for the hot path (no optional payload copied per departure).
+    let hasClosedPopulation: Bool
+    let hasThinkTime: Bool
+    let thinkTime: Distribution
+    let populationEntryStation: Int32
+    /// The streams themselves (owners); the hot loop draws through their handles.
+    let streams: [RandomStream]
+    let thinkStream: RandomStreamHandle
+
+    @exclusivity(unchecked) var networkSojourn = LatencyRecorder()
     /// True when no station routes anywhere: every customer makes exactly one visit, so its
     /// time in the network is its time at that station and the network's recorder is the merge
     /// of the stations' (exact, and it saves a histogram update per customer).
     let singleVisit: Bool
-    var completedCustomers = 0
-    var statisticsStartSeconds: Double = 0
-    var eventsProcessed = 0
+    @exclusivity(unchecked) var completedCustomers = 0
+    @exclusivity(unchecked) var statisticsStartSeconds: Double = 0
+    @exclusivity(unchecked) var eventsProcessed = 0
 
     /// Builds the network; streams are named after the stations, under `seed` and `replication`.
     public init(spec: QueueingNetworkSpec, seed: UInt64, replication: Int = 0) {
         self.spec = spec
-        let n = spec.stations.count
-        slot = ContiguousArray(repeating: 0, count: n)
-        service = ContiguousArray(spec.stations.map(\.service))
-        cumulativeRoutes = []
-        discipline = ContiguousArray(spec.stations.map(\.discipline))
-        patience = ContiguousArray(spec.stations.map(\.patience))
-        interarrival = ContiguousArray(spec.openSources.map(\.interarrival))
         var owned: [RandomStream] = []
         func stream(_ name: String) -> RandomStreamHandle {
             let s = RandomStream(masterSeed: seed, name: name, replication: replication)
             owned.append(s)
             return s.handle
         }
-        for (s, station) in spec.stations.enumerated() {
+        var stationRecords: [Station] = []
+        var routeRecords: [Route] = []
+        var fcfsStations: [MultiServerQueue] = []
+        var sharingStations: [ProcessorSharingStation] = []
+        var delayStations: [TimeWeightedAverage] = []
+        for station in spec.stations {
+            let slot: Int
             switch station.discipline {
             case .firstComeFirstServed:
-                slot[s] = fcfs.count
-                fcfs.append(MultiServerQueue(servers: station.servers, capacity: station.capacity))
+                slot = fcfsStations.count
+                fcfsStations.append(MultiServerQueue(servers: station.servers, capacity: station.capacity))
             case .processorSharing:
-                slot[s] = sharing.count
-                sharing.append(ProcessorSharingStation(cores: station.servers))
+                slot = sharingStations.count
+                sharingStations.append(ProcessorSharingStation(cores: station.servers))
             case .infiniteServer:
-                slot[s] = delayPresent.count
-                delayPresent.append(TimeWeightedAverage())
+                slot = delayStations.count
+                delayStations.append(TimeWeightedAverage())
             }
+            let firstRoute = routeRecords.count
             var total = 0.0
-            var routes = ContiguousArray<(station: Int32, cumulative: Double)>()
             for route in station.routes where route.probability > 0 {
                 total += route.probability
-                routes.append((Int32(route.station), total))
+                routeRecords.append(Route(station: Int32(route.station), cumulative: total))
             }
-            cumulativeRoutes.append(routes)
-            serviceStreams.append(stream("station.\(station.name).service"))
-            routingStreams.append(stream("station.\(station.name).routing"))
-            patienceStreams.append(stream("station.\(station.name).patience"))
+            let endRoute = routeRecords.count
+            let certain = endRoute - firstRoute == 1 && routeRecords[firstRoute].cumulative >= 1
+            stationRecords.append(Station(
+                discipline: station.discipline, slot: slot, service: station.service,
+                serviceStream: stream("station.\(station.name).service"),
+                routingStream: stream("station.\(station.name).routing"),
+                patienceStream: stream("station.\(station.name).patience"),
+                patience: station.patience, firstRoute: firstRoute, endRoute: endRoute,
+                certainNext: certain ? routeRecords[firstRoute].station : -1))
         }
-        sourceStreams = ContiguousArray(spec.openSources.indices.map { stream("source.\($0).arrivals") })
+        stations = OwnedBuffer(stationRecords)
+        routes = OwnedBuffer(routeRecords)
+        sources = OwnedBuffer(spec.openSources.indices.map { i in
+            Source(station: Int32(spec.openSources[i].station), interarrival: spec.openSources[i].interarrival,
+                   stream: stream("source.\(i).arrivals"))
+        })
+        fcfs = .allocate(capacity: fcfsStations.count)
+        _ = fcfs.initialize(from: fcfsStations)
+        sharing = .allocate(capacity: sharingStations.count)
+        _ = sharing.initialize(from: sharingStations)
+        delayPresent = OwnedBuffer(delayStations)
+        sojourn = .allocate(capacity: spec.stations.count)
+        sojourn.initialize(repeating: LatencyRecorder())
+        closedPopulation = spec.closedPopulation
+        hasClosedPopulation = spec.closedPopulation != nil
+        hasThinkTime = spec.closedPopulation?.thinkTime != nil
+        thinkTime = spec.closedPopulation?.thinkTime ?? .constant(0)
+        populationEntryStation = Int32(spec.closedPopulation?.entryStation ?? 0)
         thinkStream = stream("population.think")
         streams = owned
-        tally = ContiguousArray(repeating: StationTally(), count: n)
         singleVisit = spec.stations.allSatisfy { $0.routes.allSatisfy { $0.probability <= 0 } }
         start()
     }
 
-    mutating func start() {
-        for (i, source) in spec.openSources.enumerated() {
-            calendar.schedule(Event(kind: .externalArrival, station: Int32(source.station), customer: -1, tag: UInt64(i)),
-                              atSeconds: source.interarrival.sample(sourceStreams[i]))
+    deinit {
+        customers.release()
+        freeCustomers.release()
+        stations.release()
+        routes.release()
+        sources.release()
+        delayPresent.release()
+        fcfs.deinitialize().deallocate()
+        sharing.deinitialize().deallocate()
+        sojourn.deinitialize().deallocate()
+    }
+
+    func start() {
+        for i in sources.indices {
+            let source = sources[i]
+            calendar.schedule(Event(kind: .externalArrival, station: source.station, customer: -1, tag: UInt64(i)),
+                              atSeconds: source.interarrival.sample(source.stream))
         }
-        if let population = spec.closedPopulation {
+        if let population = closedPopulation {
             for _ in 0..<population.customers {
                 let c = newCustomer()
                 let think = population.thinkTime?.sample(thinkStream) ?? 0
@@ -237,7 +300,8 @@ public struct QueueingNetworkSimulation {
         }
     }
 
-    mutating func newCustomer() -> Int32 {
+    @inline(__always)
+    func newCustomer() -> Int32 {
         if let c = freeCustomers.popLast() { return c }
         customers.append(Customer())
         return Int32(customers.count - 1)
@@ -245,8 +309,8 @@ public struct QueueingNetworkSimulation {
 
     /// Runs until the clock passes `horizonSeconds` or, after warm-up, `customerLimit`
     /// customers have completed. Statistics restart at `warmupSeconds`.
-    public mutating func run(horizonSeconds: Double, warmupSeconds: Double = 0,
-                             customerLimit: Int = .max) -> QueueingNetworkResult {
+    public func run(horizonSeconds: Double, warmupSeconds: Double = 0,
+                    customerLimit: Int = .max) -> QueueingNetworkResult {
         var warmedUp = warmupSeconds <= 0
         while let entry = calendar.popNext() {
             if !warmedUp && entry.timeSeconds >= warmupSeconds {
@@ -263,114 +327,127 @@ public struct QueueingNetworkSimulation {
         return result()
     }
 
-    mutating func handle(_ event: Event) {
+    @inline(__always)
+    func handle(_ event: Event) {
         switch event.kind {
         case .externalArrival:
-            let i = Int(event.tag)
+            let source = sources[Int(event.tag)]
             let c = newCustomer()
             customers[Int(c)].networkEntrySeconds = now
-            calendar.schedule(event, atSeconds: now + interarrival[i].sample(sourceStreams[i]))
+            calendar.schedule(event, atSeconds: now + source.interarrival.sample(source.stream))
             arrive(c, at: Int(event.station))
         case .thinkEnd:
             customers[Int(event.customer)].networkEntrySeconds = now
             arrive(event.customer, at: Int(event.station))
         case .serviceEnd:
             let s = Int(event.station)
-            if discipline[s] == .infiniteServer {
-                delayPresent[slot[s]].add(-1, atSeconds: now)
-            } else if let next = fcfs[slot[s]].completeService(atSeconds: now) {
+            let k = stations[s].slot
+            if stations[s].discipline == .infiniteServer {
+                delayPresent[k].add(-1, atSeconds: now)
+            } else if let next = fcfs[k].completeService(atSeconds: now) {
                 startService(next, at: s)
             }
             depart(event.customer, from: s)
         case .processorSharingEnd:
             let s = Int(event.station)
-            let k = slot[s]
+            let k = stations[s].slot
             guard UInt64(sharing[k].generation) == event.tag else { return }
             let c = sharing[k].completeNext(atSeconds: now)
             scheduleSharingCompletion(s)
             depart(c, from: s)
         case .patienceExpired:
             let s = Int(event.station)
-            if fcfs[slot[s]].servers.abandon(ticket: event.tag, atSeconds: now) {
-                tally[s].abandoned += 1
+            if fcfs[stations[s].slot].servers.abandon(ticket: event.tag, atSeconds: now) {
+                stations[s].abandoned += 1
                 leaveNetwork(event.customer, completed: false)
             }
         }
     }
 
-    mutating func arrive(_ c: Int32, at s: Int) {
-        tally[s].arrivals += 1
+    @inline(__always)
+    func arrive(_ c: Int32, at s: Int) {
+        stations[s].arrivals += 1
         customers[Int(c)].stationEntrySeconds = now
-        switch discipline[s] {
+        let k = stations[s].slot
+        switch stations[s].discipline {
         case .firstComeFirstServed:
-            switch fcfs[slot[s]].arrive(c, atSeconds: now) {
+            switch fcfs[k].arrive(c, atSeconds: now) {
             case .startService:
                 startService(c, at: s)
             case .queued(let ticket):
-                if let patienceTime = patience[s] {
+                if let patienceTime = stations[s].patience {
                     calendar.schedule(Event(kind: .patienceExpired, station: Int32(s), customer: c, tag: ticket),
-                                      atSeconds: now + patienceTime.sample(patienceStreams[s]))
+                                      atSeconds: now + patienceTime.sample(stations[s].patienceStream))
                 }
             case .blocked:
                 leaveNetwork(c, completed: false)
             }
         case .processorSharing:
-            sharing[slot[s]].arrive(c, workSeconds: service[s].sample(serviceStreams[s]), atSeconds: now)
+            let work = stations[s].service.sample(stations[s].serviceStream)
+            sharing[k].arrive(c, workSeconds: work, atSeconds: now)
             scheduleSharingCompletion(s)
         case .infiniteServer:
-            delayPresent[slot[s]].add(1, atSeconds: now)
+            delayPresent[k].add(1, atSeconds: now)
             startService(c, at: s)
         }
     }
 
-    mutating func startService(_ c: Int32, at s: Int) {
+    @inline(__always)
+    func startService(_ c: Int32, at s: Int) {
         calendar.schedule(Event(kind: .serviceEnd, station: Int32(s), customer: c, tag: 0),
-                          atSeconds: now + service[s].sample(serviceStreams[s]))
+                          atSeconds: now + stations[s].service.sample(stations[s].serviceStream))
     }
 
-    mutating func scheduleSharingCompletion(_ s: Int) {
-        let k = slot[s]
+    func scheduleSharingCompletion(_ s: Int) {
+        let k = stations[s].slot
         if let t = sharing[k].nextCompletionSeconds {
             calendar.schedule(Event(kind: .processorSharingEnd, station: Int32(s), customer: -1,
                                     tag: UInt64(sharing[k].generation)), atSeconds: t)
         }
     }
 
-    mutating func depart(_ c: Int32, from s: Int) {
+    @inline(__always)
+    func depart(_ c: Int32, from s: Int) {
         let entered = customers[Int(c)].stationEntrySeconds
-        tally[s].completions += 1
-        tally[s].sojourn.record(seconds: now - entered)
-        let routes = cumulativeRoutes[s]
-        if routes.isEmpty { leaveNetwork(c, completed: true); return }
-        var next: Int32 = -1
-        if routes.count == 1 && routes[0].cumulative >= 1 {
-            next = routes[0].station
-        } else {
-            let u = routingStreams[s].uniform()
-            for route in routes where u < route.cumulative { next = route.station; break }
+        stations[s].completions += 1
+        sojourn[s].record(seconds: now - entered)
+        var next = stations[s].certainNext
+        let firstRoute = stations[s].firstRoute, endRoute = stations[s].endRoute
+        if next < 0 && firstRoute < endRoute {
+            let u = stations[s].routingStream.uniform()
+            for r in firstRoute..<endRoute where u < routes[r].cumulative {
+                next = routes[r].station
+                break
+            }
         }
         if next < 0 { leaveNetwork(c, completed: true) } else { arrive(c, at: Int(next)) }
     }
 
-    mutating func leaveNetwork(_ c: Int32, completed: Bool) {
+    @inline(__always)
+    func leaveNetwork(_ c: Int32, completed: Bool) {
         if completed {
             completedCustomers += 1
             if !singleVisit { networkSojourn.record(seconds: now - customers[Int(c)].networkEntrySeconds) }
         }
-        if let population = spec.closedPopulation {
-            let think = population.thinkTime?.sample(thinkStream) ?? 0
-            calendar.schedule(Event(kind: .thinkEnd, station: Int32(population.entryStation), customer: c, tag: 0),
+        if hasClosedPopulation {
+            let think = hasThinkTime ? thinkTime.sample(thinkStream) : 0
+            calendar.schedule(Event(kind: .thinkEnd, station: populationEntryStation, customer: c, tag: 0),
                               atSeconds: now + think)
         } else {
             freeCustomers.append(c)
         }
     }
 
-    mutating func restartStatistics() {
+    func restartStatistics() {
         for i in fcfs.indices { fcfs[i].restartStatistics(atSeconds: now) }
         for i in sharing.indices { sharing[i].restartStatistics(atSeconds: now) }
         for i in delayPresent.indices { delayPresent[i].restart(atSeconds: now) }
-        for s in tally.indices { tally[s] = StationTally() }
+        for s in stations.indices {
+            stations[s].arrivals = 0
+            stations[s].completions = 0
+            stations[s].abandoned = 0
+            sojourn[s].reset()
+        }
         networkSojourn.reset()
         completedCustomers = 0
         statisticsStartSeconds = now
@@ -378,9 +455,10 @@ public struct QueueingNetworkSimulation {
 
     func result() -> QueueingNetworkResult {
         let observed = now - statisticsStartSeconds
-        var stations: [QueueingNetworkResult.StationResult] = []
+        var results: [QueueingNetworkResult.StationResult] = []
+        var merged = LatencyRecorder()
         for (s, station) in spec.stations.enumerated() {
-            let k = slot[s]
+            let k = stations[s].slot
             var utilization = 0.0, present = 0.0, waitingMean = 0.0, blocked = 0
             var waits = SummaryStatistics()
             switch station.discipline {
@@ -399,14 +477,16 @@ public struct QueueingNetworkSimulation {
                 present = delayPresent[k].mean(atSeconds: now)
                 utilization = present
             }
-            stations.append(.init(name: station.name, arrivals: tally[s].arrivals, completions: tally[s].completions,
-                                  blocked: blocked, abandoned: tally[s].abandoned, utilization: utilization,
-                                  meanNumberPresent: present, meanNumberWaiting: waitingMean,
-                                  waitOfServed: waits, sojourn: tally[s].sojourn))
+            if singleVisit { merged.merge(sojourn[s]) }
+            results.append(.init(name: station.name, arrivals: stations[s].arrivals,
+                                 completions: stations[s].completions, blocked: blocked,
+                                 abandoned: stations[s].abandoned, utilization: utilization,
+                                 meanNumberPresent: present, meanNumberWaiting: waitingMean,
+                                 waitOfServed: waits, sojourn: sojourn[s]))
         }
         return QueueingNetworkResult(
-            stations: stations,
-            networkSojourn: singleVisit ? tally.reduce(into: LatencyRecorder()) { $0.merge($1.sojourn) } : networkSojourn,
+            stations: results,
+            networkSojourn: singleVisit ? merged : networkSojourn,
             throughputPerSecond: observed > 0 ? Double(completedCustomers) / observed : 0,
             completedCustomers: completedCustomers, observedSeconds: observed,
             eventsProcessed: eventsProcessed)

@@ -16,6 +16,8 @@ public final class RandomStream {
     /// The GSL generator; its `state` is a `headroom_xoshiro_state`.
     public let generator: UnsafeMutablePointer<gsl_rng>
     @usableFromInline let state: UnsafeMutablePointer<UInt64>
+    /// Read once per stream, not per draw (see ``ExponentialZiggurat/layers``).
+    @usableFromInline let zigguratLayers = ExponentialZiggurat.layers
 
     /// Creates a stream seeded with `seed` (expanded by splitmix64, as xoshiro's authors advise).
     public init(seed: UInt64) {
@@ -41,7 +43,7 @@ public final class RandomStream {
     /// A non-owning, trivially copyable view of this stream for hot loops: no reference counting
     /// per draw. Valid while this stream is alive.
     @inlinable public var handle: RandomStreamHandle {
-        RandomStreamHandle(state: state, generator: generator)
+        RandomStreamHandle(state: state, generator: generator, zigguratLayers: zigguratLayers)
     }
 
     /// The next 64 random bits (xoshiro256**), stepping the state GSL shares.
@@ -54,13 +56,17 @@ public final class RandomStream {
 
 /// A borrowed view of a ``RandomStream``: the xoshiro state and the GSL generator that shares it.
 /// Plain pointers, so hot loops hold it in contiguous arrays without retain/release per draw.
-public struct RandomStreamHandle: @unchecked Sendable {
+public struct RandomStreamHandle: @unchecked Sendable, BitwiseCopyable {
     @usableFromInline let state: UnsafeMutablePointer<UInt64>
     public let generator: UnsafeMutablePointer<gsl_rng>
+    /// The exponential ziggurat's table, carried so a draw needs no global lookup.
+    @usableFromInline let zigguratLayers: UnsafePointer<ExponentialZiggurat.Layer>
 
-    @inlinable init(state: UnsafeMutablePointer<UInt64>, generator: UnsafeMutablePointer<gsl_rng>) {
+    @inlinable init(state: UnsafeMutablePointer<UInt64>, generator: UnsafeMutablePointer<gsl_rng>,
+                    zigguratLayers: UnsafePointer<ExponentialZiggurat.Layer>) {
         self.state = state
         self.generator = generator
+        self.zigguratLayers = zigguratLayers
     }
 
     /// The next 64 random bits: the xoshiro256** step, identical to `headroom_xoshiro_next` in C.

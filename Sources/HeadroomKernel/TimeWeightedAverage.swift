@@ -3,7 +3,7 @@
 ///
 /// Warm-up deletion restarts the integral (``restart(atSeconds:)``) while keeping the current
 /// value, so the statistic covers only the steady-state window.
-public struct TimeWeightedAverage: Sendable {
+public struct TimeWeightedAverage: Sendable, BitwiseCopyable {
     /// The current value.
     @inlinable public var value: Double { current }
     @usableFromInline var current: Double

@@ -47,7 +47,7 @@ struct SweepRun {
                 let k = next.add(1, ordering: .relaxed).oldValue
                 if k >= mine.count { break }
                 let cell = mine[k]
-                var sim = QueueingNetworkSimulation(spec: cellSpec(cell, base: base), seed: 7, replication: cell)
+                let sim = QueueingNetworkSimulation(spec: cellSpec(cell, base: base), seed: 7, replication: cell)
                 let r = sim.run(horizonSeconds: .infinity, warmupSeconds: base.warmupSeconds,
                                 customerLimit: customersPerCell)
                 results.withLock { $0.append((cell, r.completedCustomers, r.eventsProcessed, r.networkSojourn.meanSeconds)) }

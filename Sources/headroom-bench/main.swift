@@ -92,7 +92,7 @@ func runScenario(_ args: [String]) {
     let customers = intOption("customers", in: args, default: 1_000_000)
     let seed = UInt64(intOption("seed", in: args, default: 1))
     let start = wallSeconds(), cpu = processCPUSeconds()
-    var sim = QueueingNetworkSimulation(spec: s.spec, seed: seed)
+    let sim = QueueingNetworkSimulation(spec: s.spec, seed: seed)
     let r = sim.run(horizonSeconds: .infinity, warmupSeconds: s.warmupSeconds, customerLimit: customers)
     let wall = wallSeconds() - start, cpuUsed = processCPUSeconds() - cpu
     let m = s.summarize(r)
@@ -158,7 +158,7 @@ func legacyTable(customers: Int) {
     print("| scenario | customers | events | wall s | M events/s | M customers/s | peak MiB | mean sojourn | theory |")
     print("|---|---|---|---|---|---|---|---|---|")
     for row in rows {
-        var sim = QueueingNetworkSimulation(spec: row.spec, seed: 42)
+        let sim = QueueingNetworkSimulation(spec: row.spec, seed: 42)
         let start = wallSeconds()
         let result = sim.run(horizonSeconds: .infinity, customerLimit: customers)
         let wall = wallSeconds() - start

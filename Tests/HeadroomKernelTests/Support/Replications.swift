@@ -70,7 +70,7 @@ func replicate(_ spec: QueueingNetworkSpec, seed: UInt64, horizonSeconds: Double
                figures: [Figure]) -> [Estimate] {
     var values = [[Double]](repeating: [], count: figures.count)
     for r in 0..<replications {
-        var simulation = QueueingNetworkSimulation(spec: spec, seed: seed, replication: r)
+        let simulation = QueueingNetworkSimulation(spec: spec, seed: seed, replication: r)
         let result = simulation.run(horizonSeconds: horizonSeconds,
                                     warmupSeconds: warmupFraction * horizonSeconds)
         for (i, figure) in figures.enumerated() { values[i].append(figure.read(result)) }

@@ -103,7 +103,7 @@ struct RandomStreamTests {
     func runsAreDeterministic() {
         let spec = singleStation(servers: 2, arrivalRatePerSecond: 1.6, service: .gamma(mean: 1, cv: 0.7))
         func run(_ seed: UInt64, _ replication: Int) -> (Int, Double, Double) {
-            var sim = QueueingNetworkSimulation(spec: spec, seed: seed, replication: replication)
+            let sim = QueueingNetworkSimulation(spec: spec, seed: seed, replication: replication)
             let r = sim.run(horizonSeconds: 2_000, warmupSeconds: 200)
             return (r.eventsProcessed, r.stations[0].sojourn.meanSeconds, r.stations[0].meanNumberPresent)
         }
