@@ -110,10 +110,29 @@ struct WebEngine {
     let connectionSetup: [Distribution?]
     let setupStream: RandomStreamHandle
 
+    // Model facts the hot path reads, copied out of `model` once: reading them through the
+    // model's nested structs retains and releases their arrays and strings per access.
+    let clients: Int
+    let endpointTimeout: [Double?]
+    let endpointCancelOnTimeout: [Bool]
+    let endpointHasLimiters: [Bool]
+    let poolAcquireTimeout: [Double?]
+    let poolerMaxClientConnections: [Int]
+    let poolerWaitTimeout: [Double?]
+    let databaseMaxConnections: Int
+    /// Read routing when reads can go to replicas, else nil (every query to the primary).
+    let replicaReadRouting: ReadRouting?
+    let cacheUsesKeys: [Bool]
+    let cacheHitRatio: [Double]
+    let cacheSingleFlight: [Bool]
+    let cacheInvalidatesAll: [Bool]
+    let jobQueueCapacity: [Int?]
+
     // Instances.
     var workers: [TokenPool]
     var instanceAlive: [Bool]
     var inRotation: [Bool]
+    var instancesInRotation: Int
     var inFlight: [Int]
     var roundRobinNext = 0
 
@@ -202,6 +221,20 @@ struct WebEngine {
         failureStream = stream("faults.failures")
         routingStream = stream("database.read-routing")
         setupStream = stream("pools.connection-setup")
+        clients = max(1, model.workload?.clients ?? 1)
+        endpointTimeout = model.endpoints.map(\.timeoutSeconds)
+        endpointCancelOnTimeout = model.endpoints.map(\.cancelOnTimeout)
+        endpointHasLimiters = model.endpoints.map { !$0.rateLimiters.isEmpty }
+        poolAcquireTimeout = model.pools.map(\.acquireTimeoutSeconds)
+        poolerMaxClientConnections = model.poolers.map(\.maxClientConnections)
+        poolerWaitTimeout = model.poolers.map(\.queryWaitTimeoutSeconds)
+        databaseMaxConnections = model.database?.maxConnections ?? Int.max
+        replicaReadRouting = (model.database?.replicas ?? 0) > 0 ? model.database?.readRouting : nil
+        cacheUsesKeys = model.caches.map { if case .keys = $0.hits { return true } else { return false } }
+        cacheHitRatio = model.caches.map { if case .ratio(let h) = $0.hits { return h } else { return 0 } }
+        cacheSingleFlight = model.caches.map(\.singleFlight)
+        cacheInvalidatesAll = model.caches.map { $0.invalidation == .all }
+        jobQueueCapacity = model.jobQueues.map(\.capacity)
         if case .closed(_, let think)? = model.workload?.arrivals { thinkTime = Distribution(think) } else { thinkTime = nil }
         cacheLookupTime = model.caches.map { Distribution($0.lookup) }
         poolPerInstance = model.pools.map { $0.scope == .perInstance }
@@ -224,6 +257,7 @@ struct WebEngine {
         workers = (0..<n).map { _ in TokenPool(size: max(1, model.instances.workers)) }
         instanceAlive = Array(repeating: true, count: n)
         inRotation = Array(repeating: true, count: n)
+        instancesInRotation = n
         inFlight = Array(repeating: 0, count: n)
 
         pools = []
@@ -344,7 +378,9 @@ struct WebEngine {
         case .poolerTimeout: acquireTimedOut(entity: Int32(truncatingIfNeeded: event.tag >> 40), slot: event.target,
                                              ticket: event.tag & 0xFF_FFFF_FFFF, pooler: true)
         case .instanceDies: instanceDies(Int(event.target))
-        case .instanceLeavesRotation: inRotation[Int(event.target)] = false
+        case .instanceLeavesRotation:
+            if inRotation[Int(event.target)] { instancesInRotation -= 1 }
+            inRotation[Int(event.target)] = false
         case .warmup: restartStatistics()
         case .timelineTick: timelineTick()
         }
@@ -416,7 +452,6 @@ struct WebEngine {
 
     mutating func startNewRequest(closedUser: Int32) {
         guard !mixCumulative.isEmpty else { return }
-        let clients = max(1, model.workload?.clients ?? 1)
         let user: Int32 = closedUser >= 0 ? closedUser % Int32(clients)
             : Int32(min(clients - 1, Int(userStream.uniform() * Double(clients))))
         let a = newAttempt(endpoint: chooseEndpoint(), user: user, number: 1, closedUser: closedUser)
@@ -439,7 +474,7 @@ struct WebEngine {
         attempts[ai].clientWaiting = true
         intervalArrivals += 1
         let endpoint = Int(attempts[ai].endpoint)
-        if let timeout = model.endpoints[endpoint].timeoutSeconds {
+        if let timeout = endpointTimeout[endpoint] {
             schedule(.clientTimeout, a, tag: attempts[ai].serial, at: now + timeout)
         }
         guard let instance = chooseInstance(user: attempts[ai].user) else {
@@ -451,9 +486,11 @@ struct WebEngine {
             finishClient(a, .error)  // connection refused by a dead instance still in rotation
             return
         }
-        for limiter in endpointLimiters[endpoint] where !admit(limiter: limiter, user: Int(attempts[ai].user), instance: instance) {
-            finishClient(a, .rateLimited)
-            return
+        if endpointHasLimiters[endpoint] {
+            for limiter in endpointLimiters[endpoint] where !admit(limiter: limiter, user: Int(attempts[ai].user), instance: instance) {
+                finishClient(a, .rateLimited)
+                return
+            }
         }
         attempts[ai].serverRunning = true
         inFlight[instance] += 1
@@ -468,7 +505,15 @@ struct WebEngine {
     }
 
     mutating func chooseInstance(user: Int32) -> Int? {
-        let candidates = (0..<instanceCount).filter { inRotation[$0] }
+        // Every instance in rotation (the usual case): the candidates are 0..<instanceCount,
+        // chosen without building the list.
+        if instancesInRotation == instanceCount { return chooseInstance(user: user, among: 0..<instanceCount) }
+        return chooseInstance(user: user, among: (0..<instanceCount).filter { inRotation[$0] })
+    }
+
+    @inline(__always)
+    mutating func chooseInstance<C: RandomAccessCollection>(user: Int32, among candidates: C) -> Int?
+    where C.Element == Int, C.Index == Int {
         guard !candidates.isEmpty else { return nil }
         switch model.instances.balancer {
         case .roundRobin:
@@ -519,7 +564,7 @@ struct WebEngine {
     mutating func clientTimeout(_ a: Int32, serial: UInt64) {
         let ai = Int(a)
         guard attempts[ai].serial == serial, attempts[ai].clientWaiting else { return }
-        if model.endpoints[Int(attempts[ai].endpoint)].cancelOnTimeout && attempts[ai].serverRunning {
+        if endpointCancelOnTimeout[Int(attempts[ai].endpoint)] && attempts[ai].serverRunning {
             attempts[ai].cancelled = true
             cancelWaiters(of: a)
         }
@@ -565,7 +610,8 @@ struct WebEngine {
             let latency = now - attempts[ai].startSeconds
             tallies[endpoint].succeeded += 1
             tallies[endpoint].latency.record(seconds: latency)
-            intervalLatency.record(seconds: latency)
+            // Only the timeline reads the interval's latencies.
+            if timelineInterval != nil { intervalLatency.record(seconds: latency) }
             intervalCompletions += 1
         case .error:
             tallies[endpoint].errors += 1
@@ -779,30 +825,29 @@ struct WebEngine {
                     continue
                 }
                 cacheLookups[Int(cache)] += 1
-                let c = model.caches[Int(cache)]
-                switch c.hits {
-                case .ratio(let h):
-                    if cacheStreams[Int(cache)].uniform() < h {
+                let singleFlight = cacheSingleFlight[Int(cache)]
+                if !cacheUsesKeys[Int(cache)] {
+                    if cacheStreams[Int(cache)].uniform() < cacheHitRatio[Int(cache)] {
                         cacheHits[Int(cache)] += 1
                         step(e)
                     } else {
                         entities[ei].phase = 0
                         entities[ei].pc = missTarget
                     }
-                case .keys:
+                } else {
                     let store = cacheStoreIndex(cache: cache, instance: entities[ei].instance)
                     let key = zipf[Int(cache)]!.sample(cacheStreams[Int(cache)])
                     slotValues[slotIndex(e, slot)] = key
                     if cacheStores[store]!.lookup(key, now: now) {
                         cacheHits[Int(cache)] += 1
                         step(e)
-                    } else if c.singleFlight && cacheStores[store]!.filling[Int(key)] {
+                    } else if singleFlight && cacheStores[store]!.filling[Int(key)] {
                         cacheCoalesced[Int(cache)] += 1
                         entities[ei].phase = 2
                         cacheWaiters[waiterKey(store: store, key: key), default: []].append(e)
                         return
                     } else {
-                        if c.singleFlight {
+                        if singleFlight {
                             cacheStores[store]!.filling[Int(key)] = true
                             entities[ei].fillingCache = cache
                             entities[ei].fillingStore = Int32(store)
@@ -813,7 +858,7 @@ struct WebEngine {
                     }
                 }
             case .cacheFill(let cache, let slot):
-                if case .keys = model.caches[Int(cache)].hits {
+                if cacheUsesKeys[Int(cache)] {
                     let store = cacheStoreIndex(cache: cache, instance: entities[ei].instance)
                     let key = slotValues[slotIndex(e, slot)]
                     cacheStores[store]!.fill(key, now: now)
@@ -892,11 +937,12 @@ struct WebEngine {
 
     mutating func invalidate(_ caches: [Int32], instance: Int32) {
         for cache in caches {
-            guard case .keys = model.caches[Int(cache)].hits else { continue }
+            guard cacheUsesKeys[Int(cache)] else { continue }
             let store = cacheStoreIndex(cache: cache, instance: instance)
-            switch model.caches[Int(cache)].invalidation {
-            case .all: cacheStores[store]!.removeAll()
-            case .key: cacheStores[store]!.remove(zipf[Int(cache)]!.sample(cacheStreams[Int(cache)]))
+            if cacheInvalidatesAll[Int(cache)] {
+                cacheStores[store]!.removeAll()
+            } else {
+                cacheStores[store]!.remove(zipf[Int(cache)]!.sample(cacheStreams[Int(cache)]))
             }
         }
     }
@@ -926,7 +972,7 @@ struct WebEngine {
                 case .waiting(let ticket):
                     entities[ei].queuedOn = 1
                     entities[ei].queueTicket = ticket
-                    if let timeout = model.pools[p].acquireTimeoutSeconds {
+                    if let timeout = poolAcquireTimeout[p] {
                         schedule(.acquireTimeout, slot, tag: UInt64(UInt32(bitPattern: e)) << 40 | ticket, at: now + timeout)
                     }
                     return false
@@ -940,7 +986,7 @@ struct WebEngine {
                     // The pool opens a new connection: to the pooler, or to the database.
                     let pooler = poolerOfPool[p]
                     if pooler >= 0 {
-                        guard poolerClientConnections[Int(pooler)] < model.poolers[Int(pooler)].maxClientConnections else {
+                        guard poolerClientConnections[Int(pooler)] < poolerMaxClientConnections[Int(pooler)] else {
                             poolRefused[p] += 1
                             releaseConnection(e)
                             terminate(e, failed: true)
@@ -974,7 +1020,7 @@ struct WebEngine {
                 case .waiting(let ticket):
                     entities[ei].queuedOn = 2
                     entities[ei].queueTicket = ticket
-                    if let timeout = model.poolers[Int(pooler)].queryWaitTimeoutSeconds {
+                    if let timeout = poolerWaitTimeout[Int(pooler)] {
                         schedule(.poolerTimeout, pooler, tag: UInt64(UInt32(bitPattern: e)) << 40 | ticket, at: now + timeout)
                     }
                     return false
@@ -1001,8 +1047,7 @@ struct WebEngine {
     }
 
     mutating func openDatabaseConnection() -> Bool {
-        let maxConnections = model.database?.maxConnections ?? Int.max
-        guard Int(databaseOpen.value) < maxConnections else {
+        guard Int(databaseOpen.value) < databaseMaxConnections else {
             databaseRefused += 1
             return false
         }
@@ -1067,8 +1112,8 @@ struct WebEngine {
     static let onTheWire: UInt8 = 9
 
     mutating func chooseDatabaseNode(isWrite: Bool) -> Int {
+        guard !isWrite, let routing = replicaReadRouting else { return 0 }
         let replicas = databaseNodes.count - 1
-        guard !isWrite, replicas > 0, let routing = model.database?.readRouting else { return 0 }
         switch routing {
         case .primary: return 0
         case .roundRobin:
@@ -1092,7 +1137,7 @@ struct WebEngine {
 
     mutating func enqueueJob(_ queue: Int32) {
         let q = Int(queue)
-        if let capacity = model.jobQueues[q].capacity, jobWorkers[q].waitingCount >= capacity {
+        if let capacity = jobQueueCapacity[q], jobWorkers[q].waitingCount >= capacity {
             jobFailed[q] += 1
             return
         }
