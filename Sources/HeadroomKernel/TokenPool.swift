@@ -107,6 +107,44 @@ public struct TokenPool: Sendable {
         return true
     }
 
+    /// When the oldest live waiter joined the queue; nil if nobody waits.
+    ///
+    /// With a *constant* acquire timeout τ waiters give up in the order they arrived, so a
+    /// caller needs only one pending timer per pool, armed for `oldestWaiterSinceSeconds + τ`,
+    /// instead of one timeout event per waiter (most of which go stale when the waiter is served
+    /// first); see ``abandonOldest(patienceSeconds:atSeconds:)``.
+    @inlinable
+    public mutating func oldestWaiterSinceSeconds() -> Double? {
+        dropGivenUpHead()
+        return queue.first?.sinceSeconds
+    }
+
+    /// The oldest live waiter gives up if its constant patience has run out by `now`
+    /// (`sinceSeconds + patienceSeconds <= now`, the sum computed as the caller computed its
+    /// timer, so a timer firing at that instant always finds its waiter). Returns its customer,
+    /// or nil when the oldest waiter still has time (or nobody waits). Call until nil.
+    /// - Complexity: O(1) amortized.
+    @inlinable
+    public mutating func abandonOldest(patienceSeconds: Double, atSeconds now: Double) -> Int32? {
+        dropGivenUpHead()
+        guard let head = queue.first, head.sinceSeconds + patienceSeconds <= now else { return nil }
+        queue.removeFirst()
+        headTicket &+= 1
+        liveWaiters -= 1
+        givenUpCount += 1
+        waiting.update(to: Double(liveWaiters), atSeconds: now)
+        return head.customer
+    }
+
+    /// Removes waiters marked as given up from the head of the queue.
+    @inlinable
+    mutating func dropGivenUpHead() {
+        while let head = queue.first, head.hasGivenUp {
+            queue.removeFirst()
+            headTicket &+= 1
+        }
+    }
+
     /// Returns a token. If someone is waiting, the token passes to the oldest live waiter, whose
     /// customer id is returned (it now holds the token); otherwise the token becomes free.
     /// - Complexity: O(1) amortized (skipped tombstones were each enqueued once).

@@ -65,3 +65,21 @@ struct EventCalendarTests {
         #expect(calendar.isEmpty)
     }
 }
+
+@Suite("Event calendar value semantics")
+struct EventCalendarCopyTests {
+    @Test("a copied calendar is independent: popping or scheduling on one leaves the other as it was")
+    func copiesAreIndependent() {
+        var original = EventCalendar<String>()
+        for (i, t) in [5.0, 1, 3, 2, 4].enumerated() { original.schedule("e\(i)", atSeconds: t) }
+        var copy = original
+        #expect(copy.popNext()?.payload == "e1")
+        copy.schedule("new", atSeconds: 0.5)
+        var fromOriginal: [String] = []
+        while let e = original.popNext() { fromOriginal.append(e.payload) }
+        #expect(fromOriginal == ["e1", "e3", "e2", "e4", "e0"])
+        var fromCopy: [String] = []
+        while let e = copy.popNext() { fromCopy.append(e.payload) }
+        #expect(fromCopy == ["new", "e3", "e2", "e4", "e0"])
+    }
+}

@@ -105,4 +105,43 @@ struct TokenPoolTests {
         #expect(q.completeService(atSeconds: 1) == 2)
         #expect(q.arrive(4, atSeconds: 1) == .queued(ticket: 1))
     }
+
+    @Test("with a constant timeout, abandonOldest gives up expired waiters in arrival order and no one else")
+    func abandonOldestByDeadline() {
+        var pool = TokenPool(size: 1)
+        _ = pool.acquire(0, atSeconds: 0)
+        _ = pool.acquire(1, atSeconds: 1)
+        let second = pool.acquire(2, atSeconds: 2)
+        _ = pool.acquire(3, atSeconds: 4)
+        let oldest = pool.oldestWaiterSinceSeconds()
+        #expect(oldest == 1)
+        // Timeout 5 s: at t = 7 customers 1 (deadline 6) and 2 (deadline 7) have run out; 3 has not.
+        let gaveUp = (0..<3).map { _ in pool.abandonOldest(patienceSeconds: 5, atSeconds: 7) }
+        #expect(gaveUp == [1, 2, nil])
+        #expect(pool.waitingCount == 1 && pool.givenUp == 2)
+        let next = pool.oldestWaiterSinceSeconds()
+        #expect(next == 4)
+        if case .waiting(let ticket) = second {
+            let stale = pool.abandon(ticket: ticket, atSeconds: 7)
+            #expect(!stale)
+        }
+        let granted = pool.release(atSeconds: 8)
+        #expect(granted == 3)
+        let none = pool.oldestWaiterSinceSeconds()
+        #expect(none == nil)
+    }
+
+    @Test("abandonOldest skips waiters who already gave up by ticket")
+    func abandonOldestSkipsGivenUp() {
+        var pool = TokenPool(size: 1)
+        _ = pool.acquire(0, atSeconds: 0)
+        let tickets = Self.queue(&pool, 3, atSeconds: 1)
+        let abandoned = pool.abandon(ticket: tickets[0], atSeconds: 2)
+        #expect(abandoned)
+        let oldest = pool.oldestWaiterSinceSeconds()
+        #expect(oldest == 1)
+        let gaveUp = pool.abandonOldest(patienceSeconds: 1, atSeconds: 2)
+        #expect(gaveUp == 2)
+        #expect(pool.waitingCount == 1 && pool.givenUp == 2)
+    }
 }

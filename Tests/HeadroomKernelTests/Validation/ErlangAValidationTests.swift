@@ -65,3 +65,29 @@ struct ErlangAValidationTests {
                 "wait interval \(control[1].lower)...\(control[1].upper) must exclude Erlang-A's \(theory.meanWaitOfServedSeconds)")
     }
 }
+
+/// A constant acquire timeout runs through one deadline timer per station, other patience
+/// through one event per waiter. Both must give up the same customers at the same instants.
+@Suite("Constant patience: one deadline timer per station")
+struct ConstantPatienceTests {
+    @Test("a constant timeout abandons exactly the customers per-waiter timeout events would", arguments: [1, 20])
+    func deadlineTimerMatchesPerWaiterEvents(servers: Int) {
+        // Overloaded (rho = 1.2) so that many give up. uniform(3, 3) is the same constant 3 s,
+        // but not `.constant`, so it takes the per-waiter path.
+        let lambda = 1.2 * Double(servers)
+        func run(_ patience: Distribution) -> QueueingNetworkResult {
+            let spec = singleStation(servers: servers, arrivalRatePerSecond: lambda,
+                                     service: .exponential(mean: 1), patience: patience)
+            let simulation = QueueingNetworkSimulation(spec: spec, seed: 77)
+            return simulation.run(horizonSeconds: 4_000 / lambda, warmupSeconds: 100 / lambda)
+        }
+        let timer = run(.constant(3)), perWaiter = run(.uniform(low: 3, high: 3))
+        #expect(timer.stations[0].abandoned > 0)
+        #expect(timer.stations[0].abandoned == perWaiter.stations[0].abandoned)
+        #expect(timer.completedCustomers == perWaiter.completedCustomers)
+        #expect(timer.stations[0].waitOfServed.mean == perWaiter.stations[0].waitOfServed.mean)
+        #expect(timer.networkSojourn.meanSeconds == perWaiter.networkSojourn.meanSeconds)
+        #expect(timer.stations[0].meanNumberWaiting == perWaiter.stations[0].meanNumberWaiting)
+        #expect(timer.eventsProcessed < perWaiter.eventsProcessed)
+    }
+}
