@@ -66,7 +66,7 @@ public struct LatencyRecorder: Sendable {
     }
 
     /// Records one latency in seconds (negative values are recorded as zero).
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func record(seconds: Double) {
         exactCount += 1
         exactSum += seconds

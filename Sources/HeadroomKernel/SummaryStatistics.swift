@@ -14,7 +14,7 @@ public struct SummaryStatistics: Sendable {
 
     public init() {}
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func record(_ x: Double) {
         if n == 0 { shift = x }
         n += 1
