@@ -134,11 +134,13 @@ struct WebEngine {
     let poolTimeoutLane: [Int]
     let poolerTimeoutLane: [Int]
     var now: Double = 0
-    var entities: [Entity] = []
-    var freeEntities: [Int32] = []
-    var slotValues: [Int32] = []
-    var attempts: [Attempt] = []
-    var freeAttempts: [Int32] = []
+    // Slabs, not arrays: they are written on every step, and an array in the engine checks
+    // its buffer's uniqueness on each write.
+    var entities = Slab<Entity>()
+    var freeEntities = Slab<Int32>()
+    var slotValues = Slab<Int32>()
+    var attempts = Slab<Attempt>()
+    var freeAttempts = Slab<Int32>()
     var nextSerial: UInt64 = 1
 
     // Streams: one per purpose, named, so components never shift each other's draws.
@@ -789,7 +791,7 @@ struct WebEngine {
             e = free
         } else {
             entities.append(Entity())
-            slotValues.append(contentsOf: repeatElement(0, count: slotsPerEntity))
+            for _ in 0..<slotsPerEntity { slotValues.append(0) }
             e = Int32(entities.count - 1)
         }
         entities[Int(e)] = Entity()
@@ -1332,7 +1334,7 @@ struct WebEngine {
     mutating func instanceDies(_ instance: Int) {
         instanceAlive[instance] = false
         // Clients of in-flight requests see their connections reset.
-        for a in attempts.indices where attempts[a].clientWaiting && attempts[a].serverRunning && attempts[a].instance == Int32(instance) {
+        for a in 0..<attempts.count where attempts[a].clientWaiting && attempts[a].serverRunning && attempts[a].instance == Int32(instance) {
             finishClient(Int32(a), .error)
         }
         if let interval = model.instances.healthCheckIntervalSeconds {
