@@ -181,23 +181,23 @@ struct WebEngine {
     let jobQueueCapacity: [Int?]
 
     // Instances.
-    var workers: [TokenPool]
+    var workers: Slab<TokenPool>
     var instanceAlive: [Bool]
     var inRotation: [Bool]
     var instancesInRotation: Int
-    var inFlight: [Int]
+    var inFlight: Slab<Int>
     var roundRobinNext = 0
 
     // Pools: slot = pool * instances + instance (per instance) or pool * instances (shared).
-    var pools: [TokenPool]
-    var openConnections: [Int]
+    var pools: Slab<TokenPool>
+    var openConnections: Slab<Int>
     let poolerOfPool: [Int32]
-    var poolers: [TokenPool]
-    var poolerOpen: [Int]
-    var poolerClientConnections: [Int]
-    var poolWaits: [LatencyRecorder]
-    var poolerWaits: [LatencyRecorder]
-    var poolTotalInUse: [TimeWeightedAverage]
+    var poolers: Slab<TokenPool>
+    var poolerOpen: Slab<Int>
+    var poolerClientConnections: Slab<Int>
+    var poolWaits: Slab<LatencyRecorder>
+    var poolerWaits: Slab<LatencyRecorder>
+    var poolTotalInUse: Slab<TimeWeightedAverage>
     var poolTimeouts: [Int]
     var poolRefused: [Int]
     var poolerTimeouts: [Int]
@@ -206,15 +206,15 @@ struct WebEngine {
     var failedQueries = 0
 
     // Database nodes: 0 = primary, then replicas.
-    var databaseNodes: [ProcessorSharingStation]
-    var databaseQueries: [Int]
+    var databaseNodes: Slab<ProcessorSharingStation>
+    var databaseQueries: Slab<Int>
     var readRoundRobin = 0
 
     // Caches: store = cache * instances + instance (per instance) or cache * instances (shared).
-    var cacheStores: [CacheStore?]
-    var cacheLookups: [Int]
-    var cacheHits: [Int]
-    var cacheCoalesced: [Int]
+    var cacheStores: Slab<CacheStore?>
+    var cacheLookups: Slab<Int>
+    var cacheHits: Slab<Int>
+    var cacheCoalesced: Slab<Int>
     var cacheWaiters: [Int: [Int32]] = [:]
 
     // Rate limiters: state index = limiter offset + scope slot * keys + key.
@@ -224,14 +224,14 @@ struct WebEngine {
     let endpointLimiters: [[Int]]
 
     // Job queues.
-    var jobWorkers: [TokenPool]
-    var jobEnqueued: [Int]
-    var jobCompleted: [Int]
-    var jobFailed: [Int]
-    var jobLatency: [LatencyRecorder]
+    var jobWorkers: Slab<TokenPool>
+    var jobEnqueued: Slab<Int>
+    var jobCompleted: Slab<Int>
+    var jobFailed: Slab<Int>
+    var jobLatency: Slab<LatencyRecorder>
 
     // Endpoint tallies.
-    var tallies: [EndpointTally]
+    var tallies: Slab<EndpointTally>
     var orphanedWrites = 0
     var statisticsStart: Double = 0
     var eventsProcessed = 0
@@ -319,33 +319,33 @@ struct WebEngine {
         mixCumulative = weights.map { running += $0 / max(totalWeight, .leastNonzeroMagnitude); return running }
 
         let n = instanceCount
-        workers = (0..<n).map { _ in TokenPool(size: max(1, model.instances.workers)) }
+        workers = Slab((0..<n).map { _ in TokenPool(size: max(1, model.instances.workers)) })
         instanceAlive = Array(repeating: true, count: n)
         inRotation = Array(repeating: true, count: n)
         instancesInRotation = n
-        inFlight = Array(repeating: 0, count: n)
+        inFlight = Slab(Array(repeating: 0, count: n))
 
         pools = []
         for pool in model.pools {
             for _ in 0..<n { pools.append(TokenPool(size: pool.size)) }
         }
-        openConnections = Array(repeating: 0, count: pools.count)
+        openConnections = Slab(Array(repeating: 0, count: pools.count))
         let poolerIndex = Dictionary(uniqueKeysWithValues: model.poolers.enumerated().map { ($1.name, Int32($0)) })
         poolerOfPool = model.pools.map { $0.via.flatMap { poolerIndex[$0] } ?? -1 }
-        poolers = model.poolers.map { TokenPool(size: $0.serverConnections) }
-        poolerOpen = Array(repeating: 0, count: model.poolers.count)
-        poolerClientConnections = Array(repeating: 0, count: model.poolers.count)
-        poolWaits = Array(repeating: LatencyRecorder(), count: model.pools.count)
-        poolerWaits = Array(repeating: LatencyRecorder(), count: model.poolers.count)
-        poolTotalInUse = Array(repeating: TimeWeightedAverage(), count: model.pools.count)
+        poolers = Slab(model.poolers.map { TokenPool(size: $0.serverConnections) })
+        poolerOpen = Slab(Array(repeating: 0, count: model.poolers.count))
+        poolerClientConnections = Slab(Array(repeating: 0, count: model.poolers.count))
+        poolWaits = Slab(Array(repeating: LatencyRecorder(), count: model.pools.count))
+        poolerWaits = Slab(Array(repeating: LatencyRecorder(), count: model.poolers.count))
+        poolTotalInUse = Slab(Array(repeating: TimeWeightedAverage(), count: model.pools.count))
         poolTimeouts = Array(repeating: 0, count: model.pools.count)
         poolRefused = Array(repeating: 0, count: model.pools.count)
         poolerTimeouts = Array(repeating: 0, count: model.poolers.count)
 
         let database = model.database ?? Database()
-        databaseNodes = [ProcessorSharingStation(cores: database.cores)]
-            + (0..<database.replicas).map { _ in ProcessorSharingStation(cores: database.replicaCores) }
-        databaseQueries = Array(repeating: 0, count: databaseNodes.count)
+        databaseNodes = Slab([ProcessorSharingStation(cores: database.cores)]
+            + (0..<database.replicas).map { _ in ProcessorSharingStation(cores: database.replicaCores) })
+        databaseQueries = Slab(Array(repeating: 0, count: databaseNodes.count))
 
         cacheStores = []
         zipf = model.caches.map { cache in
@@ -361,9 +361,9 @@ struct WebEngine {
                 }
             }
         }
-        cacheLookups = Array(repeating: 0, count: model.caches.count)
-        cacheHits = Array(repeating: 0, count: model.caches.count)
-        cacheCoalesced = Array(repeating: 0, count: model.caches.count)
+        cacheLookups = Slab(Array(repeating: 0, count: model.caches.count))
+        cacheHits = Slab(Array(repeating: 0, count: model.caches.count))
+        cacheCoalesced = Slab(Array(repeating: 0, count: model.caches.count))
 
         let clients = max(1, model.workload?.clients ?? 1)
         var offsets: [Int] = []
@@ -387,12 +387,12 @@ struct WebEngine {
         let limiterIndex = Dictionary(uniqueKeysWithValues: model.rateLimiters.enumerated().map { ($1.name, $0) })
         endpointLimiters = model.endpoints.map { $0.rateLimiters.compactMap { limiterIndex[$0] } }
 
-        jobWorkers = model.jobQueues.map { TokenPool(size: max(1, $0.workers)) }
-        jobEnqueued = Array(repeating: 0, count: model.jobQueues.count)
-        jobCompleted = Array(repeating: 0, count: model.jobQueues.count)
-        jobFailed = Array(repeating: 0, count: model.jobQueues.count)
-        jobLatency = Array(repeating: LatencyRecorder(), count: model.jobQueues.count)
-        tallies = Array(repeating: EndpointTally(), count: model.endpoints.count)
+        jobWorkers = Slab(model.jobQueues.map { TokenPool(size: max(1, $0.workers)) })
+        jobEnqueued = Slab(Array(repeating: 0, count: model.jobQueues.count))
+        jobCompleted = Slab(Array(repeating: 0, count: model.jobQueues.count))
+        jobFailed = Slab(Array(repeating: 0, count: model.jobQueues.count))
+        jobLatency = Slab(Array(repeating: LatencyRecorder(), count: model.jobQueues.count))
+        tallies = Slab(Array(repeating: EndpointTally(), count: model.endpoints.count))
     }
 
     // MARK: Running
@@ -1346,7 +1346,7 @@ struct WebEngine {
 
     mutating func restartStatistics() {
         statisticsStart = now
-        tallies = Array(repeating: EndpointTally(), count: tallies.count)
+        tallies = Slab(Array(repeating: EndpointTally(), count: tallies.count))
         for i in pools.indices { pools[i].restartStatistics(atSeconds: now) }
         for i in poolers.indices { poolers[i].restartStatistics(atSeconds: now) }
         for i in poolTotalInUse.indices { poolTotalInUse[i].restart(atSeconds: now) }
@@ -1354,21 +1354,21 @@ struct WebEngine {
         for i in workers.indices { workers[i].restartStatistics(atSeconds: now) }
         for i in jobWorkers.indices { jobWorkers[i].restartStatistics(atSeconds: now) }
         databaseOpen.restart(atSeconds: now)
-        poolWaits = Array(repeating: LatencyRecorder(), count: poolWaits.count)
-        poolerWaits = Array(repeating: LatencyRecorder(), count: poolerWaits.count)
+        poolWaits = Slab(Array(repeating: LatencyRecorder(), count: poolWaits.count))
+        poolerWaits = Slab(Array(repeating: LatencyRecorder(), count: poolerWaits.count))
         poolTimeouts = Array(repeating: 0, count: poolTimeouts.count)
         poolRefused = Array(repeating: 0, count: poolRefused.count)
         poolerTimeouts = Array(repeating: 0, count: poolerTimeouts.count)
-        databaseQueries = Array(repeating: 0, count: databaseQueries.count)
+        databaseQueries = Slab(Array(repeating: 0, count: databaseQueries.count))
         databaseRefused = 0
         failedQueries = 0
-        cacheLookups = Array(repeating: 0, count: cacheLookups.count)
-        cacheHits = Array(repeating: 0, count: cacheHits.count)
-        cacheCoalesced = Array(repeating: 0, count: cacheCoalesced.count)
-        jobEnqueued = Array(repeating: 0, count: jobEnqueued.count)
-        jobCompleted = Array(repeating: 0, count: jobCompleted.count)
-        jobFailed = Array(repeating: 0, count: jobFailed.count)
-        jobLatency = Array(repeating: LatencyRecorder(), count: jobLatency.count)
+        cacheLookups = Slab(Array(repeating: 0, count: cacheLookups.count))
+        cacheHits = Slab(Array(repeating: 0, count: cacheHits.count))
+        cacheCoalesced = Slab(Array(repeating: 0, count: cacheCoalesced.count))
+        jobEnqueued = Slab(Array(repeating: 0, count: jobEnqueued.count))
+        jobCompleted = Slab(Array(repeating: 0, count: jobCompleted.count))
+        jobFailed = Slab(Array(repeating: 0, count: jobFailed.count))
+        jobLatency = Slab(Array(repeating: LatencyRecorder(), count: jobLatency.count))
         orphanedWrites = 0
     }
 
