@@ -39,16 +39,48 @@ public struct EventCalendar<Payload> {
 
     @usableFromInline var heap: ContiguousArray<Entry> = []
     @usableFromInline var nextSequence: UInt64 = 0
+    /// True when `heap[0]` is the entry the last ``popNext()`` returned, not yet removed.
+    ///
+    /// Removal is deferred because a handler nearly always schedules something next (the next
+    /// arrival, the next service): that event then *replaces* the dead root with one sift-down,
+    /// instead of a sift-down to remove it plus a sift-up to insert the new one. The order of
+    /// events is unchanged (the heap is ordered by time and sequence either way).
+    @usableFromInline var rootIsConsumed = false
 
     public init(reservingCapacity capacity: Int = 64) {
         heap.reserveCapacity(capacity)
     }
 
     /// The number of pending events.
-    @inlinable public var count: Int { heap.count }
-    @inlinable public var isEmpty: Bool { heap.isEmpty }
+    @inlinable public var count: Int { heap.count - (rootIsConsumed ? 1 : 0) }
+    @inlinable public var isEmpty: Bool { count == 0 }
     /// The time of the next event, if any.
-    @inlinable public var nextTimeSeconds: Double? { heap.first?.timeSeconds }
+    @inlinable public var nextTimeSeconds: Double? {
+        guard rootIsConsumed else { return heap.first?.timeSeconds }
+        // The dead root's children head the two sub-heaps holding every pending event.
+        switch heap.count {
+        case 0, 1: return nil
+        case 2: return heap[1].timeSeconds
+        default: return heap[1].precedes(heap[2]) ? heap[1].timeSeconds : heap[2].timeSeconds
+        }
+    }
+
+    /// Moves `entry` down from the root of `h` to its place (sift-down).
+    @inlinable @inline(__always)
+    static func placeFromRoot(_ entry: Entry, in h: UnsafeMutableBufferPointer<Entry>) {
+        let n = h.count
+        var hole = 0
+        while true {
+            var child = 2 * hole + 1
+            if child >= n { break }
+            if child + 1 < n && h[child + 1].precedes(h[child]) { child += 1 }
+            if h[child].precedes(entry) {
+                h[hole] = h[child]
+                hole = child
+            } else { break }
+        }
+        h[hole] = entry
+    }
 
     /// Schedules `payload` at `timeSeconds`.
     /// - Complexity: O(log n).
@@ -56,6 +88,11 @@ public struct EventCalendar<Payload> {
     public mutating func schedule(_ payload: Payload, atSeconds timeSeconds: Double) {
         let entry = Entry(timeSeconds: timeSeconds, sequence: nextSequence, payload: payload)
         nextSequence &+= 1
+        if rootIsConsumed {
+            rootIsConsumed = false
+            heap.withUnsafeMutableBufferPointer { Self.placeFromRoot(entry, in: $0) }
+            return
+        }
         heap.append(entry)
         heap.withUnsafeMutableBufferPointer { h in
             var child = h.count - 1
@@ -74,26 +111,20 @@ public struct EventCalendar<Payload> {
     /// - Complexity: O(log n).
     @inlinable
     public mutating func popNext() -> Entry? {
-        guard let last = heap.popLast() else { return nil }
-        if heap.isEmpty { return last }
-        let first = heap[0]
-        heap.withUnsafeMutableBufferPointer { h in
-            let n = h.count
-            var hole = 0
-            while true {
-                var child = 2 * hole + 1
-                if child >= n { break }
-                if child + 1 < n && h[child + 1].precedes(h[child]) { child += 1 }
-                if h[child].precedes(last) {
-                    h[hole] = h[child]
-                    hole = child
-                } else { break }
-            }
-            h[hole] = last
+        if rootIsConsumed {
+            rootIsConsumed = false
+            let last = heap.removeLast()
+            if heap.isEmpty { return nil }
+            heap.withUnsafeMutableBufferPointer { Self.placeFromRoot(last, in: $0) }
         }
+        guard let first = heap.first else { return nil }
+        rootIsConsumed = true
         return first
     }
 
     /// Drops every pending event (the sequence counter keeps counting).
-    public mutating func removeAll() { heap.removeAll(keepingCapacity: true) }
+    public mutating func removeAll() {
+        heap.removeAll(keepingCapacity: true)
+        rootIsConsumed = false
+    }
 }

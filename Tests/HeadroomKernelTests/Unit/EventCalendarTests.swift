@@ -66,6 +66,30 @@ struct EventCalendarTests {
     }
 }
 
+@Suite("Event calendar deferred removal")
+struct EventCalendarDeferredRemovalTests {
+    @Test("after a pop, count and nextTimeSeconds already exclude the popped event, whatever follows", arguments: 1...10)
+    func countAndNextTimeAfterPop(seed: UInt64) {
+        let stream = RandomStream(masterSeed: seed, name: "calendar-deferred")
+        var calendar = EventCalendar<Int>()
+        var pending: [Double] = []
+        for step in 0..<3_000 {
+            if pending.isEmpty || stream.uniform() < 0.5 {
+                let t = Double(Int(stream.uniform() * 50))
+                calendar.schedule(step, atSeconds: t)
+                pending.append(t)
+            } else {
+                let e = calendar.popNext()
+                pending.remove(at: pending.firstIndex(of: pending.min()!)!)
+                #expect(e != nil)
+            }
+            #expect(calendar.count == pending.count)
+            #expect(calendar.isEmpty == pending.isEmpty)
+            #expect(calendar.nextTimeSeconds == pending.min())
+        }
+    }
+}
+
 @Suite("Event calendar value semantics")
 struct EventCalendarCopyTests {
     @Test("a copied calendar is independent: popping or scheduling on one leaves the other as it was")
