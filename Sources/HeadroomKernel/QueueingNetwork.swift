@@ -98,6 +98,28 @@ public struct QueueingNetworkResult: Sendable {
     public var completedCustomers: Int
     public var observedSeconds: Double
     public var eventsProcessed: Int
+    /// One sample per interval when the run was asked for a timeline, else empty.
+    public var timeline: [NetworkIntervalSample] = []
+}
+
+/// One interval of a network run's timeline, sampled at the interval's end (what a planner
+/// plots, and the series `warmup: auto` runs MSER-5 on).
+public struct NetworkIntervalSample: Sendable, Equatable {
+    public var startSeconds: Double
+    /// Customers who entered the network (open arrivals, and closed customers done thinking).
+    public var arrivals: Int
+    /// Customers who left the network after service.
+    public var completions: Int
+    /// Customers who gave up waiting, and arrivals refused by a full station.
+    public var abandoned: Int
+    public var blocked: Int
+    /// At the interval's end: customers in the network, waiting in FCFS queues, and busy
+    /// FCFS servers.
+    public var inNetwork: Int
+    public var waiting: Int
+    public var busyServers: Int
+    /// p95 of the network sojourns completed in the interval (0 if none).
+    public var p95Seconds: Double
 }
 
 /// Runs a ``QueueingNetworkSpec`` by discrete-event simulation.
@@ -218,6 +240,17 @@ public final class QueueingNetworkSimulation {
     @exclusivity(unchecked) var completedCustomers = 0
     @exclusivity(unchecked) var statisticsStartSeconds: Double = 0
     @exclusivity(unchecked) var eventsProcessed = 0
+    /// Customers between entering and leaving the network.
+    @exclusivity(unchecked) var customersInNetwork = 0
+    // The timeline (only when `run` is given a sample interval).
+    @exclusivity(unchecked) var sampleIntervalSeconds = 0.0
+    @exclusivity(unchecked) var samplesTaken = 0
+    @exclusivity(unchecked) var nextSampleSeconds = Double.infinity
+    @exclusivity(unchecked) var interval = NetworkIntervalSample(
+        startSeconds: 0, arrivals: 0, completions: 0, abandoned: 0, blocked: 0, inNetwork: 0,
+        waiting: 0, busyServers: 0, p95Seconds: 0)
+    @exclusivity(unchecked) var intervalSojourn = LatencyRecorder()
+    @exclusivity(unchecked) var timeline: [NetworkIntervalSample] = []
 
     /// Builds the network; streams are named after the stations, under `seed` and `replication`.
     public init(spec: QueueingNetworkSpec, seed: UInt64, replication: Int = 0) {
@@ -326,10 +359,19 @@ public final class QueueingNetworkSimulation {
 
     /// Runs until the clock passes `horizonSeconds` or, after warm-up, `customerLimit`
     /// customers have completed. Statistics restart at `warmupSeconds`.
+    ///
+    /// With `sampleIntervalSeconds`, the result's `timeline` holds one sample per interval
+    /// (arrivals, completions, the number in the network at its end, p95), warm-up included.
     public func run(horizonSeconds: Double, warmupSeconds: Double = 0,
-                    customerLimit: Int = .max) -> QueueingNetworkResult {
+                    customerLimit: Int = .max, sampleIntervalSeconds: Double? = nil) -> QueueingNetworkResult {
         var warmedUp = warmupSeconds <= 0
+        if let every = sampleIntervalSeconds, every > 0, timeline.isEmpty {
+            self.sampleIntervalSeconds = every
+            nextSampleSeconds = every
+        }
+        defer { takeSamples(through: now) }
         while let entry = calendar.popNext() {
+            if entry.timeSeconds >= nextSampleSeconds { takeSamples(through: min(entry.timeSeconds, horizonSeconds)) }
             if !warmedUp && entry.timeSeconds >= warmupSeconds {
                 now = warmupSeconds
                 restartStatistics()
@@ -351,10 +393,14 @@ public final class QueueingNetworkSimulation {
             let source = sources[Int(event.tag)]
             let c = newCustomer()
             customers[Int(c)].networkEntrySeconds = now
+            customersInNetwork += 1
+            interval.arrivals += 1
             calendar.schedule(event, atSeconds: now + source.interarrival.sample(source.stream))
             arrive(c, at: Int(event.station))
         case .thinkEnd:
             customers[Int(event.customer)].networkEntrySeconds = now
+            customersInNetwork += 1
+            interval.arrivals += 1
             arrive(event.customer, at: Int(event.station))
         case .serviceEnd:
             let s = Int(event.station)
@@ -378,6 +424,7 @@ public final class QueueingNetworkSimulation {
             let patience = stations[s].constantPatienceSeconds
             while let c = fcfs[k].servers.abandonOldest(patienceSeconds: patience, atSeconds: now) {
                 stations[s].abandoned += 1
+                interval.abandoned += 1
                 leaveNetwork(c, completed: false)
             }
             stations[s].deadlineArmed = false
@@ -386,6 +433,7 @@ public final class QueueingNetworkSimulation {
             let s = Int(event.station)
             if fcfs[stations[s].slot].servers.abandon(ticket: event.tag, atSeconds: now) {
                 stations[s].abandoned += 1
+                interval.abandoned += 1
                 leaveNetwork(event.customer, completed: false)
             }
         }
@@ -409,6 +457,7 @@ public final class QueueingNetworkSimulation {
                                       atSeconds: now + patienceTime.sample(stations[s].patienceStream))
                 }
             case .blocked:
+                interval.blocked += 1
                 leaveNetwork(c, completed: false)
             }
         case .processorSharing:
@@ -462,9 +511,12 @@ public final class QueueingNetworkSimulation {
 
     @inline(__always)
     func leaveNetwork(_ c: Int32, completed: Bool) {
+        customersInNetwork -= 1
         if completed {
             completedCustomers += 1
+            interval.completions += 1
             if !singleVisit { networkSojourn.record(seconds: now - customers[Int(c)].networkEntrySeconds) }
+            if sampleIntervalSeconds > 0 { intervalSojourn.record(seconds: now - customers[Int(c)].networkEntrySeconds) }
         }
         if hasClosedPopulation {
             let think = hasThinkTime ? thinkTime.sample(thinkStream) : 0
@@ -472,6 +524,27 @@ public final class QueueingNetworkSimulation {
                               atSeconds: now + think)
         } else {
             freeCustomers.append(c)
+        }
+    }
+
+    /// Closes every timeline interval that ends at or before `time`.
+    func takeSamples(through time: Double) {
+        while nextSampleSeconds <= time {
+            interval.startSeconds = nextSampleSeconds - sampleIntervalSeconds
+            interval.inNetwork = customersInNetwork
+            interval.waiting = 0
+            interval.busyServers = 0
+            for k in fcfs.indices {
+                interval.waiting += fcfs[k].servers.waitingCount
+                interval.busyServers += fcfs[k].servers.heldCount
+            }
+            interval.p95Seconds = intervalSojourn.percentileSeconds(95)
+            timeline.append(interval)
+            interval = NetworkIntervalSample(startSeconds: 0, arrivals: 0, completions: 0, abandoned: 0, blocked: 0,
+                                             inNetwork: 0, waiting: 0, busyServers: 0, p95Seconds: 0)
+            intervalSojourn.reset()
+            samplesTaken += 1
+            nextSampleSeconds = Double(samplesTaken + 1) * sampleIntervalSeconds
         }
     }
 
@@ -526,6 +599,6 @@ public final class QueueingNetworkSimulation {
             networkSojourn: singleVisit ? merged : networkSojourn,
             throughputPerSecond: observed > 0 ? Double(completedCustomers) / observed : 0,
             completedCustomers: completedCustomers, observedSeconds: observed,
-            eventsProcessed: eventsProcessed)
+            eventsProcessed: eventsProcessed, timeline: timeline)
     }
 }
