@@ -9,12 +9,21 @@ public enum SystemSimulation {
     public static func run(model: Model, replication: Int, warmupSeconds: Double, horizonSeconds: Double,
                            timelineIntervalSeconds: Double? = nil) -> SystemRunResult {
         if let network = model.network {
-            var simulation = QueueingNetworkSimulation(spec: networkSpec(network), seed: model.simulation.seed,
+            let simulation = QueueingNetworkSimulation(spec: networkSpec(network), seed: model.simulation.seed,
                                                        replication: replication)
-            let result = simulation.run(horizonSeconds: horizonSeconds, warmupSeconds: warmupSeconds)
+            let result = simulation.run(horizonSeconds: horizonSeconds, warmupSeconds: warmupSeconds,
+                                        sampleIntervalSeconds: timelineIntervalSeconds)
+            // A network's customers read as requests: in flight = in the network, pool waits =
+            // FCFS queues, connections in use = busy FCFS servers, timeouts = give-ups, errors =
+            // arrivals refused at a full station.
+            let timeline = result.timeline.map {
+                TimelineSample(startSeconds: $0.startSeconds, arrivals: $0.arrivals, completions: $0.completions,
+                               inFlight: $0.inNetwork, poolWaiting: $0.waiting, connectionsInUse: $0.busyServers,
+                               timeouts: $0.abandoned, errors: $0.blocked, p95Seconds: $0.p95Seconds)
+            }
             return SystemRunResult(observedSeconds: result.observedSeconds, endpoints: [], instances: nil, pools: [], poolers: [],
                                    database: nil, caches: [], jobQueues: [], orphanedWrites: 0, network: result,
-                                   eventsProcessed: result.eventsProcessed, timeline: [])
+                                   eventsProcessed: result.eventsProcessed, timeline: timeline)
         }
         var engine = WebEngine(model: model, replication: replication, warmupSeconds: warmupSeconds,
                                horizonSeconds: horizonSeconds, timelineIntervalSeconds: timelineIntervalSeconds)
