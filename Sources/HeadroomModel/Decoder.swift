@@ -22,30 +22,40 @@ enum PoolPresets {
         var size: Int
         var acquireTimeoutSeconds: Double?
         var scope: Scope
+        /// Idle connections closed after this long; nil = kept open.
+        var idleTimeoutSeconds: Double? = nil
+        /// Connections kept open however idle; `nil` = all of them (`size`).
+        var minIdle: Int? = 0
     }
 
     static func defaults(_ preset: PoolPreset, cpus: Int) -> Defaults? {
         switch preset {
         case .nodePostgres:
             // node-postgres pg.Pool: `max` default 10; `connectionTimeoutMillis` default 0 = no timeout,
-            // a checkout waits forever. https://node-postgres.com/apis/pool
-            return Defaults(size: 10, acquireTimeoutSeconds: nil, scope: .perInstance)
+            // a checkout waits forever; `idleTimeoutMillis` default 10000: an idle client is closed
+            // after 10 s. https://node-postgres.com/apis/pool
+            return Defaults(size: 10, acquireTimeoutSeconds: nil, scope: .perInstance, idleTimeoutSeconds: 10)
         case .postgresJs:
             // postgres.js (porsager/postgres): `max` default 10; no queue timeout (`connect_timeout` 30 s bounds
-            // opening a connection, not waiting for a free one). https://github.com/porsager/postgres#connection-details
+            // opening a connection, not waiting for a free one); `idle_timeout` default 0 = idle
+            // connections stay open. https://github.com/porsager/postgres#connection-details
             return Defaults(size: 10, acquireTimeoutSeconds: nil, scope: .perInstance)
         case .prisma:
-            // Prisma ORM: `connection_limit` default num_physical_cpus * 2 + 1; `pool_timeout` default 10 s.
+            // Prisma ORM: `connection_limit` default num_physical_cpus * 2 + 1; `pool_timeout` default 10 s;
+            // `max_idle_connection_lifetime` default 300 s (connection URL reference).
             // https://www.prisma.io/docs/orm/prisma-client/setup-and-configuration/databases-connections/connection-pool
-            return Defaults(size: cpus * 2 + 1, acquireTimeoutSeconds: 10, scope: .perInstance)
+            return Defaults(size: cpus * 2 + 1, acquireTimeoutSeconds: 10, scope: .perInstance, idleTimeoutSeconds: 300)
         case .hikari:
-            // HikariCP: `maximumPoolSize` default 10; `connectionTimeout` default 30000 ms.
+            // HikariCP: `maximumPoolSize` default 10; `connectionTimeout` default 30000 ms; `idleTimeout`
+            // 600000 ms, which applies only above `minimumIdle`, whose default is maximumPoolSize: by
+            // default no connection is closed for idleness (min_idle = size).
             // https://github.com/brettwooldridge/HikariCP#gear-configuration-knobs-baby
-            return Defaults(size: 10, acquireTimeoutSeconds: 30, scope: .perInstance)
+            return Defaults(size: 10, acquireTimeoutSeconds: 30, scope: .perInstance, idleTimeoutSeconds: 600, minIdle: nil)
         case .pgbouncer:
             // PgBouncer as the clients see it: `default_pool_size` 20 server connections per database/user
-            // pair, shared by all clients; `query_wait_timeout` 120 s. https://www.pgbouncer.org/config.html
-            return Defaults(size: 20, acquireTimeoutSeconds: 120, scope: .shared)
+            // pair, shared by all clients; `query_wait_timeout` 120 s; `server_idle_timeout` 600 s closes
+            // server connections idle that long. https://www.pgbouncer.org/config.html
+            return Defaults(size: 20, acquireTimeoutSeconds: 120, scope: .shared, idleTimeoutSeconds: 600)
         case .none:
             return nil
         }
@@ -388,9 +398,12 @@ final class ModelDecoder {
     }
 
     func decodePool(_ name: String, _ node: YNode, _ path: String) -> Pool? {
-        guard let f = r.fields(node, path, ["preset", "size", "scope", "acquire_timeout", "connection_setup", "via"],
+        guard let f = r.fields(node, path, ["preset", "size", "scope", "acquire_timeout", "connection_setup", "via",
+                                            "idle_timeout", "min_idle"],
                                aliases: ["max": "size", "connection_limit": "size", "maximum_pool_size": "size",
-                                         "pool_timeout": "acquire_timeout", "connection_timeout": "acquire_timeout"]) else { return nil }
+                                         "pool_timeout": "acquire_timeout", "connection_timeout": "acquire_timeout",
+                                         "max_idle_connection_lifetime": "idle_timeout", "server_idle_timeout": "idle_timeout",
+                                         "minimum_idle": "min_idle"]) else { return nil }
         let preset = f.choice("preset", ["node_postgres": PoolPreset.nodePostgres, "pg": .nodePostgres, "postgres_js": .postgresJs,
                                          "postgresjs": .postgresJs, "prisma": .prisma,
                                          "hikari": .hikari, "hikaricp": .hikari, "pgbouncer": .pgbouncer, "none": PoolPreset.none],
@@ -400,8 +413,18 @@ final class ModelDecoder {
             diag.error(node.origin, path + ".size", "pool `\(name)` needs `size` (or a `preset`: node_postgres, postgres_js, prisma, hikari, pgbouncer)")
         }
         var pool = Pool(name: name, preset: preset, size: defaults?.size ?? 10, scope: defaults?.scope ?? .perInstance,
-                        acquireTimeoutSeconds: defaults?.acquireTimeoutSeconds)
+                        acquireTimeoutSeconds: defaults?.acquireTimeoutSeconds,
+                        idleTimeoutSeconds: defaults?.idleTimeoutSeconds)
         if let n = f.int("size", max: Limits.poolSize, what: "pool size") { pool.size = n }
+        // A preset's min_idle of "all" follows an explicit size.
+        pool.minIdle = defaults.map { $0.minIdle ?? pool.size } ?? 0
+        if let t = f.optionalDuration("idle_timeout") { pool.idleTimeoutSeconds = t }
+        if let n = f.int("min_idle", min: 0, max: Limits.poolSize, what: "`min_idle`") {
+            pool.minIdle = n
+            if n > pool.size {
+                diag.error(f.at("min_idle"), f.p("min_idle"), "`min_idle` (\(n)) exceeds the pool's size (\(pool.size))")
+            }
+        }
         if let s = f.choice("scope", ["per_instance": Scope.perInstance, "shared": .shared, "global": .shared], what: "scope") { pool.scope = s }
         if let t = f.optionalDuration("acquire_timeout") { pool.acquireTimeoutSeconds = t }
         if let d = f.distribution("connection_setup") { pool.connectionSetup = d }

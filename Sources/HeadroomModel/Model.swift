@@ -193,11 +193,20 @@ public struct Pool: Sendable, Hashable {
     public var connectionSetup: DistributionSpec?
     /// Name of the pooler (PgBouncer) this pool connects through, if any.
     public var via: String?
+    /// How long an open connection may sit idle before the pool closes it; nil = never. The next
+    /// request that needs it opens a new one (paying `connectionSetup`). Idle connections are
+    /// reused most recently released first, as node-postgres and HikariCP do, so under steady
+    /// load the pool shrinks to what the load needs.
+    public var idleTimeoutSeconds: Double?
+    /// Connections never closed for idleness (HikariCP `minimumIdle`), counted per pool slot.
+    public var minIdle: Int
 
     public init(name: String, preset: PoolPreset = .none, size: Int, scope: Scope = .perInstance,
-                acquireTimeoutSeconds: Double? = nil, connectionSetup: DistributionSpec? = nil, via: String? = nil) {
+                acquireTimeoutSeconds: Double? = nil, connectionSetup: DistributionSpec? = nil, via: String? = nil,
+                idleTimeoutSeconds: Double? = nil, minIdle: Int = 0) {
         self.name = name; self.preset = preset; self.size = size; self.scope = scope
         self.acquireTimeoutSeconds = acquireTimeoutSeconds; self.connectionSetup = connectionSetup; self.via = via
+        self.idleTimeoutSeconds = idleTimeoutSeconds; self.minIdle = minIdle
     }
 
     /// Connections this pool can hold open in total, given the instance count.

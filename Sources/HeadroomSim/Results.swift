@@ -77,6 +77,12 @@ public struct PoolResult: Sendable {
     public var acquireTimeouts: Int
     /// Acquires refused because opening a connection would exceed the database's max_connections.
     public var refusedConnections: Int
+    /// Connections open (held or idle), over time and at the peak, all slots together.
+    public var meanOpenConnections: Double
+    public var peakOpenConnections: Int
+    /// Connections opened, and closed after `idle_timeout`, since the warm-up.
+    public var connectionsOpened: Int
+    public var idleClosures: Int
 }
 
 /// A PgBouncer-style pooler's server side.

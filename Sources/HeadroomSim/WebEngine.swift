@@ -1,4 +1,5 @@
 import HeadroomKernel
+import DequeModule
 import HeadroomModel
 
 /// The discrete-event engine of a web backend: clients, a load balancer, instances with
@@ -14,6 +15,8 @@ struct WebEngine {
     enum EventKind: UInt8 {
         case openArrival, thinkEnd, startAttempt, clientTimeout, resume, delayEnd, databaseDone
         case acquireTimeout, poolerTimeout, instanceDies, instanceLeavesRotation, warmup, timelineTick
+        /// A pool slot's idle-connection reaper (one pending per slot at most).
+        case idleReap
     }
 
     struct Event {
@@ -62,6 +65,13 @@ struct WebEngine {
         var event: Event
     }
 
+    /// An open pool connection nobody holds, since when, and whether a session-mode PgBouncer
+    /// server connection is bound to it.
+    struct IdleConnection {
+        var sinceSeconds: Double
+        var hasServer: Bool
+    }
+
     // MARK: Entities and attempts
 
     struct Entity {
@@ -93,6 +103,15 @@ struct WebEngine {
         var fillingKey: Int32 = -1
         /// What the entity is queued for: 0 nothing, 1 a pool connection, 2 a pooler server connection.
         var queuedOn: UInt8 = 0
+        /// Pools that track connections (idle timeout, or a session-mode pooler): whether the
+        /// pool connection held for a query, or for the open transaction, has a PgBouncer server
+        /// connection bound to it (session mode).
+        var boundServer = false
+        var transactionBoundServer = false
+        /// A pool connection handed over by its releaser while this entity waited: 0 none,
+        /// 1 without a bound server, 2 with one, 3 a token with no open connection (the
+        /// releaser's open was refused).
+        var handoff: UInt8 = 0
         var queueTicket: UInt64 = 0
         var live = false
     }
@@ -200,6 +219,19 @@ struct WebEngine {
     var poolTotalInUse: Slab<TimeWeightedAverage>
     var poolTimeouts: [Int]
     var poolRefused: [Int]
+    // Connection lifetimes, for pools that track them (`poolTracksConnections`): each slot's
+    // idle open connections, most recently released last (reused first, LIFO, as node-postgres
+    // and HikariCP do), and whether its reaper event is pending.
+    let poolTracksConnections: [Bool]
+    let poolIdleTimeout: [Double]
+    let poolMinIdle: [Int]
+    let poolerSessionMode: [Bool]
+    var idleConnections: Slab<Deque<IdleConnection>>
+    var idleReaperArmed: Slab<Bool>
+    /// Open connections of each pool (all slots), and opens and idle closes since warm-up.
+    var poolOpenTotal: Slab<TimeWeightedAverage>
+    var poolOpened: [Int]
+    var poolIdleClosed: [Int]
     var poolerTimeouts: [Int]
     var databaseOpen = TimeWeightedAverage()
     var databaseRefused = 0
@@ -340,6 +372,18 @@ struct WebEngine {
         poolTotalInUse = Slab(Array(repeating: TimeWeightedAverage(), count: model.pools.count))
         poolTimeouts = Array(repeating: 0, count: model.pools.count)
         poolRefused = Array(repeating: 0, count: model.pools.count)
+        poolerSessionMode = model.poolers.map { $0.mode == .session }
+        poolIdleTimeout = model.pools.map { $0.idleTimeoutSeconds ?? .infinity }
+        poolMinIdle = model.pools.map(\.minIdle)
+        let sessionPoolers = Set(model.poolers.filter { $0.mode == .session }.map(\.name))
+        poolTracksConnections = model.pools.map { pool in
+            pool.idleTimeoutSeconds != nil || pool.via.map(sessionPoolers.contains) == true
+        }
+        idleConnections = Slab(Array(repeating: Deque<IdleConnection>(), count: pools.count))
+        idleReaperArmed = Slab(Array(repeating: false, count: pools.count))
+        poolOpenTotal = Slab(Array(repeating: TimeWeightedAverage(), count: model.pools.count))
+        poolOpened = Array(repeating: 0, count: model.pools.count)
+        poolIdleClosed = Array(repeating: 0, count: model.pools.count)
         poolerTimeouts = Array(repeating: 0, count: model.poolers.count)
 
         let database = model.database ?? Database()
@@ -498,6 +542,7 @@ struct WebEngine {
             let e = databaseNodes[node].completeNext(atSeconds: now)
             scheduleDatabaseCompletion(node)
             advance(e)
+        case .idleReap: reapIdleConnections(slot: Int(event.target))
         case .acquireTimeout: acquireTimedOut(entity: Int32(truncatingIfNeeded: event.tag >> 40), slot: event.target,
                                               ticket: event.tag & 0xFF_FFFF_FFFF, pooler: false)
         case .poolerTimeout: acquireTimedOut(entity: Int32(truncatingIfNeeded: event.tag >> 40), slot: event.target,
@@ -927,6 +972,8 @@ struct WebEngine {
                 entities[ei].transactionPool = pool
                 entities[ei].transactionSlot = entities[ei].poolSlot
                 entities[ei].transactionPoolerSlot = entities[ei].poolerSlot
+                entities[ei].transactionBoundServer = entities[ei].boundServer
+                entities[ei].boundServer = false
                 entities[ei].poolSlot = -1
                 entities[ei].poolerSlot = -1
                 entities[ei].transactionWrites = 0
@@ -1110,13 +1157,31 @@ struct WebEngine {
                 let slot = Int(entities[ei].poolSlot)
                 poolWaits[p].record(seconds: now - entities[ei].waitStartSeconds)
                 poolTotalInUse[p].add(1, atSeconds: now)
-                if pools[slot].heldCount > openConnections[slot] {
+                // Which connection does the token come with? A tracked pool knows: one handed
+                // over by its releaser, else the most recently released idle one, else none (open
+                // one). Otherwise connections are counted: a token beyond the open count opens one.
+                var mustOpen = pools[slot].heldCount > openConnections[slot]
+                if poolTracksConnections[p] {
+                    let handoff = entities[ei].handoff
+                    entities[ei].handoff = 0
+                    if handoff == 1 || handoff == 2 {
+                        entities[ei].boundServer = handoff == 2
+                        mustOpen = false
+                    } else if handoff == 0, let idle = idleConnections[slot].popLast() {
+                        entities[ei].boundServer = idle.hasServer
+                        mustOpen = false
+                    } else {
+                        entities[ei].boundServer = false
+                        mustOpen = true
+                    }
+                }
+                if mustOpen {
                     // The pool opens a new connection: to the pooler, or to the database.
                     let pooler = poolerOfPool[p]
                     if pooler >= 0 {
                         guard poolerClientConnections[Int(pooler)] < poolerMaxClientConnections[Int(pooler)] else {
                             poolRefused[p] += 1
-                            releaseConnection(e)
+                            releaseTokenWithoutConnection(e)
                             terminate(e, failed: true)
                             return false
                         }
@@ -1124,12 +1189,14 @@ struct WebEngine {
                     } else {
                         guard openDatabaseConnection() else {
                             poolRefused[p] += 1
-                            releaseConnection(e)
+                            releaseTokenWithoutConnection(e)
                             terminate(e, failed: true)
                             return false
                         }
                     }
                     openConnections[slot] += 1
+                    poolOpenTotal[p].add(1, atSeconds: now)
+                    poolOpened[p] += 1
                     if let setup = connectionSetup[p] {
                         entities[ei].phase = 2
                         schedule(.delayEnd, e, at: now + setup.sample(setupStream))
@@ -1140,6 +1207,8 @@ struct WebEngine {
             case 2:
                 let pooler = poolerOfPool[p]
                 guard pooler >= 0 else { entities[ei].phase = 3; continue }
+                // Session mode: the client connection keeps its server connection while open.
+                if poolerSessionMode[Int(pooler)] && entities[ei].boundServer { entities[ei].phase = 3; continue }
                 entities[ei].poolerSlot = pooler
                 entities[ei].phase = 5
                 entities[ei].waitStartSeconds = now
@@ -1168,6 +1237,12 @@ struct WebEngine {
                     }
                     poolerOpen[pooler] += 1
                 }
+                if poolerSessionMode[pooler] {
+                    // The server connection now belongs to the client connection, not the query:
+                    // it is given back when the pool closes that connection.
+                    entities[ei].boundServer = true
+                    entities[ei].poolerSlot = -1
+                }
                 entities[ei].phase = 3
             default:
                 return true
@@ -1192,15 +1267,69 @@ struct WebEngine {
             entities[ei].poolerSlot = -1
         }
         if entities[ei].poolSlot >= 0 {
-            releasePool(entities[ei].poolSlot)
+            releasePool(entities[ei].poolSlot, handoff: entities[ei].boundServer ? 2 : 1)
             entities[ei].poolSlot = -1
+            entities[ei].boundServer = false
         }
     }
 
-    mutating func releasePool(_ slot: Int32) {
+    /// Gives back a pool token whose connection could not be opened (the database or the
+    /// pooler refused it): a waiter who gets the token must open a connection itself.
+    mutating func releaseTokenWithoutConnection(_ e: Int32) {
+        let ei = Int(e)
+        guard entities[ei].poolSlot >= 0 else { return }
+        releasePool(entities[ei].poolSlot, handoff: 3)
+        entities[ei].poolSlot = -1
+        entities[ei].boundServer = false
+    }
+
+    /// Returns a pool token with its connection (`handoff` as in `Entity.handoff`): to the
+    /// oldest waiter, or, in a tracked pool, to the slot's idle connections.
+    mutating func releasePool(_ slot: Int32, handoff: UInt8) {
         let p = Int(slot) / instanceCount
         poolTotalInUse[p].add(-1, atSeconds: now)
-        if let next = pools[Int(slot)].release(atSeconds: now) { schedule(.resume, next, at: now) }
+        if let next = pools[Int(slot)].release(atSeconds: now) {
+            entities[Int(next)].handoff = handoff
+            schedule(.resume, next, at: now)
+        } else if poolTracksConnections[p] && handoff != 3 {
+            idleConnections[Int(slot)].append(IdleConnection(sinceSeconds: now, hasServer: handoff == 2))
+            armIdleReaper(slot: Int(slot))
+        }
+    }
+
+    /// Schedules slot `slot`'s reaper for its oldest idle connection, unless one is pending or
+    /// the slot is at its `min_idle`.
+    mutating func armIdleReaper(slot: Int) {
+        let p = slot / instanceCount
+        let timeout = poolIdleTimeout[p]
+        guard timeout.isFinite, !idleReaperArmed[slot], openConnections[slot] > poolMinIdle[p],
+              let oldest = idleConnections[slot].first else { return }
+        idleReaperArmed[slot] = true
+        schedule(.idleReap, Int32(slot), at: max(now, oldest.sinceSeconds + timeout))
+    }
+
+    /// Closes slot `slot`'s connections idle for `idle_timeout` (oldest first, down to `min_idle`),
+    /// then re-arms for the next. Closing frees the connection at the database (or the pooler's
+    /// client connection, and in session mode its server connection, which may go to a waiter).
+    mutating func reapIdleConnections(slot: Int) {
+        idleReaperArmed[slot] = false
+        let p = slot / instanceCount
+        let timeout = poolIdleTimeout[p]
+        while openConnections[slot] > poolMinIdle[p], let oldest = idleConnections[slot].first,
+              oldest.sinceSeconds + timeout <= now {
+            idleConnections[slot].removeFirst()
+            openConnections[slot] -= 1
+            poolOpenTotal[p].add(-1, atSeconds: now)
+            poolIdleClosed[p] += 1
+            let pooler = poolerOfPool[p]
+            if pooler >= 0 {
+                poolerClientConnections[Int(pooler)] -= 1
+                if oldest.hasServer { releasePooler(pooler) }
+            } else {
+                databaseOpen.add(-1, atSeconds: now)
+            }
+        }
+        armIdleReaper(slot: slot)
     }
 
     mutating func releasePooler(_ pooler: Int32) {
@@ -1211,7 +1340,8 @@ struct WebEngine {
         let ei = Int(e)
         guard entities[ei].transactionPool >= 0 else { return }
         if entities[ei].transactionPoolerSlot >= 0 { releasePooler(entities[ei].transactionPoolerSlot) }
-        releasePool(entities[ei].transactionSlot)
+        releasePool(entities[ei].transactionSlot, handoff: entities[ei].transactionBoundServer ? 2 : 1)
+        entities[ei].transactionBoundServer = false
         entities[ei].transactionPool = -1
         entities[ei].transactionSlot = -1
         entities[ei].transactionPoolerSlot = -1
@@ -1350,6 +1480,9 @@ struct WebEngine {
         for i in pools.indices { pools[i].restartStatistics(atSeconds: now) }
         for i in poolers.indices { poolers[i].restartStatistics(atSeconds: now) }
         for i in poolTotalInUse.indices { poolTotalInUse[i].restart(atSeconds: now) }
+        for i in poolOpenTotal.indices { poolOpenTotal[i].restart(atSeconds: now) }
+        poolOpened = Array(repeating: 0, count: poolOpened.count)
+        poolIdleClosed = Array(repeating: 0, count: poolIdleClosed.count)
         for i in databaseNodes.indices { databaseNodes[i].restartStatistics(atSeconds: now) }
         for i in workers.indices { workers[i].restartStatistics(atSeconds: now) }
         for i in jobWorkers.indices { jobWorkers[i].restartStatistics(atSeconds: now) }
@@ -1402,7 +1535,10 @@ struct WebEngine {
             let waiting = slots.reduce(0.0) { $0 + pools[$1].waiting.mean(atSeconds: now) }
             return PoolResult(name: pool.name, totalSize: total, meanInUse: inUse, utilization: inUse / Double(total),
                               peakInUse: Int(poolTotalInUse[p].peak), meanWaiting: waiting, waits: poolWaits[p],
-                              acquireTimeouts: poolTimeouts[p], refusedConnections: poolRefused[p])
+                              acquireTimeouts: poolTimeouts[p], refusedConnections: poolRefused[p],
+                              meanOpenConnections: poolOpenTotal[p].mean(atSeconds: now),
+                              peakOpenConnections: Int(poolOpenTotal[p].peak),
+                              connectionsOpened: poolOpened[p], idleClosures: poolIdleClosed[p])
         }
         let poolerResults = model.poolers.enumerated().map { i, pooler in
             let inUse = poolers[i].inUse.mean(atSeconds: now)

@@ -150,6 +150,10 @@ enum ReportBuilder {
             item.add("peak_in_use", runs.map { Double($0.1.peakInUse) })
             item.add("acquire_timeouts", runs.map { Double($0.1.acquireTimeouts) })
             item.add("refused_connections", runs.map { Double($0.1.refusedConnections) })
+            item.add("mean_open_connections", runs.map { $0.1.meanOpenConnections })
+            item.add("peak_open_connections", runs.map { Double($0.1.peakOpenConnections) })
+            item.add("connections_opened", runs.map { Double($0.1.connectionsOpened) })
+            item.add("idle_closures", runs.map { Double($0.1.idleClosures) })
             item.merged = MergedLatency(runs.reduce(into: LatencyRecorder()) { $0.merge($1.1.waits) })
             return item
         }

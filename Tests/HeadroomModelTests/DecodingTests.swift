@@ -53,7 +53,7 @@ import Testing
     }
 
     @Test func nodePostgresWaitsForever() {
-        #expect(pool("{preset: node_postgres}") == Pool(name: "p", preset: .nodePostgres, size: 10, scope: .perInstance, acquireTimeoutSeconds: nil))
+        #expect(pool("{preset: node_postgres}") == Pool(name: "p", preset: .nodePostgres, size: 10, scope: .perInstance, acquireTimeoutSeconds: nil, idleTimeoutSeconds: 10))
     }
     @Test func postgresJsWaitsForever() {
         #expect(pool("{preset: postgres_js}") == Pool(name: "p", preset: .postgresJs, size: 10, scope: .perInstance, acquireTimeoutSeconds: nil))
@@ -64,14 +64,35 @@ import Testing
         #expect(pool("{preset: prisma}", instances: "instances: {cpus: 4}")?.size == 9)
     }
     @Test func hikariDefaults() {
-        #expect(pool("{preset: hikari}") == Pool(name: "p", preset: .hikari, size: 10, scope: .perInstance, acquireTimeoutSeconds: 30))
+        #expect(pool("{preset: hikari}") == Pool(name: "p", preset: .hikari, size: 10, scope: .perInstance, acquireTimeoutSeconds: 30, idleTimeoutSeconds: 600, minIdle: 10))
     }
     @Test func pgbouncerPresetIsShared() {
-        #expect(pool("{preset: pgbouncer}") == Pool(name: "p", preset: .pgbouncer, size: 20, scope: .shared, acquireTimeoutSeconds: 120))
+        #expect(pool("{preset: pgbouncer}") == Pool(name: "p", preset: .pgbouncer, size: 20, scope: .shared, acquireTimeoutSeconds: 120, idleTimeoutSeconds: 600))
     }
     @Test func explicitKeysOverridePresets() {
         let p = pool("{preset: prisma, size: 17, acquire_timeout: none, scope: shared, connection_setup: 30ms}")
-        #expect(p == Pool(name: "p", preset: .prisma, size: 17, scope: .shared, acquireTimeoutSeconds: nil, connectionSetup: .constant(0.03)))
+        #expect(p == Pool(name: "p", preset: .prisma, size: 17, scope: .shared, acquireTimeoutSeconds: nil, connectionSetup: .constant(0.03), idleTimeoutSeconds: 300))
+    }
+    @Test func idleTimeoutAndMinIdleOverridePresets() {
+        #expect(pool("{preset: node_postgres, idle_timeout: 30s}")?.idleTimeoutSeconds == 30)
+        #expect(pool("{preset: node_postgres, idle_timeout: none}")?.idleTimeoutSeconds == nil)
+        #expect(pool("{preset: hikari, size: 20}")?.minIdle == 20)
+        #expect(pool("{preset: hikari, minimum_idle: 2}")?.minIdle == 2)
+        #expect(pool("{size: 5}")?.idleTimeoutSeconds == nil)
+        #expect(pool("{size: 5, max_idle_connection_lifetime: 5min}")?.idleTimeoutSeconds == 300)
+    }
+    @Test func minIdleAboveSizeIsAnError() {
+        let messages = errors("""
+            workload: {open: {rate: 1/s}}
+            pools:
+              p: {size: 5, min_idle: 6}
+            endpoints:
+              e: {steps: [{query: 1ms}]}
+            """)
+        #expect(messages.count == 1)
+        #expect(messages.first?.contains("test.yaml:3:") == true)
+        #expect(messages.first?.contains("pools.p.min_idle") == true)
+        #expect(messages.first?.contains("exceeds the pool's size") == true)
     }
     @Test func libraryNamesAreAcceptedAsAliases() {
         #expect(pool("{size: 3, pool_timeout: 2s}")?.acquireTimeoutSeconds == 2)

@@ -28,7 +28,8 @@ import Testing
         """)?.model
         #expect(m?.name == "tailors API, before (seed 002)")
         #expect(m?.simulation.seed == 42)
-        #expect(m?.pools == [Pool(name: "prisma", preset: .prisma, size: 10, scope: .perInstance, acquireTimeoutSeconds: 10)])
+        #expect(m?.pools == [Pool(name: "prisma", preset: .prisma, size: 10, scope: .perInstance, acquireTimeoutSeconds: 10,
+                                   idleTimeoutSeconds: 300)])
         #expect(m?.caches.first?.hits == .keys(KeyPopularity(s: 1, n: 1000)))
         #expect(m?.endpoints.first?.steps == [
             .cpu(.constant(0.003)),
