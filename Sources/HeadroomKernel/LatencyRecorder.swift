@@ -87,21 +87,26 @@ public struct LatencyRecorder: Sendable {
             highestTrackableValue: LatencyRecorder.highestTrackableMicroseconds,
             numberOfSignificantValueDigits: .three)
         guard exactCount > 0 else { return built }
-        var remaining = counts
-        // The extremes first, as themselves (they set the histogram's min and max).
+        // The extremes first, as themselves (they set the histogram's min and max); their
+        // buckets then get one count fewer.
+        var largestIndex = -1, smallestIndex = -1
         if largestMicroseconds > 0 {
             built.record(largestMicroseconds)
-            remaining[LatencyRecorder.bucketIndex(ofMicroseconds: largestMicroseconds)] -= 1
+            largestIndex = LatencyRecorder.bucketIndex(ofMicroseconds: largestMicroseconds)
         }
         if smallestNonZeroMicroseconds != .max {
             let i = LatencyRecorder.bucketIndex(ofMicroseconds: smallestNonZeroMicroseconds)
-            if remaining[i] > 0 {
+            // Unless the largest was the only value in that bucket.
+            if counts[i] > (i == largestIndex ? 1 : 0) {
                 built.record(smallestNonZeroMicroseconds)
-                remaining[i] -= 1
+                smallestIndex = i
             }
         }
-        for (i, n) in remaining.enumerated() where n > 0 {
-            built.record(LatencyRecorder.lowestMicroseconds(ofBucketIndex: i), count: n)
+        counts.withUnsafeBufferPointer { counts in
+            for (i, total) in counts.enumerated() where total > 0 {
+                let n = total - (i == largestIndex ? 1 : 0) - (i == smallestIndex ? 1 : 0)
+                if n > 0 { built.record(LatencyRecorder.lowestMicroseconds(ofBucketIndex: i), count: n) }
+            }
         }
         return built
     }

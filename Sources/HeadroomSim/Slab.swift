@@ -37,9 +37,11 @@ struct Slab<Element> {
 
     @inline(__always)
     subscript(i: Int) -> Element {
-        get {
+        // `_read` lends the element in place: a `get` would copy it out whole (a memcpy for a
+        // processor-sharing station read for its next completion time).
+        _read {
             precondition(UInt(bitPattern: i) < UInt(bitPattern: count), "slab index out of range")
-            return base[i]
+            yield base[i]
         }
         nonmutating _modify {
             precondition(UInt(bitPattern: i) < UInt(bitPattern: count), "slab index out of range")
