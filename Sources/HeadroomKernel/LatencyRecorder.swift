@@ -123,6 +123,14 @@ public struct LatencyRecorder: Sendable {
         return Double(histogram.valueAtPercentile(percentile)) / 1_000_000
     }
 
+    /// The values at several percentiles (0...100) in seconds, from one built histogram: asking
+    /// for them one by one builds it once per call.
+    public func percentilesSeconds(_ percentiles: [Double]) -> [Double] {
+        guard exactCount > 0 else { return percentiles.map { _ in 0 } }
+        let built = histogram
+        return percentiles.map { Double(built.valueAtPercentile($0)) / 1_000_000 }
+    }
+
     /// Fraction of observations at or below `seconds`.
     public func fractionAtOrBelow(seconds: Double) -> Double {
         guard exactCount > 0 else { return 0 }

@@ -42,10 +42,11 @@ public struct MergedLatency: Sendable, Hashable {
     public init(_ recorder: LatencyRecorder) {
         count = recorder.count
         meanSeconds = recorder.meanSeconds
-        p50Seconds = recorder.percentileSeconds(50)
-        p95Seconds = recorder.percentileSeconds(95)
-        p99Seconds = recorder.percentileSeconds(99)
-        p999Seconds = recorder.percentileSeconds(99.9)
+        let p = recorder.percentilesSeconds([50, 95, 99, 99.9])
+        p50Seconds = p[0]
+        p95Seconds = p[1]
+        p99Seconds = p[2]
+        p999Seconds = p[3]
         maxSeconds = recorder.maxSeconds
     }
 

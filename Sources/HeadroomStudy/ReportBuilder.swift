@@ -272,9 +272,10 @@ enum ReportBuilder {
     static func addLatency(_ item: inout ItemSeries, _ recorders: [LatencyRecorder], analyticMean: Double?) {
         let nonEmpty = recorders.filter { $0.count > 0 }
         item.add("mean_seconds", nonEmpty.map(\.meanSeconds), tracked: true, analytic: analyticMean)
-        item.add("p50_seconds", nonEmpty.map { $0.percentileSeconds(50) })
-        item.add("p95_seconds", nonEmpty.map { $0.percentileSeconds(95) }, tracked: true)
-        item.add("p99_seconds", nonEmpty.map { $0.percentileSeconds(99) })
+        let percentiles = nonEmpty.map { $0.percentilesSeconds([50, 95, 99]) }
+        item.add("p50_seconds", percentiles.map { $0[0] })
+        item.add("p95_seconds", percentiles.map { $0[1] }, tracked: true)
+        item.add("p99_seconds", percentiles.map { $0[2] })
         item.add("max_seconds", nonEmpty.map(\.maxSeconds))
         item.merged = MergedLatency(recorders.reduce(into: LatencyRecorder()) { $0.merge($1) })
     }

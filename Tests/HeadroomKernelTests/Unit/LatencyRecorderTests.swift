@@ -87,3 +87,15 @@ struct LatencyRecorderTests {
         #expect(recorder.histogram.totalCount == 0)
     }
 }
+
+@Suite("Latency recorder: several percentiles at once")
+struct LatencyRecorderBatchTests {
+    @Test("percentilesSeconds gives what percentileSeconds gives one by one")
+    func batchEqualsSingle() {
+        var recorder = LatencyRecorder()
+        for v in LatencyRecorderTests.latencies(count: 5_000, seed: 3) { recorder.record(seconds: v) }
+        let ps = [0, 50, 95, 99, 99.9, 100.0]
+        #expect(recorder.percentilesSeconds(ps) == ps.map { recorder.percentileSeconds($0) })
+        #expect(LatencyRecorder().percentilesSeconds([50, 99]) == [0, 0])
+    }
+}
