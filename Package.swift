@@ -37,7 +37,6 @@ let package = Package(
                 "CGSL",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "DequeModule", package: "swift-collections"),
-                .product(name: "HeapModule", package: "swift-collections"),
             ]
         ),
         /// Closed-form queueing results, MVA and operational laws. No simulation inside.

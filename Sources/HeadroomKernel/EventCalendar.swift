@@ -128,3 +128,6 @@ public struct EventCalendar<Payload> {
         rootIsConsumed = false
     }
 }
+
+extension EventCalendar: Sendable where Payload: Sendable {}
+extension EventCalendar.Entry: Sendable where Payload: Sendable {}

@@ -1,5 +1,3 @@
-import HeapModule
-
 /// A processor-sharing station with `cores` cores: every job present progresses at rate
 /// min(1, cores / n) when n jobs are present. This is a database whose active queries outnumber
 /// its cores: eight queries on two cores each run at a quarter speed, so each takes four times
@@ -15,25 +13,13 @@ import HeapModule
 /// event tagged with ``generation`` and ignores it if the generation has moved on (lazy
 /// cancellation).
 public struct ProcessorSharingStation: Sendable {
-    @usableFromInline struct Job: Comparable, Sendable {
-        @usableFromInline var finishTag: Double
-        @usableFromInline var sequence: UInt64
-        @usableFromInline var customer: Int32
-        @inlinable init(finishTag: Double, sequence: UInt64, customer: Int32) {
-            self.finishTag = finishTag
-            self.sequence = sequence
-            self.customer = customer
-        }
-        @inlinable static func < (a: Job, b: Job) -> Bool {
-            a.finishTag < b.finishTag || (a.finishTag == b.finishTag && a.sequence < b.sequence)
-        }
-    }
-
     public let cores: Int
     @usableFromInline var virtualTime: Double = 0
     @usableFromInline var lastUpdateSeconds: Double
-    @usableFromInline var jobs = Heap<Job>()
-    @usableFromInline var nextSequence: UInt64 = 0
+    /// Jobs present by finish tag, ties in arrival order: the same binary heap as the event
+    /// calendar, keyed by the tag instead of a time (it replaced swift-collections' min-max
+    /// `Heap`, which did more work per operation than a min-only use needs).
+    @usableFromInline var jobs = EventCalendar<Int32>(reservingCapacity: 16)
     /// Bumped whenever the next completion time changes.
     public var generation: UInt32 { currentGeneration }
     @usableFromInline var currentGeneration: UInt32 = 0
@@ -77,8 +63,7 @@ public struct ProcessorSharingStation: Sendable {
     @inlinable
     public mutating func arrive(_ customer: Int32, workSeconds: Double, atSeconds now: Double) {
         advance(to: now)
-        jobs.insert(Job(finishTag: virtualTime + workSeconds, sequence: nextSequence, customer: customer))
-        nextSequence &+= 1
+        jobs.schedule(customer, atSeconds: virtualTime + workSeconds)
         currentGeneration &+= 1
         recordPopulation(atSeconds: now)
     }
@@ -86,8 +71,8 @@ public struct ProcessorSharingStation: Sendable {
     /// When the next job will finish if nothing else arrives, or nil if the station is empty.
     @inlinable
     public var nextCompletionSeconds: Double? {
-        guard let first = jobs.min else { return nil }
-        let remaining = Swift.max(0, first.finishTag - virtualTime)
+        guard let finishTag = jobs.nextTimeSeconds else { return nil }
+        let remaining = Swift.max(0, finishTag - virtualTime)
         return lastUpdateSeconds + remaining / ratePerJob(jobs.count)
     }
 
@@ -97,13 +82,13 @@ public struct ProcessorSharingStation: Sendable {
     @inlinable
     public mutating func completeNext(atSeconds now: Double) -> Int32 {
         advance(to: now)
-        let job = jobs.removeMin()
+        let job = jobs.popNext()!
         // Rounding may leave the tag a hair ahead of V; the job is done either way.
-        if job.finishTag > virtualTime { virtualTime = job.finishTag }
+        if job.timeSeconds > virtualTime { virtualTime = job.timeSeconds }
         currentGeneration &+= 1
         completionCount += 1
         recordPopulation(atSeconds: now)
-        return job.customer
+        return job.payload
     }
 
     public mutating func restartStatistics(atSeconds now: Double) {
