@@ -74,6 +74,18 @@ enum Checks {
                 diag.warn(origin(["poolers", b.name]), "poolers.\(b.name).max_client_connections",
                           "pools through `\(b.name)` can open \(clients) client connections but it accepts \(b.maxClientConnections)")
             }
+            // Session mode: a client connection keeps its server connection while open, so the
+            // client connections that are never closed for idleness can pin every server one.
+            if b.mode == .session {
+                let slots = { (p: Pool) in p.scope == .perInstance ? model.instances.count : 1 }
+                let kept = model.pools.filter { $0.via == b.name }.reduce(0) { sum, p in
+                    sum + (p.idleTimeoutSeconds == nil ? p.totalConnections(instances: model.instances.count) : p.minIdle * slots(p))
+                }
+                if kept > b.serverConnections {
+                    diag.warn(origin(["poolers", b.name, "mode"]) ?? origin(["poolers", b.name]), "poolers.\(b.name).mode",
+                              "in session mode each open client connection keeps a server connection: the pools through `\(b.name)` can keep \(kept) client connections open for good (no `idle_timeout`, or `min_idle`) but it has \(b.serverConnections) server connections; requests on the others wait `query_wait_timeout` and fail once they are all open")
+                }
+            }
         }
 
         let sim = model.simulation

@@ -157,6 +157,22 @@ import Testing
         #expect(w.map(\.message).contains("the phases last 1min but the horizon is 10min: no requests arrive after the last phase"))
     }
 
+    @Test func sessionModePoolerWithMoreKeptClientConnectionsThanServers() {
+        func warnings(_ pool: String) -> [String] {
+            (load("""
+                workload: {open: {rate: 10/s}}
+                instances: {count: 6}
+                poolers: {bouncer: {server_connections: 40, max_client_connections: 400, mode: session}}
+                pools: {app: {\(pool), via: bouncer}}
+                endpoints: {e: {steps: [{query: 1ms}]}}
+                """)?.warnings ?? []).map(\.message)
+        }
+        let hikari = warnings("preset: hikari")
+        #expect(hikari.contains { $0.hasPrefix("in session mode each open client connection keeps a server connection: the pools through `bouncer` can keep 60 client connections open for good") })
+        #expect(!warnings("preset: node_postgres").contains { $0.hasPrefix("in session mode") })
+        #expect(warnings("preset: node_postgres, min_idle: 7").contains { $0.contains("can keep 42 client connections") })
+    }
+
     @Test func overloadIsLegalButWarned() {
         let w = load(withSteps("- query: 1s"))?.warnings ?? []
         #expect(w.map(\.message).contains { $0.hasPrefix("offered load exceeds capacity (analytic utilization, at 10/s: database primary 250%") })
