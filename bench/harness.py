@@ -457,15 +457,14 @@ def write_markdown(path, info, theory, runs, flat, cli, sweep_result, cli_sweep_
               if flat[n]["large"]["customers_per_cpu_second"] / runs[n]["simpy"]["customers_per_cpu_second"] < 100]
     if missed:
         L.append(f"- The 100× SimPy target is not met on {', '.join(missed)} in this run. [PROFILE.md](PROFILE.md) "
-                 "measures two kernel changes (a single deadline timer for constant patience, a bit-pattern latency "
-                 "histogram) that cut Headroom's CPU time per customer by about 2 % (mm10), 17 % (tandem), 45 % (pool) "
-                 "and 23 % (seed), and says what the rest would take.")
+                 "says where the kernel's time goes and what was tried.")
     if cli:
         L.append(f"- The web-backend engine (`headroom run`, the path users run) simulates the seed model at "
                  f"{cli['customers_per_cpu_second'] / runs['seed']['simpy']['customers_per_cpu_second']:.0f}× SimPy's rate, "
                  f"{flat['seed']['large']['customers_per_cpu_second'] / cli['customers_per_cpu_second']:.1f}× slower than the "
-                 "kernel on the same model (whole process, model loading and report included); PROFILE.md traces about a "
-                 "third of its time to a copy of the whole engine on every connection acquire.")
+                 "kernel on the same model (whole process, model loading and report included): its requests carry a "
+                 "program, a pool, a database node and a client timeout the kernel's customers do not; PROFILE.md lists "
+                 "what its profile still shows.")
     if simpy_mem < headroom_mem:
         L.append(f"- Peak memory: SimPy's whole process (interpreter included) peaked at {simpy_mem:.1f} MiB, below "
                  f"Headroom's {headroom_mem:.1f} MiB; both are flat in the number of customers. Headroom's floor is the "
