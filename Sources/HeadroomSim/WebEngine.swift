@@ -143,10 +143,10 @@ struct WebEngine {
 
     var calendar = EventCalendar<HeapEvent>(reservingCapacity: 1024)
     var nextSequence: UInt64 = 0
-    var nowLane = EventRing<Event>(filler: Event(kind: .resume, target: 0, tag: 0))
+    var nowLane = EventRing<Event>()
     /// `lanes[0]`: heap events tied in time with a lane's head; then a lane per timeout
     /// duration; then one per database node, from `databaseLane`.
-    var lanes: [EventRing<LaneEvent>]
+    var lanes: Slab<EventRing<LaneEvent>>
     let databaseLane: Int
     /// The lane of each endpoint's client timeout, pool's acquire timeout and pooler's wait timeout.
     let endpointTimeoutLane: [Int]
@@ -329,9 +329,9 @@ struct WebEngine {
         endpointTimeoutLane = endpointTimeout.map(lane)
         poolTimeoutLane = poolAcquireTimeout.map(lane)
         poolerTimeoutLane = poolerWaitTimeout.map(lane)
-        let emptyLane = EventRing(filler: LaneEvent(timeSeconds: 0, sequence: 0, event: Event(kind: .resume, target: 0, tag: 0)))
         databaseLane = laneOfDuration.count + 1
-        lanes = Array(repeating: emptyLane, count: databaseLane + 1 + (model.database?.replicas ?? 0))
+        // One ring each: copies of a ring would share its storage.
+        lanes = Slab((0..<(databaseLane + 1 + (model.database?.replicas ?? 0))).map { _ in EventRing<LaneEvent>() })
         if case .closed(_, let think)? = model.workload?.arrivals { thinkTime = Distribution(think) } else { thinkTime = nil }
         cacheLookupTime = model.caches.map { Distribution($0.lookup) }
         poolPerInstance = model.pools.map { $0.scope == .perInstance }
@@ -496,8 +496,11 @@ struct WebEngine {
 
     @inline(__always)
     static func event(_ payload: HeapEvent) -> Event {
-        Event(kind: EventKind(rawValue: UInt8(truncatingIfNeeded: payload.sequenceAndKind))!, target: payload.target,
-              tag: UInt64(payload.tag))
+        // The kind was stored from a `rawValue`, and a payload-free enum's cases are numbered
+        // as its raw values: a bit cast, where `EventKind(rawValue:)!` calls out to a switch.
+        let raw = UInt8(truncatingIfNeeded: payload.sequenceAndKind)
+        assert(EventKind(rawValue: raw) != nil)
+        return Event(kind: unsafeBitCast(raw, to: EventKind.self), target: payload.target, tag: UInt64(payload.tag))
     }
 
     /// Schedules an event at `time`: in the now lane if `time` is now, else in the heap.

@@ -6,7 +6,7 @@ import Testing
 /// timeout duration); these check that events still fire by time, then by scheduling order.
 struct EventOrderTests {
     @Test func ringKeepsFirstInFirstOutAcrossWrapAndGrowth() {
-        var ring = EventRing<Int>(filler: -1, capacity: 4)
+        var ring = EventRing<Int>(capacity: 4)
         var expected: [Int] = []
         var next = 0
         // Interleave appends and removals so the head wraps before and after each growth.
