@@ -148,6 +148,14 @@ struct WebEngine {
     /// duration; then one per database node, from `databaseLane`.
     var lanes: Slab<EventRing<LaneEvent>>
     let databaseLane: Int
+    /// The earliest lane head by (time, sequence), lane -1 when every lane is empty. Kept
+    /// without a scan of the lanes per event: an event joining an empty lane is compared with
+    /// it; a head leaving any other lane leaves it unchanged (that lane's next is later); the
+    /// earliest lane's head leaving marks it stale, and the next pick scans the lanes.
+    var earliestLane = -1
+    var earliestLaneTime = Double.infinity
+    var earliestLaneSequence = UInt64.max
+    var earliestLaneStale = false
     /// The lane of each endpoint's client timeout, pool's acquire timeout and pooler's wait timeout.
     let endpointTimeoutLane: [Int]
     let poolTimeoutLane: [Int]
@@ -454,23 +462,15 @@ struct WebEngine {
         }
         while true {
             // The earliest lane head, by time and then sequence.
-            var lane = -1
-            var laneTime = Double.infinity
-            var laneSequence = UInt64.max
-            for l in 0..<lanes.count where !lanes[l].isEmpty {
-                let head = lanes[l].first
-                if head.timeSeconds < laneTime || (head.timeSeconds == laneTime && head.sequence < laneSequence) {
-                    lane = l
-                    laneTime = head.timeSeconds
-                    laneSequence = head.sequence
-                }
-            }
+            if earliestLaneStale { findEarliestLane() }
+            let lane = earliestLane
+            let laneTime = earliestLaneTime
             let heapTime = calendar.nextTimeSeconds ?? .infinity
             if lane >= 0 && heapTime == laneTime {
                 // A tie between the heap and a lane: the heap's events at this time join lane 0
                 // (the heap yields them in scheduling order) and the choice is made again.
                 while calendar.nextTimeSeconds == laneTime, let entry = calendar.popNext() {
-                    lanes[0].append(LaneEvent(timeSeconds: entry.timeSeconds, sequence: entry.payload.sequenceAndKind >> 8,
+                    appendToLane(0, LaneEvent(timeSeconds: entry.timeSeconds, sequence: entry.payload.sequenceAndKind >> 8,
                                               event: WebEngine.event(entry.payload)))
                 }
                 continue
@@ -481,7 +481,7 @@ struct WebEngine {
             } else if laneTime < heapTime {
                 if laneTime > horizonSeconds { break }
                 now = laneTime
-                event = lanes[lane].removeFirst().event
+                event = removeFirstOfLane(lane).event
             } else {
                 guard let entry = calendar.popNext(), entry.timeSeconds <= horizonSeconds else { break }
                 now = entry.timeSeconds
@@ -525,7 +525,46 @@ struct WebEngine {
             return
         }
         assert(lanes[lane].isEmpty || lanes[lane].last.timeSeconds <= time, "a lane's times must not decrease")
-        lanes[lane].append(LaneEvent(timeSeconds: time, sequence: sequence, event: Event(kind: kind, target: target, tag: tag)))
+        appendToLane(lane, LaneEvent(timeSeconds: time, sequence: sequence, event: Event(kind: kind, target: target, tag: tag)))
+    }
+
+    @inline(__always)
+    mutating func appendToLane(_ l: Int, _ event: LaneEvent) {
+        let wasEmpty = lanes[l].isEmpty
+        lanes[l].append(event)
+        // Joining a non-empty lane leaves its head as it was; a stale pick will scan anyway.
+        if wasEmpty && !earliestLaneStale
+            && (event.timeSeconds < earliestLaneTime
+                || (event.timeSeconds == earliestLaneTime && event.sequence < earliestLaneSequence)) {
+            earliestLane = l
+            earliestLaneTime = event.timeSeconds
+            earliestLaneSequence = event.sequence
+        }
+    }
+
+    @inline(__always)
+    mutating func removeFirstOfLane(_ l: Int) -> LaneEvent {
+        if l == earliestLane { earliestLaneStale = true }
+        return lanes[l].removeFirst()
+    }
+
+    /// Scans the lanes for the earliest head, by time and then sequence.
+    mutating func findEarliestLane() {
+        var lane = -1
+        var laneTime = Double.infinity
+        var laneSequence = UInt64.max
+        for l in 0..<lanes.count where !lanes[l].isEmpty {
+            let head = lanes[l].first
+            if head.timeSeconds < laneTime || (head.timeSeconds == laneTime && head.sequence < laneSequence) {
+                lane = l
+                laneTime = head.timeSeconds
+                laneSequence = head.sequence
+            }
+        }
+        earliestLane = lane
+        earliestLaneTime = laneTime
+        earliestLaneSequence = laneSequence
+        earliestLaneStale = false
     }
 
     mutating func handle(_ event: Event) {
@@ -1393,7 +1432,7 @@ struct WebEngine {
     /// event, if any, is stale (the generation moved on) and is replaced.
     mutating func scheduleDatabaseCompletion(_ node: Int) {
         let lane = databaseLane + node
-        if !lanes[lane].isEmpty, lanes[lane].removeFirst().timeSeconds <= horizonSeconds {
+        if !lanes[lane].isEmpty, removeFirstOfLane(lane).timeSeconds <= horizonSeconds {
             // The stale event would have been popped and ignored before the horizon.
             eventsProcessed += 1
         }
