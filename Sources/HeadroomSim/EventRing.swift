@@ -1,5 +1,6 @@
-/// A first-in first-out queue in a power-of-two ring buffer of plain values: append and
-/// removeFirst are O(1) and allocate nothing once the ring has grown to its peak length.
+/// A first-in first-out queue in a power-of-two ring buffer of plain values: append,
+/// removeFirst and popLast are O(1) and allocate nothing once the ring has grown to its peak
+/// length.
 ///
 /// The web engine keeps the events whose times arrive in scheduling order here instead of in
 /// the calendar's heap (``WebEngine`` explains which and why).
@@ -60,6 +61,15 @@ struct EventRing<Element: BitwiseCopyable> {
         head = (head + 1) & mask
         count -= 1
         return element
+    }
+
+    /// Removes and returns the newest element, or nil when empty (a stack's pop: a pool's idle
+    /// connections are reused most recently released first and expire oldest first).
+    @inline(__always)
+    mutating func popLast() -> Element? {
+        guard count > 0 else { return nil }
+        count -= 1
+        return base[(head + count) & mask]
     }
 
     private mutating func grow() {

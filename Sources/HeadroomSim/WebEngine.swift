@@ -1,5 +1,4 @@
 import HeadroomKernel
-import DequeModule
 import HeadroomModel
 
 /// The discrete-event engine of a web backend: clients, a load balancer, instances with
@@ -234,7 +233,7 @@ struct WebEngine {
     let poolIdleTimeout: [Double]
     let poolMinIdle: [Int]
     let poolerSessionMode: [Bool]
-    var idleConnections: Slab<Deque<IdleConnection>>
+    var idleConnections: Slab<EventRing<IdleConnection>>
     var idleReaperArmed: Slab<Bool>
     /// Open connections of each pool (all slots), and opens and idle closes since warm-up.
     var poolOpenTotal: Slab<TimeWeightedAverage>
@@ -387,7 +386,9 @@ struct WebEngine {
         poolTracksConnections = model.pools.map { pool in
             pool.idleTimeoutSeconds != nil || pool.via.map(sessionPoolers.contains) == true
         }
-        idleConnections = Slab(Array(repeating: Deque<IdleConnection>(), count: pools.count))
+        // One ring each (copies of a ring would share its storage), behind raw pointers: a
+        // `Deque` checked its buffer's uniqueness on every release and acquire.
+        idleConnections = Slab((0..<pools.count).map { _ in EventRing<IdleConnection>(capacity: 4) })
         idleReaperArmed = Slab(Array(repeating: false, count: pools.count))
         poolOpenTotal = Slab(Array(repeating: TimeWeightedAverage(), count: model.pools.count))
         poolOpened = Array(repeating: 0, count: model.pools.count)
@@ -1345,7 +1346,8 @@ struct WebEngine {
         let p = slot / instanceCount
         let timeout = poolIdleTimeout[p]
         guard timeout.isFinite, !idleReaperArmed[slot], openConnections[slot] > poolMinIdle[p],
-              let oldest = idleConnections[slot].first else { return }
+              !idleConnections[slot].isEmpty else { return }
+        let oldest = idleConnections[slot].first
         idleReaperArmed[slot] = true
         schedule(.idleReap, Int32(slot), at: max(now, oldest.sinceSeconds + timeout))
     }
@@ -1357,9 +1359,9 @@ struct WebEngine {
         idleReaperArmed[slot] = false
         let p = slot / instanceCount
         let timeout = poolIdleTimeout[p]
-        while openConnections[slot] > poolMinIdle[p], let oldest = idleConnections[slot].first,
-              oldest.sinceSeconds + timeout <= now {
-            idleConnections[slot].removeFirst()
+        while openConnections[slot] > poolMinIdle[p], !idleConnections[slot].isEmpty,
+              idleConnections[slot].first.sinceSeconds + timeout <= now {
+            let oldest = idleConnections[slot].removeFirst()
             openConnections[slot] -= 1
             poolOpenTotal[p].add(-1, atSeconds: now)
             poolIdleClosed[p] += 1

@@ -23,6 +23,22 @@ struct EventOrderTests {
         #expect(expected.isEmpty)
     }
 
+    @Test func ringPopsNewestAndRemovesOldestAcrossWrap() {
+        // A pool's idle connections: reused newest first, expired oldest first.
+        var ring = EventRing<Int>(capacity: 2)
+        var expected: [Int] = []
+        for i in 0..<40 {
+            ring.append(i)
+            expected.append(i)
+            if i % 3 == 0 { #expect(ring.popLast() == expected.popLast()) }
+            if i % 4 == 1 { #expect(ring.removeFirst() == expected.removeFirst()) }
+            #expect(ring.count == expected.count)
+        }
+        while let last = expected.popLast() { #expect(ring.popLast() == last) }
+        #expect(ring.popLast() == nil)
+        #expect(ring.isEmpty)
+    }
+
     @Test func clientTimeoutDueWithTheStepEndFiresFirstAsScheduledFirst() throws {
         // The client timeout (a lane) and the sleep's end (the heap) are due at exactly the same
         // time; the timeout was scheduled first, when the attempt started, so it fires first
