@@ -78,4 +78,19 @@ struct ReplicationStudyTests {
         #expect(report.settings.warmupSeconds >= 0 && report.settings.warmupSeconds <= m.simulation.horizonSeconds / 2)
         #expect(report.notes.contains { $0.contains("MSER-5") })
     }
+
+    @Test("warmup: auto on a plain network runs MSER-5 on its own timeline, not the 10% fallback")
+    func autoWarmupOnANetworkModel() throws {
+        let m = try model("""
+            simulation: {horizon: 10min, warmup: auto, replications: 2, seed: 3}
+            network:
+              arrivals: {q: 8/s}
+              stations:
+                q: {servers: 1, service: exp(100ms)}
+            """)
+        let report = ReplicationStudy(model: m).run()
+        #expect(report.settings.warmupMethod == .mser5)
+        #expect(report.notes.contains { $0.contains("MSER-5 on a pilot replication") })
+        #expect(!report.notes.contains { $0.contains("records no timeline") })
+    }
 }
