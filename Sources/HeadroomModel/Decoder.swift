@@ -14,6 +14,8 @@ enum Limits {
     static let capacity = 1_000_000_000
     static let maxConnections = 1_000_000
     static let retries = 100
+    /// Stations of a plain network (the kernel packs a station index into 24 bits).
+    static let networkStations = 100_000
 }
 
 /// Pool presets: what each library does out of the box.
@@ -764,6 +766,9 @@ final class ModelDecoder {
         guard let f = r.fields(node, "network", ["stations", "arrivals", "population"]) else { return nil }
         let stationNames = declaredNames(f["stations"])
         if stationNames.isEmpty { diag.error(f.at("stations"), "network.stations", "a network needs `stations` (e.g. `desk: {servers: 3, service: exp(300ms)}`)") }
+        if stationNames.count > Limits.networkStations {
+            diag.error(f.at("stations"), "network.stations", "a network of \(stationNames.count) stations is beyond the limit of \(Limits.networkStations)")
+        }
         let stations = decodeNamedMap(f["stations"], "network.stations") { name, node, path -> Station? in
             guard let sf = r.fields(node, path, ["servers", "service", "capacity", "discipline", "patience", "routes"]) else { return nil }
             if !sf.has("service") { diag.error(node.origin, path + ".service", "station `\(name)` needs `service` (e.g. exp(300ms))") }
