@@ -31,9 +31,21 @@ public struct ProcessorSharingStation: Sendable {
     public var completions: Int { completionCount }
     @usableFromInline var completionCount = 0
 
-    public init(cores: Int, startSeconds: Double = 0) {
+    /// Slowdown with concurrency, as in Gunther's Universal Scalability Law: with n jobs present
+    /// each runs 1 + contention (n - 1) + coherency n (n - 1) times slower than processor sharing
+    /// alone would let it, so throughput peaks and then falls as n grows (lock and latch
+    /// contention, cache-line and buffer traffic between backends). Both zero: plain PS.
+    public let contention: Double
+    public let coherency: Double
+    @usableFromInline let slowsWithConcurrency: Bool
+
+    public init(cores: Int, startSeconds: Double = 0, contention: Double = 0, coherency: Double = 0) {
         precondition(cores > 0, "a processor-sharing station needs at least one core")
+        precondition(contention >= 0 && coherency >= 0, "contention and coherency are non-negative")
         self.cores = cores
+        self.contention = contention
+        self.coherency = coherency
+        slowsWithConcurrency = contention > 0 || coherency > 0
         lastUpdateSeconds = startSeconds
         busyCores = TimeWeightedAverage(atSeconds: startSeconds)
         jobsPresent = TimeWeightedAverage(atSeconds: startSeconds)
@@ -41,9 +53,13 @@ public struct ProcessorSharingStation: Sendable {
 
     @inlinable public var count: Int { jobs.count }
 
-    /// The service rate each job receives with n present: min(1, cores / n).
+    /// The service rate each job receives with n present: min(1, cores / n), divided by the
+    /// Universal Scalability Law's 1 + contention (n - 1) + coherency n (n - 1) when set.
     @inlinable func ratePerJob(_ n: Int) -> Double {
-        n <= cores ? 1 : Double(cores) / Double(n)
+        let share = n <= cores ? 1 : Double(cores) / Double(n)
+        guard slowsWithConcurrency else { return share }
+        let m = Double(n)
+        return share / (1 + contention * (m - 1) + coherency * m * (m - 1))
     }
 
     @inlinable mutating func advance(to now: Double) {

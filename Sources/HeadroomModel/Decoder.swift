@@ -368,7 +368,8 @@ final class ModelDecoder {
     // MARK: database, poolers, pools
 
     func decodeDatabase(_ node: YNode) -> Database? {
-        guard let f = r.fields(node, "database", ["cores", "max_connections", "replicas", "replica_cores", "read_routing", "query_failure_probability", "round_trip"]) else { return nil }
+        guard let f = r.fields(node, "database", ["cores", "max_connections", "replicas", "replica_cores", "read_routing",
+                                                  "query_failure_probability", "round_trip", "contention", "coherency"]) else { return nil }
         let cores = f.int("cores", max: Limits.cores) ?? 4
         let maxConn = f.int("max_connections", max: Limits.maxConnections) ?? 100
         let replicas = f.int("replicas", min: 0, max: Limits.replicas) ?? 0
@@ -384,7 +385,8 @@ final class ModelDecoder {
         }
         return Database(cores: cores, maxConnections: maxConn, replicas: replicas, replicaCores: replicaCores,
                         readRouting: replicas == 0 ? .primary : routing, queryFailureProbability: pfail,
-                        roundTrip: f.distribution("round_trip"))
+                        roundTrip: f.distribution("round_trip"),
+                        contention: f.probability("contention") ?? 0, coherency: f.probability("coherency") ?? 0)
     }
 
     func decodePooler(_ name: String, _ node: YNode, _ path: String) -> Pooler? {

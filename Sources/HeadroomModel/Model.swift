@@ -260,10 +260,17 @@ public struct Database: Sendable, Hashable {
     /// Default network round trip of every query between the app and the database (a query may
     /// override it): it holds the connection but no database core. nil = none.
     public var roundTrip: DistributionSpec?
+    /// Slowdown with concurrent active queries (Universal Scalability Law, Gunther): each query
+    /// runs 1 + contention (n - 1) + coherency n (n - 1) times slower with n active. Default 0, 0:
+    /// plain processor sharing.
+    public var contention: Double
+    public var coherency: Double
 
     public init(cores: Int = 4, maxConnections: Int = 100, replicas: Int = 0, replicaCores: Int? = nil,
-                readRouting: ReadRouting? = nil, queryFailureProbability: Double = 0, roundTrip: DistributionSpec? = nil) {
+                readRouting: ReadRouting? = nil, queryFailureProbability: Double = 0, roundTrip: DistributionSpec? = nil,
+                contention: Double = 0, coherency: Double = 0) {
         self.roundTrip = roundTrip
+        self.contention = contention; self.coherency = coherency
         self.cores = cores; self.maxConnections = maxConnections; self.replicas = replicas
         self.replicaCores = replicaCores ?? cores
         self.readRouting = readRouting ?? (replicas > 0 ? .roundRobin : .primary)

@@ -396,8 +396,12 @@ struct WebEngine {
         poolerTimeouts = Array(repeating: 0, count: model.poolers.count)
 
         let database = model.database ?? Database()
-        databaseNodes = Slab([ProcessorSharingStation(cores: database.cores)]
-            + (0..<database.replicas).map { _ in ProcessorSharingStation(cores: database.replicaCores) })
+        databaseNodes = Slab([ProcessorSharingStation(cores: database.cores, contention: database.contention,
+                                                      coherency: database.coherency)]
+            + (0..<database.replicas).map { _ in
+                ProcessorSharingStation(cores: database.replicaCores, contention: database.contention,
+                                        coherency: database.coherency)
+            })
         databaseQueries = Slab(Array(repeating: 0, count: databaseNodes.count))
 
         cacheStores = []

@@ -36,6 +36,20 @@ struct ComponentTests {
         #expect(abs(result.database!.nodes[0].meanActiveQueries - 8) < 1e-9)
     }
 
+    @Test func databaseContentionSlowsEightQueriesByTheScalabilityLawFactor() throws {
+        // As above, with contention 10%: 8 active queries each run 1 + 0.1 * 7 = 1.7 times
+        // slower than plain sharing, so each 100 ms query takes 0.4 * 1.7 = 0.68 s.
+        let m = try model("""
+            workload: {closed: {users: 8, think_time: const(0s)}, mix: {q: 1}}
+            pools: {db: {size: 8, scope: shared}}
+            database: {cores: 2, contention: 10%}
+            endpoints:
+              q: {steps: [{query: {pool: db, time: const(100ms)}}]}
+            """)
+        let result = SystemSimulation.run(model: m, replication: 0, warmupSeconds: 1, horizonSeconds: 21)
+        #expect(abs(result.endpoints[0].latency.meanSeconds - 0.68) < 1e-6)
+    }
+
     @Test func sharedCacheWithHitRatioCutsDatabaseLoadByThatRatio() throws {
         let m = try model("""
             simulation: {seed: 3}

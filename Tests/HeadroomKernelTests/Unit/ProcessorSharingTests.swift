@@ -46,4 +46,19 @@ struct ProcessorSharingTests {
         #expect(done.map(\.0) == [1, 0])
         #expect(abs(done[0].1 - 2) <= 1e-12 && abs(done[1].1 - 2.5) <= 1e-12)
     }
+
+    @Test("with contention, n jobs slow by 1 + a (n - 1) + b n (n - 1): two jobs of 1 s on one core, a = 0.5, b = 0.25")
+    func universalScalabilityLawSlowdown() {
+        // Two present: each gets (1/2) / (1 + 0.5 + 0.25 * 2) = 1/4 of a core; the first to
+        // finish leaves at t = 4 (work 1 at rate 1/4); the second then has 0 work left as well.
+        var station = ProcessorSharingStation(cores: 1, contention: 0.5, coherency: 0.25)
+        station.arrive(0, workSeconds: 1, atSeconds: 0)
+        station.arrive(1, workSeconds: 2, atSeconds: 0)
+        #expect(abs((station.nextCompletionSeconds ?? 0) - 4) <= 1e-12)
+        let done = Self.drain(&station)
+        // Alone, the second job runs at full speed: its remaining 1 s of work ends at t = 5.
+        #expect(done.map(\.0) == [0, 1])
+        #expect(abs(done[0].1 - 4) <= 1e-12 && abs(done[1].1 - 5) <= 1e-12)
+    }
 }
+
