@@ -41,6 +41,9 @@ enum ReportBuilder {
         if let analysis {
             allNotes += analysis.notes
             if let method = analysis.network?.method { allNotes.append("analytic companion of the network: \(method)") }
+            if let db = model.database, db.contention > 0 || db.coherency > 0 {
+                allNotes.append("the analytic figures take the database as plain processor sharing: they ignore its contention and coherency, which the simulation applies")
+            }
         }
         return StudyReport(modelName: model.name, sourcePath: model.sourcePath, settings: settings, sections: sections,
                            warnings: warnings, notes: allNotes,
