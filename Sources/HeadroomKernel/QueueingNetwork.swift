@@ -131,10 +131,9 @@ public struct NetworkIntervalSample: Sendable, Equatable {
 /// another's draws.
 ///
 /// The simulation is an object that owns its state outright: per-station parameters, counters
-/// and kind-specific stations sit in buffers allocated once at construction (``OwnedBuffer`` and
-/// unsafe buffers freed in `deinit`), so the event loop reads and writes them without the
-/// copy-on-write uniqueness checks and bounds checks a value type full of arrays pays on every
-/// mutation (bench/PROFILE.md measured those as the largest engine overhead).
+/// and kind-specific stations sit in ``Slab``s, so the event loop reads and writes them without
+/// the copy-on-write uniqueness checks a value type full of arrays pays on every mutation
+/// (bench/PROFILE.md measured those as the largest engine overhead).
 public final class QueueingNetworkSimulation {
     enum EventKind: UInt8 {
         case externalArrival, serviceEnd, processorSharingEnd, patienceExpired, thinkEnd
@@ -211,17 +210,17 @@ public final class QueueingNetworkSimulation {
     // nothing the structure of the engine does not already guarantee.
     @exclusivity(unchecked) var calendar = EventCalendar<Event>()
     @exclusivity(unchecked) var now: Double = 0
-    @exclusivity(unchecked) var customers = OwnedBuffer<Customer>()
-    @exclusivity(unchecked) var freeCustomers = OwnedBuffer<Int32>()
-    let stations: OwnedBuffer<Station>
-    let routes: OwnedBuffer<Route>
-    let sources: OwnedBuffer<Source>
+    @exclusivity(unchecked) var customers = Slab<Customer>()
+    @exclusivity(unchecked) var freeCustomers = Slab<Int32>()
+    let stations: Slab<Station>
+    let routes: Slab<Route>
+    let sources: Slab<Source>
     /// Kind-specific station state, indexed by `Station.slot`.
-    let fcfs: UnsafeMutableBufferPointer<MultiServerQueue>
-    let sharing: UnsafeMutableBufferPointer<ProcessorSharingStation>
-    let delayPresent: OwnedBuffer<TimeWeightedAverage>
+    let fcfs: Slab<MultiServerQueue>
+    let sharing: Slab<ProcessorSharingStation>
+    let delayPresent: Slab<TimeWeightedAverage>
     /// Per-station sojourn times (kept apart from `stations`: each is a large histogram).
-    let sojourn: UnsafeMutableBufferPointer<LatencyRecorder>
+    let sojourn: Slab<LatencyRecorder>
     let closedPopulation: QueueingNetworkSpec.ClosedPopulation?
     /// `closedPopulation` unpacked for the hot path (no optional payload copied per departure).
     let hasClosedPopulation: Bool
@@ -298,19 +297,16 @@ public final class QueueingNetworkSimulation {
                 firstRoute: firstRoute, endRoute: endRoute,
                 certainNext: certain ? routeRecords[firstRoute].station : -1))
         }
-        stations = OwnedBuffer(stationRecords)
-        routes = OwnedBuffer(routeRecords)
-        sources = OwnedBuffer(spec.openSources.indices.map { i in
+        stations = Slab(stationRecords)
+        routes = Slab(routeRecords)
+        sources = Slab(spec.openSources.indices.map { i in
             Source(station: Int32(spec.openSources[i].station), interarrival: spec.openSources[i].interarrival,
                    stream: stream("source.\(i).arrivals"))
         })
-        fcfs = .allocate(capacity: fcfsStations.count)
-        _ = fcfs.initialize(from: fcfsStations)
-        sharing = .allocate(capacity: sharingStations.count)
-        _ = sharing.initialize(from: sharingStations)
-        delayPresent = OwnedBuffer(delayStations)
-        sojourn = .allocate(capacity: spec.stations.count)
-        sojourn.initialize(repeating: LatencyRecorder())
+        fcfs = Slab(fcfsStations)
+        sharing = Slab(sharingStations)
+        delayPresent = Slab(delayStations)
+        sojourn = Slab(repeatElement(LatencyRecorder(), count: spec.stations.count))
         closedPopulation = spec.closedPopulation
         hasClosedPopulation = spec.closedPopulation != nil
         hasThinkTime = spec.closedPopulation?.thinkTime != nil
@@ -320,18 +316,6 @@ public final class QueueingNetworkSimulation {
         streams = owned
         singleVisit = spec.stations.allSatisfy { $0.routes.allSatisfy { $0.probability <= 0 } }
         start()
-    }
-
-    deinit {
-        customers.release()
-        freeCustomers.release()
-        stations.release()
-        routes.release()
-        sources.release()
-        delayPresent.release()
-        fcfs.deinitialize().deallocate()
-        sharing.deinitialize().deallocate()
-        sojourn.deinitialize().deallocate()
     }
 
     func start() {
