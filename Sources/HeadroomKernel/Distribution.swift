@@ -160,38 +160,65 @@ public enum Distribution: Sendable, Hashable, BitwiseCopyable {
                 return gsl_ran_exponential(r, m / (2 * (1 - p1)))
             }
         case .empirical(let s):
-            let i = Int(gsl_rng_uniform_int(r, UInt(s.values.count)))
-            return s.values[i]
+            guard !s.cumulative.isEmpty else {
+                let i = Int(gsl_rng_uniform_int(r, UInt(s.values.count)))
+                return s.values[i]
+            }
+            return s.inverseCDF(gsl_rng_uniform(r))
         }
     }
 }
 
 import Synchronization
 
-/// Observed samples for an empirical distribution, with their moments computed once by GSL.
+/// Observed samples for an empirical distribution, with their moments computed once.
 ///
-/// The values live in an immortal buffer, interned by content: a model loaded many times (a
+/// Three shapes, all drawn by one uniform: equally likely samples (raw measurements: a uniform
+/// index, as before weights existed), weighted samples (a value measured with a count, e.g. a
+/// query's mean with its calls), and a histogram (bucket edges with cumulative probabilities,
+/// as Prometheus `le` buckets and HdrHistogram percentile tables give them): the CDF is linear
+/// between consecutive edges, i.e. draws are uniform inside a bucket, as Prometheus'
+/// `histogram_quantile` assumes.
+///
+/// The values live in immortal buffers, interned by content: a model loaded many times (a
 /// sweep) shares one copy, and ``Distribution`` stays trivially copyable, so drawing from an
 /// array of distributions in the inner loop costs no reference counting.
 public struct EmpiricalSamples: @unchecked Sendable, Hashable, BitwiseCopyable {
+    /// Samples, or histogram edges in increasing order.
     public let values: UnsafeBufferPointer<Double>
+    /// Empty for equally likely samples; else P(X <= values[i]) for a histogram, or the weight of
+    /// values[0...i] over the total for weighted samples. The last entry is 1.
+    public let cumulative: UnsafeBufferPointer<Double>
+    /// True for a histogram (linear CDF between edges), false for samples.
+    public let interpolates: Bool
     public let mean: Double
     public let variance: Double
 
-    private static let interned = Mutex<[[Double]: UnsafeBufferPointer<Double>]>([:])
+    private struct Key: Hashable { var values: [Double]; var cumulative: [Double] }
+    private static let interned = Mutex<[Key: (UnsafeBufferPointer<Double>, UnsafeBufferPointer<Double>)]>([:])
 
+    private static func intern(_ values: [Double], _ cumulative: [Double]) -> (UnsafeBufferPointer<Double>, UnsafeBufferPointer<Double>) {
+        interned.withLock { table in
+            let key = Key(values: values, cumulative: cumulative)
+            if let existing = table[key] { return existing }
+            func store(_ a: [Double]) -> UnsafeBufferPointer<Double> {
+                let buffer = UnsafeMutableBufferPointer<Double>.allocate(capacity: max(1, a.count))
+                _ = buffer.initialize(from: a)
+                return UnsafeBufferPointer(rebasing: UnsafeBufferPointer(buffer)[0..<a.count])
+            }
+            let stored = (store(values), store(cumulative))
+            table[key] = stored
+            return stored
+        }
+    }
+
+    /// Equally likely samples.
     /// - Precondition: `values` is non-empty and every value is finite and non-negative
     ///   (the model layer checks this and reports the file and line).
     public init(_ values: [Double]) {
         precondition(!values.isEmpty, "empirical distribution needs at least one sample")
-        self.values = EmpiricalSamples.interned.withLock { table in
-            if let existing = table[values] { return existing }
-            let buffer = UnsafeMutableBufferPointer<Double>.allocate(capacity: values.count)
-            _ = buffer.initialize(from: values)
-            let stored = UnsafeBufferPointer(buffer)
-            table[values] = stored
-            return stored
-        }
+        (self.values, self.cumulative) = EmpiricalSamples.intern(values, [])
+        interpolates = false
         let (mean, variance): (Double, Double) = values.withUnsafeBufferPointer { buffer in
             let m = gsl_stats_mean(buffer.baseAddress, 1, buffer.count)
             // Population variance: the distribution is exactly these samples, equally likely.
@@ -203,8 +230,78 @@ public struct EmpiricalSamples: @unchecked Sendable, Hashable, BitwiseCopyable {
         self.variance = variance
     }
 
-    public static func == (a: EmpiricalSamples, b: EmpiricalSamples) -> Bool {
-        a.values.baseAddress == b.values.baseAddress
+    /// Weighted samples: `values[i]` has probability `weights[i] / sum(weights)`.
+    /// - Precondition: same length, non-empty, weights non-negative with a positive sum.
+    public init(values: [Double], weights: [Double]) {
+        precondition(!values.isEmpty && values.count == weights.count, "one weight per sample")
+        let total = weights.reduce(0, +)
+        precondition(total > 0 && weights.allSatisfy { $0 >= 0 }, "weights are non-negative with a positive sum")
+        var cumulative = [Double](repeating: 0, count: weights.count)
+        var running = 0.0
+        var m = 0.0, m2 = 0.0
+        for i in values.indices {
+            running += weights[i]
+            cumulative[i] = running / total
+            let p = weights[i] / total
+            m += p * values[i]; m2 += p * values[i] * values[i]
+        }
+        cumulative[cumulative.count - 1] = 1
+        (self.values, self.cumulative) = EmpiricalSamples.intern(values, cumulative)
+        interpolates = false
+        mean = m
+        variance = max(0, m2 - m * m)
     }
-    public func hash(into hasher: inout Hasher) { hasher.combine(values.baseAddress) }
+
+    /// Weighted samples given as cumulative probabilities: `values[i]` has probability
+    /// cumulative[i] − cumulative[i − 1] (the model layer's form).
+    public init(values: [Double], cumulative: [Double]) {
+        precondition(!values.isEmpty && values.count == cumulative.count, "one cumulative probability per sample")
+        var weights = [Double](repeating: 0, count: values.count)
+        for i in values.indices { weights[i] = max(0, cumulative[i] - (i > 0 ? cumulative[i - 1] : 0)) }
+        self.init(values: values, weights: weights)
+    }
+
+    /// A histogram: P(X <= edges[i]) = cumulative[i], linear in between (uniform inside a
+    /// bucket); a positive cumulative[0] is a point mass at edges[0].
+    /// - Precondition: at least one edge; edges and cumulative non-decreasing; the last is 1.
+    public init(edges: [Double], cumulative: [Double]) {
+        precondition(!edges.isEmpty && edges.count == cumulative.count, "one cumulative probability per edge")
+        precondition(abs(cumulative[cumulative.count - 1] - 1) < 1e-9, "the cumulative probabilities end at 1")
+        var c = cumulative
+        c[c.count - 1] = 1
+        (self.values, self.cumulative) = EmpiricalSamples.intern(edges, c)
+        interpolates = true
+        // A bucket [a, b] with mass p contributes p (a + b) / 2 and p (a² + ab + b²) / 3.
+        var m = c[0] * edges[0], m2 = c[0] * edges[0] * edges[0]
+        if edges.count > 1 {
+            for i in 1..<edges.count {
+                let p = c[i] - c[i - 1], a = edges[i - 1], b = edges[i]
+                m += p * (a + b) / 2
+                m2 += p * (a * a + a * b + b * b) / 3
+            }
+        }
+        mean = m
+        variance = max(0, m2 - m * m)
+    }
+
+    /// The draw for uniform `u` in [0, 1): the first entry whose cumulative probability exceeds
+    /// u (binary search, O(log n)); inside a histogram bucket, linear interpolation.
+    @usableFromInline
+    func inverseCDF(_ u: Double) -> Double {
+        var low = 0, high = cumulative.count - 1
+        while low < high {
+            let mid = (low + high) / 2
+            if u < cumulative[mid] { high = mid } else { low = mid + 1 }
+        }
+        guard interpolates, low > 0 else { return values[low] }
+        let f0 = cumulative[low - 1], f1 = cumulative[low]
+        let a = values[low - 1], b = values[low]
+        return f1 > f0 ? a + (b - a) * (u - f0) / (f1 - f0) : b
+    }
+
+    public static func == (a: EmpiricalSamples, b: EmpiricalSamples) -> Bool {
+        a.values.baseAddress == b.values.baseAddress && a.cumulative.baseAddress == b.cumulative.baseAddress
+            && a.interpolates == b.interpolates
+    }
+    public func hash(into hasher: inout Hasher) { hasher.combine(values.baseAddress); hasher.combine(interpolates) }
 }

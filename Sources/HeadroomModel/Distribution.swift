@@ -24,6 +24,9 @@ public enum DistributionSpec: Sendable, Hashable {
     case hyperexponential(mean: Double, cv: Double)
     /// `empirical(file: x.csv)` or `empirical(values: [10ms, 20ms])`: draws uniformly among the samples.
     case empirical([Double])
+    /// `empirical(file: x.csv, column: ms, weight: calls)`, or a histogram (`format: prometheus`,
+    /// `format: hdrhistogram`): weighted samples or buckets, drawn by inverse CDF.
+    case tabulated(EmpiricalTable)
 
     /// The distribution's mean, in seconds.
     public var mean: Double {
@@ -45,6 +48,7 @@ public enum DistributionSpec: Sendable, Hashable {
             let la = pow(l, alpha)
             return la / (1 - pow(l / h, alpha)) * (alpha / (alpha - 1)) * (1 / pow(l, alpha - 1) - 1 / pow(h, alpha - 1))
         case let .empirical(v): return v.isEmpty ? 0 : v.reduce(0, +) / Double(v.count)
+        case let .tabulated(t): return t.mean
         }
     }
 
@@ -64,6 +68,9 @@ public enum DistributionSpec: Sendable, Hashable {
         case let .pareto(a, l, h): return "pareto(alpha: \(n(a)), low: \(d(l)), high: \(d(h)))"
         case let .hyperexponential(m, cv): return "hyperexp(mean: \(d(m)), cv: \(n(cv)))"
         case let .empirical(v): return "empirical(\(v.count) values, mean \(d(mean)))"
+        case let .tabulated(t):
+            return t.isHistogram ? "empirical(histogram, \(t.values.count) edges, mean \(d(mean)))"
+                : "empirical(\(t.values.count) weighted values, mean \(d(mean)))"
         }
     }
 }
@@ -304,8 +311,8 @@ enum DistributionParser {
             guard hi > lo else { throw ParseFailure("`high` must be above `low` in `\(t)` (the Pareto is bounded)") }
             return .pareto(alpha: a, low: lo, high: hi)
         case "empirical":
-            let u = "empirical(file: samples.csv) or empirical(values: [10ms, 20ms])"
-            let b = try ArgBinder(e, params: ["file", "values", "unit"], usage: u)
+            let u = "empirical(file: samples.csv, column: latency_ms, unit: ms) or empirical(values: [10ms, 20ms])"
+            let b = try ArgBinder(e, params: ["file", "values", "unit", "column", "weight", "weights", "format", "metric"], usage: u)
             var unit: Double? = nil
             if b.has("unit") {
                 let s = try b.atom("unit", usage: u)
@@ -316,19 +323,57 @@ enum DistributionParser {
             }
             if b.has("file") == b.has("values") { throw ParseFailure("`empirical` needs exactly one of `file` and `values`; write it as \(u)") }
             if b.has("values") {
+                for fileOnly in ["column", "weight", "format", "metric"] where b.has(fileOnly) {
+                    throw ParseFailure("`\(fileOnly)` of empirical applies to `file:`, not to inline `values`")
+                }
                 guard case let .list(items)? = b.values["values"] else {
                     throw ParseFailure("`values` of empirical must be a list, e.g. [10ms, 20ms]")
                 }
                 guard !items.isEmpty else { throw ParseFailure("`values` of empirical is empty") }
                 var out: [Double] = []
                 for item in items { out.append(try sample(item, unit: unit, where: "in `values`")) }
-                return .empirical(out)
+                guard b.has("weights") else { return .empirical(out) }
+                guard case let .list(ws)? = b.values["weights"] else {
+                    throw ParseFailure("`weights` of empirical must be a list of numbers, e.g. [3, 1]")
+                }
+                guard ws.count == out.count else {
+                    throw ParseFailure("empirical has \(out.count) values but \(ws.count) weights: give one weight per value")
+                }
+                var weights: [Double] = []
+                for w in ws {
+                    guard let v = Units.number(w), v >= 0 else { throw ParseFailure("weight `\(w)` of empirical must be a number ≥ 0") }
+                    weights.append(v)
+                }
+                guard weights.reduce(0, +) > 0 else { throw ParseFailure("the weights of empirical are all zero") }
+                return .tabulated(EmpiricalTable(weightedValues: out, weights: weights))
             }
-            var file = try b.atom("file", usage: u)
-            if (file.hasPrefix("\"") && file.hasSuffix("\"")) || (file.hasPrefix("'") && file.hasSuffix("'")) {
-                file = String(file.dropFirst().dropLast())
+            if b.has("weights") { throw ParseFailure("`weights` of empirical goes with inline `values`; for a file, name its weight column with `weight:`") }
+            var options = MeasurementFileOptions()
+            options.unitSeconds = unit
+            func text(_ p: String) throws(ParseFailure) -> String? {
+                guard b.has(p) else { return nil }
+                return unquote(try b.atom(p, usage: u))
             }
-            return .empirical(try samples(file: file, unit: unit, baseDirectory: baseDirectory))
+            options.column = try text("column")
+            options.weight = try text("weight")
+            options.metric = try text("metric")
+            if let f = try text("format") {
+                guard let format = MeasurementFormat(rawValue: f.lowercased()) ?? (f.lowercased() == "hdr" ? .hdrhistogram : nil) else {
+                    throw ParseFailure("unknown empirical format `\(f)`; \(Suggest.hint(f, MeasurementFormat.allCases.map(\.rawValue), noun: "formats"))")
+                }
+                options.format = format
+            }
+            if options.format != .samples, options.column != nil || options.weight != nil {
+                throw ParseFailure("`column` and `weight` apply to `format: samples`; `format: \(options.format.rawValue)` knows where its values are")
+            }
+            if options.format != .prometheus, options.metric != nil {
+                throw ParseFailure("`metric` applies to `format: prometheus` only")
+            }
+            if options.format == .pgbench, unit != nil {
+                throw ParseFailure("a pgbench log is in microseconds: drop `unit` with `format: pgbench`")
+            }
+            let file = unquote(try b.atom("file", usage: u))
+            return try MeasurementFiles.distribution(path: resolve(file, baseDirectory: baseDirectory), options: options)
         case "poisson", "geometric", "zipf":
             throw ParseFailure("`\(e.name)(...)` is not a duration distribution here; use one of \(names.joined(separator: ", "))")
         default:
@@ -348,23 +393,17 @@ enum DistributionParser {
         return v
     }
 
-    static func samples(file: String, unit: Double?, baseDirectory: String?) throws(ParseFailure) -> [Double] {
-        let path: String
-        if file.hasPrefix("/") { path = file }
-        else { path = URL(fileURLWithPath: baseDirectory ?? FileManager.default.currentDirectoryPath).appendingPathComponent(file).path }
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw ParseFailure("cannot read empirical samples file `\(path)`")
+    private static func unquote(_ s: String) -> String {
+        if s.count >= 2, (s.hasPrefix("\"") && s.hasSuffix("\"")) || (s.hasPrefix("'") && s.hasSuffix("'")) {
+            return String(s.dropFirst().dropLast())
         }
-        var out: [Double] = []
-        for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            var line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-            if let c = line.firstIndex(of: ",") { line = String(line[..<c]).trimmingCharacters(in: .whitespaces) }
-            if line.isEmpty || line.hasPrefix("#") { continue }
-            if out.isEmpty, i == 0, Units.number(line) == nil, (try? Units.duration(line)) == nil { continue } // header
-            out.append(try sample(line, unit: unit, where: "at \(path):\(i + 1)"))
-        }
-        guard !out.isEmpty else { throw ParseFailure("empirical samples file `\(path)` has no values") }
-        return out
+        return s
+    }
+
+    /// A file path relative to the model's directory.
+    static func resolve(_ file: String, baseDirectory: String?) -> String {
+        if file.hasPrefix("/") { return file }
+        return URL(fileURLWithPath: baseDirectory ?? FileManager.default.currentDirectoryPath).appendingPathComponent(file).path
     }
 }
 

@@ -17,6 +17,9 @@ extension Distribution {
         case .pareto(let alpha, let low, let high): self = .boundedPareto(alpha: alpha, low: low, high: high)
         case .hyperexponential(let m, let cv): self = .hyperexponential(mean: m, cv: cv)
         case .empirical(let values): self = .empirical(EmpiricalSamples(values))
+        case .tabulated(let t):
+            self = .empirical(t.isHistogram ? EmpiricalSamples(edges: t.values, cumulative: t.cumulative)
+                : EmpiricalSamples(values: t.values, cumulative: t.cumulative))
         }
     }
 }

@@ -299,6 +299,7 @@ extension DistributionSpec {
             guard m > 0 else { return nil }
             let variance = v.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(v.count)
             return variance / (m * m)
+        case let .tabulated(t): return t.mean > 0 ? t.variance / (t.mean * t.mean) : nil
         case .normal, .pareto: return nil
         }
     }

@@ -139,4 +139,54 @@ struct DistributionTests {
         let sd = (Double(n) * 0.25 * 0.75).squareRoot()
         for (_, k) in counts { #expect(abs(Double(k) - Double(n) / 4) <= 4 * sd) }
     }
+
+    @Test("weighted empirical draws return each value with its weight's share")
+    func weightedEmpiricalFrequencies() {
+        let d = Distribution.empirical(EmpiricalSamples(values: [0.5, 1.5, 4.0], weights: [1, 2, 5]))
+        #expect(abs(d.mean - (0.5 + 3.0 + 20.0) / 8) < 1e-12)
+        let stream = RandomStream(seed: 21)
+        var counts = [Double: Int]()
+        let n = 40_000
+        for _ in 0..<n { counts[d.sample(stream), default: 0] += 1 }
+        #expect(Set(counts.keys) == [0.5, 1.5, 4.0])
+        for (v, p) in [(0.5, 1.0 / 8), (1.5, 2.0 / 8), (4.0, 5.0 / 8)] {
+            // Binomial(n, p): within 4 standard deviations.
+            let sd = (Double(n) * p * (1 - p)).squareRoot()
+            #expect(abs(Double(counts[v] ?? 0) - Double(n) * p) <= 4 * sd)
+        }
+    }
+
+    @Test("histogram draws follow the piecewise-linear CDF (Kolmogorov-Smirnov at the 0.1% level), moments exact")
+    func histogramFollowsItsCDF() {
+        let edges = [0.001, 0.002, 0.004, 0.010], cumulative = [0.25, 0.5, 0.9, 1]
+        let d = Distribution.empirical(EmpiricalSamples(edges: edges, cumulative: cumulative))
+        func cdf(_ x: Double) -> Double {
+            if x < edges[0] { return 0 }
+            for i in 1..<edges.count where x < edges[i] {
+                return cumulative[i - 1] + (cumulative[i] - cumulative[i - 1]) * (x - edges[i - 1]) / (edges[i] - edges[i - 1])
+            }
+            return 1
+        }
+        let n = 50_000
+        let stream = RandomStream(masterSeed: 5, name: "histogram")
+        var draws = (0..<n).map { _ in d.sample(stream) }
+        draws.sort()
+        // Kolmogorov-Smirnov with an atom: a run of equal draws is compared with the CDF's left
+        // limit at its first draw and its value at its last (the statistic is then conservative).
+        var ks = 0.0
+        var i = 0
+        while i < n {
+            var j = i
+            while j + 1 < n && draws[j + 1] == draws[i] { j += 1 }
+            let x = draws[i]
+            let left = x <= edges[0] ? 0 : cdf(x)
+            ks = max(ks, Double(j + 1) / Double(n) - cdf(x), left - Double(i) / Double(n))
+            i = j + 1
+        }
+        #expect(Double(n).squareRoot() * ks <= 1.9495)
+        let mean = draws.reduce(0, +) / Double(n)
+        let sd = d.variance.squareRoot()
+        #expect(abs(mean - d.mean) <= 4 * sd / Double(n).squareRoot())
+        #expect(abs(d.mean - (0.25 * 0.001 + 0.25 * 0.0015 + 0.4 * 0.003 + 0.1 * 0.007)) < 1e-15)
+    }
 }
