@@ -8,6 +8,9 @@ public struct SweepError: Error, CustomStringConvertible, Sendable, Equatable {
         case usage
         /// An output directory or file cannot be used (exists, belongs to another sweep, unwritable).
         case output
+        /// Sweep directories given as input do not fit together or are damaged (`merge`: shards of
+        /// different sweeps, a shard missing, twice or incomplete; a manifest that does not parse).
+        case data
     }
     public var kind: Kind
     public var message: String

@@ -16,7 +16,7 @@ public enum SweepMerge {
         var manifests: [SweepManifest] = []
         for dir in inputs {
             guard let m = try SweepManifest.read(directory: dir) else {
-                throw SweepError("`\(dir)` is not a sweep directory (no sweep.json)", kind: .output)
+                throw SweepError("`\(dir)` is not a sweep directory (no sweep.json)", kind: .data)
             }
             manifests.append(m)
         }
@@ -26,7 +26,7 @@ public enum SweepMerge {
             var unsharded = m
             unsharded.shard = nil
             guard unsharded == base else {
-                throw SweepError("`\(dir)` is a shard of another sweep than `\(inputs[0])` (\(SweepManifestDiff.describe(base, unsharded)))", kind: .output)
+                throw SweepError("`\(dir)` is a shard of another sweep than `\(inputs[0])` (\(SweepManifestDiff.describe(base, unsharded)))", kind: .data)
             }
         }
         let shardCount = manifests[0].shard?.count ?? 1
@@ -34,16 +34,16 @@ public enum SweepMerge {
         for (dir, m) in zip(inputs, manifests) {
             let shard = m.shard ?? SweepManifest.Shard(index: 1, count: 1)
             guard shard.count == shardCount else {
-                throw SweepError("`\(dir)` is shard \(shard.index)/\(shard.count) but `\(inputs[0])` is one of \(shardCount) shards", kind: .output)
+                throw SweepError("`\(dir)` is shard \(shard.index)/\(shard.count) but `\(inputs[0])` is one of \(shardCount) shards", kind: .data)
             }
             if let other = seenShards[shard.index] {
-                throw SweepError("`\(dir)` and `\(other)` are both shard \(shard.index)/\(shard.count)", kind: .output)
+                throw SweepError("`\(dir)` and `\(other)` are both shard \(shard.index)/\(shard.count)", kind: .data)
             }
             seenShards[shard.index] = dir
         }
         let missing = (1...shardCount).filter { seenShards[$0] == nil }
         if !missing.isEmpty {
-            throw SweepError("shard\(missing.count == 1 ? "" : "s") \(missing.map { "\($0)/\(shardCount)" }.joined(separator: ", ")) missing: give every shard's directory", kind: .output)
+            throw SweepError("shard\(missing.count == 1 ? "" : "s") \(missing.map { "\($0)/\(shardCount)" }.joined(separator: ", ")) missing: give every shard's directory", kind: .data)
         }
         let header = base.columns.map(csvField).joined(separator: ",")
         var all = SweepRowSet()
@@ -53,7 +53,7 @@ public enum SweepMerge {
             let expected = (0..<base.cells).filter(shard.contains)
             let absent = expected.filter { rows.csv[$0] == nil }
             if !absent.isEmpty {
-                throw SweepError("`\(dir)` (shard \(shard)) is incomplete: \(absent.count) of its \(expected.count) cells are missing; finish it with `headroom sweep ... --shard \(shard) --output-dir \(dir) --resume`", kind: .output)
+                throw SweepError("`\(dir)` (shard \(shard)) is incomplete: \(absent.count) of its \(expected.count) cells are missing; finish it with `headroom sweep ... --shard \(shard) --output-dir \(dir) --resume`", kind: .data)
             }
             for i in expected {
                 all.csv[i] = rows.csv[i]

@@ -62,18 +62,18 @@ public struct SweepManifest: Codable, Sendable, Hashable {
         let path = SweepFiles.manifest(directory)
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw SweepError("cannot read `\(path)`", kind: .output)
+            throw SweepError("cannot read `\(path)`", kind: .data)
         }
         do {
             let m = try JSONDecoder().decode(SweepManifest.self, from: data)
             guard m.schema == schemaName else {
-                throw SweepError("`\(path)` is a `\(m.schema)` manifest; this headroom reads `\(schemaName)`", kind: .output)
+                throw SweepError("`\(path)` is a `\(m.schema)` manifest; this headroom reads `\(schemaName)`", kind: .data)
             }
             return m
         } catch let e as SweepError {
             throw e
         } catch {
-            throw SweepError("`\(path)` is not a sweep manifest: \(error)", kind: .output)
+            throw SweepError("`\(path)` is not a sweep manifest: \(error)", kind: .data)
         }
     }
 }
@@ -238,60 +238,52 @@ extension JSONValue {
 
 /// Appends whole lines with one `write(2)` each on an `O_APPEND` descriptor: a line is on disk
 /// entirely or (if the process dies inside the call) as a tail without its newline, which
-/// `--resume` drops.
+/// `--resume` drops. Like `OutputFile`, it writes regular files only (never through a link).
 final class LineAppender: @unchecked Sendable {
     private let fd: Int32
     let path: String
 
     init(path: String) throws(SweepError) {
         self.path = path
-        fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o666)
         guard fd >= 0 else { throw SweepError("cannot open `\(path)`: \(String(cString: strerror(errno)))", kind: .output) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+            close(fd)
+            throw SweepError("refusing to append to `\(path)`: it is not a regular file", kind: .output)
+        }
     }
 
     deinit { close(fd) }
 
     func append(_ line: String) throws(SweepError) {
-        var bytes = Array(line.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { buffer in
-                Foundation.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-            }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw SweepError("cannot append to `\(path)`: \(String(cString: strerror(errno)))", kind: .output)
-            }
-            offset += n
+        if let failure = OutputFile.writeAll(fd, line) {
+            throw SweepError("cannot append to `\(path)`: \(String(cString: strerror(failure)))", kind: .output)
         }
-        bytes.removeAll()
     }
 }
 
 enum SweepFileIO {
-    /// Writes beside `path`, then renames over it: readers see the old file or the whole new one.
+    /// The files of a sweep directory go through the commands' one writer (`OutputFile`): regular
+    /// files only, a temporary file renamed over the old one.
     static func writeAtomically(_ text: String, to path: String) throws(SweepError) {
-        let url = URL(fileURLWithPath: path)
-        let temp = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
         do {
-            try Data(text.utf8).write(to: temp)
+            try OutputFile.write(text, to: path)
         } catch {
-            try? FileManager.default.removeItem(at: temp)
-            throw SweepError("cannot write `\(path)`: \(error.localizedDescription)", kind: .output)
-        }
-        if rename(temp.path, url.path) != 0 {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: temp)
-            throw SweepError("cannot write `\(path)`: \(reason)", kind: .output)
+            throw SweepError(error.message, kind: .output)
         }
     }
 
     /// Complete lines (each ending in a newline) of a file; a trailing partial line is dropped.
     static func completeLines(_ path: String) throws(SweepError) -> [Substring] {
-        guard FileManager.default.fileExists(atPath: path) else { return [] }
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return [] }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            let what = info.st_mode & S_IFMT == S_IFLNK ? "a symbolic link" : "not a regular file"
+            throw SweepError("refusing to use `\(path)`: it is \(what); a sweep directory holds regular files only", kind: .output)
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw SweepError("cannot read `\(path)`", kind: .output)
+            throw SweepError("cannot read `\(path)`", kind: .data)
         }
         let text = String(decoding: data, as: UTF8.self)
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
@@ -318,7 +310,7 @@ struct SweepRowSet {
         var set = SweepRowSet()
         let csvLines = try SweepFileIO.completeLines(SweepFiles.csv(directory))
         if let first = csvLines.first, first != header {
-            throw SweepError("`\(SweepFiles.csv(directory))` has other columns than this sweep", kind: .output)
+            throw SweepError("`\(SweepFiles.csv(directory))` has other columns than this sweep", kind: .data)
         }
         var csv: [Int: String] = [:], jsonl: [Int: String] = [:]
         for line in csvLines.dropFirst() {

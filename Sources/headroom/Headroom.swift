@@ -38,7 +38,7 @@ struct Headroom: ParsableCommand {
         } catch let failure as UsageFailure {
             Console.error("Error: \(failure.message)")
             Foundation.exit(ExitStatus.usage)
-        } catch let failure as OutputFailure {
+        } catch let failure as OutputFileError {
             Console.error("error: \(failure.message)")
             Foundation.exit(ExitStatus.cannotCreate)
         } catch let error as ValidationError {
@@ -102,20 +102,28 @@ struct ModelOptions: ParsableArguments {
     }
 }
 
-/// `--format` and `--output`.
+/// `--format`, `--output` and `--force`.
 struct OutputOptions: ParsableArguments {
     @Option(help: "Output format.")
     var format: OutputFormat = .table
 
-    @Option(name: [.short, .long], help: ArgumentHelp("Write the report to this file instead of standard output (written to a temporary file, then renamed: never half-written).", valueName: "file"))
+    @Option(name: [.short, .long], help: ArgumentHelp("Write the report to this file instead of standard output (written to a temporary file, then renamed: never half-written). Only a regular file: a symbolic link, a device, a directory, a read-only file or the model itself is refused.", valueName: "file"))
     var output: String?
 
-    func emit(_ text: String) throws {
+    @Flag(help: "Write --output even where it is a symbolic link (to the file it points to), a device or FIFO (into it) or a read-only file. Never a directory or the model.")
+    var force = false
+
+    /// Refuses an unusable --output before any work (exit 73).
+    func check(inputs: [String]) throws {
+        if let output { try OutputFile.check(output, force: force, inputs: inputs) }
+    }
+
+    func emit(_ text: String, inputs: [String]) throws {
         guard let output else {
             FileHandle.standardOutput.write(Data(text.utf8))
             return
         }
-        try AtomicFile.write(text, to: output)
+        try OutputFile.write(text, to: output, force: force, inputs: inputs)
     }
 }
 
@@ -182,6 +190,8 @@ struct Run: ParsableCommand {
     }
 
     func run() throws {
+        try output.check(inputs: [model.model])
+        if timeline != nil { try OutputFile.check(timelineFile, force: output.force, inputs: [model.model]) }
         let loaded = try model.load()
         var m = loaded.model
         if let r = replications {
@@ -207,11 +217,13 @@ struct Run: ParsableCommand {
             for w in report.warnings.dropFirst(warnings.count) { Console.error("\(model.model): warning: \(w)") }
         }
         if let t = timeline {
-            let file = timelineOutput ?? "timeline.csv"
-            try AtomicFile.write(TimelineExport.rendered(timelines, intervalSeconds: t.seconds, report: report, path: file), to: file)
+            try OutputFile.write(TimelineExport.rendered(timelines, intervalSeconds: t.seconds, report: report, path: timelineFile),
+                                 to: timelineFile, force: output.force, inputs: [model.model])
         }
-        try output.emit(report.rendered(as: output.format))
+        try output.emit(report.rendered(as: output.format), inputs: [model.model])
     }
+
+    var timelineFile: String { timelineOutput ?? "timeline.csv" }
 }
 
 struct Analyze: ParsableCommand {
@@ -222,11 +234,12 @@ struct Analyze: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
+        try output.check(inputs: [model.model])
         let loaded = try model.load()
         if output.format != .table || output.output != nil { for w in loaded.warnings { Console.error(w.description) } }
         var analysis = Analysis.analyze(loaded.model)
         analysis.warnings = loaded.warnings.map(\.description) + analysis.warnings
-        try output.emit(analysis.rendered(as: output.format))
+        try output.emit(analysis.rendered(as: output.format), inputs: [model.model])
     }
 }
 
@@ -254,31 +267,8 @@ struct WarmupArgument: ExpressibleByArgument {
 
 // MARK: - Output
 
-struct OutputFailure: Error { var message: String }
-
 /// A usage problem found only once the model is loaded (e.g. `--horizon` shorter than its warm-up): exit 64.
 struct UsageFailure: Error { var message: String }
-
-enum AtomicFile {
-    /// Writes `text` to a temporary file beside `path`, then renames it over `path`: readers see the
-    /// old file or the whole new one, and a failure leaves no partial file behind.
-    static func write(_ text: String, to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        let dir = url.deletingLastPathComponent()
-        let temp = dir.appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
-        do {
-            try Data(text.utf8).write(to: temp)
-        } catch {
-            try? FileManager.default.removeItem(at: temp)
-            throw OutputFailure(message: "cannot write `\(path)`: \(error.localizedDescription)")
-        }
-        if rename(temp.path, url.path) != 0 {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: temp)
-            throw OutputFailure(message: "cannot write `\(path)`: \(reason)")
-        }
-    }
-}
 
 enum Console {
     static func error(_ text: String) {

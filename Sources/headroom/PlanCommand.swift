@@ -60,6 +60,7 @@ struct PlanCommand: ParsableCommand {
     }
 
     func run() throws {
+        try output.check(inputs: [model.model])
         var passed = false
         try StudyCommandErrors.reporting {
             var planner = Planner(
@@ -80,7 +81,7 @@ struct PlanCommand: ParsableCommand {
             if output.format != .table || output.output != nil {
                 for w in result.warnings { Console.error(w) }
             }
-            try output.emit(result.rendered(as: output.format))
+            try output.emit(result.rendered(as: output.format), inputs: [model.model])
             passed = result.cheapest != nil
         }
         if !passed { throw ExitCode(1) }

@@ -19,8 +19,11 @@ struct Reproduce: ParsableCommand {
     @Option(help: "Output format: table, json, csv or markdown.")
     var format: ReproductionFormat = .table
 
-    @Option(name: [.short, .long], help: ArgumentHelp("Write to this file instead of standard output (never half-written).", valueName: "file"))
+    @Option(name: [.short, .long], help: ArgumentHelp("Write to this file instead of standard output (never half-written; a regular file only, as for run --output).", valueName: "file"))
     var output: String?
+
+    @Flag(help: "Write --output even where it is a symbolic link, a device or FIFO, or a read-only file (see run --help).")
+    var force = false
 
     @Option(help: "Replications per scenario (default: each model's).")
     var replications: Int?
@@ -45,6 +48,7 @@ struct Reproduce: ParsableCommand {
     }
 
     func run() throws {
+        if let output { try OutputFile.check(output, force: force) }
         var options = ReproductionOptions(modelsDirectory: models, seeds: Reproduction.resolve(seed) ?? [],
                                           replications: replications, horizonSeconds: horizon?.seconds, threads: threads)
         if Console.stderrIsTerminal {
@@ -54,7 +58,7 @@ struct Reproduce: ParsableCommand {
         if Console.stderrIsTerminal { Console.progress(nil) }
         let text = report.rendered(as: format)
         if let output {
-            try AtomicFile.write(text, to: output)
+            try OutputFile.write(text, to: output, force: force)
         } else {
             FileHandle.standardOutput.write(Data(text.utf8))
         }

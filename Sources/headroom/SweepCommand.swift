@@ -91,14 +91,19 @@ struct SweepCommand: ParsableCommand {
     }
 }
 
-/// Maps the study layer's errors to messages and exit codes (64 usage, 65 model, 73 output).
+/// Maps the study layer's errors to messages and exit codes (64 usage, 65 model or inconsistent
+/// sweep files, 73 output).
 enum StudyCommandErrors {
     static func reporting(_ body: () throws -> Void) throws {
         do {
             try body()
         } catch let e as SweepError {
             Console.error("error: \(e.message)")
-            throw ExitCode(e.kind == .usage ? 64 : ExitStatus.cannotCreate)
+            switch e.kind {
+            case .usage: throw ExitCode(ExitStatus.usage)
+            case .data: throw ExitCode(ExitStatus.dataError)
+            case .output: throw ExitCode(ExitStatus.cannotCreate)
+            }
         } catch let e as SweepCellError {
             Console.error(e.description)
             throw ExitCode(ExitStatus.dataError)

@@ -275,6 +275,44 @@ struct SweepTests {
 
 @Suite("headroom sweep, merge and run --timeline from the command line", .serialized)
 struct SweepCLITests {
+    @Test("merge: shards that do not fit together exit 65 (data error); an output that holds a sweep exits 73")
+    func mergeExitCodes() throws {
+        let w = try sweepWorkspace()
+        let grid = ["--set", "instances=1,2", "--set", "pool.size=2,4", "--threads", "1"]
+        for k in 1...2 {
+            let r = try CLI.run(["sweep", w.model] + grid + ["--shard", "\(k)/2", "--output-dir", w.dir + "/s\(k)"])
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+        #expect(try CLI.run(["sweep", w.model, "--set", "instances=1,3", "--shard", "2/2", "--output-dir", w.dir + "/other"]).status == 0)
+        let cases: [(shards: [String], says: String)] = [
+            (["s1"], "2/2 missing"),
+            (["s1", "s1", "s2"], "both shard 1/2"),
+            (["s1", "other"], "a shard of another sweep"),
+            (["s1", "nothing-here"], "not a sweep directory"),
+        ]
+        for c in cases {
+            let r = try CLI.run(["merge", w.dir + "/m"] + c.shards.map { w.dir + "/" + $0 })
+            #expect(r.status == 65, "\(c.shards): \(r.stderr)")
+            #expect(r.stderr.contains(c.says), "\(r.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: w.dir + "/m"))
+        }
+        // An incomplete shard: its last cell's lines removed, as after a kill.
+        let csv = SweepFiles.csv(w.dir + "/s2")
+        var lines = contents(csv).split(separator: "\n")
+        lines.removeLast()
+        try (lines.joined(separator: "\n") + "\n").write(toFile: csv, atomically: true, encoding: .utf8)
+        let incomplete = try CLI.run(["merge", w.dir + "/m", w.dir + "/s1", w.dir + "/s2"])
+        #expect(incomplete.status == 65, "\(incomplete.stderr)")
+        #expect(incomplete.stderr.contains("is incomplete") && incomplete.stderr.contains("--resume"))
+
+        let finish = try CLI.run(["sweep", w.model] + grid + ["--shard", "2/2", "--output-dir", w.dir + "/s2", "--resume"])
+        #expect(finish.status == 0, "\(finish.stderr)")
+        #expect(try CLI.run(["merge", w.dir + "/m", w.dir + "/s1", w.dir + "/s2"]).status == 0)
+        let again = try CLI.run(["merge", w.dir + "/m", w.dir + "/s1", w.dir + "/s2"])
+        #expect(again.status == 73, "\(again.stderr)")
+        #expect(again.stderr.contains("already holds a sweep"))
+    }
+
     @Test("sweep writes the files, merge joins shards, a bad key exits 65")
     func cli() throws {
         let w = try sweepWorkspace()
