@@ -69,6 +69,8 @@ public struct SweepOutcome: Sendable {
     public var cells: Int
     public var cellsRun: Int
     public var cellsReused: Int
+    /// Cells found in the files (`--resume`) whose checksum did not match: run again.
+    public var cellsDamaged: [Int]
     /// All cells are in the files, sorted by index.
     public var complete: Bool
 }
@@ -198,6 +200,7 @@ public struct Sweep: Sendable {
         let dir = outputDirectory
         let header = prepared.header
         var done = SweepRowSet()
+        var damaged: [Int] = []
         if let existing = try SweepManifest.read(directory: dir) {
             guard resume else {
                 throw SweepError("`\(dir)` already holds a sweep (sweep.json): pass --resume to finish it, or choose another --output-dir", kind: .output)
@@ -209,7 +212,8 @@ public struct Sweep: Sendable {
             let mine = Set(prepared.cells.map(\.index))
             done.csv = done.csv.filter { mine.contains($0.key) }
             done.jsonl = done.jsonl.filter { mine.contains($0.key) }
-            // Drop partial lines and cells present in one file only; keep the rest.
+            damaged = done.damaged.filter(mine.contains)
+            // Drop partial lines, cells present in one file only and damaged cells; keep the rest.
             try done.write(directory: dir, header: header)
         } else {
             for f in [SweepFiles.csv(dir), SweepFiles.jsonl(dir)] where FileManager.default.fileExists(atPath: f) {
@@ -233,7 +237,7 @@ public struct Sweep: Sendable {
             try all.write(directory: dir, header: header)
         }
         return SweepOutcome(directory: dir, cells: prepared.cells.count, cellsRun: ran, cellsReused: reused,
-                            complete: complete)
+                            cellsDamaged: damaged, complete: complete)
     }
 
     /// Runs `todo` on `threads` threads, appending each cell's lines as it finishes. Returns the
@@ -260,8 +264,8 @@ public struct Sweep: Sendable {
                     }
                 }
                 let report = study.run()
-                let jsonLine = SweepRows.jsonLine(cell: cell.index, keys: keys, values: cell.values, report: report)
                 let csvLine = SweepRows.csvLine(cell: cell.index, values: cell.values, report: report, figures: figures)
+                let jsonLine = SweepRows.jsonLine(cell: cell.index, keys: keys, values: cell.values, report: report, csvLine: csvLine)
                 state.finish(thread: t) {
                     try jsonl.append(jsonLine)
                     try csv.append(csvLine)

@@ -51,6 +51,10 @@ public enum SweepMerge {
             let rows = try SweepRowSet.read(directory: dir, header: header)
             let shard = try SweepShard(index: m.shard?.index ?? 1, count: shardCount)
             let expected = (0..<base.cells).filter(shard.contains)
+            let damaged = rows.damaged.filter(shard.contains)
+            if !damaged.isEmpty {
+                throw SweepError("`\(dir)` (shard \(shard)): cell\(damaged.count == 1 ? "" : "s") \(damaged.map(String.init).joined(separator: ", ")) do\(damaged.count == 1 ? "es" : "") not match \(damaged.count == 1 ? "its" : "their") checksum (edited or damaged); run \(damaged.count == 1 ? "it" : "them") again with `headroom sweep ... --shard \(shard) --output-dir \(dir) --resume`", kind: .data)
+            }
             let absent = expected.filter { rows.csv[$0] == nil }
             if !absent.isEmpty {
                 throw SweepError("`\(dir)` (shard \(shard)) is incomplete: \(absent.count) of its \(expected.count) cells are missing; finish it with `headroom sweep ... --shard \(shard) --output-dir \(dir) --resume`", kind: .data)

@@ -48,7 +48,8 @@ public struct SweepManifest: Codable, Sendable, Hashable {
     /// The header of `cells.csv`.
     public var columns: [String]
 
-    public static let schemaName = "headroom.sweep/1"
+    /// `/2`: every `cells.jsonl` line ends with the checksum of the cell (docs/sweeps.md).
+    public static let schemaName = "headroom.sweep/2"
 
     /// Pretty JSON with sorted keys: the same manifest is always the same bytes.
     public var text: String {
@@ -183,7 +184,10 @@ enum SweepRows {
         return fields.joined(separator: ",") + "\n"
     }
 
-    static func jsonLine(cell: Int, keys: [String], values: [String], report: StudyReport) -> String {
+    /// `{"cell":3,"values":{...},"report":{...},"checksum":"fnv1a64:..."}` and a newline, where the
+    /// checksum covers this line before it and the cell's CSV row (`csvLine`, so an edit of either
+    /// file is caught).
+    static func jsonLine(cell: Int, keys: [String], values: [String], report: StudyReport, csvLine: String) -> String {
         let line = JSONValue.object([
             ("cell", .int(cell)),
             ("values", .object(zip(keys, values).map { ($0, .string($1)) })),
@@ -191,7 +195,25 @@ enum SweepRows {
         ])
         var s = ""
         line.writeCompact(into: &s)
-        return s + "\n"
+        s.removeLast() // the closing brace: the checksum is the last member
+        let row = csvLine.hasSuffix("\n") ? Substring(csvLine.dropLast()) : Substring(csvLine)
+        return s + checksumKey + checksum(body: Substring(s), csvRow: row) + "\"}\n"
+    }
+
+    static let checksumKey = ",\"checksum\":\""
+
+    /// FNV-1a 64 of the JSONL line up to its checksum member, a newline, and the CSV row: it
+    /// detects an edited or damaged cell (it is no defence against someone who recomputes it).
+    static func checksum(body: Substring, csvRow: Substring) -> String {
+        SweepFiles.digest(Data(body.utf8) + Data([0x0A]) + Data(csvRow.utf8))
+    }
+
+    /// Whether a `cells.jsonl` line (without its newline) carries the checksum of its content and
+    /// of `csvRow`, the same cell's row in `cells.csv`.
+    static func intact(jsonl line: Substring, csvRow: Substring) -> Bool {
+        guard line.hasSuffix("\"}"), let key = line.range(of: checksumKey, options: .backwards) else { return false }
+        let recorded = line[key.upperBound..<line.index(line.endIndex, offsetBy: -2)]
+        return recorded == checksum(body: line[..<key.lowerBound], csvRow: csvRow)
     }
 
     /// The cell index a `cells.csv` row or `cells.jsonl` line starts with.
@@ -300,12 +322,16 @@ enum SweepFileIO {
     }
 }
 
-/// The rows of a sweep directory that are complete in both files, keyed by cell.
+/// The rows of a sweep directory that are complete in both files and intact, keyed by cell.
 struct SweepRowSet {
     var csv: [Int: String] = [:]
     var jsonl: [Int: String] = [:]
+    /// Cells in both files whose checksum does not match (edited or damaged): left out of `csv`
+    /// and `jsonl`, so `--resume` runs them again and `merge` refuses them.
+    var damaged: [Int] = []
 
-    /// Reads `cells.csv` and `cells.jsonl`; keeps cells present in both (first occurrence).
+    /// Reads `cells.csv` and `cells.jsonl`; keeps cells present in both (first occurrence) whose
+    /// checksum matches.
     static func read(directory: String, header: String) throws(SweepError) -> SweepRowSet {
         var set = SweepRowSet()
         let csvLines = try SweepFileIO.completeLines(SweepFiles.csv(directory))
@@ -319,10 +345,16 @@ struct SweepRowSet {
         for line in try SweepFileIO.completeLines(SweepFiles.jsonl(directory)) {
             if let i = SweepRows.cellIndex(jsonl: line), jsonl[i] == nil { jsonl[i] = String(line) }
         }
-        for (i, row) in csv where jsonl[i] != nil {
-            set.csv[i] = row
-            set.jsonl[i] = jsonl[i]
+        for (i, row) in csv {
+            guard let line = jsonl[i] else { continue }
+            if SweepRows.intact(jsonl: Substring(line), csvRow: Substring(row)) {
+                set.csv[i] = row
+                set.jsonl[i] = line
+            } else {
+                set.damaged.append(i)
+            }
         }
+        set.damaged.sort()
         return set
     }
 

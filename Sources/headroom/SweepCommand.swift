@@ -85,6 +85,9 @@ struct SweepCommand: ParsableCommand {
             let shardText = sweep.shard.map { " (shard \($0) of a \(grid.count)-cell grid)" } ?? ""
             var line = "\(outcome.cells) cells\(shardText): ran \(outcome.cellsRun)"
             if outcome.cellsReused > 0 { line += ", \(outcome.cellsReused) already done" }
+            if !outcome.cellsDamaged.isEmpty {
+                line += " (\(outcome.cellsDamaged.count) found damaged, run again: cell\(outcome.cellsDamaged.count == 1 ? "" : "s") \(outcome.cellsDamaged.prefix(10).map(String.init).joined(separator: ", "))\(outcome.cellsDamaged.count > 10 ? ", ..." : ""))"
+            }
             line += "; wrote \(SweepFiles.csv(directory)) and \(SweepFiles.jsonl(directory))"
             print(line)
         }

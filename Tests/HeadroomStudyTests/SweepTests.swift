@@ -118,8 +118,9 @@ struct SweepTests {
         for cell in 0..<grid.count {
             let loaded = try ModelLoader.load(path: w.model, overrides: grid.overrides(cell))
             let report = ReplicationStudy(model: loaded.model, workers: 1, modelWarnings: loaded.warnings.map(\.description)).run()
-            #expect(String(lines[cell]) + "\n" == SweepRows.jsonLine(cell: cell, keys: grid.axes.map(\.key), values: grid.values(cell), report: report))
-            #expect(String(csvRows[cell + 1]) + "\n" == SweepRows.csvLine(cell: cell, values: grid.values(cell), report: report, figures: header.figures))
+            let csvLine = SweepRows.csvLine(cell: cell, values: grid.values(cell), report: report, figures: header.figures)
+            #expect(String(lines[cell]) + "\n" == SweepRows.jsonLine(cell: cell, keys: grid.axes.map(\.key), values: grid.values(cell), report: report, csvLine: csvLine))
+            #expect(String(csvRows[cell + 1]) + "\n" == csvLine)
             #expect(csvRows[cell + 1].hasPrefix("\(cell),\(grid.values(cell).joined(separator: ",")),2,"))
         }
         // The columns carry the documented figures, all filled for this model.
@@ -143,7 +144,7 @@ struct SweepTests {
                       threads: 2, outputDirectory: out)
         try s.run()
         let reports = contents(SweepFiles.jsonl(out)).split(separator: "\n").map { line in
-            String(line[line.range(of: "\"report\":")!.upperBound...])
+            String(line[line.range(of: "\"report\":")!.upperBound..<line.range(of: ",\"checksum\":", options: .backwards)!.lowerBound])
                 .replacingOccurrences(of: "\"max_connections\":200", with: "\"max_connections\":100")
         }
         #expect(reports.count == 2)
@@ -190,6 +191,59 @@ struct SweepTests {
         #expect { try other.run(resume: true) } throws: { error in
             (error as? SweepError)?.message.contains("another sweep") ?? false
         }
+    }
+
+    /// Changes one digit of a figure inside a line (the line stays valid JSON or CSV).
+    static func editOneNumber(in path: String, line index: Int, after marker: String) throws {
+        var lines = contents(path).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var line = Array(lines[index])
+        let start = try #require(lines[index].range(of: marker)).upperBound.utf16Offset(in: lines[index])
+        let at = try #require((start..<line.count).first { line[$0].isNumber && line[$0] != "0" })
+        line[at] = line[at] == "9" ? "8" : Character(String(line[at].wholeNumberValue! + 1))
+        lines[index] = String(line)
+        try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+    }
+
+    @Test("A number edited inside a valid line of cells.jsonl or cells.csv is detected and the cell run again on --resume")
+    func editedCellRerun() throws {
+        let w = try sweepWorkspace()
+        let whole = w.dir + "/whole"
+        try sweep(w.model, whole).run()
+        for (file, line, marker) in [(SweepFiles.jsonl, 1, "\"report\":"), (SweepFiles.csv, 2, "1,")] {
+            let dir = w.dir + "/edited-\(line)"
+            try sweep(w.model, dir).run()
+            try Self.editOneNumber(in: file(dir), line: line, after: marker)
+            #expect(sweepFiles(dir) != sweepFiles(whole))
+            let resumed = try sweep(w.model, dir).run(resume: true)
+            #expect(resumed.cellsDamaged == [1])
+            #expect(resumed.cellsRun == 1)
+            #expect(resumed.cellsReused == 3)
+            #expect(sweepFiles(dir) == sweepFiles(whole))
+        }
+    }
+
+    @Test("merge refuses a shard with an edited cell, naming the cell and the --resume that reruns it")
+    func mergeRefusesEditedCell() throws {
+        let w = try sweepWorkspace()
+        var dirs: [String] = []
+        for k in 1...2 {
+            dirs.append(w.dir + "/shard-\(k)")
+            try sweep(w.model, dirs[k - 1], threads: 1, shard: try SweepShard(index: k, count: 2)).run()
+        }
+        // Shard 2 holds cells 1 and 3; its second line is cell 3.
+        try Self.editOneNumber(in: SweepFiles.jsonl(dirs[1]), line: 1, after: "\"report\":")
+        #expect { try SweepMerge.merge(output: w.dir + "/merged", inputs: dirs) } throws: { error in
+            guard let e = error as? SweepError else { return false }
+            return e.kind == .data && e.message.contains("cell 3 does not match its checksum")
+                && e.message.contains("--shard 2/2 --output-dir \(dirs[1]) --resume")
+        }
+        #expect(!FileManager.default.fileExists(atPath: w.dir + "/merged"))
+        let fixed = try sweep(w.model, dirs[1], threads: 1, shard: try SweepShard(index: 2, count: 2)).run(resume: true)
+        #expect(fixed.cellsDamaged == [3] && fixed.cellsRun == 1)
+        let whole = w.dir + "/whole"
+        try sweep(w.model, whole).run()
+        try SweepMerge.merge(output: w.dir + "/merged", inputs: dirs)
+        #expect(sweepFiles(w.dir + "/merged") == sweepFiles(whole))
     }
 
     @Test("Merging shards gives the unsharded sweep's files")
