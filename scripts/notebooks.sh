@@ -87,7 +87,7 @@ status=0
   --format json --output "$DATA/timeline-report.json"
 # (d) before/after bars of the five audits, when this headroom has `reproduce`.
 if "$HEADROOM" reproduce --help >/dev/null 2>&1; then
-  if [ "$SMALL" = 1 ]; then REPRO=(--replications 2 --horizon 30s); else REPRO=(--replications 5 --horizon 3min); fi
+  if [ "$SMALL" = 1 ]; then REPRO=(--replications 2 --horizon 10s --points 2); else REPRO=(--replications 3 --horizon 1min); fi
   "$HEADROOM" reproduce all --format csv "${REPRO[@]}" --models "$ROOT/models/seeds" --output "$DATA/reproduce.csv"
 else
   say "this headroom has no \`reproduce\` command: audits.ipynb draws nothing"

@@ -3,309 +3,432 @@ import HeadroomKernel
 import HeadroomModel
 import HeadroomSim
 
-// `headroom reproduce`: the five audits of models/seeds/, document against simulation.
-//
-// The rows are data (ReproductionSeeds.swift): each names a document figure (a range), a unit,
-// the scenario (a model file of models/seeds/ plus `--set` overrides) and how to read Headroom's
-// figure from the scenario's replications. This file runs the scenarios through
-// `ReplicationStudy`, estimates every figure with its Student-t confidence interval over the
-// replications, and gives each row its verdict.
+// `headroom verify CLAIMS.yaml` and `headroom reproduce` (verify over the five bundled claims
+// files of models/seeds/). A claims file (docs/claims.md) names the document's figures, the
+// scenarios (model file + overrides) that stand for the system the figure describes, how
+// Headroom's figure is read from a scenario's report, and the parameters the document never
+// states, as ranges. For every claim this file:
+//   1. lays a grid over the unknown parameters its scenarios use (the ends of each range and
+//      evenly spaced points between them);
+//   2. at each point, first asks the asymptotic bounds (utilization law, X <= N / (R0 + Z),
+//      R >= R0: Analysis.bounds) whether the document's figure is reachable at all; a point the
+//      bounds decide is not simulated;
+//   3. simulates the remaining points (one run per scenario and point, shared by every claim)
+//      and compares the Student-t interval over replications with the document's band;
+//   4. states the verdict over the whole range: holds everywhere, holds for a sub-range,
+//      optimistic / pessimistic everywhere (with the best case), or cannot hold (by the bounds).
+// Consistency checks relate the document's own figures by a law or plain arithmetic, with
+// interval arithmetic over the stated ranges and the unknowns (ClaimExpression.swift).
 
-/// How a figure is shown and compared.
-public enum ReproductionUnit: String, Sendable, Hashable, Codable {
-    case seconds, fraction, perSecond = "per_second", perMinute = "per_minute", count, ratio, users
-}
-
-/// Which direction is better for the system: a latency is better lower, a throughput higher.
-public enum Better: String, Sendable, Hashable, Codable { case lower, higher }
-
-/// The verdict of one row.
+/// The verdict of a claim over the range of its unknowns.
 public enum Verdict: String, Sendable, Hashable, Codable, CaseIterable {
-    /// Headroom's confidence interval meets the document's range (a single figure: within 15%).
-    case agrees
-    /// The document promises better than Headroom finds.
+    /// Headroom's confidence interval meets the document's band at every point tried.
+    case holds
+    /// It meets it at some points of the range, not at others: the verdict text says where.
+    case holdsInPart = "holds in part"
+    /// The document promises better than Headroom finds, at every point tried.
     case documentOptimistic = "document optimistic"
-    /// The document fears worse than Headroom finds.
+    /// The document fears worse than Headroom finds, at every point tried.
     case documentPessimistic = "document pessimistic"
-    /// The row cannot be judged (a model input, no figure in the document, ...): the note says why.
+    /// Optimistic at some points, pessimistic at others, never agreeing.
+    case mixed = "never holds"
+    /// The analytic bounds exclude the document's figure at every point: no simulation needed.
+    case cannotHold = "cannot hold"
+    /// Taken from the document into the model: shown, not judged.
+    case modelInput = "model input"
+    case notCapacity = "not a capacity claim"
+    /// No verdict applies: the note says why.
     case notComparable = "not comparable"
 }
 
-/// A figure as the document states it: its text and the range it stands for.
-public struct DocumentFigure: Sendable, Hashable {
-    /// As written, e.g. `1.2s`, `50-70%`, `TIMEOUT`.
-    public var text: String
-    /// The range it stands for (nil: unbounded on that side). A single figure has low == high.
-    public var low: Double?
-    public var high: Double?
-
-    public init(_ text: String, low: Double?, high: Double?) {
-        self.text = text
-        self.low = low
-        self.high = high
-    }
-
-    /// The interval a Headroom figure must meet to agree: the range itself, or +-15% of a single figure.
-    public var agreementBand: (Double, Double) {
-        let lo = low ?? -.infinity, hi = high ?? .infinity
-        if let l = low, let h = high, l == h { return (l * 0.85, h * 1.15) }
-        return (lo, hi)
-    }
+/// The outcome of one consistency check.
+public enum CheckVerdict: String, Sendable, Hashable, Codable {
+    /// Some values within the stated ranges satisfy the relation.
+    case consistent
+    /// No values within the stated ranges satisfy it: the figures cannot all be true.
+    case inconsistent
+    /// An operand could not be evaluated (a division by a range that contains zero).
+    case undecided
 }
 
-/// What a scenario's replications give a measure to read.
-public struct ScenarioRun: Sendable {
-    public var scenario: ReproductionScenario
-    public var model: Model
-    public var report: StudyReport
-    /// Per replication, in replication order.
-    public var runs: [SystemRunResult]
-    public var analysis: Analysis
-}
-
-/// How Headroom's figure of a row is obtained.
-public enum Measure: Sendable {
-    /// A figure of the scenario's `StudyReport` (section, item, metric), with its CI.
-    case report(String, section: String, item: String, metric: String)
-    /// A value per replication of the scenario; Student-t over the replications.
-    case perRun(String, @Sendable (SystemRunResult, ScenarioRun) -> Double?)
-    /// A value per replication pair of two scenarios (replication i of each: common seeds).
-    case paired(String, String, @Sendable (SystemRunResult, SystemRunResult, ScenarioRun, ScenarioRun) -> Double?)
-    /// An analytic figure of the scenario's model (no confidence interval).
-    case analytic(String, @Sendable (ScenarioRun) -> Double?)
-    /// Nothing Headroom can set beside the document's figure.
-    case none
-
-    var scenarios: [String] {
-        switch self {
-        case let .report(s, _, _, _), let .perRun(s, _), let .analytic(s, _): return [s]
-        case let .paired(a, b, _): return [a, b]
-        case .none: return []
-        }
-    }
-}
-
-/// One row: a document figure, Headroom's, a verdict.
-public struct ClaimRow: Sendable {
-    /// Unique, stable: `000.before.create_consultant.100`.
-    public var id: String
-    /// The document's table or section the row belongs to.
-    public var table: String
-    /// What is compared, e.g. `Create Consultant, 100 users`.
-    public var claim: String
-    public var document: DocumentFigure
-    public var unit: ReproductionUnit
-    public var better: Better
-    public var measure: Measure
-    /// The figure is a model input (taken from the document): shown, never judged.
-    public var isInput: Bool
-    /// Why the verdict is what it is, or why the row is not comparable.
-    public var note: String
-
-    public init(_ id: String, table: String, claim: String, document: DocumentFigure, unit: ReproductionUnit,
-                better: Better = .lower, measure: Measure, isInput: Bool = false, note: String = "") {
-        self.id = id
-        self.table = table
-        self.claim = claim
-        self.document = document
-        self.unit = unit
-        self.better = better
-        self.measure = measure
-        self.isInput = isInput
-        self.note = note
-    }
-}
-
-/// A system state to simulate: a seed model file and overrides (`users=100`).
-public struct ReproductionScenario: Sendable, Hashable {
-    public var id: String
-    /// File name under the seeds directory.
-    public var file: String
-    public var overrides: [String: String]
-    /// Shown in reports: `before, 100 users`.
-    public var label: String
-    /// Keep the model's horizon even when `--horizon` is given (a run whose length is its content,
-    /// e.g. one 15-minute rate-limit window).
-    public var fixedHorizon: Bool
-
-    public init(_ id: String, file: String, overrides: [String: String] = [:], label: String, fixedHorizon: Bool = false) {
-        self.id = id
-        self.file = file
-        self.overrides = overrides
-        self.label = label
-        self.fixedHorizon = fixedHorizon
-    }
-}
-
-/// A claim that contradicts queueing theory or the document's own arithmetic, with the correction.
-public struct TheoryFinding: Sendable, Hashable {
-    public var id: String
-    /// The document's words.
-    public var claim: String
-    /// The arithmetic the document does (or implies).
-    public var documentArithmetic: String
-    /// The corrected arithmetic, with the closed form used.
-    public var correction: String
-    /// The document's figure and the corrected one, where both are numbers (same unit).
-    public var documentValue: Double?
-    public var correctedValue: Double?
-    public var unit: ReproductionUnit?
-
-    public init(_ id: String, claim: String, document: String, correction: String,
-                documentValue: Double? = nil, correctedValue: Double? = nil, unit: ReproductionUnit? = nil) {
-        self.id = id
-        self.claim = claim
-        self.documentArithmetic = document
-        self.correction = correction
-        self.documentValue = documentValue
-        self.correctedValue = correctedValue
-        self.unit = unit
-    }
-}
-
-/// One audit: its scenarios, rows, theory findings and the paragraph for docs/reproductions.md.
-public struct SeedDocument: Sendable {
-    /// `000` ... `004`.
-    public var id: String
-    /// `marketing`, the prefix of its model files.
-    public var shortName: String
-    public var title: String
-    public var scenarios: [ReproductionScenario]
-    public var rows: [ClaimRow]
-    /// Findings computed from closed forms; they may read the scenarios' runs.
-    public var theory: @Sendable ([String: ScenarioRun]) -> [TheoryFinding]
-    /// Markdown; `{row-id}` is replaced by Headroom's figure of that row, `{row-id:verdict}` by its verdict.
-    public var paragraph: String
-}
-
-// MARK: - Results
-
-/// A row after the run.
-public struct RowResult: Sendable {
-    public var seed: String
-    public var row: ClaimRow
-    /// Headroom's figure; nil when there is none.
-    public var headroom: Estimate?
+/// One point of the grid over a claim's unknowns and what Headroom found there.
+public struct PointResult: Sendable {
+    /// Unknown name -> value (base units), in the file's order.
+    public var values: [(String, Double)]
+    public var estimate: Estimate?
+    /// holds, documentOptimistic, documentPessimistic or notComparable.
     public var verdict: Verdict
-    /// The row's note, plus why it is not comparable when that was decided at run time.
+    /// Set when the analytic bounds decided the point: the bound and its arithmetic.
+    public var bound: String?
+    public var note: String?
+}
+
+public struct ClaimResult: Sendable {
+    public var document: String
+    public var claim: Claim
+    /// `002.300.before.timeouts`: the document id and the claim id.
+    public var fullID: String
+    public var points: [PointResult]
+    public var verdict: Verdict
+    /// The verdict in words, over the range: `holds for think_time 2-6 s (of 0, 2, 4, 6 s tried)`.
+    public var verdictText: String
+    /// Headroom's figure shown in single-value places: at the nominal point (the middle of the grid).
+    public var headroom: Estimate?
+    /// The smallest and largest Headroom mean over the points (equal without unknowns).
+    public var range: (low: Double, high: Double)?
+    /// What the verdict depends on: the unknowns and their ranges, the claim's own assumptions, bounds used.
+    public var assumptions: [String]
     public var note: String
+    /// Consistency checks that use this figure and cannot hold: the figure's column is internally inconsistent.
+    public var inconsistentWith: [String] = []
 }
 
-public struct SeedResult: Sendable {
-    public var document: SeedDocument
-    public var rows: [RowResult]
-    public var theory: [TheoryFinding]
-    /// Scenario id -> how it ran (replications, horizon), for the report's header.
-    public var scenarios: [ScenarioSummary]
+extension ConsistencyCheck {
+    /// Whether the check uses claim `id`'s figure (in its relation or its operands).
+    public func mentions(_ id: String) -> Bool {
+        (relation.lhs.claimFigures + relation.rhs.claimFigures + bindings.flatMap(\.1.claimFigures)).contains(id)
+    }
 }
 
+public struct CheckResult: Sendable {
+    public var document: String
+    public var check: ConsistencyCheck
+    public var fullID: String
+    public var verdict: CheckVerdict
+    public var lhs: Interval?
+    public var rhs: Interval?
+    public var correction: Interval?
+    /// The relation with its operands' values and both sides evaluated.
+    public var arithmetic: String
+}
+
+/// One simulated (or analysed) scenario at one point, for the report's header.
 public struct ScenarioSummary: Sendable, Hashable {
     public var id: String
     public var label: String
     public var file: String
     public var overrides: [String: String]
+    public var simulated: Bool
     public var replications: Int
     public var horizonSeconds: Double
     public var warmupSeconds: Double
-    /// The analytic bottleneck (`database.primary`, `workers.instances`, ...) and its capacity.
     public var bottleneck: String?
     public var capacityPerSecond: Double?
-    /// Simulated mean utilizations: `pool.<name>`, `database.<node>`, `workers` (utilization law).
     public var utilizations: [String: Double]
 }
 
-/// What `headroom reproduce` prints.
-public struct ReproductionReport: Sendable {
-    public var seeds: [SeedResult]
+public struct DocumentResult: Sendable {
+    public var file: ClaimsFile
+    public var claims: [ClaimResult]
+    public var checks: [CheckResult]
+    public var scenarios: [ScenarioSummary]
+
+    public func claim(_ id: String) -> ClaimResult? { claims.first { $0.claim.id == id || $0.fullID == id } }
+}
+
+/// What `verify` and `reproduce` print.
+public struct VerificationReport: Sendable {
+    public var documents: [DocumentResult]
     public var replications: Int?
     public var horizonSeconds: Double?
+    public var pointsPerUnknown: Int?
 
-    public var allRows: [RowResult] { seeds.flatMap(\.rows) }
+    public var allClaims: [ClaimResult] { documents.flatMap(\.claims) }
+    public var allChecks: [CheckResult] { documents.flatMap(\.checks) }
+    public func claim(_ id: String) -> ClaimResult? { allClaims.first { $0.fullID == id } }
+    public func check(_ id: String) -> CheckResult? { allChecks.first { $0.fullID == id } }
 
-    public func row(_ id: String) -> RowResult? { allRows.first { $0.row.id == id } }
-
-    /// Verdict counts over all rows.
     public var verdictCounts: [(Verdict, Int)] {
-        Verdict.allCases.map { v in (v, allRows.filter { $0.verdict == v }.count) }
+        Verdict.allCases.map { v in (v, allClaims.filter { $0.verdict == v }.count) }.filter { $0.1 > 0 }
     }
 }
 
-// MARK: - Running
-
-/// Options of a reproduction run.
-public struct ReproductionOptions: Sendable {
-    /// Directory holding the seed models (`models/seeds`).
-    public var modelsDirectory: String
-    /// Seed ids to run (`000` ...); empty: all.
-    public var seeds: [String]
+/// Options of a verification run.
+public struct VerificationOptions: Sendable {
     public var replications: Int?
     public var horizonSeconds: Double?
+    /// At most this many points per unknown (the file's `points` otherwise).
+    public var pointsPerUnknown: Int?
     public var threads: Int?
-    /// Called before each scenario with (seed, scenario label, index, count).
-    public var progress: (@Sendable (String, String, Int, Int) -> Void)?
+    /// Called before each simulation with (document, scenario label, point text).
+    public var progress: (@Sendable (String, String, String) -> Void)?
 
-    public init(modelsDirectory: String, seeds: [String] = [], replications: Int? = nil, horizonSeconds: Double? = nil,
-                threads: Int? = nil) {
-        self.modelsDirectory = modelsDirectory
-        self.seeds = seeds
+    public init(replications: Int? = nil, horizonSeconds: Double? = nil, pointsPerUnknown: Int? = nil, threads: Int? = nil) {
         self.replications = replications
         self.horizonSeconds = horizonSeconds
+        self.pointsPerUnknown = pointsPerUnknown
         self.threads = threads
-        self.progress = nil
     }
 }
 
-public enum Reproduction {
-    /// The five audits, in order.
-    public static var documents: [SeedDocument] { ReproductionSeeds.all }
-
-    /// Resolves `000`, `0`, `seed-000`, `marketing`, `all` to seed ids; nil for an unknown name.
-    public static func resolve(_ name: String) -> [String]? {
-        let n = name.lowercased()
-        if n == "all" { return documents.map(\.id) }
-        let digits = n.hasPrefix("seed-") ? String(n.dropFirst(5)) : n.hasPrefix("seed") ? String(n.dropFirst(4)) : n
-        if let k = Int(digits), let d = documents.first(where: { Int($0.id) == k }) { return [d.id] }
-        if let d = documents.first(where: { $0.shortName == n }) { return [d.id] }
-        return nil
-    }
-
-    /// Loads, runs and judges. Throws `ModelErrors` if a seed model does not load.
-    public static func run(_ options: ReproductionOptions) throws(ModelErrors) -> ReproductionReport {
-        let chosen = documents.filter { options.seeds.isEmpty || options.seeds.contains($0.id) }
-        var seedResults: [SeedResult] = []
-        for document in chosen {
-            var runs: [String: ScenarioRun] = [:]
-            var summaries: [ScenarioSummary] = []
-            for (i, scenario) in document.scenarios.enumerated() {
-                options.progress?(document.id, scenario.label, i + 1, document.scenarios.count)
-                let run = try runScenario(scenario, options: options)
-                runs[scenario.id] = run
-                summaries.append(summary(of: run))
-            }
-            let rows = document.rows.map { judge($0, seed: document.id, runs: runs) }
-            seedResults.append(SeedResult(document: document, rows: rows, theory: document.theory(runs), scenarios: summaries))
+public enum Verification {
+    /// Runs every claim and check of a claims file. Throws `ModelErrors` when a scenario's model
+    /// (with its overrides and an unknown's value) does not load.
+    public static func verify(_ file: ClaimsFile, options: VerificationOptions) throws(ModelErrors) -> DocumentResult {
+        let runner = ScenarioRunner(file: file, options: options)
+        var claims: [ClaimResult] = []
+        for claim in file.claims { claims.append(try judge(claim, file: file, runner: runner)) }
+        let checks = file.checks.map { evaluate($0, file: file) }
+        // A figure that an inconsistent check uses belongs to a column that cannot hold as a whole: say so beside its verdict.
+        for i in claims.indices {
+            let against = checks.filter { $0.verdict == .inconsistent && $0.check.mentions(claims[i].claim.id) }.map(\.check.id)
+            guard !against.isEmpty else { continue }
+            claims[i].inconsistentWith = against
+            claims[i].verdictText += "; the document's own figures around it cannot all hold (\(against.joined(separator: ", ")))"
         }
-        return ReproductionReport(seeds: seedResults, replications: options.replications, horizonSeconds: options.horizonSeconds)
+        return DocumentResult(file: file, claims: claims, checks: checks, scenarios: runner.summaries())
     }
 
-    static func summary(of run: ScenarioRun) -> ScenarioSummary {
-        var u: [String: Double] = [:]
-        for item in run.report.section("pools")?.items ?? [] { u["pool.\(item.name)"] = item["utilization"]?.estimate.mean }
-        for item in run.report.section("database_nodes")?.items ?? [] { u["database.\(item.name)"] = item["utilization"]?.estimate.mean }
-        let workers = run.runs.compactMap { Read.workerUtilization($0, run) }
-        if !workers.isEmpty { u["workers"] = workers.reduce(0, +) / Double(workers.count) }
-        return ScenarioSummary(id: run.scenario.id, label: run.scenario.label, file: run.scenario.file,
-                               overrides: run.scenario.overrides, replications: run.report.settings.replications,
-                               horizonSeconds: run.report.settings.horizonSeconds, warmupSeconds: run.report.settings.warmupSeconds,
-                               bottleneck: run.analysis.bottleneck, capacityPerSecond: run.analysis.bounds.maxThroughputPerSecond,
-                               utilizations: u)
+    /// Verifies several files in order.
+    public static func verify(_ files: [ClaimsFile], options: VerificationOptions) throws(ModelErrors) -> VerificationReport {
+        var docs: [DocumentResult] = []
+        for f in files { docs.append(try verify(f, options: options)) }
+        return VerificationReport(documents: docs, replications: options.replications, horizonSeconds: options.horizonSeconds,
+                                  pointsPerUnknown: options.pointsPerUnknown)
     }
 
-    /// One scenario through `ReplicationStudy`, keeping every replication's raw result.
-    static func runScenario(_ scenario: ReproductionScenario, options: ReproductionOptions) throws(ModelErrors) -> ScenarioRun {
-        let path = (options.modelsDirectory as NSString).appendingPathComponent(scenario.file)
-        let loaded = try ModelLoader.load(path: path, overrides: scenario.overrides)
-        var model = loaded.model
+    // MARK: Claims
+
+    /// The unknowns a scenario varies: those of the file whose override key it does not set itself.
+    static func unknowns(of scenario: ClaimScenario, in file: ClaimsFile) -> [UnknownParameter] {
+        file.unknowns.filter { u in !scenario.overrides.contains { $0.0 == u.overrideKey || $0.0 == u.name } }
+    }
+
+    /// Values tried for an unknown: the ends and evenly spaced points between (whole numbers for counts).
+    static func grid(_ u: UnknownParameter, maxPoints: Int?) -> [Double] {
+        let n = max(2, min(u.points, maxPoints ?? u.points))
+        if u.low == u.high { return [u.low] }
+        var values: [Double] = []
+        for i in 0..<n {
+            var v = u.low + (u.high - u.low) * Double(i) / Double(n - 1)
+            if u.unit == .count { v = v.rounded() }
+            if !values.contains(v) { values.append(v) }
+        }
+        return values
+    }
+
+    static func judge(_ claim: Claim, file: ClaimsFile, runner: ScenarioRunner) throws(ModelErrors) -> ClaimResult {
+        let fullID = "\(file.id).\(claim.id)"
+        var assumptions = claim.assumptions
+        func result(_ verdict: Verdict, _ text: String, points: [PointResult] = [], note: String? = nil) -> ClaimResult {
+            let judged = points.compactMap(\.estimate).map(\.mean)
+            let nominal = points.isEmpty ? nil : points[(points.count - 1) / 2].estimate ?? points.compactMap(\.estimate).first
+            return ClaimResult(document: file.id, claim: claim, fullID: fullID, points: points, verdict: verdict, verdictText: text,
+                               headroom: nominal, range: judged.isEmpty ? nil : (judged.min()!, judged.max()!),
+                               assumptions: assumptions, note: note ?? claim.note)
+        }
+        guard let read = claim.read else {
+            let v: Verdict = claim.status == .modelInput ? .modelInput : claim.status == .notCapacity ? .notCapacity : .notComparable
+            return result(v, v.rawValue)
+        }
+        // The grid: every unknown any of the read's scenarios varies.
+        let scenarioIDs = Array(Set(read.readings.map(\.scenario))).sorted()
+        var varied: [UnknownParameter] = []
+        for s in scenarioIDs {
+            guard let sc = file.scenario(s) else { continue }
+            for u in unknowns(of: sc, in: file) where !varied.contains(where: { $0.name == u.name }) { varied.append(u) }
+        }
+        varied.sort { a, b in file.unknowns.firstIndex { $0.name == a.name }! < file.unknowns.firstIndex { $0.name == b.name }! }
+        for u in varied {
+            assumptions.append("\(u.name) in \(Format.value(u.low, u.unit))..\(Format.value(u.high, u.unit)) (unknown; why this range: see the file's unknowns)")
+        }
+        var combos: [[(String, Double)]] = [[]]
+        for u in varied {
+            let g = grid(u, maxPoints: runner.options.pointsPerUnknown)
+            combos = combos.flatMap { c in g.map { c + [(u.name, $0)] } }
+        }
+        let band = claim.figure.map { $0.agreementBand(tolerance: file.tolerance) }
+        var points: [PointResult] = []
+        for combo in combos {
+            // Bounds first: a single reading of a bounded figure, decided without simulating.
+            if claim.status == .judged, let band, case let .reading(s, path) = read,
+               let (bound, text) = try runner.bound(scenario: s, path: path, at: combo),
+               !bound.intersects(band, relativeTolerance: 1e-9) {
+                let above = bound.low > band.high
+                let v: Verdict = (above == (claim.better == .lower)) ? .documentOptimistic : .documentPessimistic
+                points.append(PointResult(values: combo, estimate: nil, verdict: v, bound: text, note: nil))
+                continue
+            }
+            let (estimate, guardNote) = try runner.estimate(read, at: combo)
+            var verdict: Verdict = .notComparable
+            if claim.status == .judged, let band, let e = estimate, e.mean.isFinite, guardNote == nil {
+                verdict = compare(e, band: band, better: claim.better)
+            }
+            points.append(PointResult(values: combo, estimate: estimate, verdict: verdict, bound: nil, note: guardNote))
+        }
+        if claim.status != .judged {
+            let v: Verdict = claim.status == .modelInput ? .modelInput : claim.status == .notCapacity ? .notCapacity : .notComparable
+            return result(v, v.rawValue, points: points)
+        }
+        if points.allSatisfy({ $0.bound != nil }) || points.contains(where: { $0.bound != nil }) {
+            for text in Set(points.compactMap(\.bound)).sorted() { assumptions.append("bound: " + text) }
+        }
+        let (verdict, text) = summarize(points, claim: claim, band: band!, varied: varied)
+        let notes = Set(points.compactMap(\.note)).sorted()
+        let note = ([claim.note] + notes).filter { !$0.isEmpty }.joined(separator: "; ")
+        return result(verdict, text, points: points, note: note)
+    }
+
+    /// holds / optimistic / pessimistic for one interval against the band.
+    public static func compare(_ e: Estimate, band: Interval, better: Better) -> Verdict {
+        let half = e.halfWidth.isFinite ? e.halfWidth : 0
+        if e.mean + half >= band.low - 1e-12 && e.mean - half <= band.high + 1e-12 { return .holds }
+        let headroomHigher = e.mean > band.high
+        switch better {
+        case .lower: return headroomHigher ? .documentOptimistic : .documentPessimistic
+        case .higher: return headroomHigher ? .documentPessimistic : .documentOptimistic
+        }
+    }
+
+    static func pointText(_ values: [(String, Double)], _ varied: [UnknownParameter]) -> String {
+        values.map { name, v in
+            let unit = varied.first { $0.name == name }?.unit ?? .count
+            return "\(name) \(Format.value(v, unit))"
+        }.joined(separator: ", ")
+    }
+
+    /// The verdict over the grid, in words.
+    static func summarize(_ points: [PointResult], claim: Claim, band: Interval, varied: [UnknownParameter]) -> (Verdict, String) {
+        let judged = points.filter { $0.verdict != .notComparable }
+        guard !judged.isEmpty else {
+            return (.notComparable, points.compactMap(\.note).first ?? "no Headroom figure at any point")
+        }
+        let ranged = !varied.isEmpty
+        let holding = judged.filter { $0.verdict == .holds }
+        let tried: String = {
+            guard ranged else { return "" }
+            return varied.map { u in
+                let vs = Set(points.compactMap { p in p.values.first { $0.0 == u.name }?.1 }).sorted()
+                return "\(u.name) " + vs.map { Format.value($0, u.unit) }.joined(separator: ", ")
+            }.joined(separator: "; ")
+        }()
+        func distance(_ p: PointResult) -> Double {
+            guard let e = p.estimate else { return .infinity }
+            return e.mean > band.high ? e.mean - band.high : band.low - e.mean
+        }
+        let best = judged.filter { $0.estimate != nil }.min { distance($0) < distance($1) }
+        let bestText: String = best.flatMap { p in
+            p.estimate.map { "closest \(Format.value($0.mean, claim.unit))" + (ranged ? " at \(pointText(p.values, varied))" : "") }
+        } ?? ""
+        if holding.count == judged.count {
+            return (.holds, ranged ? "holds for every value tried (\(tried))" : "holds")
+        }
+        if !holding.isEmpty {
+            let where_ = holding.map { pointText($0.values, varied) }.joined(separator: "; ")
+            let others = judged.filter { $0.verdict != .holds }
+            let kinds = Set(others.map(\.verdict))
+            let elsewhere = kinds.count == 1 ? (kinds.first == .documentOptimistic ? "optimistic" : "pessimistic") + " elsewhere"
+                                             : "optimistic or pessimistic elsewhere"
+            return (.holdsInPart, "holds only for \(where_) (tried \(tried)); \(elsewhere)")
+        }
+        let kinds = Set(judged.map(\.verdict))
+        let all = ranged ? " for every value tried (\(tried))" : ""
+        if judged.allSatisfy({ $0.bound != nil }) {
+            let side = kinds == [.documentOptimistic] ? "optimistic" : kinds == [.documentPessimistic] ? "pessimistic" : "wrong"
+            return (.cannotHold, "cannot hold\(ranged ? " for any value in range" : ""): the analytic bound excludes it (\(side))")
+        }
+        if kinds == [.documentOptimistic] {
+            return (.documentOptimistic, "optimistic\(all)" + (bestText.isEmpty ? "" : "; best case: \(bestText)"))
+        }
+        if kinds == [.documentPessimistic] {
+            return (.documentPessimistic, "pessimistic\(all)" + (bestText.isEmpty ? "" : "; \(bestText)"))
+        }
+        let opt = judged.filter { $0.verdict == .documentOptimistic }.map { pointText($0.values, varied) }.joined(separator: "; ")
+        let pes = judged.filter { $0.verdict == .documentPessimistic }.map { pointText($0.values, varied) }.joined(separator: "; ")
+        return (.mixed, "never holds: optimistic at \(opt), pessimistic at \(pes)")
+    }
+
+    // MARK: Checks
+
+    static func evaluate(_ check: ConsistencyCheck, file: ClaimsFile) -> CheckResult {
+        let fullID = "\(file.id).\(check.id)"
+        var cache: [String: Interval] = [:]
+        func lookup(_ e: ClaimExpression) -> Interval? {
+            switch e {
+            case let .claimFigure(id): return file.claims.first { $0.id == id }?.figure?.interval
+            case let .name(n):
+                if let v = cache[n] { return v }
+                if let b = check.bindings.first(where: { $0.0 == n }) {
+                    let v = try? b.1.evaluate(lookup)
+                    cache[n] = v
+                    return v
+                }
+                if let u = file.unknown(n) { return Interval(u.low, u.high) }
+                return nil
+            default: return nil
+            }
+        }
+        let operands = check.bindings.map { name, e -> String in
+            let v = lookup(.name(name))
+            return "\(name) = \(e)" + (v.map { " = \(Format.interval($0))" } ?? "")
+        }
+        do {
+            let a = try check.relation.lhs.evaluate(lookup), b = try check.relation.rhs.evaluate(lookup)
+            let ok = ClaimRelation.canHold(check.relation.op, a, b, tolerance: file.arithmeticTolerance)
+            let corr = check.correction.flatMap { try? $0.evaluate(lookup) }
+            var text = "\(check.relationText): left \(Format.interval(a)), right \(Format.interval(b))"
+            if !operands.isEmpty { text += " (with " + operands.joined(separator: ", ") + ")" }
+            if let c = corr, let ct = check.correctionText {
+                text += "; instead: \(ct) = \(check.correctionUnit.map { Format.intervalValue(c, $0) } ?? Format.interval(c))"
+            }
+            return CheckResult(document: file.id, check: check, fullID: fullID, verdict: ok ? .consistent : .inconsistent,
+                               lhs: a, rhs: b, correction: corr, arithmetic: text)
+        } catch {
+            return CheckResult(document: file.id, check: check, fullID: fullID, verdict: .undecided, lhs: nil, rhs: nil, correction: nil,
+                               arithmetic: "\(check.relationText): \(error.message)")
+        }
+    }
+}
+
+// MARK: - Running scenarios
+
+/// Loads, analyses and simulates a file's scenarios at grid points, each once.
+final class ScenarioRunner {
+    let file: ClaimsFile
+    let options: VerificationOptions
+
+    struct Run {
+        var scenario: ClaimScenario
+        var overrides: [String: String]
+        var model: Model
+        var analysis: Analysis
+        /// `section.item.metric` -> value per replication (nil until simulated).
+        var series: [String: [Double]]?
+        var report: StudyReport?
+    }
+    private var runs: [String: Run] = [:]
+    private var order: [String] = []
+
+    init(file: ClaimsFile, options: VerificationOptions) {
+        self.file = file
+        self.options = options
+    }
+
+    func overrides(_ scenario: ClaimScenario, at point: [(String, Double)]) -> [String: String] {
+        var o: [String: String] = [:]
+        for (k, v) in scenario.overrides { o[k] = v }
+        for u in Verification.unknowns(of: scenario, in: file) {
+            guard let v = point.first(where: { $0.0 == u.name })?.1 else { continue }
+            let text = u.unit == .seconds ? Units.formatNumber(v) + "s" : Units.formatNumber(v)
+            // A zero stays plain: `exp(0s)` is not a distribution, a zero think time is.
+            o[u.overrideKey] = v == 0 ? text : u.template.replacingOccurrences(of: "{}", with: text)
+        }
+        return o
+    }
+
+    func key(_ s: String, _ o: [String: String]) -> String {
+        s + "|" + o.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+    }
+
+    /// The loaded model and its analysis (no simulation).
+    func loaded(_ s: String, at point: [(String, Double)]) throws(ModelErrors) -> String {
+        guard let scenario = file.scenario(s) else {
+            throw ModelErrors([ModelError(file: file.path, line: nil, column: nil, keyPath: "scenarios", message: "unknown scenario `\(s)`")])
+        }
+        let o = overrides(scenario, at: point)
+        let k = key(s, o)
+        if runs[k] != nil { return k }
+        var model = try ModelLoader.load(path: scenario.modelPath, overrides: o).model
         if let r = options.replications {
             model.simulation.replications = r
             model.simulation.maxReplications = max(model.simulation.maxReplications, r)
@@ -315,71 +438,175 @@ public enum Reproduction {
             model.simulation.horizonSeconds = h
             model.simulation.warmup = .fixed(seconds: min(warmup, 0.2 * h))
         }
+        runs[k] = Run(scenario: scenario, overrides: o, model: model, analysis: Analysis.analyze(model))
+        order.append(k)
+        return k
+    }
+
+    func simulated(_ s: String, at point: [(String, Double)]) throws(ModelErrors) -> Run {
+        let k = try loaded(s, at: point)
+        var run = runs[k]!
+        if run.series != nil { return run }
+        options.progress?(file.id, run.scenario.label, Verification.pointText(point, file.unknowns))
         let store = RunStore()
-        let study = ReplicationStudy(model: model, workers: options.threads,
-                                     modelWarnings: loaded.warnings.map(\.description),
-                                     runner: { model, replication, warmup, horizon, timeline in
-                                         let r = SystemSimulation.run(model: model, replication: replication, warmupSeconds: warmup,
-                                                                      horizonSeconds: horizon, timelineIntervalSeconds: timeline)
-                                         store.put(replication, r)
-                                         return r
-                                     })
+        let study = ReplicationStudy(model: run.model, workers: options.threads, runner: { model, replication, warmup, horizon, timeline in
+            let r = SystemSimulation.run(model: model, replication: replication, warmupSeconds: warmup,
+                                         horizonSeconds: horizon, timelineIntervalSeconds: timeline)
+            store.put(replication, r)
+            return r
+        })
         let report = study.run()
-        return ScenarioRun(scenario: scenario, model: model, report: report, runs: store.inOrder(), analysis: Analysis.analyze(model))
-    }
-
-    /// Headroom's figure and the verdict of one row.
-    static func judge(_ row: ClaimRow, seed: String, runs: [String: ScenarioRun]) -> RowResult {
-        let estimate = figure(row.measure, runs: runs)
-        var note = row.note
-        let verdict: Verdict
-        if row.isInput {
-            verdict = .notComparable
-            note = join("model input taken from the document", note)
-        } else if row.document.low == nil && row.document.high == nil {
-            verdict = .notComparable
-        } else if let e = estimate, e.mean.isFinite {
-            verdict = judge(e, against: row.document, better: row.better)
-        } else {
-            verdict = .notComparable
-            note = join("no Headroom figure (no request of this kind completed)", note)
+        var series: [String: [Double]] = [:]
+        for (section, items) in ReportBuilder.collect(store.inOrder(), analysis: run.analysis) {
+            for item in items { for s in item.series { series["\(section).\(item.name).\(s.metric)"] = s.values } }
         }
-        return RowResult(seed: seed, row: row, headroom: estimate, verdict: verdict, note: note)
+        run.series = series
+        run.report = report
+        runs[k] = run
+        return run
     }
 
-    /// agrees when the confidence interval meets the agreement band; otherwise which side the document errs on.
-    public static func judge(_ e: Estimate, against document: DocumentFigure, better: Better) -> Verdict {
-        let (lo, hi) = document.agreementBand
-        let half = e.halfWidth.isFinite ? e.halfWidth : 0
-        if e.mean + half >= lo - 1e-12 && e.mean - half <= hi + 1e-12 { return .agrees }
-        let headroomHigher = e.mean > hi
-        switch better {
-        case .lower: return headroomHigher ? .documentOptimistic : .documentPessimistic
-        case .higher: return headroomHigher ? .documentPessimistic : .documentOptimistic
+    /// Analytic figures of a scenario: `analysis.capacity_per_second`, `analysis.bounds.*`,
+    /// `analysis.resources.<kind>.<name>.<field>`, `model.instances`, `model.pools.<name>.size`.
+    static func analytic(_ path: String, _ run: Run) -> Double?? {
+        let a = run.analysis
+        let parts = path.split(separator: ".").map(String.init)
+        guard let head = parts.first, head == "analysis" || head == "model" else { return .none }
+        if head == "model" {
+            if parts == ["model", "instances"] { return .some(Double(run.model.instances.count)) }
+            if parts.count == 4, parts[1] == "pools", parts[3] == "size" { return .some(run.model.pools.first { $0.name == parts[2] }.map { Double($0.size) }) }
+            return .some(nil)
+        }
+        switch parts.dropFirst().joined(separator: ".") {
+        case "capacity_per_second":
+            // The bottleneck law over the request path: job workers work after the response.
+            return .some(a.resources.filter { $0.kind != "job_workers" }.compactMap(\.maxThroughputPerSecond).min())
+        case "throughput_per_second": return .some(a.throughputPerSecond)
+        case "response_seconds": return .some(a.responseSeconds)
+        case "bounds.max_throughput_per_second": return .some(a.bounds.maxThroughputPerSecond)
+        case "bounds.min_response_seconds": return .some(a.bounds.minResponseSeconds)
+        case "bounds.saturation_users": return .some(a.bounds.saturationUsers)
+        case "bounds.throughput_upper_bound_per_second": return .some(a.bounds.throughputUpperBoundPerSecond)
+        case "bounds.response_lower_bound_seconds": return .some(a.bounds.responseLowerBoundSeconds)
+        default:
+            if parts.count == 5, parts[1] == "resources", let r = a.resource("\(parts[2]).\(parts[3])") {
+                switch parts[4] {
+                case "utilization": return .some(r.utilization)
+                case "max_throughput_per_second": return .some(r.maxThroughputPerSecond)
+                case "demand_seconds": return .some(r.demandSeconds)
+                case "servers": return .some(Double(r.servers))
+                default: return .some(nil)
+                }
+            }
+            return .some(nil)
         }
     }
 
-    static func figure(_ measure: Measure, runs: [String: ScenarioRun]) -> Estimate? {
-        switch measure {
-        case let .report(s, section, item, metric):
-            return runs[s]?.report[section, item]?[metric]?.estimate
-        case let .perRun(s, f):
-            guard let run = runs[s] else { return nil }
-            let values = run.runs.compactMap { f($0, run) }.filter(\.isFinite)
-            return values.isEmpty ? nil : Estimate.studentT(values, confidence: run.report.settings.confidenceLevel)
-        case let .paired(a, b, f):
-            guard let ra = runs[a], let rb = runs[b] else { return nil }
-            let values = zip(ra.runs, rb.runs).compactMap { f($0, $1, ra, rb) }.filter(\.isFinite)
-            return values.isEmpty ? nil : Estimate.studentT(values, confidence: ra.report.settings.confidenceLevel)
-        case let .analytic(s, f):
-            guard let run = runs[s], let v = f(run), v.isFinite else { return nil }
-            return Estimate(mean: v, halfWidth: 0, samples: 1)
-        case .none:
+    /// An analytic interval that must contain the simulated figure at this point, for the few
+    /// figures asymptotic bounds cover, with its arithmetic; nil when no bound applies.
+    func bound(scenario s: String, path: String, at point: [(String, Double)]) throws(ModelErrors) -> (Interval, String)? {
+        let k = try loaded(s, at: point)
+        let run = runs[k]!
+        let a = run.analysis
+        switch path {
+        case "overall.all.throughput_per_second":
+            // Utilization law and, closed, X <= N / (R0 + Z): each completed request needs its demand.
+            var upper = a.bounds.maxThroughputPerSecond ?? .infinity
+            var text = "X <= min c/D = \(Format.value(upper, .perSecond)) (utilization law)"
+            if a.workload == .closed, let n = a.users, let z = a.thinkTimeSeconds {
+                let interactive = Double(n) / (a.bounds.minResponseSeconds + z)
+                if interactive < upper {
+                    upper = interactive
+                    text = "X <= N / (R0 + Z) = \(n) / (\(Format.value(a.bounds.minResponseSeconds, .seconds)) + \(Format.value(z, .seconds))) = \(Format.value(upper, .perSecond))"
+                }
+            } else if a.workload == .open, let lambda = a.arrivalRatePerSecond, lambda < upper {
+                upper = lambda
+                text = "X <= arrival rate \(Format.value(lambda, .perSecond))"
+            }
+            guard upper.isFinite else { return nil }
+            return (Interval(0, upper), text)
+        case "overall.all.mean_seconds":
+            // R >= R0: no request is faster than its uncontended demands.
+            let r0 = a.bounds.minResponseSeconds
+            guard r0 > 0 else { return nil }
+            return (Interval(r0, .infinity), "R >= R0 = \(Format.value(r0, .seconds)) (uncontended demands)")
+        default:
             return nil
         }
     }
 
-    static func join(_ a: String, _ b: String) -> String { b.isEmpty ? a : a + "; " + b }
+    /// Headroom's estimate of an expression at a point: Student-t over replications (paired by
+    /// replication index across scenarios: common seeds). The second value is set when the
+    /// figure must not be judged (a latency read where most attempts fail).
+    func estimate(_ e: ClaimExpression, at point: [(String, Double)]) throws(ModelErrors) -> (Estimate?, String?) {
+        var perReading: [String: [Double]] = [:]
+        var guardNote: String? = nil
+        for (s, path) in e.readings {
+            let k = "\(s):\(path)"
+            if perReading[k] != nil { continue }
+            let lk = try loaded(s, at: point)
+            if case let .some(v) = ScenarioRunner.analytic(path, runs[lk]!) {
+                perReading[k] = v.map { [$0] } ?? []
+                continue
+            }
+            let run = try simulated(s, at: point)
+            guard let values = run.series?[path] else {
+                throw ModelErrors([ModelError(file: file.path, line: nil, column: nil, keyPath: "claims",
+                                              message: "`\(k)`: the report of scenario `\(s)` has no figure `\(path)`; known: \(Suggest.hint(path, (run.series ?? [:]).keys.sorted(), noun: "figures"))")])
+            }
+            perReading[k] = values
+            // A latency of the survivors is not the users' experience when most attempts fail.
+            let parts = path.split(separator: ".").map(String.init)
+            if parts.count == 3, parts[0] == "endpoints" || parts[0] == "overall", parts[2].hasSuffix("_seconds") {
+                let base = parts[0] + "." + parts[1]
+                let t = run.series?[base + ".timeout_rate"] ?? [], er = run.series?[base + ".error_rate"] ?? []
+                if !t.isEmpty, t.count == er.count {
+                    let failing = zip(t, er).map { $0 + $1 }.reduce(0, +) / Double(t.count)
+                    if failing > 0.5 {
+                        guardNote = "only \(Format.value(1 - failing, .fraction)) of the attempts in `\(s)` succeed: their latency is not what the users see (see the failure rows)"
+                    }
+                }
+            }
+        }
+        let counts = Set(perReading.values.map(\.count).filter { $0 > 1 })
+        let confidence = 0.95
+        if counts.count == 1, let n = counts.first {
+            // Per replication (an analytic value is the same in every replication).
+            var values: [Double] = []
+            for i in 0..<n {
+                let v = try? e.evaluate { x in
+                    guard case let .reading(s, p) = x, let vs = perReading["\(s):\(p)"], !vs.isEmpty else { return nil }
+                    return Interval(vs.count == 1 ? vs[0] : vs[i])
+                }
+                if let v, v.low.isFinite { values.append(v.low) }
+            }
+            return (values.isEmpty ? nil : Estimate.studentT(values, confidence: confidence), guardNote)
+        }
+        // Analytic only, or replication counts that differ: on the means, without an interval.
+        guard let v = try? e.evaluate({ x in
+            guard case let .reading(s, p) = x, let vs = perReading["\(s):\(p)"], !vs.isEmpty else { return nil }
+            return Interval(vs.reduce(0, +) / Double(vs.count))
+        }), v.low.isFinite else { return (nil, guardNote) }
+        return (Estimate(mean: v.low, halfWidth: 0, samples: 1), guardNote)
+    }
+
+    func summaries() -> [ScenarioSummary] {
+        order.compactMap { k in
+            guard let run = runs[k] else { return nil }
+            var u: [String: Double] = [:]
+            if let report = run.report {
+                for item in report.section("pools")?.items ?? [] { u["pool.\(item.name)"] = item["utilization"]?.estimate.mean }
+                for item in report.section("database_nodes")?.items ?? [] { u["database.\(item.name)"] = item["utilization"]?.estimate.mean }
+                for item in report.section("instances")?.items ?? [] { u["workers"] = item["utilization"]?.estimate.mean }
+            }
+            return ScenarioSummary(id: run.scenario.id, label: run.scenario.label, file: run.scenario.modelFile, overrides: run.overrides,
+                                   simulated: run.report != nil, replications: run.report?.settings.replications ?? 0,
+                                   horizonSeconds: run.report?.settings.horizonSeconds ?? run.model.simulation.horizonSeconds,
+                                   warmupSeconds: run.report?.settings.warmupSeconds ?? 0, bottleneck: run.analysis.bottleneck,
+                                   capacityPerSecond: run.analysis.resources.filter { $0.kind != "job_workers" }.compactMap(\.maxThroughputPerSecond).min(),
+                                   utilizations: u)
+        }
+    }
 }
 
 /// Replication results by index, filled from the study's worker threads.
@@ -398,95 +625,38 @@ final class RunStore: @unchecked Sendable {
     }
 }
 
-// MARK: - Per-replication readings used by the seed tables
+// MARK: - Bundled claims files
 
-/// Small readers of a `SystemRunResult`, so the row tables stay one line per row.
-enum Read {
-    static func endpoint(_ r: SystemRunResult, _ name: String) -> EndpointResult? { r.endpoints.first { $0.name == name } }
-
-    /// Mean latency of an endpoint's successful requests (nil if none succeeded).
-    static func meanValue(_ r: SystemRunResult, _ name: String) -> Double? {
-        endpoint(r, name).flatMap { $0.latency.count > 0 ? $0.latency.meanSeconds : nil }
+public enum Reproduction {
+    /// The bundled claims files, in order: `models/seeds/*.claims.yaml`.
+    public static func bundledFiles(in directory: String) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return names.filter { $0.hasSuffix(".claims.yaml") }.sorted().map { (directory as NSString).appendingPathComponent($0) }
     }
 
-    static func mean(_ name: String) -> @Sendable (SystemRunResult, ScenarioRun) -> Double? {
-        { r, _ in meanValue(r, name) }
-    }
-
-    static func percentile(_ name: String, _ p: Double) -> @Sendable (SystemRunResult, ScenarioRun) -> Double? {
-        { r, _ in endpoint(r, name).flatMap { $0.latency.count > 0 ? $0.latency.percentileSeconds(p) : nil } }
-    }
-
-    /// Latency over all endpoints (mean, a percentile, or the max).
-    static func overall(_ r: SystemRunResult) -> LatencyRecorder {
-        r.endpoints.reduce(into: LatencyRecorder()) { $0.merge($1.latency) }
-    }
-
-    /// Attempts that timed out or failed, over attempts (an endpoint, or all when nil).
-    static func failureRate(_ name: String? = nil) -> @Sendable (SystemRunResult, ScenarioRun) -> Double? {
-        { r, _ in
-            let eps = r.endpoints.filter { name == nil || $0.name == name }
-            let attempts = eps.reduce(0) { $0 + $1.attempts }
-            guard attempts > 0 else { return nil }
-            return Double(eps.reduce(0) { $0 + $1.timeouts + $1.errors }) / Double(attempts)
+    /// Where the bundled seeds are: `models/seeds` under the working directory or under any
+    /// ancestor of the executable (so `reproduce` works from any directory).
+    public static func locateSeeds(executable: String) -> String? {
+        var candidates = [FileManager.default.currentDirectoryPath]
+        var url = URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent()
+        while url.path != "/" && !url.path.isEmpty {
+            candidates.append(url.path)
+            url.deleteLastPathComponent()
         }
-    }
-
-    /// Attempts answered 429, over attempts.
-    static func rateLimitedRate(_ name: String? = nil) -> @Sendable (SystemRunResult, ScenarioRun) -> Double? {
-        { r, _ in
-            let eps = r.endpoints.filter { name == nil || $0.name == name }
-            let attempts = eps.reduce(0) { $0 + $1.attempts }
-            guard attempts > 0 else { return nil }
-            return Double(eps.reduce(0) { $0 + $1.rateLimited }) / Double(attempts)
+        for c in candidates {
+            let dir = (c as NSString).appendingPathComponent("models/seeds")
+            if !bundledFiles(in: dir).isEmpty { return dir }
         }
+        return nil
     }
 
-    /// Successful responses per second, all endpoints.
-    static let throughput: @Sendable (SystemRunResult, ScenarioRun) -> Double? = { r, _ in
-        r.endpoints.reduce(0) { $0 + $1.throughputPerSecond }
-    }
-
-    static let peakOpenConnections: @Sendable (SystemRunResult, ScenarioRun) -> Double? = { r, _ in
-        r.database.map { Double($0.peakOpenConnections) }
-    }
-
-    /// Connection attempts refused at max_connections plus acquire timeouts, per second.
-    static let exhaustionPerSecond: @Sendable (SystemRunResult, ScenarioRun) -> Double? = { r, _ in
-        let refused = r.database?.refusedConnections ?? 0
-        let timeouts = r.pools.reduce(0) { $0 + $1.acquireTimeouts }
-        return Double(refused + timeouts) / r.observedSeconds
-    }
-
-    static func pool(_ name: String, _ f: @escaping @Sendable (PoolResult) -> Double) -> @Sendable (SystemRunResult, ScenarioRun) -> Double? {
-        { r, _ in r.pools.first { $0.name == name }.map(f) }
-    }
-
-    static func cacheHitRate(_ name: String) -> @Sendable (SystemRunResult, ScenarioRun) -> Double? {
-        { r, _ in r.caches.first { $0.name == name }.flatMap { $0.lookups > 0 ? $0.hitRate : nil } }
-    }
-
-    static func nodeUtilization(_ node: String = "primary") -> @Sendable (SystemRunResult, ScenarioRun) -> Double? {
-        { r, _ in r.database?.nodes.first { $0.name == node }?.utilization }
-    }
-
-    /// Database queries per attempt that reached the endpoint's steps.
-    static let queriesPerRequest: @Sendable (SystemRunResult, ScenarioRun) -> Double? = { r, _ in
-        let served = r.endpoints.reduce(0) { $0 + $1.attempts - $1.rateLimited }
-        guard served > 0, let db = r.database else { return nil }
-        return Double(db.nodes.reduce(0) { $0 + $1.queries }) / Double(served)
-    }
-
-    /// Instance-worker (event loop) utilization by the utilization law: the simulated rate of
-    /// requests that ran their steps times each endpoint's CPU demand, over instances x workers.
-    /// (The engine reports no worker utilization of its own.)
-    static let workerUtilization: @Sendable (SystemRunResult, ScenarioRun) -> Double? = { r, run in
-        let servers = Double(max(1, run.model.instances.count) * max(1, run.model.instances.workers))
-        var busy = 0.0
-        for e in r.endpoints {
-            let cpu = run.analysis.endpoints.first { $0.name == e.name }?.cpuSeconds ?? 0
-            busy += Double(e.attempts - e.rateLimited) / r.observedSeconds * cpu
-        }
-        return busy / servers
+    /// Resolves `000`, `0`, `seed-000`, `tailors`, `all` among loaded files; nil for an unknown name.
+    public static func resolve(_ name: String, among files: [ClaimsFile]) -> [ClaimsFile]? {
+        let n = name.lowercased()
+        if n == "all" { return files }
+        let digits = n.hasPrefix("seed-") ? String(n.dropFirst(5)) : n.hasPrefix("seed") ? String(n.dropFirst(4)) : n
+        if let k = Int(digits), let f = files.first(where: { Int($0.id) == k }) { return [f] }
+        if let f = files.first(where: { $0.shortName.lowercased() == n }) { return [f] }
+        return nil
     }
 }

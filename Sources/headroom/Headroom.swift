@@ -19,7 +19,7 @@ struct Headroom: ParsableCommand {
             `run` simulates it with confidence intervals. See docs/cli.md and docs/model-reference.md.
             """,
         version: "0.1.0",
-        subcommands: [Check.self, Run.self, Analyze.self, SweepCommand.self, PlanCommand.self, MergeCommand.self, Reproduce.self])
+        subcommands: [Check.self, Run.self, Analyze.self, SweepCommand.self, PlanCommand.self, MergeCommand.self, Verify.self, Reproduce.self])
 
     /// Parses, runs, and maps failures to distinct exit codes.
     static func main() {
