@@ -15,7 +15,8 @@ public struct UnknownParameter: Sendable, Hashable {
     /// How a value is written into the model: `{}` is replaced by the value (`exp({})` for a
     /// think time drawn from an exponential distribution).
     public var template: String
-    /// The unit the range was written in (`seconds` for durations, else `count`).
+    /// The unit the range was written in: `seconds`, `fraction` (a percentage), `per_second` (a rate) or `count`
+    /// (whole numbers when both ends are).
     public var unit: ClaimUnit
     /// Why this range: the reader's evidence for its ends.
     public var why: String
@@ -258,12 +259,15 @@ final class ClaimsDecoder {
         }
         let a = String(text[..<dots.lowerBound]).trimmingCharacters(in: .whitespaces)
         let b = String(text[dots.upperBound...]).trimmingCharacters(in: .whitespaces)
-        let isDuration = (try? Units.duration(b)) != nil && Units.number(b) == nil
+        // The unit the range is written in: a duration, a percentage, a rate, or a plain count.
+        let unit: ClaimUnit = (try? Units.duration(b)) != nil && Units.number(b) == nil ? .seconds
+            : b.hasSuffix("%") ? .fraction : b.contains("/") ? .perSecond : .count
         do {
             let lo = try Quantity.parse(a), hi = try Quantity.parse(b)
             guard lo <= hi else { diag.error(rn.origin, path, "a range goes from low to high, not `\(text)`"); return nil }
+            if unit == .perSecond && template == "{}" { template = "{}/s" }
             return UnknownParameter(name: name, overrideKey: key, low: lo, high: hi, template: template,
-                                    unit: isDuration ? .seconds : .count, why: why, points: points)
+                                    unit: unit, why: why, points: points)
         } catch {
             diag.error(rn.origin, path, error.message)
             return nil

@@ -201,7 +201,7 @@ public enum Verification {
         var values: [Double] = []
         for i in 0..<n {
             var v = u.low + (u.high - u.low) * Double(i) / Double(n - 1)
-            if u.unit == .count { v = v.rounded() }
+            if u.unit == .count && u.low == u.low.rounded() && u.high == u.high.rounded() { v = v.rounded() }
             if !values.contains(v) { values.append(v) }
         }
         return values
@@ -230,7 +230,7 @@ public enum Verification {
         }
         varied.sort { a, b in file.unknowns.firstIndex { $0.name == a.name }! < file.unknowns.firstIndex { $0.name == b.name }! }
         for u in varied {
-            assumptions.append("\(u.name) in \(Format.value(u.low, u.unit))..\(Format.value(u.high, u.unit)) (unknown; why this range: see the file's unknowns)")
+            assumptions.append("\(u.name) in \(Format.value(u.low, u.unit))..\(Format.value(u.high, u.unit)) (not stated by the document)")
         }
         var combos: [[(String, Double)]] = [[]]
         for u in varied {
@@ -360,6 +360,7 @@ public enum Verification {
         }
         let operands = check.bindings.map { name, e -> String in
             let v = lookup(.name(name))
+            if case .number = e { return "\(name) = \(e)" }
             return "\(name) = \(e)" + (v.map { " = \(Format.interval($0))" } ?? "")
         }
         do {
