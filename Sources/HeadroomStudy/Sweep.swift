@@ -93,6 +93,9 @@ public struct Sweep: Sendable {
     public var threads: Int
     public var outputDirectory: String
     public var progress: (@Sendable (SweepProgress) -> Void)?
+    /// Cells `prepare` keeps loaded for the run; a larger shard loads each cell when it runs it
+    /// (a few milliseconds per cell, against megabytes of models held for the whole run).
+    public var cellsKept = 4096
     /// Called by `prepare` after each chunk of cells checked: (cells checked, cells in the grid).
     public var checkProgress: (@Sendable (_ checked: Int, _ total: Int) -> Void)?
     /// Stop claiming new cells after this many (tests use it to interrupt a sweep); the files are
@@ -129,8 +132,9 @@ public struct Sweep: Sendable {
         var yaml: String
         /// The indices of the cells this invocation runs (its shard), in order.
         public var indices: [Int]
-        /// The loaded cells of `indices`, only when prepared `keepingCells` (the planner); a sweep
-        /// loads each cell again when it runs it, so memory does not grow with the grid.
+        /// The loaded cells of `indices` (same order) when there are at most `cellsKept` of
+        /// them or `prepare(keepingCells: true)` (the planner); else empty, and each cell is loaded
+        /// again when it runs, so memory does not grow with the grid.
         public var cells: [Cell]
         /// Distinct loader warnings over the grid, sorted (at most `Sweep.warningsKept`).
         public var warnings: [String]
@@ -139,6 +143,7 @@ public struct Sweep: Sendable {
         var figures: [(section: String, item: String, metric: String)]
         public var header: String { manifest.columns.map(csvField).joined(separator: ",") }
     }
+
 
     /// Distinct warnings kept by `prepare` (each cell's own are in its report).
     public static let warningsKept = 1000
@@ -164,7 +169,8 @@ public struct Sweep: Sendable {
     /// same in every shard), in index order, a chunk of cells at a time on `threads` threads, and
     /// stops at the first cell that does not load: a grid of 10^6 cells whose first cell is
     /// invalid fails after one chunk. Only what the columns need is kept (one model per distinct
-    /// structure), so memory does not grow with the grid unless `keepingCells`.
+    /// structure, and the cells themselves up to `cellsKept`), so memory does not grow with the
+    /// grid unless `keepingCells`.
     /// Throws `SweepCellError` for the first cell that does not load, `ModelErrors` for an
     /// unreadable file or unknown key, `SweepError` for conflicting keys.
     public func prepare(keepingCells: Bool = false) throws -> Prepared {
@@ -209,7 +215,7 @@ public struct Sweep: Sendable {
                 }
                 if shard?.contains(i) ?? true {
                     indices.append(i)
-                    if keepingCells { cells.append(cell) }
+                    if keepingCells || indices.count <= cellsKept { cells.append(cell) } else { cells = [] }
                 }
             }
             start = end
@@ -263,7 +269,8 @@ public struct Sweep: Sendable {
             try SweepFileIO.writeAtomically("", to: SweepFiles.jsonl(dir))
         }
 
-        let todo = prepared.indices.filter { done.csv[$0] == nil }
+        // Positions in `prepared.indices` (and `prepared.cells`, when it holds them).
+        let todo = prepared.indices.indices.filter { done.csv[prepared.indices[$0]] == nil }
         let reused = prepared.indices.count - todo.count
         let ran = try execute(todo, prepared: prepared, reused: reused)
         let complete = ran == todo.count
@@ -278,8 +285,9 @@ public struct Sweep: Sendable {
                             cellsDamaged: damaged, complete: complete)
     }
 
-    /// Runs the cells `todo` on `threads` threads, each loaded when it starts, appending each
-    /// cell's lines as it finishes. Returns the number of cells run.
+    /// Runs the cells at positions `todo` of `prepared.indices` on `threads` threads (loaded when
+    /// they start unless `prepared.cells` holds them), appending each cell's lines as it finishes.
+    /// Returns the number of cells run.
     func execute(_ todo: [Int], prepared: Prepared, reused: Int) throws -> Int {
         guard !todo.isEmpty else { return 0 }
         let csv = try LineAppender(path: SweepFiles.csv(outputDirectory))
@@ -295,7 +303,7 @@ public struct Sweep: Sendable {
             while let k = state.claim(limit: limit) {
                 let cell: Cell
                 do {
-                    cell = try loadCell(todo[k], yaml: prepared.yaml)
+                    cell = prepared.cells.isEmpty ? try loadCell(prepared.indices[todo[k]], yaml: prepared.yaml) : prepared.cells[todo[k]]
                 } catch {
                     state.fail("\(error)")
                     return

@@ -209,6 +209,31 @@ struct SweepTests {
         #expect(!FileManager.default.fileExists(atPath: out))
     }
 
+    @Test("A sweep too large to keep its cells loaded loads each when it runs: the same files, sharded and resumed too")
+    func cellsLoadedWhenTheyRun() throws {
+        let w = try sweepWorkspace()
+        let kept = w.dir + "/kept", loaded = w.dir + "/loaded"
+        try sweep(w.model, kept).run()
+        var s = try sweep(w.model, loaded)
+        s.cellsKept = 0
+        #expect(try s.prepare().cells.isEmpty)
+        s.stopAfterCells = 1
+        try s.run()
+        s.stopAfterCells = nil
+        let resumed = try s.run(resume: true)
+        #expect(resumed.cellsReused == 1 && resumed.cellsRun == 3)
+        #expect(sweepFiles(loaded) == sweepFiles(kept))
+        var dirs: [String] = []
+        for k in 1...2 {
+            var shard = try sweep(w.model, w.dir + "/s\(k)", threads: 1, shard: try SweepShard(index: k, count: 2))
+            shard.cellsKept = 0
+            try shard.run()
+            dirs.append(w.dir + "/s\(k)")
+        }
+        try SweepMerge.merge(output: w.dir + "/merged", inputs: dirs)
+        #expect(sweepFiles(w.dir + "/merged") == sweepFiles(kept))
+    }
+
     @Test("Cells are checked in order a chunk at a time: the first invalid cell deep in a grid stops the check at its chunk")
     func checkStopsAtTheFirstInvalidCell() throws {
         let w = try sweepWorkspace()
