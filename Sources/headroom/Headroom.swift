@@ -19,7 +19,8 @@ struct Headroom: ParsableCommand {
             `run` simulates it with confidence intervals. See docs/cli.md and docs/model-reference.md.
             """,
         version: "0.1.0",
-        subcommands: [Check.self, Run.self, Analyze.self, SweepCommand.self, PlanCommand.self, MergeCommand.self, Verify.self, Reproduce.self])
+        subcommands: [Check.self, Run.self, Analyze.self, SweepCommand.self, PlanCommand.self, MergeCommand.self, Verify.self, Reproduce.self,
+                      ImportCommand.self, FitCommand.self, CompareCommand.self])
 
     /// Parses, runs, and maps failures to distinct exit codes.
     static func main() {
@@ -34,6 +35,9 @@ struct Headroom: ParsableCommand {
             try command.run()
         } catch let errors as ModelErrors {
             Console.error(errors.description)
+            Foundation.exit(ExitStatus.dataError)
+        } catch let failure as InputFailure {
+            Console.error("error: \(failure.message)")
             Foundation.exit(ExitStatus.dataError)
         } catch let failure as UsageFailure {
             Console.error("Error: \(failure.message)")
