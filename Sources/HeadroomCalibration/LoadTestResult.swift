@@ -6,7 +6,7 @@ import Yams
 /// (`--summary-export`, or `JSON.stringify(data)` in `handleSummary`) or Artillery's JSON report
 /// (`artillery run --output`). Times in seconds, rates per second.
 public struct LoadTestResult: Sendable {
-    public enum Tool: String, Sendable { case k6, artillery }
+    public enum Tool: String, Sendable { case k6, artillery, pgbench }
     public var tool: Tool
     public var path: String
     /// Requests completed (k6 `http_reqs.count`, Artillery `http.responses`).
@@ -69,6 +69,9 @@ public enum LoadTestReader {
     /// Reads a k6 summary or an Artillery report, telling them apart by their keys.
     public static func read(path: String) throws(CalibrationInputError) -> LoadTestResult {
         guard let data = FileManager.default.contents(atPath: path) else { throw CalibrationInputError("cannot read `\(path)`") }
+        if let first = data.first(where: { !" \t\r\n".utf8.contains($0) }), first != UInt8(ascii: "{") {
+            return try pgbenchLog(path: path)
+        }
         let json: Any
         do { json = try JSONSerialization.jsonObject(with: data) } catch {
             throw CalibrationInputError("\(path): not JSON (\(Self.jsonErrorPosition(error, data: data)))")
@@ -91,6 +94,54 @@ public enum LoadTestReader {
         if let n = v as? NSNumber { return n.doubleValue }
         if let s = v as? String { return Double(s) }
         return nil
+    }
+
+    // MARK: pgbench
+
+    /// pgbench's per-transaction log (`pgbench -l`) as a result: each line `client_id
+    /// transaction_no time script_no time_epoch time_us [schedule_lag]`, ending at time_epoch +
+    /// time_us/10⁶. Latency is `time` as pgbench reports it (under `--rate`, from the scheduled
+    /// start: what a client of an open load sees); skipped and failed transactions count as
+    /// failed; throughput is completed transactions over the span from the first start to the
+    /// last end. The offered load is not in the log: give `--rate`/`--users` and `--duration`.
+    public static func pgbenchLog(path: String) throws(CalibrationInputError) -> LoadTestResult {
+        let table: DelimitedTable
+        do { table = try DelimitedTable.read(path: path, separator: .whitespace, detectHeader: false) } catch {
+            throw CalibrationInputError(error.message)
+        }
+        var latencies: [Double] = []
+        var failed = 0
+        var first = Double.infinity, last = -Double.infinity
+        for r in table.records {
+            guard r.fields.count >= 6, let epoch = Double(r.fields[4].text), let micros = Double(r.fields[5].text) else {
+                throw CalibrationInputError("\(path):\(r.line): not a pgbench log line (client_id transaction_no time script_no time_epoch time_us [schedule_lag]): neither a k6/Artillery JSON result")
+            }
+            let end = epoch + micros / 1e6
+            let t = r.fields[2]
+            if ["skipped", "failed", "serialization", "deadlock"].contains(t.text) {
+                failed += 1
+                last = max(last, end); first = min(first, end)
+                continue
+            }
+            guard let latency = Double(t.text), latency >= 0 else {
+                throw CalibrationInputError("\(path):\(r.line):\(t.column): the transaction time (field 3, µs) must be a number ≥ 0, not `\(t.text)`")
+            }
+            latencies.append(latency / 1e6)
+            last = max(last, end); first = min(first, end - latency / 1e6)
+        }
+        guard !latencies.isEmpty else { throw CalibrationInputError("\(path): no completed transactions") }
+        latencies.sort()
+        func percentile(_ p: Double) -> Double {
+            latencies[min(latencies.count - 1, max(0, Int((p / 100 * Double(latencies.count)).rounded(.up)) - 1))]
+        }
+        let span = last - first
+        let total = Double(latencies.count + failed)
+        return LoadTestResult(tool: .pgbench, path: path, requests: Double(latencies.count),
+                              throughputPerSecond: span > 0 ? Double(latencies.count) / span : nil,
+                              errorShare: Double(failed) / total,
+                              latencySeconds: ["mean": latencies.reduce(0, +) / Double(latencies.count), "p50": percentile(50),
+                                               "p90": percentile(90), "p95": percentile(95), "p99": percentile(99), "max": latencies.last!],
+                              durationSeconds: span > 0 ? span : nil, maxVirtualUsers: nil, profile: nil)
     }
 
     // MARK: k6

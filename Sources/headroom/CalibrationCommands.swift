@@ -70,9 +70,10 @@ struct CompareCommand: ParsableCommand {
         commandName: "compare",
         abstract: "Run a model under a load test's own offered load and print measured beside predicted.",
         discussion: """
-            RESULT is a k6 summary JSON (--summary-export, or handleSummary's data) or an Artillery \
-            JSON report. The offered load comes from the k6 options embedded in the summary, or from \
-            --profile (an Artillery script with config.phases, or `k6 inspect` JSON). See docs/calibration.md.
+            RESULT is a k6 summary JSON (--summary-export, or handleSummary's data), an Artillery \
+            JSON report, or a pgbench per-transaction log (-l). The offered load comes from the k6 \
+            options embedded in the summary, from --profile (an Artillery script with config.phases, \
+            or `k6 inspect` JSON), or from --rate/--users with --duration. See docs/calibration.md.
             """)
 
     @OptionGroup var model: ModelOptions
@@ -82,6 +83,15 @@ struct CompareCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("The offered load: an Artillery script (config.phases) or k6 options JSON (`k6 inspect script.js`).", valueName: "file"))
     var profile: String?
+
+    @Option(help: ArgumentHelp("The offered load as a steady open rate, e.g. 40/s (pgbench --rate), with --duration.", valueName: "rate"))
+    var rate: String?
+
+    @Option(help: ArgumentHelp("The offered load as N looping clients with no think time (pgbench -c N), with --duration.", valueName: "n"))
+    var users: Int?
+
+    @Option(help: ArgumentHelp("Length of the test for --rate or --users, e.g. 60s (default: the span the result covers).", valueName: "duration"))
+    var duration: DurationArgument?
 
     @Option(help: "Replications (default: the model's simulation.replications).")
     var replications: Int?
@@ -95,6 +105,11 @@ struct CompareCommand: ParsableCommand {
     func validate() throws {
         if let r = replications, !(2...100_000).contains(r) { throw ValidationError("--replications must be between 2 and 100000 (an interval needs two), not \(r)") }
         if format == .csv { throw ValidationError("--format takes table or json") }
+        if [profile != nil, rate != nil, users != nil].filter({ $0 }).count > 1 { throw ValidationError("give one of --profile, --rate and --users") }
+        if let u = users, !(1...1_000_000).contains(u) { throw ValidationError("--users must be between 1 and 1000000, not \(u)") }
+        if let r = rate { do { _ = try Units.rate(r) } catch { throw ValidationError("--rate: \(error.message)") } }
+        if duration != nil && rate == nil && users == nil { throw ValidationError("--duration goes with --rate or --users") }
+        if let d = duration, d.seconds <= 0 { throw ValidationError("--duration must be positive") }
     }
 
     func run() throws {
@@ -107,10 +122,16 @@ struct CompareCommand: ParsableCommand {
             measured = try LoadTestReader.read(path: result)
             if let p = profile {
                 offered = try LoadTestReader.profile(path: p); source = p
+            } else if rate != nil || users != nil {
+                guard let seconds = duration?.seconds ?? measured.durationSeconds else {
+                    throw InputFailure(message: "\(result): the result does not say how long the test ran: give --duration")
+                }
+                if let r = rate { offered = .open([Phase(durationSeconds: seconds, ratePerSecond: try! Units.rate(r))]); source = "--rate" }
+                else { offered = .closed(users: users!, durationSeconds: seconds); source = "--users" }
             } else if let p = measured.profile {
                 offered = p; source = "the summary's options"
             } else {
-                throw InputFailure(message: "\(result): the offered load is not in the result: give --profile (an Artillery script with config.phases, or k6 options JSON from `k6 inspect script.js`)")
+                throw InputFailure(message: "\(result): the offered load is not in the result: give --profile (an Artillery script with config.phases, or k6 options JSON from `k6 inspect script.js`), or --rate/--users with --duration")
             }
         } catch let e as CalibrationInputError { throw InputFailure(message: e.message) }
         guard loaded.model.workload != nil else { throw InputFailure(message: "\(model.model): the model has no workload to replace with the test's") }

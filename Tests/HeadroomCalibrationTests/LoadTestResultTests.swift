@@ -100,4 +100,30 @@ import HeadroomModel
         guard case let .open(.phases(phases), _)? = m.workload?.arrivals else { Issue.record("not phases"); return }
         #expect(phases.count == 2 && phases[0].rampToPerSecond == 40)
     }
+
+    @Test func aPgbenchLogIsAResultWithLatencyFromItsTimeField() throws {
+        // Three transactions ending at 100.010, 100.030 and 100.050 s; one failed.
+        let path = write("""
+            0 1 10000 0 100 10000 0
+            0 2 20000 0 100 30000 5000
+            0 3 failed 0 100 40000
+            0 4 10000 0 100 50000 0
+            """, "log")
+        let r = try LoadTestReader.read(path: path)
+        #expect(r.tool == .pgbench)
+        #expect(r.requests == 3)
+        #expect(r.errorShare == 0.25)
+        #expect(abs(r.latencySeconds["mean"]! - 0.04 / 3) < 1e-15)
+        #expect(r.latencySeconds["p50"] == 0.01 && r.latencySeconds["max"] == 0.02)
+        // From the first start (100.000) to the last end (100.050).
+        #expect(abs(r.durationSeconds! - 0.05) < 1e-9)
+        #expect(abs(r.throughputPerSecond! - 3 / 0.05) < 1e-6)
+    }
+
+    @Test func neitherJSONNorAPgbenchLogIsRefusedWithItsLine() {
+        let path = write("concurrency,throughput\n1,2\n", "csv")
+        do { _ = try LoadTestReader.read(path: path); Issue.record("accepted") } catch {
+            #expect(error.message.contains("\(path):1: not a pgbench log line"))
+        }
+    }
 }

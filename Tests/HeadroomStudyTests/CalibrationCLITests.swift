@@ -54,4 +54,11 @@ struct CalibrationCLI {
         #expect(r.status == 65)
         #expect(r.stderr == "error: \(path):3:3: the throughput (column `throughput`) must be a number per second or a rate such as 1200/s, not `fast`\n")
     }
+
+    @Test func compareReplaysAPgbenchRunAtItsRate() throws {
+        let r = try CLI.run(["compare", "models/examples/pgbench-one-client.yaml", "models/measurements/pgbench-transactions.log",
+                             "--rate", "40/s", "--duration", "5s", "--replications", "5"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("offered load (--rate): 5s at 40/s"))
+    }
 }
