@@ -9,6 +9,15 @@ export HEADROOM_NOTEBOOK_TESTS=${HEADROOM_NOTEBOOK_TESTS:-1}
 # installs the pinned validator into .venv/k8s-validate (about a minute). HEADROOM_K8S_TESTS=0 skips it.
 export HEADROOM_K8S_TESTS=${HEADROOM_K8S_TESTS:-1}
 swift build --build-tests
+# A real PostgreSQL + PgBouncer measured by pgbench (installs postgresql and pgbouncer if missing;
+# needs root; about 2.5 minutes plus the install, docs/testbed.md), then the suite checks Headroom's
+# predictions against it. Measured before the tests run, so nothing of the suite competes for the
+# cores. HEADROOM_PG_TESTS=0 skips both.
+if [ "${HEADROOM_PG_TESTS:-1}" != 0 ]; then
+    export HEADROOM_PG_RESULTS="$PWD/.build/testbed"
+    rm -rf "$HEADROOM_PG_RESULTS"
+    ./scripts/testbed/pg.sh "$HEADROOM_PG_RESULTS"
+fi
 swift test --skip-build
 # docs/batch/slurm-array.sh on a real single-node Slurm cluster (installs slurm-wlm and munge
 # if missing; needs root; about a minute, plus the install). HEADROOM_SLURM_TESTS=0 skips it.

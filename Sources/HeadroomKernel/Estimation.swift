@@ -23,6 +23,12 @@ public struct Estimate: Sendable, Hashable, Codable {
     }
     public func contains(_ value: Double) -> Bool { lower <= value && value <= upper }
 
+    /// The quantile t(p, df) of Student's t distribution (GSL's `gsl_cdf_tdist_Pinv`): the k of a
+    /// bound k * s that a t-distributed ratio exceeds with probability 1 - p.
+    public static func studentTQuantile(_ probability: Double, degreesOfFreedom: Double) -> Double {
+        gsl_cdf_tdist_Pinv(probability, degreesOfFreedom)
+    }
+
     /// The Student-t confidence interval over independent, identically distributed samples:
     /// mean +- t(1 - alpha/2, n - 1) * s / sqrt(n), with t from GSL (`gsl_cdf_tdist_Pinv`).
     public static func studentT(_ samples: [Double], confidence: Double = 0.95) -> Estimate {
@@ -31,7 +37,7 @@ public struct Estimate: Sendable, Hashable, Codable {
         guard summary.count > 1 else {
             return Estimate(mean: summary.mean, halfWidth: 0, samples: summary.count)
         }
-        let t = gsl_cdf_tdist_Pinv(1 - (1 - confidence) / 2, Double(summary.count - 1))
+        let t = studentTQuantile(1 - (1 - confidence) / 2, degreesOfFreedom: Double(summary.count - 1))
         let half = t * summary.standardDeviation / Double(summary.count).squareRoot()
         return Estimate(mean: summary.mean, halfWidth: half, samples: summary.count)
     }

@@ -1,0 +1,224 @@
+import Foundation
+import Testing
+import HeadroomKernel
+import HeadroomModel
+@testable import HeadroomStudy
+
+/// Headroom against a real PostgreSQL + PgBouncer: `scripts/testbed/pg.sh DIR` measures pgbench
+/// through a PgBouncer transaction pool at a low load and at higher open and closed loads, each
+/// level run `repeats` times (interleaved); `HEADROOM_PG_RESULTS=DIR` runs this suite on DIR
+/// (`scripts/test.sh` does both unless `HEADROOM_PG_TESTS=0`).
+///
+/// The model is calibrated from the low-load run only: its per-transaction service times
+/// (`empirical(file:, format: pgbench)`) plus what a planner knows before the test (pool size,
+/// cores, offered load or clients). It predicts every other level; the error is judged against
+/// the run-to-run spread the same measurements show (docs/testbed.md).
+@Suite("PostgreSQL + PgBouncer testbed", .serialized,
+       .enabled(if: ProcessInfo.processInfo.environment["HEADROOM_PG_RESULTS"] != nil,
+                "set HEADROOM_PG_RESULTS to a directory written by scripts/testbed/pg.sh"))
+struct PostgresTestbedTests {
+    /// A dedicated machine's background (daemons, the test runner waiting) stays well below this.
+    static let maximumOtherWorkShare = 0.10
+    static let template = CLI.packageRoot.appendingPathComponent("models/examples/pgbench-pgbouncer.yaml").path
+
+    @Test("Calibrated at low load only, the model predicts the higher open and closed levels within the measured run-to-run spread")
+    func predictsHigherLevelsWithinTheMeasuredSpread() throws {
+        let directory = URL(fileURLWithPath: try #require(ProcessInfo.processInfo.environment["HEADROOM_PG_RESULTS"]))
+        let measurements = try TestbedMeasurements(directory: directory)
+        let comparison = try TestbedComparison(measurements: measurements, template: Self.template)
+        let table = comparison.markdown()
+        print(table)
+        try table.write(to: directory.appendingPathComponent("predictions.md"), atomically: true, encoding: .utf8)
+        #expect(comparison.levels.count >= 2, "need at least two levels besides the low-load one")
+        // The model is told the machine's cores; other work on the machine takes some of them, so
+        // the comparison means something only on a machine the testbed has to itself.
+        let busiest = try #require(measurements.runs.max { $0.otherWorkShare < $1.otherWorkShare })
+        #expect(busiest.otherWorkShare <= Self.maximumOtherWorkShare,
+                "other work used \(Int(busiest.otherWorkShare * 100)) % of the machine during \(busiest.level) run \(busiest.rep): the testbed needs the machine to itself")
+        for row in comparison.rows {
+            #expect(abs(row.meanLogError) <= row.bound,
+                    "\(row.level) \(row.metric.rawValue): predicted \(row.predicted) vs measured \(row.measured): log error \(row.meanLogError) beyond the bound \(row.bound)")
+        }
+        for level in comparison.levels {
+            #expect(measurements.runs(level).allSatisfy { $0.errors == 0 },
+                    "\(level): pgbench reported failed transactions; the model predicts none at these loads")
+        }
+    }
+}
+
+/// One row of `levels.csv`: one run of one load level.
+struct TestbedRun {
+    var level: String
+    var rep: Int
+    var mode: String
+    var clients: Int
+    var offeredRatePerSecond: Double?
+    var pool: Int
+    var cores: Int
+    var figures: [TestbedMetric: Double]
+    var errors: Int
+    /// CPU used by other processes than postgres, pgbouncer and pgbench, as a share of the machine.
+    var otherWorkShare: Double
+}
+
+/// The figures compared, in the units of the run report (seconds, per second).
+enum TestbedMetric: String, CaseIterable {
+    case throughput, mean, p50, p95, p99
+
+    var reportKey: String { self == .throughput ? "throughput_per_second" : "\(rawValue)_seconds" }
+    var csvColumn: String { self == .throughput ? "throughput_per_second" : "\(rawValue)_ms" }
+    var csvScale: Double { self == .throughput ? 1 : 0.001 }
+}
+
+/// What `scripts/testbed/pg.sh` wrote: `levels.csv` and one pgbench log per run in `pgbench/`.
+struct TestbedMeasurements {
+    var directory: URL
+    var runs: [TestbedRun]
+
+    init(directory: URL) throws {
+        self.directory = directory
+        let text = try String(contentsOf: directory.appendingPathComponent("levels.csv"), encoding: .utf8)
+        let lines = text.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        let header = try #require(lines.first)
+        func column(_ name: String) throws -> Int { try #require(header.firstIndex(of: name), "levels.csv has no column \(name)") }
+        let c = (level: try column("level"), rep: try column("rep"), mode: try column("mode"), clients: try column("clients"),
+                 rate: try column("offered_rate_per_second"), pool: try column("pool"), cores: try column("cores"),
+                 errors: try column("errors"), other: try column("other_work_share"))
+        let metricColumns = try TestbedMetric.allCases.map { ($0, try column($0.csvColumn)) }
+        runs = try lines.dropFirst().map { f in
+            var figures: [TestbedMetric: Double] = [:]
+            for (metric, i) in metricColumns { figures[metric] = try #require(Double(f[i])) * metric.csvScale }
+            return TestbedRun(level: f[c.level], rep: try #require(Int(f[c.rep])), mode: f[c.mode],
+                              clients: try #require(Int(f[c.clients])), offeredRatePerSecond: Double(f[c.rate]),
+                              pool: try #require(Int(f[c.pool])), cores: try #require(Int(f[c.cores])),
+                              figures: figures, errors: try #require(Int(f[c.errors])),
+                              otherWorkShare: try #require(Double(f[c.other])))
+        }
+    }
+
+    /// The measured levels other than the low-load (calibration) one, in the order they ran.
+    var levels: [String] {
+        var seen: [String] = []
+        for run in runs where run.level != "low" && !seen.contains(run.level) { seen.append(run.level) }
+        return seen
+    }
+    func runs(_ level: String) -> [TestbedRun] { runs.filter { $0.level == level } }
+    func pgbenchLog(level: String, rep: Int) -> URL { directory.appendingPathComponent("pgbench/\(level)-\(rep).log") }
+}
+
+/// Predicted against measured, paired by repeat: repeat r's prediction is calibrated from repeat
+/// r's own low-load run and compared with repeat r's measurement, so drift between repeats (CPU
+/// speed, other work on the machine) shows up in the spread of the paired errors.
+///
+/// For a metric, level l and repeat r, the error is the log ratio e(l, r) = ln(predicted / measured)
+/// (symmetric, and its noise grows less with the load than a difference's). Were the model exact,
+/// e would be noise with mean 0; its variance is estimated from the spread across repeats, pooled
+/// over the L levels for that metric: s^2 = mean over l of var_r e(l, r), with L (R - 1) degrees
+/// of freedom. The bound on a level's mean error is b = t(1 - 0.05 / (2 K), L (R - 1)) s / sqrt(R)
+/// + the simulation's own relative CI half-width, K = levels x metrics (Bonferroni: all K
+/// comparisons hold together with 95 %): the prediction must lie within a factor exp(b) of the
+/// measurement. It is derived from the measured spread alone: a model error the noise cannot
+/// explain fails.
+struct TestbedComparison {
+    struct Row {
+        var level: String
+        var metric: TestbedMetric
+        var measured: Double
+        var predicted: Double
+        /// Mean over repeats of ln(predicted / measured).
+        var meanLogError: Double
+        /// The largest |meanLogError| the measured spread explains.
+        var bound: Double
+        /// exp(meanLogError) - 1: the error as a percentage of the measurement.
+        var relativeError: Double { Foundation.exp(meanLogError) - 1 }
+        var spread: Double
+    }
+
+    var levels: [String]
+    var rows: [Row]
+    var degreesOfFreedom: Int
+    var k: Double
+
+    init(measurements: TestbedMeasurements, template: String) throws {
+        levels = measurements.levels
+        var errors: [String: [TestbedMetric: [Double]]] = [:]
+        var predictedMeans: [String: [TestbedMetric: Double]] = [:]
+        var simulationHalfWidths: [String: [TestbedMetric: Double]] = [:]
+        var repeats = 0
+        for level in levels {
+            let runs = measurements.runs(level)
+            repeats = runs.count
+            for run in runs {
+                let log = measurements.pgbenchLog(level: "low", rep: run.rep)
+                let endpoint = try Self.predict(run, calibratedFrom: log, template: template)
+                for metric in TestbedMetric.allCases {
+                    let estimate = try #require(endpoint[metric.reportKey]?.estimate)
+                    let measured = try #require(run.figures[metric])
+                    errors[level, default: [:]][metric, default: []].append(Foundation.log(estimate.mean / measured))
+                    predictedMeans[level, default: [:]][metric, default: 0] += estimate.mean / Double(runs.count)
+                    simulationHalfWidths[level, default: [:]][metric, default: 0] += estimate.relativeHalfWidth / Double(runs.count)
+                }
+            }
+        }
+        precondition(repeats >= 2, "the bound needs every level measured at least twice (TESTBED_REPEATS)")
+        degreesOfFreedom = levels.count * (repeats - 1)
+        let comparisons = Double(levels.count * TestbedMetric.allCases.count)
+        k = Estimate.studentTQuantile(1 - 0.05 / (2 * comparisons), degreesOfFreedom: Double(degreesOfFreedom))
+            / Double(repeats).squareRoot()
+        var rows: [Row] = []
+        for metric in TestbedMetric.allCases {
+            let pooledVariance = levels.map { Self.variance(errors[$0]![metric]!) }.reduce(0, +) / Double(levels.count)
+            let spread = pooledVariance.squareRoot()
+            for level in levels {
+                let e = errors[level]![metric]!
+                let measured = measurements.runs(level).map { $0.figures[metric]! }.reduce(0, +) / Double(e.count)
+                rows.append(Row(level: level, metric: metric, measured: measured, predicted: predictedMeans[level]![metric]!,
+                                meanLogError: e.reduce(0, +) / Double(e.count),
+                                bound: k * spread + simulationHalfWidths[level]![metric]!, spread: spread))
+            }
+        }
+        self.rows = rows
+    }
+
+    static func variance(_ x: [Double]) -> Double {
+        let mean = x.reduce(0, +) / Double(x.count)
+        return x.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(x.count - 1)
+    }
+
+    /// Runs the template with this run's pool, cores and load, the query's time drawn from the
+    /// low-load pgbench log (time minus schedule lag per transaction).
+    static func predict(_ run: TestbedRun, calibratedFrom log: URL, template: String) throws -> ReportItem {
+        var overrides = [
+            "poolers.pgbouncer.server_connections": "\(run.pool)",
+            "database.cores": "\(run.cores)",
+            "pools.pgbench.size": "\(run.clients)",
+            "endpoints.tx.steps.0.query.time": "empirical(file: \(log.path), format: pgbench)",
+        ]
+        if run.mode == "open" {
+            overrides["workload"] = "{open: {rate: \(try #require(run.offeredRatePerSecond))/s}, endpoint: tx}"
+        } else {
+            overrides["workload"] = "{closed: {users: \(run.clients), think_time: 0s}, endpoint: tx}"
+        }
+        let loaded = try ModelLoader.load(path: template, overrides: overrides)
+        let report = ReplicationStudy(model: loaded.model).run()
+        return try #require(report["endpoints", "tx"])
+    }
+
+    func markdown() -> String {
+        func show(_ metric: TestbedMetric, _ value: Double) -> String {
+            metric == .throughput ? String(format: "%.1f/s", value) : String(format: "%.2f ms", value * 1000)
+        }
+        var out = "| level | metric | measured (mean of runs) | predicted (mean of runs) | error | bound (x/÷) |\n|---|---|---|---|---|---|\n"
+        for level in levels {
+            for row in rows where row.level == level {
+                out += "| \(level) | \(row.metric.rawValue) | \(show(row.metric, row.measured)) | \(show(row.metric, row.predicted)) | "
+                out += String(format: "%+.1f %% | %.1f %% |\n", row.relativeError * 100, (Foundation.exp(row.bound) - 1) * 100)
+            }
+        }
+        out += String(format: "\nThe error is exp(mean over repeats of ln(predicted / measured)) - 1, paired by repeat; the bound exp(k s + simulation half-width) - 1 with k = %.2f (t quantile / sqrt(repeats), %d degrees of freedom) and s the pooled spread of the paired log errors: ", k, degreesOfFreedom)
+        out += TestbedMetric.allCases.map { m in
+            String(format: "%@ %.1f %%", m.rawValue, (rows.first { $0.metric == m }?.spread ?? 0) * 100)
+        }.joined(separator: ", ") + "\n"
+        return out
+    }
+}
