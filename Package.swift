@@ -57,10 +57,16 @@ let package = Package(
             name: "HeadroomStudy",
             dependencies: ["HeadroomSim", "HeadroomModel", "HeadroomKernel", "Queueing"]
         ),
+        /// Measurements in, calibrated models out: load-test results (k6, Artillery), pg_stat_statements,
+        /// pool settings in their native spellings, Universal Scalability Law fits, predicted vs measured.
+        .target(
+            name: "HeadroomCalibration",
+            dependencies: ["HeadroomStudy", "HeadroomModel", "HeadroomKernel"]
+        ),
         .executableTarget(
             name: "headroom",
             dependencies: [
-                "HeadroomStudy", "HeadroomModel",
+                "HeadroomStudy", "HeadroomModel", "HeadroomCalibration",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -78,5 +84,6 @@ let package = Package(
         .testTarget(name: "HeadroomModelTests", dependencies: ["HeadroomModel"]),
         .testTarget(name: "HeadroomSimTests", dependencies: ["HeadroomSim", "HeadroomModel", "Queueing"]),
         .testTarget(name: "HeadroomStudyTests", dependencies: ["HeadroomStudy"]),
+        .testTarget(name: "HeadroomCalibrationTests", dependencies: ["HeadroomCalibration", "HeadroomModel", "HeadroomKernel"]),
     ]
 )

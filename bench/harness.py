@@ -346,7 +346,7 @@ def write_markdown(path, info, theory, runs, flat, cli, sweep_result, cli_sweep_
     L.append(f"- pool: Queueing's Erlang-A assumes *exponential* patience (mean 10 s) and would predict "
              f"{pe['erlang_a_exponential_patience_gave_up']:.4f} giving up and a mean wait of served "
              f"{pe['erlang_a_exponential_patience_wait_of_served']:.3f} s; with the deterministic 10 s acquire timeout every "
-             "tool simulates, the M/M/c+D formula (Sources/headroom-bench/MMcD.swift, checked against simulation at "
+             "tool simulates, the M/M/c+D formula (Sources/Queueing/MMcD.swift, checked against simulation at "
              "four small cases including ρ < 1, ρ = 1 and ρ > 1) gives the column above. At ρ = 1.1 the gave-up "
              "fraction is noisy: arrivals and services are both Poisson-like, so its standard error is about "
              "0.0025 at 200,000 customers and 0.0004 at 10M.")

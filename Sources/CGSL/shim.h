@@ -20,6 +20,16 @@
 #include <gsl/gsl_statistics_double.h>
 #include <gsl/gsl_sf_gamma.h>
 #include <gsl/gsl_math.h>
+#include <gsl/gsl_vector.h>
+#include <gsl/gsl_matrix.h>
+#include <gsl/gsl_blas.h>
+#include <gsl/gsl_multifit_nlinear.h>
+
+/* GSL's trust-region method for gsl_multifit_nlinear, through an accessor: Swift 6 refuses the
+ * global `gsl_multifit_nlinear_trust` as shared mutable state (../shared/BUILD-NOTES.md). */
+static inline const gsl_multifit_nlinear_type *headroom_nlinear_trust(void) {
+    return gsl_multifit_nlinear_trust;
+}
 
 typedef struct { uint64_t s[4]; } headroom_xoshiro_state;
 

@@ -64,6 +64,29 @@ enum PoolPresets {
     }
 }
 
+/// The pool libraries' own names for a pool's settings, accepted as aliases of the model's keys,
+/// with the unit their bare numbers are in. Each names one of the model's keys, never a second meaning.
+public enum PoolSpellings {
+    public static let aliases: [String: String] = [
+        // node-postgres (pg.Pool): max, connectionTimeoutMillis, idleTimeoutMillis.
+        "max": "size", "connectionTimeoutMillis": "acquire_timeout", "idleTimeoutMillis": "idle_timeout",
+        // Prisma connection URL: connection_limit, pool_timeout (s), max_idle_connection_lifetime (s).
+        "connection_limit": "size", "pool_timeout": "acquire_timeout", "max_idle_connection_lifetime": "idle_timeout",
+        // HikariCP: maximumPoolSize, connectionTimeout (ms), idleTimeout (ms), minimumIdle; Spring's kebab-case.
+        "maximumPoolSize": "size", "connectionTimeout": "acquire_timeout", "idleTimeout": "idle_timeout", "minimumIdle": "min_idle",
+        "maximum-pool-size": "size", "connection-timeout": "acquire_timeout", "idle-timeout": "idle_timeout", "minimum-idle": "min_idle",
+        "maximum_pool_size": "size", "connection_timeout": "acquire_timeout", "minimum_idle": "min_idle",
+        // PgBouncer as the clients' pool: default_pool_size, query_wait_timeout (s), server_idle_timeout (s).
+        "default_pool_size": "size", "query_wait_timeout": "acquire_timeout", "server_idle_timeout": "idle_timeout",
+    ]
+    public static let nativeUnits: [String: String] = [
+        "connectionTimeoutMillis": "ms", "idleTimeoutMillis": "ms",
+        "pool_timeout": "s", "max_idle_connection_lifetime": "s",
+        "connectionTimeout": "ms", "idleTimeout": "ms", "connection-timeout": "ms", "idle-timeout": "ms",
+        "query_wait_timeout": "s", "server_idle_timeout": "s",
+    ]
+}
+
 /// Decodes a `YNode` tree into a `Model`, collecting every error it finds.
 final class ModelDecoder {
     let r: Reader
@@ -392,7 +415,8 @@ final class ModelDecoder {
     func decodePooler(_ name: String, _ node: YNode, _ path: String) -> Pooler? {
         guard let f = r.fields(node, path, ["server_connections", "max_client_connections", "query_wait_timeout", "mode"],
                                aliases: ["default_pool_size": "server_connections", "max_client_conn": "max_client_connections",
-                                         "pool_mode": "mode"]) else { return nil }
+                                         "pool_mode": "mode"],
+                               nativeUnits: ["query_wait_timeout": "s"]) else { return nil }
         var p = Pooler(name: name)
         if let n = f.int("server_connections", max: Limits.poolSize) { p.serverConnections = n }
         if let n = f.int("max_client_connections", max: Limits.maxConnections) { p.maxClientConnections = n }
@@ -404,10 +428,7 @@ final class ModelDecoder {
     func decodePool(_ name: String, _ node: YNode, _ path: String) -> Pool? {
         guard let f = r.fields(node, path, ["preset", "size", "scope", "acquire_timeout", "connection_setup", "via",
                                             "idle_timeout", "min_idle"],
-                               aliases: ["max": "size", "connection_limit": "size", "maximum_pool_size": "size",
-                                         "pool_timeout": "acquire_timeout", "connection_timeout": "acquire_timeout",
-                                         "max_idle_connection_lifetime": "idle_timeout", "server_idle_timeout": "idle_timeout",
-                                         "minimum_idle": "min_idle"]) else { return nil }
+                               aliases: PoolSpellings.aliases, nativeUnits: PoolSpellings.nativeUnits) else { return nil }
         let preset = f.choice("preset", ["node_postgres": PoolPreset.nodePostgres, "pg": .nodePostgres, "postgres_js": .postgresJs,
                                          "postgresjs": .postgresJs, "prisma": .prisma,
                                          "hikari": .hikari, "hikaricp": .hikari, "pgbouncer": .pgbouncer, "none": PoolPreset.none],

@@ -10,9 +10,12 @@ struct Reader {
     static func join(_ path: String, _ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
     /// A mapping's fields, checked against the keys valid at this place (unknown keys are reported
-    /// with a "did you mean" suggestion). `aliases` maps other spellings to the canonical key.
+    /// with a "did you mean" suggestion). `aliases` maps other spellings to the canonical key: a
+    /// native spelling is the same key, so giving two spellings of one key is an error naming both.
+    /// `nativeUnits` gives the unit a native spelling's bare numbers are in (HikariCP's
+    /// `connectionTimeout: 30000` is milliseconds, Prisma's `pool_timeout: 10` seconds).
     func fields(_ node: YNode, _ path: String, _ allowed: [String], aliases: [String: String] = [:],
-                what: String? = nil) -> Fields? {
+                nativeUnits: [String: String] = [:], what: String? = nil) -> Fields? {
         guard let entries = node.entries else {
             if node.isNull { return Fields(reader: self, path: path, origin: node.origin, values: [:], keyOrigins: [:]) }
             diag.error(node.origin, path, "expected a mapping of \(what ?? "settings") (keys such as \(allowed.prefix(4).map { "`\($0)`" }.joined(separator: ", "))), found \(describe(node))")
@@ -20,6 +23,7 @@ struct Reader {
         }
         var values: [String: YNode] = [:]
         var keyOrigins: [String: Origin] = [:]
+        var spellings: [String: String] = [:]
         for e in entries {
             let key = aliases[e.key] ?? e.key
             let p = Reader.join(path, e.key)
@@ -27,12 +31,21 @@ struct Reader {
                 diag.error(e.keyOrigin, p, "unknown key `\(e.key)`; \(Suggest.hint(e.key, allowed))")
                 continue
             }
-            if values[key] != nil {
-                diag.error(e.keyOrigin, p, "`\(key)` is given twice")
+            if let first = spellings[key] {
+                if first == e.key {
+                    diag.error(e.keyOrigin, p, "`\(key)` is given twice")
+                } else {
+                    diag.error(e.keyOrigin, p, "`\(first)` and `\(e.key)` are two spellings of `\(key)`: give it once")
+                }
                 continue
             }
-            values[key] = e.value
+            var value = e.value
+            if let unit = nativeUnits[e.key], case let .scalar(text, plain) = value.kind, plain, let n = Units.number(text) {
+                value.kind = .scalar("\(Units.formatNumber(n))\(unit)", plain: true)
+            }
+            values[key] = value
             keyOrigins[key] = e.keyOrigin
+            spellings[key] = e.key
         }
         return Fields(reader: self, path: path, origin: node.origin, values: values, keyOrigins: keyOrigins)
     }

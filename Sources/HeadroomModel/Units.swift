@@ -10,7 +10,7 @@ public enum Units {
     ]
 
     /// A plain number (`12`, `1.5`, `1e3`, `1_000`).
-    static func number(_ s: String) -> Double? {
+    public static func number(_ s: String) -> Double? {
         let t = s.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "_", with: "")
         guard !t.isEmpty, let v = Double(t), v.isFinite else { return nil }
         // Reject things Double() accepts but people don't mean as numbers.

@@ -152,4 +152,11 @@ public struct TimelineSample: Sendable, Codable {
     public var errors: Int
     /// p95 of response times completed in this interval (0 if none).
     public var p95Seconds: Double
+
+    public init(startSeconds: Double, arrivals: Int, completions: Int, inFlight: Int, poolWaiting: Int,
+                connectionsInUse: Int, timeouts: Int, errors: Int, p95Seconds: Double) {
+        self.startSeconds = startSeconds; self.arrivals = arrivals; self.completions = completions
+        self.inFlight = inFlight; self.poolWaiting = poolWaiting; self.connectionsInUse = connectionsInUse
+        self.timeouts = timeouts; self.errors = errors; self.p95Seconds = p95Seconds
+    }
 }

@@ -51,8 +51,9 @@ public struct Analysis: Sendable, Hashable, Encodable {
         public var responseLowerBoundSeconds: Double?
     }
 
-    /// Erlang C (M/M/c) for one connection pool or pooler, per copy (per instance for a
-    /// per-instance pool, the load split evenly).
+    /// The queue of one connection pool or pooler, per copy (per instance for a per-instance
+    /// pool, the load split evenly): Erlang C (M/M/c) when waiters wait forever, M/M/c+D when they
+    /// give up after a constant `acquire_timeout` (PgBouncer's `query_wait_timeout`).
     public struct PoolQueue: Sendable, Hashable, Encodable {
         public var name: String
         /// `pool` or `pooler`.
@@ -65,13 +66,26 @@ public struct Analysis: Sendable, Hashable, Encodable {
         public var meanHoldSeconds: Double
         /// Offered load of all copies together, erlangs.
         public var offeredLoadErlangs: Double
-        /// Offered load / connections (>= 1: overloaded).
+        /// Carried load / connections: offered load / connections without a timeout (>= 1:
+        /// overloaded); with a timeout only acquisitions that get a connection hold one, so it
+        /// stays below 1 at any load.
         public var utilization: Double
-        /// Erlang C (nil when overloaded).
+        /// `M/M/c` (Erlang C) or `M/M/c+D` (constant acquire timeout); `Little` for closed loads.
+        public var method: String = "M/M/c"
+        /// The constant patience of a waiter, if any.
+        public var acquireTimeoutSeconds: Double?
+        /// Erlang C, or M/M/c+D's P(wait) (nil when overloaded without a timeout).
         public var probabilityOfWaiting: Double?
-        /// Mean wait for a connection per acquisition, `C / (c mu - lambda)` (nil when overloaded).
+        /// M/M/c+D: probability an acquisition times out (0 without a timeout).
+        public var probabilityOfTimeout: Double?
+        /// Acquisitions per second that get a connection, all copies together.
+        public var carriedAcquisitionsPerSecond: Double?
+        /// Mean connections in use, all copies together (carried load, erlangs).
+        public var meanInUse: Double?
+        /// Mean wait for a connection of the acquisitions that get one: Erlang C's `C / (c mu - lambda)`,
+        /// or M/M/c+D's wait of the served (nil when overloaded without a timeout).
         public var meanWaitSeconds: Double?
-        /// Mean requests waiting, all copies together (nil when overloaded).
+        /// Mean requests waiting, all copies together (nil when overloaded without a timeout).
         public var meanWaiting: Double?
     }
 
@@ -320,8 +334,18 @@ struct WebAnalyzer {
         // Connections are held while queries share the database cores: stretch the holds by the
         // residence time per unit of service at each node (M/M/c for open loads, MVA for closed).
         var dbStretch = DatabaseStretch()
+        // A node never has more active queries than connections can reach it: when those are no
+        // more than its cores, no query waits for a core and the holds are not stretched at all
+        // (the M/M/c or MVA station would let queries queue that the pools hold back).
+        let reaching = model.database.map { _ in connectionsReachingDatabase() } ?? 0
+        let primaryUncontended = model.database.map { reaching <= $0.cores } ?? true
+        let replicaUncontended = model.database.map { reaching <= $0.replicaCores } ?? true
+        if let db = model.database, primaryUncontended {
+            notes.append("at most \(reaching) queries can be active at once (the connections of every pool and pooler, capped by max_connections): no more than the primary's \(db.cores) cores\(db.replicas > 0 ? (replicaUncontended ? " and a replica's \(db.replicaCores)" : "") : ""), so queries never queue for a core there and connection holds are not stretched")
+        }
         if kind == .closed {
-            dbStretch = DatabaseStretch(primary: stretch.primary, replica: stretch.replica)
+            dbStretch = DatabaseStretch(primary: primaryUncontended ? 1 : stretch.primary,
+                                        replica: replicaUncontended ? 1 : stretch.replica)
         } else if rate > 0, let db = model.database {
             func mmc(_ queriesPerSecond: Double, _ seconds: Double, _ queries: Double, _ servers: Int, _ node: String) -> Double {
                 guard queriesPerSecond > 0, queries > 0, seconds > 0 else { return 1 }
@@ -332,8 +356,10 @@ struct WebAnalyzer {
                 }
                 return q.meanResponseSeconds / s
             }
-            dbStretch.primary = mmc(rate * total.primaryQueries, total.primarySeconds, total.primaryQueries, db.cores, "primary")
-            if db.replicas > 0 {
+            if !primaryUncontended {
+                dbStretch.primary = mmc(rate * total.primaryQueries, total.primarySeconds, total.primaryQueries, db.cores, "primary")
+            }
+            if db.replicas > 0 && !replicaUncontended {
                 dbStretch.replica = mmc(rate * total.replicaQueries / Double(db.replicas), total.replicaSeconds,
                                         total.replicaQueries, db.replicaCores, "replicas")
             }
@@ -392,21 +418,23 @@ struct WebAnalyzer {
         var pools: [Analysis.PoolQueue] = []
         for pool in model.pools {
             let copies = pool.scope == .perInstance ? max(1, inst.count) : 1
-            pools.append(erlangC(name: pool.name, kind: "pool", copies: copies, connections: pool.size,
-                                 acquisitions: rate * (heldTotal.poolAcquires[pool.name] ?? 0),
-                                 holdPerRequest: heldTotal.poolHoldSeconds[pool.name] ?? 0,
-                                 acquiresPerRequest: heldTotal.poolAcquires[pool.name] ?? 0, closed: kind == .closed))
+            pools.append(poolQueue(name: pool.name, kind: "pool", copies: copies, connections: pool.size,
+                                   acquisitions: rate * (heldTotal.poolAcquires[pool.name] ?? 0),
+                                   holdPerRequest: heldTotal.poolHoldSeconds[pool.name] ?? 0,
+                                   acquiresPerRequest: heldTotal.poolAcquires[pool.name] ?? 0,
+                                   timeout: pool.acquireTimeoutSeconds, closed: kind == .closed))
         }
         for pooler in model.poolers where pooler.mode == .transaction {
             let via = model.pools.filter { $0.via == pooler.name }
             let acquires = via.reduce(0) { $0 + (heldTotal.poolAcquires[$1.name] ?? 0) }
             let hold = via.reduce(0) { $0 + (heldTotal.poolHoldSeconds[$1.name] ?? 0) }
-            pools.append(erlangC(name: pooler.name, kind: "pooler", copies: 1, connections: pooler.serverConnections,
-                                 acquisitions: rate * acquires, holdPerRequest: hold, acquiresPerRequest: acquires,
-                                 closed: kind == .closed))
+            pools.append(poolQueue(name: pooler.name, kind: "pooler", copies: 1, connections: pooler.serverConnections,
+                                   acquisitions: rate * acquires, holdPerRequest: hold, acquiresPerRequest: acquires,
+                                   timeout: pooler.queryWaitTimeoutSeconds, closed: kind == .closed))
         }
-        if kind == .open && model.pools.contains(where: { $0.acquireTimeoutSeconds != nil }) {
-            notes.append("Erlang C assumes waiting requests never give up: pools with an acquire timeout lose some waiters instead, so their simulated waits are shorter under overload")
+        let timed = pools.filter { $0.method == "M/M/c+D" }
+        if !timed.isEmpty {
+            notes.append("\(timed.map { "`\($0.name)`" }.joined(separator: ", ")): waiters give up after a constant timeout: M/M/c+D (exact for exponential holds), with carried utilization and throughput; the load the timed-out requests would have put downstream is not removed")
         }
 
         var endpoints: [Analysis.EndpointDemand] = []
@@ -430,6 +458,16 @@ struct WebAnalyzer {
             for r in resources where r.demandSeconds > 0 {
                 let uMean = r.utilization ?? meanRate * r.demandSeconds / Double(r.servers)
                 let uPeak = meanRate > 0 ? uMean * peakRate / meanRate : peakRate * r.demandSeconds / Double(r.servers)
+                let queue = (r.kind == "pool" || r.kind == "pooler") ? pools.first { $0.kind == r.kind && $0.name == r.name } : nil
+                if let queue, queue.method == "M/M/c+D", let timeout = queue.acquireTimeoutSeconds {
+                    // Waiters give up after the timeout: the queue stays bounded, the excess fails.
+                    if uMean >= 1 {
+                        warnings.append("open load overloads \(describe(r)): offered utilization \(formatFraction(uMean)) (>= 1) at \(formatRate(meanRate)); waiters give up after the \(formatDuration(timeout)) \(r.kind == "pool" ? "acquire timeout" : "query_wait_timeout"), so the queue stays bounded and, by M/M/c+D, \(formatPercent(queue.probabilityOfTimeout ?? 0)) of acquisitions time out (carried utilization \(formatFraction(queue.utilization)))")
+                    } else if uPeak >= 1 {
+                        warnings.append("open load overloads \(describe(r)) at its peak rate \(formatRate(peakRate)): offered utilization \(formatFraction(uPeak)) (>= 1); mean over the phases \(formatFraction(uMean)); at the peak, waiters give up after the \(formatDuration(timeout)) timeout and acquisitions fail")
+                    }
+                    continue
+                }
                 if uMean >= 1 {
                     warnings.append("open load overloads \(describe(r)): analytic utilization \(formatFraction(uMean)) (>= 1) at \(formatRate(meanRate)); it saturates at \(formatRate(r.maxThroughputPerSecond ?? 0)) and the backlog grows for as long as the load lasts (simulated as a what-if)")
                 } else if uPeak >= 1 {
@@ -456,6 +494,27 @@ struct WebAnalyzer {
             stations: [], network: nil, warnings: warnings, notes: notes)
     }
 
+    /// The most queries that can be active on one database node at once: every pool's
+    /// connections (a transaction-mode pooler caps the pools behind it at its server
+    /// connections), capped by the database's `max_connections`.
+    func connectionsReachingDatabase() -> Int {
+        let instances = model.instances.count
+        var direct = 0
+        var behind: [String: Int] = [:]
+        for pool in model.pools {
+            let n = pool.totalConnections(instances: instances)
+            if let via = pool.via, model.poolers.contains(where: { $0.name == via && $0.mode == .transaction }) {
+                behind[via, default: 0] += n
+            } else {
+                direct += n
+            }
+        }
+        for pooler in model.poolers where pooler.mode == .transaction {
+            direct += min(behind[pooler.name] ?? 0, pooler.serverConnections)
+        }
+        return min(direct, model.database?.maxConnections ?? direct)
+    }
+
     func describe(_ r: Analysis.Resource) -> String {
         switch r.kind {
         case "workers": return "the instance workers (\(r.servers) in all)"
@@ -467,8 +526,9 @@ struct WebAnalyzer {
         }
     }
 
-    func erlangC(name: String, kind: String, copies: Int, connections: Int, acquisitions: Double,
-                 holdPerRequest: Double, acquiresPerRequest: Double, closed: Bool) -> Analysis.PoolQueue {
+    /// Erlang C per copy, or M/M/c+D when waiters give up after a constant `timeout`.
+    func poolQueue(name: String, kind: String, copies: Int, connections: Int, acquisitions: Double,
+                   holdPerRequest: Double, acquiresPerRequest: Double, timeout: Double?, closed: Bool) -> Analysis.PoolQueue {
         let meanHold = acquiresPerRequest > 0 ? holdPerRequest / acquiresPerRequest : 0
         let offered = acquisitions * meanHold
         let total = Double(copies * connections)
@@ -479,18 +539,38 @@ struct WebAnalyzer {
         if closed {
             // Little's law on the MVA solution: requests needing a connection = X x acquisitions x hold;
             // those beyond the pool's connections wait for one (the population bounds the queue).
+            q.method = "Little"
             q.utilization = min(1, utilization)
+            q.meanInUse = min(offered, total)
             q.meanWaiting = max(0, offered - total)
             q.meanWaitSeconds = acquisitions > 0 ? q.meanWaiting! / acquisitions : 0
             return q
         }
-        if acquisitions > 0, meanHold > 0, utilization < 1,
-           let m = try? MMcQueue(arrivalRatePerSecond: acquisitions / Double(copies), meanServiceSeconds: meanHold, servers: connections) {
+        if acquisitions == 0 || meanHold == 0 {
+            q.probabilityOfWaiting = 0; q.meanWaitSeconds = 0; q.meanWaiting = 0
+            q.probabilityOfTimeout = 0; q.carriedAcquisitionsPerSecond = acquisitions; q.meanInUse = 0
+            return q
+        }
+        let perCopy = acquisitions / Double(copies)
+        if let timeout, let d = try? MMcDQueue(arrivalRatePerSecond: perCopy, meanServiceSeconds: meanHold,
+                                               servers: connections, patienceSeconds: timeout) {
+            q.method = "M/M/c+D"
+            q.acquireTimeoutSeconds = timeout
+            q.utilization = d.utilization
+            q.probabilityOfWaiting = d.probabilityOfWaiting
+            q.probabilityOfTimeout = d.probabilityOfAbandonment
+            q.carriedAcquisitionsPerSecond = d.servedThroughputPerSecond * Double(copies)
+            q.meanInUse = d.meanBusyServers * Double(copies)
+            q.meanWaitSeconds = d.meanWaitOfServedSeconds
+            q.meanWaiting = d.meanQueueLength * Double(copies)
+        } else if utilization < 1,
+                  let m = try? MMcQueue(arrivalRatePerSecond: perCopy, meanServiceSeconds: meanHold, servers: connections) {
             q.probabilityOfWaiting = m.probabilityOfWaiting
+            q.probabilityOfTimeout = 0
+            q.carriedAcquisitionsPerSecond = acquisitions
+            q.meanInUse = offered
             q.meanWaitSeconds = m.meanWaitSeconds
             q.meanWaiting = m.meanQueueLength * Double(copies)
-        } else if acquisitions == 0 || meanHold == 0 {
-            q.probabilityOfWaiting = 0; q.meanWaitSeconds = 0; q.meanWaiting = 0
         }
         return q
     }

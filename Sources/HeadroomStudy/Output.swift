@@ -227,6 +227,13 @@ extension StudyReport {
             }
             lines += alignedRows(rows)
         }
+        if !sloVerdicts.isEmpty {
+            lines.append("")
+            lines.append("SLOs, each checked at the unfavourable bound of its \(formatPercent(s.confidenceLevel)) confidence interval")
+            lines += SLOVerdict.tableRows(sloVerdicts)
+            let failed = sloVerdicts.filter { !$0.holds }.count
+            lines.append(failed == 0 ? "  every SLO holds" : "  \(failed) of \(sloVerdicts.count) SLO\(sloVerdicts.count == 1 ? "" : "s") fail\(failed == 1 ? "s" : "") (exit status 1)")
+        }
         return finishedTable(lines, warnings: warnings, notes: notes)
     }
 
@@ -248,6 +255,11 @@ extension StudyReport {
                     }
                 }
             }
+        }
+        for v in sloVerdicts {
+            let prefix = "slos,\(csvField(v.slo.text)),"
+            out += prefix + "\(csvField(v.slo.figure)),\(csvNumber(v.check.estimate?.mean)),\(csvNumber(v.check.estimate?.lower)),\(csvNumber(v.check.estimate?.upper)),\n"
+            out += prefix + "holds,\(v.holds ? 1 : 0),,,\n"
         }
         return out
     }
@@ -290,6 +302,10 @@ extension StudyReport {
                 }
                 return .object(entries)
             })))
+        }
+        if !sloVerdicts.isEmpty {
+            root.append(("slos", .array(sloVerdicts.map(\.json))))
+            root.append(("slos_hold", .bool(meetsSLOs)))
         }
         root.append(("events_processed", .int(eventsProcessed)))
         root.append(("warnings", .array(warnings.map { .string($0) })))
@@ -351,20 +367,21 @@ extension Analysis {
         if !pools.isEmpty {
             lines.append("")
             lines.append(workload == .open
-                ? "Pools (Erlang C per copy: M/M/c with c connections, offered load = acquisitions/s x mean hold)"
+                ? "Pools (per copy: Erlang C, M/M/c with c connections, or M/M/c+D when waiters give up after a constant timeout; offered load = acquisitions/s x mean hold; utilization is carried)"
                 : "Pools (closed load: Little's law on the MVA throughput; beyond the connections, requests wait)")
-            var rows: [[String]] = [["pool", "copies x conns", "acquisitions", "mean hold", "offered", "utilization", "P(wait)", "mean wait", "waiting"]]
+            var rows: [[String]] = [["pool", "method", "copies x conns", "acquisitions", "mean hold", "offered", "utilization", "P(wait)", "P(timeout)", "mean wait", "waiting"]]
             for p in pools {
-                rows.append(["\(p.kind == "pooler" ? "pooler " : "")\(p.name)", "\(p.copies) x \(p.connectionsPerCopy)",
+                rows.append(["\(p.kind == "pooler" ? "pooler " : "")\(p.name)", p.method, "\(p.copies) x \(p.connectionsPerCopy)",
                              ValueText.value(p.acquisitionsPerSecond, metric: "_per_second"),
                              ValueText.value(p.meanHoldSeconds, metric: "_seconds"),
                              "\(formatSignificant(p.offeredLoadErlangs, digits: 3)) erl",
                              ValueText.value(p.utilization, metric: "utilization"),
                              p.probabilityOfWaiting.map { ValueText.value($0, metric: "_rate") } ?? (workload == .open ? "overloaded" : ""),
+                             p.probabilityOfTimeout.map { ValueText.value($0, metric: "_rate") } ?? "",
                              p.meanWaitSeconds.map { ValueText.value($0, metric: "_seconds") } ?? "unbounded",
                              p.meanWaiting.map { formatSignificant($0, digits: 3) } ?? "unbounded"])
             }
-            lines += alignedRows(rows, right: [2, 3, 4, 5, 6, 7, 8])
+            lines += alignedRows(rows, right: [3, 4, 5, 6, 7, 8, 9, 10])
         }
         if !endpoints.isEmpty {
             lines.append("")
@@ -461,6 +478,9 @@ extension Analysis {
             row(s, p.name, "offered_load_erlangs", p.offeredLoadErlangs)
             row(s, p.name, "utilization", p.utilization)
             row(s, p.name, "probability_of_waiting", p.probabilityOfWaiting)
+            row(s, p.name, "probability_of_timeout", p.probabilityOfTimeout)
+            row(s, p.name, "carried_acquisitions_per_second", p.carriedAcquisitionsPerSecond)
+            row(s, p.name, "mean_in_use", p.meanInUse)
             row(s, p.name, "mean_wait_seconds", p.meanWaitSeconds)
             row(s, p.name, "mean_waiting", p.meanWaiting)
         }

@@ -52,7 +52,7 @@ public struct Planner: Sendable {
         guard !sloTexts.isEmpty else { throw SweepError("give at least one --slo, e.g. --slo 'p95<500ms'") }
         let sweep = Sweep(modelPath: modelPath, grid: grid, fixedOverrides: fixedOverrides, simulation: simulation,
                           threads: threads, outputDirectory: "")
-        let prepared = try sweep.prepare()
+        let prepared = try sweep.prepare(keepingCells: true)
         let cells = prepared.cells
         let first = cells[0].model
         let slos = try sloTexts.map { (t: String) throws(SweepError) in try PlanSLO.parse(t, model: first) }

@@ -149,6 +149,10 @@ public struct StudyReport: Sendable, Hashable {
     public var notes: [String]
     /// Events processed over all replications.
     public var eventsProcessed: Int
+    /// `run --slo`: one verdict per SLO, in the order given (empty without SLOs).
+    public var sloVerdicts: [SLOVerdict] = []
+    /// Whether every SLO holds (true without SLOs).
+    public var meetsSLOs: Bool { sloVerdicts.allSatisfy(\.holds) }
 
     public init(modelName: String, sourcePath: String, settings: StudySettings, sections: [ReportSection],
                 warnings: [String], notes: [String], eventsProcessed: Int) {

@@ -142,11 +142,7 @@ enum ReportBuilder {
             let a = analysis?.pool(p0.name)
             var item = ItemSeries(name: p0.name, attributes: [Attribute(key: "total_size", value: Double(p0.totalSize))])
             item.add("utilization", runs.map { $0.1.utilization }, tracked: true, analytic: a?.utilization)
-            item.add("mean_in_use", runs.map { $0.1.meanInUse },
-                     analytic: a.flatMap { q in
-                         analysis?.workload == .closed ? min(q.offeredLoadErlangs, Double(p0.totalSize))
-                             : q.utilization < 1 ? q.offeredLoadErlangs : nil
-                     })
+            item.add("mean_in_use", runs.map { $0.1.meanInUse }, analytic: a?.meanInUse)
             item.add("mean_waiting", runs.map { $0.1.meanWaiting }, analytic: a?.meanWaiting)
             item.add("mean_wait_seconds", runs.map { $0.1.waits.meanSeconds }, analytic: a?.meanWaitSeconds)
             item.add("p95_wait_seconds", runs.map { $0.1.waits.percentileSeconds(95) })

@@ -93,6 +93,11 @@ public struct Sweep: Sendable {
     public var threads: Int
     public var outputDirectory: String
     public var progress: (@Sendable (SweepProgress) -> Void)?
+    /// Cells `prepare` keeps loaded for the run; a larger shard loads each cell when it runs it
+    /// (a few milliseconds per cell, against megabytes of models held for the whole run).
+    public var cellsKept = 4096
+    /// Called by `prepare` after each chunk of cells checked: (cells checked, cells in the grid).
+    public var checkProgress: (@Sendable (_ checked: Int, _ total: Int) -> Void)?
     /// Stop claiming new cells after this many (tests use it to interrupt a sweep); the files are
     /// then left unsorted and incomplete, as after a kill.
     public var stopAfterCells: Int?
@@ -123,70 +128,109 @@ public struct Sweep: Sendable {
     /// (so a bad key or value fails before anything runs), the columns and the manifest.
     public struct Prepared: Sendable {
         public var manifest: SweepManifest
-        /// The cells this invocation runs (its shard), in index order.
+        /// The model file's text, as read once by `prepare` (its digest is in the manifest).
+        var yaml: String
+        /// The indices of the cells this invocation runs (its shard), in order.
+        public var indices: [Int]
+        /// The loaded cells of `indices` (same order) when there are at most `cellsKept` of
+        /// them or `prepare(keepingCells: true)` (the planner); else empty, and each cell is loaded
+        /// again when it runs, so memory does not grow with the grid.
         public var cells: [Cell]
+        /// Distinct loader warnings over the grid, sorted (at most `Sweep.warningsKept`).
+        public var warnings: [String]
+        /// More distinct warnings than `warnings` holds.
+        public var warningsTruncated: Bool
         var figures: [(section: String, item: String, metric: String)]
         public var header: String { manifest.columns.map(csvField).joined(separator: ",") }
     }
 
-    /// Loads every cell of the grid (all shards: the columns are the union over the grid, the
-    /// same in every shard). Throws `SweepCellError` for the first cell that does not load,
-    /// `ModelErrors` for an unreadable file or unknown key, `SweepError` for conflicting keys.
-    public func prepare() throws -> Prepared {
+
+    /// Distinct warnings kept by `prepare` (each cell's own are in its report).
+    public static let warningsKept = 1000
+
+    /// Loads cell `i` from the model file's text (read once, so every cell sees the same file):
+    /// the model with the cell's overrides and the simulation settings. Throws `SweepCellError`
+    /// naming the cell if its model does not load.
+    func loadCell(_ i: Int, yaml: String) throws -> Cell {
+        var overrides = fixedOverrides
+        for (k, v) in grid.overrides(i) { overrides[k] = v }
+        do {
+            let l = try ModelLoader.load(yaml: yaml, fileName: modelPath, overrides: overrides)
+            var m = l.model
+            try simulation.apply(to: &m)
+            return Cell(index: i, values: grid.values(i), model: m, warnings: l.warnings.map(\.description),
+                        leaves: l.overridableLeaves)
+        } catch let e as ModelErrors {
+            throw SweepCellError(cell: grid.label(i), errors: e)
+        }
+    }
+
+    /// Checks every cell of the grid (all shards: the columns are the union over the grid, the
+    /// same in every shard), in index order, a chunk of cells at a time on `threads` threads, and
+    /// stops at the first cell that does not load: a grid of 10^6 cells whose first cell is
+    /// invalid fails after one chunk. Only what the columns need is kept (one model per distinct
+    /// structure, and the cells themselves up to `cellsKept`), so memory does not grow with the
+    /// grid unless `keepingCells`.
+    /// Throws `SweepCellError` for the first cell that does not load, `ModelErrors` for an
+    /// unreadable file or unknown key, `SweepError` for conflicting keys.
+    public func prepare(keepingCells: Bool = false) throws -> Prepared {
         guard let data = FileManager.default.contents(atPath: modelPath) else {
             throw ModelErrors([ModelError(file: modelPath, line: nil, column: nil, keyPath: "",
                                           message: "cannot read the model file")])
         }
+        guard let yaml = String(data: data, encoding: .utf8) else {
+            _ = try ModelLoader.load(path: modelPath) // its error names the problem
+            throw ModelErrors([ModelError(file: modelPath, line: nil, column: nil, keyPath: "", message: "the model file is not UTF-8 text")])
+        }
         let paths = try grid.resolvedPaths(modelPath: modelPath, fixed: fixedOverrides)
         let count = grid.count
-        let loaded = LoadSlots(count: count)
-        let grid = self.grid, fixed = fixedOverrides, path = modelPath, simulation = self.simulation
-        let load: @Sendable (Int) -> Void = { i in
-            var overrides = fixed
-            for (k, v) in grid.overrides(i) { overrides[k] = v }
-            do {
-                let l = try ModelLoader.load(path: path, overrides: overrides)
-                var m = l.model
-                try simulation.apply(to: &m)
-                loaded.set(i, .success(Cell(index: i, values: grid.values(i), model: m, warnings: l.warnings.map(\.description),
-                                            leaves: l.overridableLeaves)))
-            } catch let e as ModelErrors {
-                loaded.set(i, .failure(SweepCellError(cell: grid.label(i), errors: e)))
-            } catch {
-                loaded.set(i, .failure(error))
-            }
-        }
         let threads = min(self.threads, count)
-        DispatchQueue.concurrentPerform(iterations: threads) { t in
-            for i in stride(from: t, to: count, by: threads) { load(i) }
-        }
-        var models: [Model] = []
+        let chunk = max(64, threads * 16)
+        var indices: [Int] = []
         var cells: [Cell] = []
-        for i in 0..<count {
-            switch loaded.get(i) {
-            case let .success(cell):
-                models.append(cell.model)
-                if shard?.contains(i) ?? true { cells.append(cell) }
-            case let .failure(error):
-                throw error
-            }
-        }
-        // Structure changes only where a key changes it (replicas, ...): dedupe before the union.
+        var warnings = Set<String>()
+        var warningsTruncated = false
+        var name: String?
+        // Structure changes only where a key changes it (replicas, ...): one model per structure.
         var distinct: [Model] = []
         var seen = Set<String>()
-        for m in models {
-            let signature = SweepColumns.items(of: m).map { "\($0.section):\($0.names.joined(separator: ","))" }.joined(separator: ";")
-            if seen.insert(signature).inserted { distinct.append(m) }
+        var start = 0
+        while start < count {
+            let end = min(count, start + chunk)
+            let loaded = LoadSlots(count: end - start)
+            let workers = min(threads, end - start)
+            let first = start
+            DispatchQueue.concurrentPerform(iterations: workers) { t in
+                for i in stride(from: first + t, to: end, by: workers) {
+                    loaded.set(i - first, Result { try self.loadCell(i, yaml: yaml) })
+                }
+            }
+            for i in start..<end {
+                let cell = try loaded.get(i - start).get()
+                if name == nil { name = cell.model.name }
+                let signature = SweepColumns.items(of: cell.model).map { "\($0.section):\($0.names.joined(separator: ","))" }.joined(separator: ";")
+                if seen.insert(signature).inserted { distinct.append(cell.model) }
+                for w in cell.warnings where !warnings.contains(w) {
+                    if warnings.count < Sweep.warningsKept { warnings.insert(w) } else { warningsTruncated = true }
+                }
+                if shard?.contains(i) ?? true {
+                    indices.append(i)
+                    if keepingCells || indices.count <= cellsKept { cells.append(cell) } else { cells = [] }
+                }
+            }
+            start = end
+            checkProgress?(end, count)
         }
         let figures = SweepColumns.figures(distinct)
         let manifest = SweepManifest(
             schema: SweepManifest.schemaName,
-            model: .init(path: modelPath, name: models.first?.name ?? "", digest: SweepFiles.digest(data)),
+            model: .init(path: modelPath, name: name ?? "", digest: SweepFiles.digest(data)),
             axes: zip(grid.axes, paths).map { SweepManifest.Axis(key: $0.key, path: $1, values: $0.values) },
             fixed: fixedOverrides, settings: simulation.manifest, cells: count,
             shard: shard.map { SweepManifest.Shard(index: $0.index, count: $0.count) },
             columns: SweepColumns.header(axes: grid.axes.map(\.key), figures: figures))
-        return Prepared(manifest: manifest, cells: cells, figures: figures)
+        return Prepared(manifest: manifest, yaml: yaml, indices: indices, cells: cells, warnings: warnings.sorted(),
+                        warningsTruncated: warningsTruncated, figures: figures)
     }
 
     /// Runs the sweep into `outputDirectory`. Without `resume` the directory must not hold a sweep
@@ -209,7 +253,7 @@ public struct Sweep: Sendable {
                 throw SweepError("`\(dir)` holds another sweep (\(SweepManifestDiff.describe(existing, prepared.manifest))); it cannot be resumed with these options", kind: .output)
             }
             done = try SweepRowSet.read(directory: dir, header: header)
-            let mine = Set(prepared.cells.map(\.index))
+            let mine = Set(prepared.indices)
             done.csv = done.csv.filter { mine.contains($0.key) }
             done.jsonl = done.jsonl.filter { mine.contains($0.key) }
             damaged = done.damaged.filter(mine.contains)
@@ -225,24 +269,26 @@ public struct Sweep: Sendable {
             try SweepFileIO.writeAtomically("", to: SweepFiles.jsonl(dir))
         }
 
-        let todo = prepared.cells.filter { done.csv[$0.index] == nil }
-        let reused = prepared.cells.count - todo.count
+        // Positions in `prepared.indices` (and `prepared.cells`, when it holds them).
+        let todo = prepared.indices.indices.filter { done.csv[prepared.indices[$0]] == nil }
+        let reused = prepared.indices.count - todo.count
         let ran = try execute(todo, prepared: prepared, reused: reused)
         let complete = ran == todo.count
         if complete {
             let all = try SweepRowSet.read(directory: dir, header: header)
-            guard all.csv.count == prepared.cells.count else {
-                throw SweepError("`\(dir)`: \(prepared.cells.count - all.csv.count) cells are missing from the files after the run (were they edited meanwhile?)", kind: .output)
+            guard all.csv.count == prepared.indices.count else {
+                throw SweepError("`\(dir)`: \(prepared.indices.count - all.csv.count) cells are missing from the files after the run (were they edited meanwhile?)", kind: .output)
             }
             try all.write(directory: dir, header: header)
         }
-        return SweepOutcome(directory: dir, cells: prepared.cells.count, cellsRun: ran, cellsReused: reused,
+        return SweepOutcome(directory: dir, cells: prepared.indices.count, cellsRun: ran, cellsReused: reused,
                             cellsDamaged: damaged, complete: complete)
     }
 
-    /// Runs `todo` on `threads` threads, appending each cell's lines as it finishes. Returns the
-    /// number of cells run.
-    func execute(_ todo: [Cell], prepared: Prepared, reused: Int) throws -> Int {
+    /// Runs the cells at positions `todo` of `prepared.indices` on `threads` threads (loaded when
+    /// they start unless `prepared.cells` holds them), appending each cell's lines as it finishes.
+    /// Returns the number of cells run.
+    func execute(_ todo: [Int], prepared: Prepared, reused: Int) throws -> Int {
         guard !todo.isEmpty else { return 0 }
         let csv = try LineAppender(path: SweepFiles.csv(outputDirectory))
         let jsonl = try LineAppender(path: SweepFiles.jsonl(outputDirectory))
@@ -255,7 +301,13 @@ public struct Sweep: Sendable {
         let progress = self.progress
         let work: @Sendable (Int) -> Void = { t in
             while let k = state.claim(limit: limit) {
-                let cell = todo[k]
+                let cell: Cell
+                do {
+                    cell = prepared.cells.isEmpty ? try loadCell(prepared.indices[todo[k]], yaml: prepared.yaml) : prepared.cells[todo[k]]
+                } catch {
+                    state.fail("\(error)")
+                    return
+                }
                 var study = ReplicationStudy(model: cell.model, workers: workersPerCell, modelWarnings: cell.warnings)
                 if let progress {
                     study.progress = { finished, planned in
@@ -321,6 +373,11 @@ final class SweepState: @unchecked Sendable {
         } catch {
             if self.error == nil { self.error = (error as? SweepError) ?? SweepError("\(error)", kind: .output) }
         }
+    }
+
+    func fail(_ message: String) {
+        lock.lock(); defer { lock.unlock() }
+        if error == nil { error = SweepError(message, kind: .data) }
     }
 
     func snapshot() -> SweepProgress {

@@ -95,7 +95,7 @@ func benchScenarios() throws -> [BenchScenario] {
     // A pool of 20 connections, 10 s acquire timeout, rho = 1.1.
     do {
         let lambda = 22.0, c = 20, s = 1.0, patience = 10.0
-        let d = MMcDQueue(arrivalRate: lambda, serviceRate: 1 / s, servers: c, patience: patience)
+        let d = try MMcDQueue(arrivalRatePerSecond: lambda, meanServiceSeconds: s, servers: c, patienceSeconds: patience)
         let erlangA = try ErlangAQueue(arrivalRatePerSecond: lambda, serviceRatePerSecond: 1 / s, servers: c,
                                        abandonmentRatePerWaitingRequest: 1 / patience)
         all.append(BenchScenario(

@@ -5,7 +5,7 @@ import HeadroomStudy
 
 /// `headroom`: capacity simulation for web backends.
 ///
-/// Exit codes (sysexits.h): 0 success; 64 usage error (EX_USAGE, from ArgumentParser);
+/// Exit codes (sysexits.h): 0 success; 1 an SLO fails (`run --slo`, `plan`, `breakpoint`); 64 usage error (EX_USAGE, from ArgumentParser);
 /// 65 the model file is wrong (EX_DATAERR): every problem printed as `file:line:column: error: ...`;
 /// 70 internal failure (EX_SOFTWARE); 73 the output file cannot be written (EX_CANTCREAT).
 @main
@@ -19,7 +19,8 @@ struct Headroom: ParsableCommand {
             `run` simulates it with confidence intervals. See docs/cli.md and docs/model-reference.md.
             """,
         version: "0.1.0",
-        subcommands: [Check.self, Run.self, Analyze.self, SweepCommand.self, PlanCommand.self, MergeCommand.self, Verify.self, Reproduce.self])
+        subcommands: [Check.self, Run.self, Analyze.self, SweepCommand.self, PlanCommand.self, MergeCommand.self, Verify.self, Reproduce.self,
+                      ImportCommand.self, FitCommand.self, CompareCommand.self])
 
     /// Parses, runs, and maps failures to distinct exit codes.
     static func main() {
@@ -34,6 +35,9 @@ struct Headroom: ParsableCommand {
             try command.run()
         } catch let errors as ModelErrors {
             Console.error(errors.description)
+            Foundation.exit(ExitStatus.dataError)
+        } catch let failure as InputFailure {
+            Console.error("error: \(failure.message)")
             Foundation.exit(ExitStatus.dataError)
         } catch let failure as UsageFailure {
             Console.error("Error: \(failure.message)")
@@ -55,6 +59,9 @@ struct Headroom: ParsableCommand {
 }
 
 enum ExitStatus {
+    /// `run --slo`: some SLO fails at its confidence bound; `plan`: no configuration passes;
+    /// `breakpoint`: no load tried meets the SLOs.
+    static let sloFailed: Int32 = 1
     static let usage: Int32 = 64
     static let dataError: Int32 = 65
     static let software: Int32 = 70
@@ -181,12 +188,27 @@ struct Run: ParsableCommand {
     @Option(name: .customLong("timeline-output"), help: ArgumentHelp("Timeline file: .json for JSON, else CSV (default: timeline.csv).", valueName: "file"))
     var timelineOutput: String?
 
+    @Option(help: ArgumentHelp("A gate: FIGURE<VALUE or FIGURE>VALUE, e.g. `p95<250ms`, `errors<0.1%`, `search.p99<1s`, checked at the unfavourable bound of its confidence interval; exit status 1 if any fails. Repeatable.",
+                               valueName: "slo"))
+    var slo: [String] = []
+
+    @Option(name: .customLong("slo-window"), help: ArgumentHelp("Check each --slo per window of this length after the warm-up (the worst window counts), e.g. 1min: for phased loads, whose peak a whole-run p95 hides.",
+                                                              valueName: "duration"))
+    var sloWindow: DurationArgument?
+
     func validate() throws {
         if let t = timeline, t.seconds <= 0 { throw ValidationError("--timeline must be positive, e.g. --timeline 1s") }
         if timelineOutput != nil && timeline == nil { throw ValidationError("--timeline-output needs --timeline INTERVAL") }
         if let r = replications, !(1...100_000).contains(r) { throw ValidationError("--replications must be between 1 and 100000, not \(r)") }
         if let t = threads, !(1...1024).contains(t) { throw ValidationError("--threads must be between 1 and 1024, not \(t)") }
         if let h = horizon, h.seconds <= 0 { throw ValidationError("--horizon must be positive") }
+        if let w = sloWindow {
+            if slo.isEmpty { throw ValidationError("--slo-window needs at least one --slo, e.g. --slo 'p95<250ms' --slo-window 1min") }
+            if w.seconds <= 0 { throw ValidationError("--slo-window must be positive, e.g. --slo-window 1min") }
+            if let t = timeline, t.seconds != w.seconds {
+                throw ValidationError("--slo-window and --timeline record the same timeline: give them the same interval, or drop --timeline")
+            }
+        }
     }
 
     func run() throws {
@@ -204,6 +226,16 @@ struct Run: ParsableCommand {
         if let w = m.simulation.warmupSeconds, w >= m.simulation.horizonSeconds {
             throw UsageFailure(message: "the warm-up (\(Units.formatDuration(w))) must be shorter than the horizon (\(Units.formatDuration(m.simulation.horizonSeconds))): pass a shorter --warmup or a longer --horizon")
         }
+        let slos: [PlanSLO]
+        do {
+            slos = try slo.map { (text: String) throws(SweepError) in try PlanSLO.parse(text, model: m) }
+            if sloWindow != nil { try SLOGate.requireWindowable(slos) }
+        } catch {
+            throw UsageFailure(message: error.message)
+        }
+        if let w = sloWindow, m.simulation.horizonSeconds - (m.simulation.warmupSeconds ?? 0) < w.seconds {
+            throw UsageFailure(message: "--slo-window \(Units.formatDuration(w.seconds)) is longer than the measured period (horizon \(Units.formatDuration(m.simulation.horizonSeconds)) after the warm-up): pass a shorter window or a longer --horizon")
+        }
         let warnings = loaded.warnings.map(\.description)
         // The table lists warnings itself; other formats keep stdout machine-readable.
         if output.format != .table || output.output != nil { for w in warnings { Console.error(w) } }
@@ -211,7 +243,13 @@ struct Run: ParsableCommand {
         if Console.stderrIsTerminal {
             study.progress = { done, planned in Console.progress("replication \(done)/\(planned)") }
         }
-        let (report, timelines) = timeline.map { study.runRecordingTimelines(intervalSeconds: $0.seconds) } ?? (study.run(), [])
+        let interval = (sloWindow ?? timeline)?.seconds
+        var (report, timelines) = interval.map { study.runRecordingTimelines(intervalSeconds: $0) } ?? (study.run(), [])
+        if let w = sloWindow {
+            report.sloVerdicts = SLOGate.windowedVerdicts(slos, timelines: timelines, windowSeconds: w.seconds, report: report)
+        } else {
+            report.sloVerdicts = SLOGate.verdicts(slos, report: report)
+        }
         if Console.stderrIsTerminal { Console.progress(nil) }
         if output.format != .table || output.output != nil {
             for w in report.warnings.dropFirst(warnings.count) { Console.error("\(model.model): warning: \(w)") }
@@ -221,6 +259,12 @@ struct Run: ParsableCommand {
                                  to: timelineFile, force: output.force, inputs: [model.model])
         }
         try output.emit(report.rendered(as: output.format), inputs: [model.model])
+        if !report.meetsSLOs {
+            if output.format != .table || output.output != nil {
+                for v in report.sloVerdicts where !v.holds { Console.error("\(model.model): SLO fails: \(v.slo.text)") }
+            }
+            throw ExitCode(ExitStatus.sloFailed)
+        }
     }
 
     var timelineFile: String { timelineOutput ?? "timeline.csv" }

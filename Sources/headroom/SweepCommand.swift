@@ -67,12 +67,32 @@ struct SweepCommand: ParsableCommand {
                               simulation: SimulationOverrides(replications: replications, horizonSeconds: horizon?.seconds,
                                                               warmup: warmup?.warmup, seed: seed),
                               shard: try shard.map(SweepShard.parse), threads: threads, outputDirectory: directory)
-            let prepared = try sweep.prepare()
+            // Every cell is checked before any runs: long for a large grid.
+            let checking = ProgressBar(unit: "cells checked")
+            if Console.stderrIsTerminal {
+                let start = Date()
+                sweep.checkProgress = { checked, total in
+                    if checked < total {
+                        checking.show(fraction: Double(checked) / Double(total), done: checked, total: total,
+                                      elapsed: Date().timeIntervalSince(start))
+                    } else {
+                        checking.clear()
+                    }
+                }
+            }
+            let prepared: Sweep.Prepared
+            do {
+                prepared = try sweep.prepare()
+            } catch {
+                checking.clear()
+                throw error
+            }
             // Distinct loader warnings, a few: every cell's own are in its report in cells.jsonl.
-            let warnings = Array(Set(prepared.cells.flatMap(\.warnings))).sorted()
+            let warnings = prepared.warnings
             for w in warnings.prefix(5) { Console.error(w) }
             if warnings.count > 5 {
-                Console.error("\(model): \(warnings.count - 5) more warnings; each cell's are in its report in cells.jsonl")
+                let more = prepared.warningsTruncated ? "more than \(warnings.count - 5)" : "\(warnings.count - 5)"
+                Console.error("\(model): \(more) more warnings; each cell's are in its report in cells.jsonl")
             }
             let bar = ProgressBar(unit: "cells")
             if Console.stderrIsTerminal {

@@ -50,6 +50,54 @@ struct AnalysisTests {
         #expect(a.warnings.first?.contains("1.500") == true)
     }
 
+    /// Two instances x 2 connections = 4 connections to a 4-core database: at most 4 queries are
+    /// ever active, so none waits for a core and a pool's hold is the query time itself. Before
+    /// the fix, holds were stretched by an M/M/4 database response (50 % busy) and the pool
+    /// figures came out above exact M/M/c.
+    @Test("analyze agrees with exact M/M/c when the pools have no more connections than the database has cores")
+    func poolNoLargerThanCoresIsExactMMc() throws {
+        let yaml = twoTierYAML(cpu: "exp(1ms)", query: "exp(40ms)")
+            .replacingOccurrences(of: "cores: 1", with: "cores: 4")
+            .replacingOccurrences(of: "main: {size: 5}", with: "main: {size: 2}")
+        let a = Analysis.analyze(try model(yaml))
+        let pool = try #require(a.pool("main"))
+        let exact = try MMcQueue(arrivalRatePerSecond: 25, meanServiceSeconds: 0.04, servers: 2)
+        #expect(pool.method == "M/M/c")
+        #expect(abs(pool.meanHoldSeconds - 0.04) < 1e-12)
+        #expect(abs(pool.utilization - exact.utilization) < 1e-12)
+        #expect(abs(try #require(pool.probabilityOfWaiting) - exact.probabilityOfWaiting) < 1e-12)
+        #expect(abs(try #require(pool.meanWaitSeconds) - exact.meanWaitSeconds) < 1e-12)
+        #expect(a.warnings.isEmpty)
+        #expect(a.notes.contains { $0.contains("never queue for a core") })
+        // One connection more than cores and the database's sharing stretches the holds again.
+        let more = Analysis.analyze(try model(yaml.replacingOccurrences(of: "cores: 4", with: "cores: 3")))
+        #expect(try #require(more.pool("main")).meanHoldSeconds > 0.04)
+    }
+
+    /// A pool whose waiters give up after a constant acquire timeout is M/M/c+D: its figures are
+    /// Queueing's `MMcDQueue`, utilization and throughput are carried (below 1 in overload), and
+    /// the overload warning speaks of timeouts, not of a queue that grows without bound.
+    @Test("a pool with a constant acquire timeout is M/M/c+D, carried, with a timeout-aware overload warning")
+    func poolWithTimeoutIsMMcD() throws {
+        // 2 x 2 connections, 64 cores (no stretch), 120/s x 40 ms = 4.8 erlangs: offered 1.2 per connection.
+        let yaml = twoTierYAML(cpu: "exp(1ms)", query: "exp(40ms)", rate: "120/s")
+            .replacingOccurrences(of: "cores: 1", with: "cores: 64")
+            .replacingOccurrences(of: "main: {size: 5}", with: "main: {size: 2, acquire_timeout: 100ms}")
+            .replacingOccurrences(of: "workers: 1", with: "workers: 4")
+        let a = Analysis.analyze(try model(yaml))
+        let pool = try #require(a.pool("main"))
+        let exact = try MMcDQueue(arrivalRatePerSecond: 60, meanServiceSeconds: 0.04, servers: 2, patienceSeconds: 0.1)
+        #expect(pool.method == "M/M/c+D")
+        #expect(abs(pool.utilization - exact.utilization) < 1e-12)
+        #expect(pool.utilization < 1)
+        #expect(abs(try #require(pool.probabilityOfTimeout) - exact.probabilityOfAbandonment) < 1e-12)
+        #expect(abs(try #require(pool.meanWaitSeconds) - exact.meanWaitOfServedSeconds) < 1e-12)
+        #expect(abs(try #require(pool.carriedAcquisitionsPerSecond) - 2 * exact.servedThroughputPerSecond) < 1e-9)
+        let warning = try #require(a.warnings.first { $0.contains("pool `main`") })
+        #expect(warning.contains("time out"))
+        #expect(!warning.contains("grows"))
+    }
+
     @Test("Erlang C per pool uses acquisitions x mean hold as the offered load")
     func poolErlangC() throws {
         // Database with many cores: holds are not stretched; 50/s x 15 ms = 0.75 erlang over 2 x 5 connections.

@@ -117,4 +117,24 @@ struct CLITests {
         #expect(try CLI.run(["run", path, "--set", "novalue"]).status == 64)
         #expect(try CLI.run(["--help"]).status == 0)
     }
+
+    @Test("run --slo: a failing SLO exits 1 and says which; passing ones exit 0; the JSON carries the verdicts")
+    func sloGateExitStatus() throws {
+        let path = try CLI.temporaryFile("mm1.yaml", Self.good)
+        // M/M/1 at rho = 0.5, mean service 100 ms: the mean response is about 200 ms.
+        let fail = try CLI.run(["run", path, "--slo", "mean<50ms", "--slo", "throughput>=1/s"])
+        #expect(fail.status == 1)
+        #expect(fail.stdout.contains("mean<50ms") && fail.stdout.contains("FAIL"))
+        #expect(fail.stdout.contains("1 of 2 SLOs fails"))
+        let pass = try CLI.run(["run", path, "--slo", "mean<5s", "--format", "json"])
+        #expect(pass.status == 0)
+        let json = try JSONSerialization.jsonObject(with: Data(pass.stdout.utf8)) as? [String: Any]
+        #expect(json?["slos_hold"] as? Bool == true)
+        let bad = try CLI.run(["run", path, "--slo", "p95<fast"])
+        #expect(bad.status == 64)
+        #expect(bad.stderr.contains("not a duration"))
+        let window = try CLI.run(["run", path, "--slo", "p95<5s", "--slo-window", "5s"])
+        #expect(window.status == 0)
+        #expect(window.stdout.contains("worst 5 s window"))
+    }
 }

@@ -193,6 +193,61 @@ struct SweepTests {
         }
     }
 
+    @Test("A grid of 10^6 cells whose first cell is invalid fails at that cell, after checking one chunk, with nothing written")
+    func millionCellGridFailsFast() throws {
+        let w = try sweepWorkspace()
+        let out = w.dir + "/big"
+        var s = Sweep(modelPath: w.model, grid: try SweepGrid(axes: [SweepAxis.parse("instances=0...999"), SweepAxis.parse("pool.size=1...1000")]),
+                      threads: 2, outputDirectory: out)
+        #expect(s.grid.count == 1_000_000)
+        let checked = CheckedCells()
+        s.checkProgress = { done, _ in checked.record(done) }
+        #expect { try s.run() } throws: { error in
+            (error as? SweepCellError)?.cell == "instances=0 pool.size=1"
+        }
+        #expect(checked.maximum == 0) // the first chunk failed: no chunk was reported checked
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
+
+    @Test("A sweep too large to keep its cells loaded loads each when it runs: the same files, sharded and resumed too")
+    func cellsLoadedWhenTheyRun() throws {
+        let w = try sweepWorkspace()
+        let kept = w.dir + "/kept", loaded = w.dir + "/loaded"
+        try sweep(w.model, kept).run()
+        var s = try sweep(w.model, loaded)
+        s.cellsKept = 0
+        #expect(try s.prepare().cells.isEmpty)
+        s.stopAfterCells = 1
+        try s.run()
+        s.stopAfterCells = nil
+        let resumed = try s.run(resume: true)
+        #expect(resumed.cellsReused == 1 && resumed.cellsRun == 3)
+        #expect(sweepFiles(loaded) == sweepFiles(kept))
+        var dirs: [String] = []
+        for k in 1...2 {
+            var shard = try sweep(w.model, w.dir + "/s\(k)", threads: 1, shard: try SweepShard(index: k, count: 2))
+            shard.cellsKept = 0
+            try shard.run()
+            dirs.append(w.dir + "/s\(k)")
+        }
+        try SweepMerge.merge(output: w.dir + "/merged", inputs: dirs)
+        #expect(sweepFiles(w.dir + "/merged") == sweepFiles(kept))
+    }
+
+    @Test("Cells are checked in order a chunk at a time: the first invalid cell deep in a grid stops the check at its chunk")
+    func checkStopsAtTheFirstInvalidCell() throws {
+        let w = try sweepWorkspace()
+        var s = Sweep(modelPath: w.model, grid: try SweepGrid(axes: [SweepAxis.parse("instances=1...3,0,4...9"), SweepAxis.parse("pool.size=1...100")]),
+                      threads: 2, outputDirectory: w.dir + "/deep")
+        let checked = CheckedCells()
+        s.checkProgress = { done, _ in checked.record(done) }
+        #expect { try s.prepare() } throws: { error in
+            (error as? SweepCellError)?.cell == "instances=0 pool.size=1"
+        }
+        // Cell 300 is the first invalid one; chunks of 64 cells: 256 reported, 320 never.
+        #expect(checked.maximum == 256)
+    }
+
     /// Changes one digit of a figure inside a line (the line stays valid JSON or CSV).
     static func editOneNumber(in path: String, line index: Int, after marker: String) throws {
         var lines = contents(path).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
@@ -396,4 +451,11 @@ struct SweepCLITests {
         #expect(run.status == 0, "\(run.stderr)")
         #expect(contents(timeline).split(separator: "\n").count == 1 + 2 * 10)
     }
+}
+
+/// The largest count a `checkProgress` callback reported.
+final class CheckedCells: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var maximum = 0
+    func record(_ n: Int) { lock.lock(); maximum = max(maximum, n); lock.unlock() }
 }

@@ -1,0 +1,129 @@
+import Foundation
+import HeadroomModel
+
+/// `headroom import pool FILE`: a pool's or pooler's settings from the library's own configuration,
+/// as a model fragment in the model's keys (each native name is an alias of one of them:
+/// `PoolSpellings`). Reads a `pgbouncer.ini`, HikariCP `.properties` (plain or Spring's
+/// `spring.datasource.hikari.*`), node-postgres pool options as JSON, and Prisma connection URLs
+/// (`connection_limit`, `pool_timeout`), alone or in a `.env` line.
+public enum PoolSettingsImport {
+    public struct Setting: Sendable { var key: String; var value: String; var native: String; var line: Int }
+
+    public static func read(path: String) throws(ParseFailure) -> String {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw ParseFailure("cannot read `\(path)`") }
+        let lower = path.lowercased()
+        if lower.hasSuffix(".ini") || text.contains("[pgbouncer]") { return try pgbouncer(text, path: path) }
+        if lower.hasSuffix(".json") { return try nodePostgres(text, path: path) }
+        if lower.hasSuffix(".properties") || text.contains("maximumPoolSize") || text.contains("maximum-pool-size") {
+            return try hikari(text, path: path)
+        }
+        if text.contains("://") { return try prisma(text, path: path) }
+        throw ParseFailure("\(path): not a pgbouncer.ini, HikariCP .properties, node-postgres JSON or Prisma URL")
+    }
+
+    static func lines(_ text: String) -> [(Int, String)] {
+        text.split(separator: "\n", omittingEmptySubsequences: false).enumerated().map { ($0.offset + 1, $0.element.trimmingCharacters(in: .whitespaces)) }
+    }
+
+    static func whole(_ s: String, _ path: String, _ line: Int, _ key: String) throws(ParseFailure) -> Int {
+        guard let n = Int(s.trimmingCharacters(in: .whitespaces)), n >= 0 else {
+            throw ParseFailure("\(path):\(line): `\(key)` must be a whole number, not `\(s)`")
+        }
+        return n
+    }
+
+    static func duration(_ s: String, unit: Double, _ path: String, _ line: Int, _ key: String) throws(ParseFailure) -> String {
+        guard let n = Double(s.trimmingCharacters(in: .whitespaces)), n >= 0, n.isFinite else {
+            throw ParseFailure("\(path):\(line): `\(key)` must be a number (\(unit == 1 ? "seconds" : "milliseconds")), not `\(s)`")
+        }
+        return n == 0 ? "none" : Units.formatDuration(n * unit)
+    }
+
+    static func render(_ section: String, _ name: String, _ source: String, _ settings: [Setting], preset: String?) -> String {
+        var out = "# from \(source): " + settings.map { "\($0.native) (line \($0.line))" }.joined(separator: ", ") + "\n"
+        var items = preset.map { ["preset: \($0)"] } ?? []
+        items += settings.map { "\($0.key): \($0.value)" }
+        out += "\(section):\n  \(name): {\(items.joined(separator: ", "))}\n"
+        return out
+    }
+
+    static func pgbouncer(_ text: String, path: String) throws(ParseFailure) -> String {
+        var section = "", settings: [Setting] = []
+        for (n, l) in lines(text) {
+            if l.isEmpty || l.hasPrefix(";") || l.hasPrefix("#") { continue }
+            if l.hasPrefix("[") { section = l.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).lowercased(); continue }
+            guard section == "pgbouncer" else { continue }
+            guard let eq = l.firstIndex(of: "=") else { throw ParseFailure("\(path):\(n): expected `key = value`, found `\(l)`") }
+            let key = l[..<eq].trimmingCharacters(in: .whitespaces).lowercased()
+            let value = l[l.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+            switch key {
+            case "default_pool_size": settings.append(Setting(key: "server_connections", value: "\(try whole(value, path, n, key))", native: key, line: n))
+            case "max_client_conn": settings.append(Setting(key: "max_client_connections", value: "\(try whole(value, path, n, key))", native: key, line: n))
+            case "query_wait_timeout": settings.append(Setting(key: "query_wait_timeout", value: try duration(value, unit: 1, path, n, key), native: key, line: n))
+            case "pool_mode":
+                guard ["transaction", "session"].contains(value) else {
+                    throw ParseFailure("\(path):\(n): pool_mode `\(value)` is not modelled: transaction or session")
+                }
+                settings.append(Setting(key: "mode", value: value, native: key, line: n))
+            default: continue
+            }
+        }
+        guard !settings.isEmpty else { throw ParseFailure("\(path): no pool settings in a [pgbouncer] section (default_pool_size, max_client_conn, query_wait_timeout, pool_mode)") }
+        return render("poolers", "pgbouncer", "\(path) [pgbouncer]", settings, preset: nil)
+    }
+
+    static func hikari(_ text: String, path: String) throws(ParseFailure) -> String {
+        var settings: [Setting] = []
+        for (n, l) in lines(text) {
+            if l.isEmpty || l.hasPrefix("#") || l.hasPrefix("!") { continue }
+            guard let sep = l.firstIndex(where: { $0 == "=" || $0 == ":" }) else { throw ParseFailure("\(path):\(n): expected `key=value`, found `\(l)`") }
+            let full = l[..<sep].trimmingCharacters(in: .whitespaces)
+            let key = full.split(separator: ".").last.map(String.init) ?? full
+            let value = l[l.index(after: sep)...].trimmingCharacters(in: .whitespaces)
+            guard let canonical = PoolSpellings.aliases[key], ["maximumPoolSize", "connectionTimeout", "idleTimeout", "minimumIdle",
+                                                                 "maximum-pool-size", "connection-timeout", "idle-timeout", "minimum-idle"].contains(key) else { continue }
+            let v = canonical == "size" || canonical == "min_idle" ? "\(try whole(value, path, n, full))" : try duration(value, unit: 0.001, path, n, full)
+            settings.append(Setting(key: canonical, value: v, native: full, line: n))
+        }
+        guard !settings.isEmpty else { throw ParseFailure("\(path): no HikariCP pool settings (maximumPoolSize, connectionTimeout, idleTimeout, minimumIdle)") }
+        return render("pools", "hikari", path, settings, preset: "hikari")
+    }
+
+    static func nodePostgres(_ text: String, path: String) throws(ParseFailure) -> String {
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] else {
+            throw ParseFailure("\(path): expected a JSON object of pg.Pool options ({\"max\": 20, \"connectionTimeoutMillis\": 5000})")
+        }
+        let options = (object["pool"] as? [String: Any]) ?? object
+        var settings: [Setting] = []
+        for key in ["max", "connectionTimeoutMillis", "idleTimeoutMillis"] {
+            guard let v = options[key] else { continue }
+            guard let n = (v as? NSNumber)?.doubleValue, n >= 0 else { throw ParseFailure("\(path): `\(key)` must be a number ≥ 0") }
+            let canonical = PoolSpellings.aliases[key]!
+            let value = canonical == "size" ? "\(Int(n))" : (n == 0 ? "none" : Units.formatDuration(n / 1000))
+            settings.append(Setting(key: canonical, value: value, native: key, line: 1))
+        }
+        guard !settings.isEmpty else { throw ParseFailure("\(path): no pg.Pool options (max, connectionTimeoutMillis, idleTimeoutMillis)") }
+        return render("pools", "pg", path, settings, preset: "node_postgres")
+    }
+
+    static func prisma(_ text: String, path: String) throws(ParseFailure) -> String {
+        for (n, l) in lines(text) {
+            guard let q = l.range(of: "?"), l.contains("://") else { continue }
+            var query = String(l[q.upperBound...])
+            query = query.trimmingCharacters(in: CharacterSet(charactersIn: "\"' "))
+            var settings: [Setting] = []
+            for pair in query.split(separator: "&") {
+                let kv = pair.split(separator: "=", maxSplits: 1).map(String.init)
+                guard kv.count == 2 else { continue }
+                switch kv[0] {
+                case "connection_limit": settings.append(Setting(key: "size", value: "\(try whole(kv[1], path, n, kv[0]))", native: kv[0], line: n))
+                case "pool_timeout": settings.append(Setting(key: "acquire_timeout", value: try duration(kv[1], unit: 1, path, n, kv[0]), native: kv[0], line: n))
+                case "max_idle_connection_lifetime": settings.append(Setting(key: "idle_timeout", value: try duration(kv[1], unit: 1, path, n, kv[0]), native: kv[0], line: n))
+                default: continue
+                }
+            }
+            if !settings.isEmpty { return render("pools", "prisma", path, settings, preset: "prisma") }
+        }
+        throw ParseFailure("\(path): no Prisma pool parameters (connection_limit, pool_timeout) in a connection URL")
+    }
+}

@@ -1,0 +1,209 @@
+import ArgumentParser
+import Foundation
+import HeadroomCalibration
+import HeadroomModel
+import HeadroomStudy
+
+/// A calibration input that is wrong (file:line:column in the message): exit 65 like a bad model.
+struct InputFailure: Error { var message: String }
+
+struct FitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fit",
+        abstract: "Fit the database's contention and coherency (Universal Scalability Law) to throughput measured at several concurrencies.",
+        discussion: """
+            Input: a CSV with columns `concurrency,throughput` (throughput per second; repeated levels \
+            are separate observations), or one k6/Artillery result JSON per level. Nonlinear least \
+            squares (GSL), standard errors, residuals; prints a model fragment, or edits MODEL with --write. \
+            See docs/calibration.md.
+            """)
+
+    @Argument(help: ArgumentHelp("A CSV of concurrency,throughput, or k6/Artillery result JSON files (one per level).", valueName: "file"))
+    var inputs: [String]
+
+    @Option(help: ArgumentHelp("Database cores (the law's min(n, cores)); default: the model's database.cores with --write or --model, else none (textbook USL).", valueName: "n"))
+    var cores: Int?
+
+    @Option(help: ArgumentHelp("Read database.cores from this model.", valueName: "model.yaml"))
+    var model: String?
+
+    @Option(help: ArgumentHelp("Write database.contention and database.coherency into this model file (in place, nothing else changed).", valueName: "model.yaml"))
+    var write: String?
+
+    func validate() throws {
+        if let c = cores, !(1...100_000).contains(c) { throw ValidationError("--cores must be between 1 and 100000, not \(c)") }
+        if model != nil && write != nil && model != write { throw ValidationError("give --model or --write, not both with different files") }
+    }
+
+    func run() throws {
+        var cores = self.cores
+        if cores == nil, let path = write ?? model {
+            cores = try ModelLoader.load(path: path).model.database?.cores
+        }
+        let data: [ScalabilityMeasurement]
+        do {
+            if inputs.count == 1, !inputs[0].lowercased().hasSuffix(".json") {
+                data = try ScalabilityInput.csv(path: inputs[0])
+            } else {
+                data = try ScalabilityInput.loadTests(paths: inputs)
+            }
+        } catch let e as ParseFailure { throw InputFailure(message: e.message) }
+        catch let e as CalibrationInputError { throw InputFailure(message: e.message) }
+        let fit: ScalabilityFit
+        do { fit = try ScalabilityFit.fit(data, cores: cores) } catch { throw InputFailure(message: error.description) }
+        print(fit.rendered(), terminator: "")
+        if let path = write {
+            let text: String
+            do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+                throw InputFailure(message: "cannot read `\(path)`: \(error.localizedDescription)")
+            }
+            let edited = try ModelEdit.apply(fit.modelSettings, to: text, file: path)
+            // The model is this command's output here: written whole (temporary file, then rename).
+            try OutputFile.write(edited, to: path)
+            print("wrote database.contention and database.coherency into \(path)")
+        }
+    }
+}
+
+struct CompareCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "Run a model under a load test's own offered load and print measured beside predicted.",
+        discussion: """
+            RESULT is a k6 summary JSON (--summary-export, or handleSummary's data), an Artillery \
+            JSON report, or a pgbench per-transaction log (-l). The offered load comes from the k6 \
+            options embedded in the summary, from --profile (an Artillery script with config.phases, \
+            or `k6 inspect` JSON), or from --rate/--users with --duration. See docs/calibration.md.
+            """)
+
+    @OptionGroup var model: ModelOptions
+
+    @Argument(help: ArgumentHelp("The load test's result (k6 summary or Artillery report, JSON).", valueName: "result.json"))
+    var result: String
+
+    @Option(help: ArgumentHelp("The offered load: an Artillery script (config.phases) or k6 options JSON (`k6 inspect script.js`).", valueName: "file"))
+    var profile: String?
+
+    @Option(help: ArgumentHelp("The offered load as a steady open rate, e.g. 40/s (pgbench --rate), with --duration.", valueName: "rate"))
+    var rate: String?
+
+    @Option(help: ArgumentHelp("The offered load as N looping clients with no think time (pgbench -c N), with --duration.", valueName: "n"))
+    var users: Int?
+
+    @Option(help: ArgumentHelp("Length of the test for --rate or --users, e.g. 60s (default: the span the result covers).", valueName: "duration"))
+    var duration: DurationArgument?
+
+    @Option(help: "Replications (default: the model's simulation.replications).")
+    var replications: Int?
+
+    @Option(help: ArgumentHelp("Threads running replications (default: all cores). The output does not depend on it.", valueName: "n"))
+    var threads: Int?
+
+    @Option(help: "Output format: table or json.")
+    var format: OutputFormat = .table
+
+    func validate() throws {
+        if let r = replications, !(2...100_000).contains(r) { throw ValidationError("--replications must be between 2 and 100000 (an interval needs two), not \(r)") }
+        if format == .csv { throw ValidationError("--format takes table or json") }
+        if [profile != nil, rate != nil, users != nil].filter({ $0 }).count > 1 { throw ValidationError("give one of --profile, --rate and --users") }
+        if let u = users, !(1...1_000_000).contains(u) { throw ValidationError("--users must be between 1 and 1000000, not \(u)") }
+        if let r = rate { do { _ = try Units.rate(r) } catch { throw ValidationError("--rate: \(error.message)") } }
+        if duration != nil && rate == nil && users == nil { throw ValidationError("--duration goes with --rate or --users") }
+        if let d = duration, d.seconds <= 0 { throw ValidationError("--duration must be positive") }
+    }
+
+    func run() throws {
+        let loaded = try model.load()
+        for w in loaded.warnings { Console.error(w.description) }
+        let measured: LoadTestResult
+        let offered: LoadProfile
+        let source: String
+        do {
+            measured = try LoadTestReader.read(path: result)
+            if let p = profile {
+                offered = try LoadTestReader.profile(path: p); source = p
+            } else if rate != nil || users != nil {
+                guard let seconds = duration?.seconds ?? measured.durationSeconds else {
+                    throw InputFailure(message: "\(result): the result does not say how long the test ran: give --duration")
+                }
+                if let r = rate { offered = .open([Phase(durationSeconds: seconds, ratePerSecond: try! Units.rate(r))]); source = "--rate" }
+                else { offered = .closed(users: users!, durationSeconds: seconds); source = "--users" }
+            } else if let p = measured.profile {
+                offered = p; source = "the summary's options"
+            } else {
+                throw InputFailure(message: "\(result): the offered load is not in the result: give --profile (an Artillery script with config.phases, or k6 options JSON from `k6 inspect script.js`), or --rate/--users with --duration")
+            }
+        } catch let e as CalibrationInputError { throw InputFailure(message: e.message) }
+        guard loaded.model.workload != nil else { throw InputFailure(message: "\(model.model): the model has no workload to replace with the test's") }
+        let comparison = Compare.run(model: loaded.model, modelPath: model.model, result: measured, profile: offered,
+                                     profileSource: source, replications: replications, threads: threads)
+        print(format == .json ? comparison.renderedJSON() : comparison.renderedTable(), terminator: "")
+    }
+}
+
+struct ImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Turn measurements and settings into model fragments: pg_stat_statements, k6/Artillery results, pool settings.",
+        subcommands: [ImportStatements.self, ImportLoadTest.self, ImportPool.self])
+}
+
+struct ImportStatements: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pg-stat-statements",
+        abstract: "Per-statement service-time distributions from a pg_stat_statements CSV export, mixed by call share.")
+
+    @Argument(help: ArgumentHelp("CSV export of pg_stat_statements with a header line.", valueName: "file.csv"))
+    var file: String
+
+    @Option(help: "The pool the queries go through, in the fragment.")
+    var pool: String = "db"
+
+    @Option(help: "Keep the N most-called statements (the rest are reported as left out).")
+    var top: Int = 20
+
+    func validate() throws {
+        if top < 1 { throw ValidationError("--top must be at least 1") }
+    }
+
+    func run() throws {
+        do {
+            print(try StatementImport.read(path: file, pool: pool, top: top).renderedFragment(), terminator: "")
+        } catch { throw InputFailure(message: error.message) }
+    }
+}
+
+struct ImportLoadTest: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "load-test",
+        abstract: "The offered load (workload.phases or users) and measured figures of a k6 summary or Artillery report.")
+
+    @Argument(help: ArgumentHelp("k6 summary or Artillery report (JSON).", valueName: "result.json"))
+    var file: String
+
+    @Option(help: ArgumentHelp("The offered load: an Artillery script or k6 options JSON, when the result does not carry it.", valueName: "file"))
+    var profile: String?
+
+    func run() throws {
+        do {
+            let r = try LoadTestReader.read(path: file)
+            var p = r.profile
+            if let path = profile { p = try LoadTestReader.profile(path: path) }
+            print(LoadTestFragment.rendered(result: r, profile: p), terminator: "")
+        } catch { throw InputFailure(message: error.message) }
+    }
+}
+
+struct ImportPool: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pool",
+        abstract: "A pool's or pooler's settings from pgbouncer.ini, HikariCP .properties, node-postgres JSON or a Prisma URL.")
+
+    @Argument(help: ArgumentHelp("The configuration file.", valueName: "file"))
+    var file: String
+
+    func run() throws {
+        do { print(try PoolSettingsImport.read(path: file), terminator: "") }
+        catch { throw InputFailure(message: error.message) }
+    }
+}

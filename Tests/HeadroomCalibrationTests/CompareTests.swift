@@ -1,0 +1,60 @@
+import Foundation
+import Testing
+import HeadroomModel
+import HeadroomStudy
+@testable import HeadroomCalibration
+
+/// `headroom compare`: the model replayed under the test's offered load, and the prediction
+/// interval for one run.
+@Suite struct CompareWithAMeasurement {
+    static let yaml = """
+        simulation: {horizon: 10min, warmup: 1min, replications: 8, seed: 3}
+        workload: {open: {rate: 5/s}}
+        instances: {count: 1, workers: 1}
+        endpoints:
+          e: {steps: [{cpu: exp(50ms)}]}
+        """
+
+    func result(mean: Double, throughput: Double) -> LoadTestResult {
+        LoadTestResult(tool: .k6, path: "r.json", requests: throughput * 600, throughputPerSecond: throughput, errorShare: 0,
+                       latencySeconds: ["mean": mean], durationSeconds: 600, maxVirtualUsers: nil, profile: nil)
+    }
+
+    @Test func theTestsLoadReplacesTheWorkloadAndHorizon() throws {
+        let model = try ModelLoader.load(yaml: Self.yaml, fileName: "m.yaml").model
+        let (m, _) = Compare.model(model, under: .open([Phase(durationSeconds: 120, ratePerSecond: 10)]))
+        #expect(m.simulation.horizonSeconds == 120 && m.simulation.warmupSeconds == 0)
+        guard case let .open(.phases(p), _)? = m.workload?.arrivals else { Issue.record("not phases"); return }
+        #expect(p == [Phase(durationSeconds: 120, ratePerSecond: 10)])
+    }
+
+    /// M/M/1 at λ = 10/s, S = 50 ms: mean response 1/(μ − λ) = 100 ms. A measurement at the
+    /// theoretical value lies inside the one-run interval; one at twice it does not.
+    @Test func aMeasurementAtTheTheoreticalMeanIsInsideAndTwiceItIsNot() throws {
+        let model = try ModelLoader.load(yaml: Self.yaml, fileName: "m.yaml").model
+        let profile = LoadProfile.open([Phase(durationSeconds: 600, ratePerSecond: 10)])
+        let good = Compare.run(model: model, modelPath: "m.yaml", result: result(mean: 0.1, throughput: 10), profile: profile,
+                               profileSource: "test", replications: 8, threads: 1)
+        let mean = good.rows.first { $0.metric == "mean" }!
+        #expect(mean.inside == true)
+        #expect(good.rows.first { $0.metric == "throughput" }!.inside == true)
+        let bad = Compare.run(model: model, modelPath: "m.yaml", result: result(mean: 0.2, throughput: 10), profile: profile,
+                              profileSource: "test", replications: 8, threads: 1)
+        #expect(bad.rows.first { $0.metric == "mean" }!.inside == false)
+        #expect(abs(bad.rows.first { $0.metric == "mean" }!.relativeError! - (mean.predicted - 0.2) / 0.2) < 1e-12)
+    }
+
+    @Test func theOneRunIntervalIsTheConfidenceIntervalWidenedBySqrtNPlusOne() throws {
+        let model = try ModelLoader.load(yaml: Self.yaml, fileName: "m.yaml").model
+        let profile = LoadProfile.open([Phase(durationSeconds: 300, ratePerSecond: 10)])
+        let c = Compare.run(model: model, modelPath: "m.yaml", result: result(mean: 0.1, throughput: 10), profile: profile,
+                            profileSource: "test", replications: 8, threads: 1)
+        let (m, _) = Compare.model(model, under: profile)
+        var m8 = m; m8.simulation.replications = 8
+        let report = ReplicationStudy(model: m8, workers: 1).run()
+        let e = report["overall", "all"]!["mean_seconds"]!.estimate
+        let row = c.rows.first { $0.metric == "mean" }!
+        #expect(row.predicted == e.mean)
+        #expect(abs((row.intervalHigh - row.predicted) - e.halfWidth * 3) < 1e-12)   // sqrt(8 + 1) = 3
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import Testing
+import HeadroomKernel
+@testable import HeadroomCalibration
+
+/// `headroom fit`: the Universal Scalability Law as the model applies it, recovered from synthetic
+/// measurements generated with known parameters.
+@Suite struct ScalabilityFitRecovery {
+    static let levels: [Double] = [1, 2, 4, 8, 16, 32, 64]
+    static let truth = (s: 0.005, alpha: 0.03, beta: 0.0004)
+
+    /// A standard normal draw (Box-Muller on the stream's uniforms).
+    static func gaussian(_ stream: RandomStream) -> Double {
+        let u = 1 - stream.uniform(), v = stream.uniform()
+        return (-2 * log(u)).squareRoot() * cos(2 * Double.pi * v)
+    }
+
+    /// Throughput at each level from the law, times (1 + relative Gaussian noise).
+    static func synthetic(cores: Int?, noise: Double, seed: UInt64, repeats: Int = 2) -> [ScalabilityMeasurement] {
+        let stream = RandomStream(masterSeed: seed, name: "usl-noise")
+        var out: [ScalabilityMeasurement] = []
+        for n in levels {
+            let x = ScalabilityFit.throughput(n, cores: cores, singleQuerySeconds: truth.s, contention: truth.alpha, coherency: truth.beta)
+            for _ in 0..<repeats {
+                out.append(ScalabilityMeasurement(concurrency: n, throughputPerSecond: x * (1 + noise * Self.gaussian(stream))))
+            }
+        }
+        return out
+    }
+
+    @Test func noiseFreeMeasurementsGiveTheParametersBack() throws {
+        for cores in [nil, 4] as [Int?] {
+            let f = try ScalabilityFit.fit(Self.synthetic(cores: cores, noise: 0, seed: 1), cores: cores)
+            #expect(abs(f.singleQuerySeconds / Self.truth.s - 1) < 1e-6)
+            #expect(abs(f.contention / Self.truth.alpha - 1) < 1e-6)
+            #expect(abs(f.coherency / Self.truth.beta - 1) < 1e-6)
+            #expect(f.residuals.allSatisfy { abs($0) < 1e-6 })
+        }
+    }
+
+    /// Over 200 noisy data sets, each parameter's 95 % interval (estimate ± t·SE) must cover the
+    /// truth about 95 % of the time: Binomial(200, 0.95) falls below 180 (90 %) with probability
+    /// under 0.2 %. Too-small standard errors (or a biased fit) fail this.
+    @Test func ninetyFivePercentIntervalsCoverTheTruth() throws {
+        let trials = 200
+        var covered = [0, 0, 0]
+        for seed in 0..<trials {
+            let f = try ScalabilityFit.fit(Self.synthetic(cores: 4, noise: 0.03, seed: UInt64(seed) + 100), cores: 4)
+            let est = [f.singleQuerySeconds, f.contention, f.coherency]
+            let se = [f.singleQueryStandardError, f.contentionStandardError, f.coherencyStandardError]
+            let truth = [Self.truth.s, Self.truth.alpha, Self.truth.beta]
+            for k in 0..<3 {
+                guard let e = se[k] else { continue }   // held at 0: not covered
+                if abs(est[k] - truth[k]) <= f.t95 * e { covered[k] += 1 }
+            }
+        }
+        for k in 0..<3 { #expect(covered[k] >= 180, "parameter \(k): \(covered[k]) of \(trials) intervals cover the truth") }
+    }
+
+    @Test func aNegativeEstimateIsHeldAtZero() throws {
+        // Pure processor sharing on 4 cores (α = β = 0) with noise: estimates that would go
+        // negative are held at 0 and have no standard error.
+        var data: [ScalabilityMeasurement] = []
+        for (i, n) in Self.levels.enumerated() {
+            let x = min(n, 4) / 0.005 * (1 + (i % 2 == 0 ? 0.01 : -0.01))
+            data.append(ScalabilityMeasurement(concurrency: n, throughputPerSecond: x))
+        }
+        let f = try ScalabilityFit.fit(data, cores: 4)
+        #expect(f.contention >= 0 && f.coherency >= 0)
+        #expect(abs(f.singleQuerySeconds - 0.005) / 0.005 < 0.02)
+    }
+
+    @Test func threeLevelsAreTooFewForThreeParameters() {
+        let data = [1.0, 2, 4].map { ScalabilityMeasurement(concurrency: $0, throughputPerSecond: $0 * 100) }
+        #expect(throws: ScalabilityFit.Failure.self) { try ScalabilityFit.fit(data, cores: nil) }
+    }
+}
+
+@Suite struct ScalabilityInputFiles {
+    func write(_ text: String) -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("usl-\(UUID().uuidString).csv").path
+        try? text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func columnsByTheirUsualNamesAndRates() throws {
+        let d = try ScalabilityInput.csv(path: write("clients,tps\n1,200\n2,390/s\n"))
+        #expect(d.map(\.concurrency) == [1, 2])
+        #expect(d.map(\.throughputPerSecond) == [200, 390])
+    }
+
+    @Test func aBadThroughputNamesLineAndColumn() {
+        let path = write("concurrency,throughput\n1,200\n2,fast\n")
+        do { _ = try ScalabilityInput.csv(path: path); Issue.record("accepted") } catch {
+            #expect(error.message == "\(path):3:3: the throughput (column `throughput`) must be a number per second or a rate such as 1200/s, not `fast`")
+        }
+    }
+
+    @Test func aMissingColumnListsWhatWasFound() {
+        let path = write("level,x_per_s\n1,200\n")
+        do { _ = try ScalabilityInput.csv(path: path); Issue.record("accepted") } catch {
+            #expect(error.message.contains(":1: no concurrency column"))
+            #expect(error.message.contains("found level, x_per_s"))
+        }
+    }
+
+    @Test func theBundledSyntheticLevelsGiveTheirParametersBackWithinTwoStandardErrors() throws {
+        let path = LoadTestResults.measurement("usl-levels.csv")
+        let f = try ScalabilityFit.fit(try ScalabilityInput.csv(path: path), cores: 4)
+        // Written from S = 4 ms, α = 0.04, β = 0.0008 with 3 % noise (the file's header).
+        #expect(abs(f.singleQuerySeconds - 0.004) <= 2 * f.singleQueryStandardError!)
+        #expect(abs(f.contention - 0.04) <= 2 * f.contentionStandardError!)
+        #expect(abs(f.coherency - 0.0008) <= 2 * f.coherencyStandardError!)
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import Testing
+import HeadroomKernel
+import HeadroomModel
+@testable import HeadroomCalibration
+
+/// `headroom import pg-stat-statements`: the family chosen from a statement's summary (calls,
+/// mean, sd, min, max) is the one the calls were drawn from.
+@Suite struct StatementFitChoice {
+    /// The summary pg_stat_statements would keep for `n` draws of `d`.
+    static func summary(_ d: Distribution, n: Int, seed: UInt64) -> (mean: Double, sd: Double, min: Double, max: Double) {
+        let stream = RandomStream(masterSeed: seed, name: "pgss")
+        let xs = (0..<n).map { _ in d.sample(stream) }
+        let m = xs.reduce(0, +) / Double(n)
+        let sd = (xs.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(n - 1)).squareRoot()
+        return (m, sd, xs.min()!, xs.max()!)
+    }
+
+    static func chosen(_ d: Distribution, n: Int, seed: UInt64) -> ServiceTimeFamily {
+        let s = summary(d, n: n, seed: seed)
+        return StatementImport.fit(queryID: "1", query: "", calls: n, share: 1, mean: s.mean, sd: s.sd, min: s.min, max: s.max).family
+    }
+
+    @Test(arguments: [(Distribution.lognormal(mean: 0.002, cv: 1.5), ServiceTimeFamily.lognormal),
+                      (Distribution.gamma(mean: 0.002, cv: 1.5), ServiceTimeFamily.gamma),
+                      (Distribution.lognormal(mean: 0.002, cv: 0.5), ServiceTimeFamily.lognormal),
+                      (Distribution.gamma(mean: 0.002, cv: 0.5), ServiceTimeFamily.gamma),
+                      (Distribution.exponential(mean: 0.002), ServiceTimeFamily.exponential)])
+    func theFamilyTheCallsCameFromIsChosen(_ d: Distribution, _ family: ServiceTimeFamily) {
+        // 20 statements of 2,000 calls each: the right family at least 17 times.
+        let right = (0..<20).filter { Self.chosen(d, n: 2000, seed: UInt64($0)) == family }.count
+        #expect(right >= 17, "\(family): chosen \(right) of 20 times")
+    }
+
+    @Test func withoutSpreadTheChoiceIsExponentialAndSaysWhy() {
+        let f = StatementImport.fit(queryID: "1", query: "", calls: 1, share: 1, mean: 0.003, sd: 0, min: 0.003, max: 0.003)
+        #expect(f.family == .exponential)
+        #expect(f.reason.contains("one call"))
+        #expect(f.distribution == "exp(3ms)")
+    }
+
+    func write(_ text: String) -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("pgss-\(UUID().uuidString).csv").path
+        try? text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func callSharesAndUnitsComeFromTheExport() throws {
+        let path = write("""
+            queryid,calls,mean_exec_time,stddev_exec_time,min_exec_time,max_exec_time,query
+            1,300,2.0,2.6,0.4,40.0,"SELECT 1"
+            2,100,10.0,3.0,4.0,25.0,"UPDATE t
+            SET a = 1"
+            3,0,1.0,0,1.0,1.0,"never called"
+            """)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let imp = try StatementImport.read(path: path, pool: "db", top: nil)
+        #expect(imp.statements.map(\.calls) == [300, 100])
+        #expect(imp.statements.map(\.share) == [0.75, 0.25])
+        #expect(imp.statements[0].meanSeconds == 0.002)
+        #expect(abs(imp.statements[0].cv! - 1.3) < 1e-12)
+        // The fragment loads as a model once an arrival rate and the pool are added.
+        let fragment = imp.renderedFragment()
+        let yaml = fragment.replacingOccurrences(of: "workload:\n  mix:", with: "workload:\n  open: {rate: 10/s}\n  mix:") +
+            "pools: {db: {size: 5, acquire_timeout: 1s}}\n"
+        let loaded = try ModelLoader.load(yaml: yaml, fileName: "fragment.yaml")
+        #expect(loaded.model.endpoints.map(\.name) == ["q1", "q2"])
+        #expect(loaded.model.workload?.mix.map(\.weight) == [0.75, 0.25])
+    }
+
+    @Test func aMissingColumnIsNamedWithASuggestion() {
+        let path = write("queryid,calls,mean_exec_tim\n1,3,2.0\n")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        do { _ = try StatementImport.read(path: path, pool: "db", top: nil); Issue.record("accepted") } catch {
+            #expect(error.message.contains(":1: no `mean_exec_time` column; did you mean `mean_exec_tim`?"))
+        }
+    }
+
+    @Test func aBadNumberNamesLineAndColumn() {
+        let path = write("queryid,calls,mean_exec_time\n1,3,2.0\n2,many,1.0\n")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        do { _ = try StatementImport.read(path: path, pool: "db", top: nil); Issue.record("accepted") } catch {
+            #expect(error.message.contains(":3:3: calls (column `calls`) must be a number ≥ 0, not `many`"))
+        }
+    }
+}
