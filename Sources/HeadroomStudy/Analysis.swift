@@ -635,9 +635,9 @@ struct NetworkAnalyzer {
         let st = network.stations
         let m = st.count
         let index = Dictionary(uniqueKeysWithValues: st.enumerated().map { ($1.name, $0) })
-        var routing = [[Double]](repeating: [Double](repeating: 0, count: m), count: m)
-        for (i, s) in st.enumerated() {
-            for r in s.routes { if let j = index[r.to] { routing[i][j] += r.probability } }
+        // Sparse: a network of 10,000 stations would need a 10^8-entry matrix.
+        let routing: [[RoutingArc]] = st.map { s in
+            s.routes.compactMap { r in index[r.to].map { RoutingArc(station: $0, probability: r.probability) } }
         }
         let closed = network.population
         var gamma = [Double](repeating: 0, count: m)
@@ -647,7 +647,7 @@ struct NetworkAnalyzer {
             for a in network.arrivals { if let j = index[a.station] { gamma[j] += a.ratePerSecond } }
         }
         let gammaTotal = gamma.reduce(0, +)
-        guard let flows = try? JacksonNetwork.solveTrafficEquations(externalArrivalRatesPerSecond: gamma, routingProbabilities: routing) else {
+        guard let flows = try? JacksonNetwork.solveTrafficEquations(externalArrivalRatesPerSecond: gamma, routes: routing) else {
             warnings.append("the routing traps customers (some station can never be left): no analytic figures")
             return empty(warnings: warnings, notes: notes)
         }
@@ -703,7 +703,7 @@ struct NetworkAnalyzer {
                  cacheHitRatios: [], mva: [], stations: [], network: nil, warnings: warnings, notes: notes)
     }
 
-    func solveOpen(flows: [Double], routing: [[Double]], gamma: [Double], _ stations: inout [Analysis.Station],
+    func solveOpen(flows: [Double], routing: [[RoutingArc]], gamma: [Double], _ stations: inout [Analysis.Station],
                    _ result: inout Analysis, _ notes: inout [String]) {
         let st = network.stations
         let selfFree = st.count == 1 && st[0].routes.isEmpty
@@ -781,7 +781,7 @@ struct NetworkAnalyzer {
         let js = st.enumerated().map { i, s in
             JacksonStation(name: s.name, servers: s.servers, meanServiceSeconds: s.service.mean, externalArrivalRatePerSecond: gamma[i])
         }
-        guard let net = try? JacksonNetwork(stations: js, routingProbabilities: routing) else {
+        guard let net = try? JacksonNetwork(stations: js, routes: routing) else {
             notes.append("the Jackson network has an overloaded station: no steady state")
             return
         }
