@@ -145,7 +145,8 @@ enum Checks {
             if let e = model.endpoint(named: m.endpoint) { d.add(Demand.of(e.steps, model: model), times: m.weight) }
         }
         var over: [String] = []
-        func pct(_ u: Double) -> String { "\(Int((u * 100).rounded()))%" }
+        // Formatted without converting to Int: a 1e30 s step makes a utilization of 1e32 %.
+        func pct(_ u: Double) -> String { "\(Units.formatNumber((u * 100).rounded()))%" }
         let cpuCap = Double(model.instances.count * model.instances.workers)
         if rate * d.cpu / cpuCap >= 1 { over.append("instance workers \(pct(rate * d.cpu / cpuCap))") }
         if let db = model.database {

@@ -1,7 +1,7 @@
 import Foundation
 
-/// Limits beyond which a value is taken as a mistake ("absurd sizes").
-enum Limits {
+/// Limits beyond which a value is taken as a mistake ("absurd sizes"); docs/model-reference.md lists them.
+public enum Limits {
     static let users = 1_000_000
     static let clients = 100_000_000
     static let poolSize = 100_000
@@ -10,12 +10,20 @@ enum Limits {
     static let cores = 10_000
     static let replicas = 1_000
     static let replications = 100_000
-    static let horizonSeconds = 30.0 * 86400
+    public static let horizonSeconds = 30.0 * 86400
+    /// Any other time in a model (a step, a timeout, a distribution's parameters and mean).
+    static let durationSeconds = 30.0 * 86400
+    /// A `repeat` count, and the mean of a count distribution.
+    static let repeatCount = 1_000_000
+    /// `k` of an Erlang distribution (a draw sums k exponentials).
+    static let erlangPhases = 10_000
     static let capacity = 1_000_000_000
     static let maxConnections = 1_000_000
     static let retries = 100
-    /// Stations of a plain network (the kernel packs a station index into 24 bits).
-    static let networkStations = 100_000
+    /// Stations of a plain network. Checking is linear in stations and routes (10,000 check in well
+    /// under a second), but a run keeps one HdrHistogram per station (about 0.23 MB) in every
+    /// replication's result: 1,000 stations and 10 replications already hold about 2.3 GB.
+    public static let networkStations = 1_000
 }
 
 /// Pool presets: what each library does out of the box.
@@ -87,6 +95,29 @@ public enum PoolSpellings {
     ]
 }
 
+/// The names declared in one section, in file order, with a set for lookups: a network of 10,000
+/// stations checks 10,000 route references, which a linear search made quadratic.
+struct DeclaredNames: RandomAccessCollection {
+    let names: [String]
+    private let set: Set<String>
+
+    init(_ names: [String] = []) {
+        self.names = names
+        self.set = Set(names)
+    }
+
+    var startIndex: Int { 0 }
+    var endIndex: Int { names.count }
+    subscript(i: Int) -> String { names[i] }
+    func contains(_ name: String) -> Bool { set.contains(name) }
+
+    /// "`a`, `b`, `c`", the first 20 and how many more.
+    func listed() -> String {
+        let shown = names.prefix(20).map { "`\($0)`" }.joined(separator: ", ")
+        return names.count > 20 ? shown + " and \(names.count - 20) more" : shown
+    }
+}
+
 /// Decodes a `YNode` tree into a `Model`, collecting every error it finds.
 final class ModelDecoder {
     let r: Reader
@@ -94,12 +125,12 @@ final class ModelDecoder {
     let file: String
 
     // Names declared in the file, gathered before steps are decoded so references can be checked.
-    var poolNames: [String] = []
-    var poolerNames: [String] = []
-    var cacheNames: [String] = []
-    var limiterNames: [String] = []
-    var jobQueueNames: [String] = []
-    var endpointNames: [String] = []
+    var poolNames = DeclaredNames()
+    var poolerNames = DeclaredNames()
+    var cacheNames = DeclaredNames()
+    var limiterNames = DeclaredNames()
+    var jobQueueNames = DeclaredNames()
+    var endpointNames = DeclaredNames()
     var database: Database?
     var cpus = 2
 
@@ -159,8 +190,8 @@ final class ModelDecoder {
 
     // MARK: helpers
 
-    func declaredNames(_ node: YNode?) -> [String] {
-        node?.entries?.map(\.key) ?? []
+    func declaredNames(_ node: YNode?) -> DeclaredNames {
+        DeclaredNames(node?.entries?.map(\.key) ?? [])
     }
 
     /// A mapping `name: {settings}` in file order.
@@ -186,13 +217,15 @@ final class ModelDecoder {
         return out
     }
 
-    func reference(_ name: String, _ kinds: [String], _ noun: String, _ origin: Origin, _ path: String) -> Bool {
+    func reference(_ name: String, _ kinds: DeclaredNames, _ noun: String, _ origin: Origin, _ path: String) -> Bool {
         if kinds.contains(name) { return true }
         if kinds.isEmpty {
             diag.error(origin, path, "no \(noun) named `\(name)`: the model defines no \(noun)s")
+        } else if diag.isFull {
+            diag.error(origin, path, "no \(noun) named `\(name)`") // not shown: no suggestion to compute
         } else {
-            let hint = Suggest.closest(name, in: kinds).map { "did you mean `\($0)`? " } ?? ""
-            diag.error(origin, path, "no \(noun) named `\(name)`; \(hint)defined: \(kinds.map { "`\($0)`" }.joined(separator: ", "))")
+            let hint = Suggest.closest(name, in: kinds.names).map { "did you mean `\($0)`? " } ?? ""
+            diag.error(origin, path, "no \(noun) named `\(name)`; \(hint)defined: \(kinds.listed())")
         }
         return false
     }
@@ -292,7 +325,7 @@ final class ModelDecoder {
         } else if endpointNames.count == 1 {
             mix = [MixEntry(endpoint: endpointNames[0], weight: 1)]
         } else if endpointNames.count > 1 {
-            diag.error(node.origin, "workload.mix", "the workload needs a `mix` of endpoints (there are \(endpointNames.count): \(endpointNames.map { "`\($0)`" }.joined(separator: ", ")))")
+            diag.error(node.origin, "workload.mix", "the workload needs a `mix` of endpoints (there are \(endpointNames.count): \(endpointNames.listed()))")
         }
 
         var clients = 1000
@@ -502,7 +535,7 @@ final class ModelDecoder {
             }
             if !f.has("rate") { diag.error(node.origin, path + ".rate", "a token bucket needs `rate` (e.g. 10/s)") }
             if let rate = f.rate("rate") {
-                let burst = f.int("burst", max: Limits.capacity) ?? max(1, Int(rate.rounded(.up)))
+                let burst = f.int("burst", max: Limits.capacity) ?? max(1, Int(min(rate.rounded(.up), Double(Limits.capacity))))
                 algorithm = .tokenBucket(ratePerSecond: rate, burst: burst)
             }
         } else {
@@ -709,7 +742,7 @@ final class ModelDecoder {
             if poolName == nil || v.isNull {
                 poolName = ctx.defaultPool ?? (poolNames.count == 1 ? poolNames[0] : nil)
                 if poolName == nil {
-                    diag.error(v.origin, kp, "`transaction` needs its pool: `transaction: my_pool` (defined: \(poolNames.map { "`\($0)`" }.joined(separator: ", ")))")
+                    diag.error(v.origin, kp, "`transaction` needs its pool: `transaction: my_pool` (defined: \(poolNames.listed()))")
                     return nil
                 }
             }
@@ -741,7 +774,7 @@ final class ModelDecoder {
         if poolNames.isEmpty {
             diag.error(origin, path, "a query needs a connection pool, but the model defines no `pools`")
         } else {
-            diag.error(origin, path + ".pool", "which pool? give `pool:` (defined: \(poolNames.map { "`\($0)`" }.joined(separator: ", "))), or `pool:` on the \(ctx.owner)")
+            diag.error(origin, path + ".pool", "which pool? give `pool:` (defined: \(poolNames.listed())), or `pool:` on the \(ctx.owner)")
         }
         return nil
     }

@@ -218,21 +218,43 @@ enum DistributionParser {
                         "pareto", "hyperexp", "empirical"]
 
     /// Parses a duration distribution. `baseDirectory` resolves `empirical(file: ...)` paths.
+    /// Every time in it, and its mean, are at most `Limits.durationSeconds` (30 days): a longer one is a
+    /// mistake, and 1e308 s would overflow the clock and every figure computed from it.
     static func parse(_ text: String, baseDirectory: String?) throws(ParseFailure) -> DistributionSpec {
+        let spec = try parseUnbounded(text, baseDirectory: baseDirectory)
+        let mean = spec.mean
+        guard mean.isFinite, mean <= Limits.durationSeconds else {
+            throw ParseFailure("the mean of `\(text.trimmingCharacters(in: .whitespaces))` is \(mean.isFinite ? Units.formatDuration(mean) : "infinite"): more than \(Units.formatDuration(Limits.durationSeconds)) is not supported")
+        }
+        return spec
+    }
+
+    private static func bounded(_ seconds: Double, _ text: String) throws(ParseFailure) -> Double {
+        guard seconds <= Limits.durationSeconds else {
+            throw ParseFailure("`\(text)` is absurd: a duration of more than \(Units.formatDuration(Limits.durationSeconds)) is not supported")
+        }
+        return seconds
+    }
+
+    private static func parseUnbounded(_ text: String, baseDirectory: String?) throws(ParseFailure) -> DistributionSpec {
         let t = text.trimmingCharacters(in: .whitespaces)
         guard let e = try ExprParser.parse(t) else {
             if let n = Double(t), n != 0 {
                 throw ParseFailure("duration needs a unit, e.g. \(Units.formatNumber(n))ms, or a distribution such as exp(\(Units.formatNumber(n))ms) (got `\(t)`)")
             }
-            do { return .constant(try Units.duration(t)) } catch {
+            let seconds: Double
+            do { seconds = try Units.duration(t) } catch {
                 throw ParseFailure("`\(t)` is not a duration or distribution; write e.g. 20ms, exp(20ms), uniform(10ms, 30ms), lognormal(mean: 100ms, cv: 0.5)")
             }
+            return .constant(try bounded(seconds, t))
         }
         func dur(_ b: ArgBinder, _ p: String, _ usage: String) throws(ParseFailure) -> Double {
             let s = try b.atom(p, usage: usage)
-            do { return try Units.duration(s) } catch {
+            let seconds: Double
+            do { seconds = try Units.duration(s) } catch {
                 throw ParseFailure("`\(p)` of `\(e.name)`: \(error.message)")
             }
+            do { return try bounded(seconds, s) } catch { throw ParseFailure("`\(p)` of `\(e.name)`: \(error.message)") }
         }
         func num(_ b: ArgBinder, _ p: String, _ usage: String) throws(ParseFailure) -> Double {
             let s = try b.atom(p, usage: usage)
@@ -294,6 +316,7 @@ enum DistributionParser {
             let b = try ArgBinder(e, params: ["k", "mean"], usage: u)
             let kText = try b.atom("k", usage: u)
             guard let k = Int(kText), k >= 1 else { throw ParseFailure("`k` of erlang must be a whole number ≥ 1, not `\(kText)`") }
+            guard k <= Limits.erlangPhases else { throw ParseFailure("`k` of erlang is \(k): more than \(Limits.erlangPhases) phases is not supported") }
             let m = try dur(b, "mean", u)
             try positive(m, "the mean")
             return .erlang(k: k, mean: m)
@@ -390,7 +413,7 @@ enum DistributionParser {
             do { v = try Units.duration(s) } catch { throw ParseFailure("`\(s)` \(w): \(error.message)") }
         }
         guard v >= 0 else { throw ParseFailure("`\(s)` \(w) is negative") }
-        return v
+        do { return try bounded(v, s) } catch { throw ParseFailure("\(error.message) (\(w))") }
     }
 
     private static func unquote(_ s: String) -> String {
@@ -414,6 +437,9 @@ enum CountParser {
             guard let v = Int(s.trimmingCharacters(in: .whitespaces)), v >= 0 else {
                 throw ParseFailure("\(what) must be a whole number ≥ 0, not `\(s)`")
             }
+            guard v <= Limits.repeatCount else {
+                throw ParseFailure("\(what) of \(v) is absurd: more than \(Limits.repeatCount) is not supported")
+            }
             return v
         }
         guard let e = try ExprParser.parse(t) else {
@@ -434,6 +460,9 @@ enum CountParser {
             let u = "\(e.name)(mean: 5)"
             let s = try ArgBinder(e, params: ["mean"], aliases: ["lambda": "mean"], usage: u).atom("mean", usage: u)
             guard let m = Units.number(s), m >= 0, m.isFinite else { throw ParseFailure("the mean of \(e.name) must be a number ≥ 0, not `\(s)`") }
+            guard m <= Double(Limits.repeatCount) else {
+                throw ParseFailure("the mean of \(e.name) of \(s) is absurd: more than \(Limits.repeatCount) is not supported")
+            }
             return e.name == "poisson" ? .poisson(mean: m) : .geometric(mean: m)
         default:
             throw ParseFailure("unknown count distribution `\(e.name)`; \(Suggest.hint(e.name, ["const", "uniform", "poisson", "geometric"], noun: "count distributions"))")

@@ -63,13 +63,34 @@ public struct ModelWarning: CustomStringConvertible, Sendable, Hashable {
 
 /// Collects errors and warnings while decoding, so that several can be reported together.
 final class Diagnostics {
+    /// Errors kept (and printed); past it they are only counted, so that a file of 100,000 broken
+    /// entries is reported in time linear in its size (no suggestion is computed for them).
+    static let maximumErrors = 100
+
     let file: String
     var errors: [ModelError] = []
     var warnings: [ModelWarning] = []
+    /// Errors past `maximumErrors`, and where the first of them is.
+    private(set) var suppressedErrors = 0
+    private(set) var firstSuppressed: Origin?
 
     init(file: String) { self.file = file }
 
+    var isFull: Bool { errors.count >= Diagnostics.maximumErrors }
+
+    /// A last error saying how many more there are (nothing when none was suppressed).
+    var suppressedNote: [ModelError] {
+        guard suppressedErrors > 0 else { return [] }
+        return [ModelError(file: file, line: firstSuppressed?.line, column: firstSuppressed?.column, keyPath: "",
+                                    message: "and \(suppressedErrors) more error\(suppressedErrors == 1 ? "" : "s") from here on (the first \(Diagnostics.maximumErrors) are shown)")]
+    }
+
     func error(_ origin: Origin?, _ path: String, _ message: String) {
+        if isFull {
+            if suppressedErrors == 0 { firstSuppressed = origin }
+            suppressedErrors += 1
+            return
+        }
         var message = message
         if let o = origin?.override { message += " (value set by override `\(o)`)" }
         errors.append(ModelError(file: file, line: origin?.line, column: origin?.column, keyPath: path, message: message))

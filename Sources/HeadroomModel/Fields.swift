@@ -136,7 +136,7 @@ struct Reader {
         }
     }
 
-    func duration(_ node: YNode, _ path: String, positive: Bool = false, max: Double = 30 * 86400, what: String) -> Double? {
+    func duration(_ node: YNode, _ path: String, positive: Bool = false, max: Double = Limits.durationSeconds, what: String) -> Double? {
         guard let s = text(node, path, "a duration such as 20ms") else { return nil }
         do {
             let v = try Units.duration(s)
@@ -248,7 +248,7 @@ struct Fields {
         self[key].flatMap { reader.probability($0, p(key), what: "`\(key)`") }
     }
     func bool(_ key: String) -> Bool? { self[key].flatMap { reader.bool($0, p(key)) } }
-    func duration(_ key: String, positive: Bool = false, max: Double = 30 * 86400) -> Double? {
+    func duration(_ key: String, positive: Bool = false, max: Double = Limits.durationSeconds) -> Double? {
         self[key].flatMap { reader.duration($0, p(key), positive: positive, max: max, what: "`\(key)`") }
     }
     func optionalDuration(_ key: String) -> Double?? {

@@ -6,14 +6,41 @@ public enum ModelLoader {
     /// (`instances`, `users`, `rate`, `pool.size`) to YAML values, applied before decoding.
     /// Throws `ModelErrors` (every problem found, each with file:line:column and key path).
     public static func load(path: String, overrides: [String: String] = [:]) throws(ModelErrors) -> LoadedModel {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw ModelErrors([ModelError(file: path, line: nil, column: nil, keyPath: "", message: "cannot read the model file: \(error.localizedDescription)")])
-        }
+        let text = try readModelText(path: path)
         let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
         return try load(yaml: text, fileName: path, baseDirectory: dir, overrides: overrides)
+    }
+
+    /// The text of a model file: refuses a directory, a file larger than `InputLimits.fileBytes`
+    /// and bytes that are not UTF-8 (with the line and column of the first one).
+    static func readModelText(path: String) throws(ModelErrors) -> String {
+        func failure(_ message: String, line: Int? = nil, column: Int? = nil) -> ModelErrors {
+            ModelErrors([ModelError(file: path, line: line, column: column, keyPath: "", message: message)])
+        }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw failure("cannot read the model file: no such file")
+        }
+        if isDirectory.boolValue { throw failure("this is a directory, not a model file (give the path of a .yaml file)") }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw failure("cannot read the model file: \(String(cString: strerror(errno)))")
+        }
+        defer { try? handle.close() }
+        let data: Data
+        do {
+            // One byte past the limit is enough to know the file is too large (a device never ends).
+            data = try handle.read(upToCount: InputLimits.fileBytes + 1) ?? Data()
+        } catch {
+            throw failure("cannot read the model file: \(error.localizedDescription)")
+        }
+        if data.count > InputLimits.fileBytes {
+            throw failure("the file is larger than \(InputLimits.fileBytes / 1024 / 1024) MB, the limit for a model file")
+        }
+        if let bad = InputLimits.invalidUTF8Position(data) {
+            throw failure(String(format: "byte 0x%02X is not UTF-8: a model file must be UTF-8 text", data[data.startIndex + bad.offset]),
+                          line: bad.line, column: bad.column)
+        }
+        return String(decoding: data, as: UTF8.self)
     }
 
     /// Loads a model from YAML text. `fileName` is used in messages and as `Model.sourcePath`;
@@ -27,7 +54,7 @@ public enum ModelLoader {
         let model = decoder.decode(tree)
         let diag = decoder.diag
         guard let model, diag.errors.isEmpty else {
-            throw ModelErrors(sortedErrors(diag.errors))
+            throw ModelErrors(sortedErrors(diag.errors) + diag.suppressedNote)
         }
         Checks.warnings(model, tree: tree, diag: diag)
         return LoadedModel(model: model, warnings: diag.warnings, overridableLeaves: Overrides.leaves(of: tree))

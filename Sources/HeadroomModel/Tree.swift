@@ -60,6 +60,7 @@ enum TreeBuilder {
     /// Parses YAML text into a `YNode` tree. Syntax errors become a `ModelError` with file:line:column.
     static func parse(yaml: String, file: String) throws(ModelErrors) -> YNode {
         let text = DistributionQuoting.protect(yaml)
+        if let violation = InputLimits.violation(in: text, file: file) { throw ModelErrors([violation]) }
         let root: Node?
         do {
             root = try Yams.compose(yaml: text)
@@ -80,6 +81,9 @@ enum TreeBuilder {
 
     static func syntaxError(_ error: YamlError, file: String) -> ModelError {
         func make(_ context: YamlError.Context?, _ problem: String, _ mark: Mark) -> ModelError {
+            if problem.hasPrefix("Maximum nesting level reached") {
+                return ModelError(file: file, line: mark.line, column: mark.column, keyPath: "", message: InputLimits.nestingMessage)
+            }
             var message = "YAML syntax error: \(problem)"
             if let context { message += " (\(context.text) at line \(context.mark.line))" }
             return ModelError(file: file, line: mark.line, column: mark.column, keyPath: "", message: message)

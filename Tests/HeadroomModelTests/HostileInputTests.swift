@@ -1,0 +1,152 @@
+import Foundation
+import Testing
+@testable import HeadroomModel
+
+/// Issue 13: hostile or absurd model files give an error with file:line:column, never a crash, and
+/// cost time and memory in proportion to their bytes. Each test is one reproducer from the issue
+/// (or from scripts/fuzz.py).
+@Suite struct HostileInput {
+    // MARK: huge numbers (a Double converted to Int trapped)
+
+    @Test func aThirtyOrdersOfMagnitudeStepIsAnErrorNotATrapInTheOverloadWarning() {
+        #expect(errors("""
+        workload: {open: {rate: 1/s}}
+        endpoints: {e: {steps: [{cpu: 1e30s}]}}
+        """) == ["test.yaml:2:31: error: `endpoints.e.steps[0].cpu`: `1e30s` is absurd: a duration of more than 30d is not supported"])
+    }
+
+    @Test func hugeDurationsInsideDistributionsAreErrors() {
+        let cases = ["query: 1e308s", "cpu: 99999999999999999999d", "cpu: exp(1e308s)", "cpu: uniform(1ms, 1e300h)",
+                     "cpu: normal(mean: 1ms, sd: 1e40s)"]
+        for step in cases {
+            let e = errors(withSteps("- \(step)"))
+            #expect(e.count == 1 && e[0].hasPrefix("test.yaml:9:") && e[0].contains("absurd"), "\(step): \(e)")
+        }
+    }
+
+    @Test func aDistributionWhoseMeanOverflowsIsAnError() {
+        // weibull(shape: 0.01) has mean scale * Gamma(101), about 10^158 s.
+        let e = errors(withSteps("- cpu: weibull(shape: 0.01, scale: 1s)"))
+        #expect(e.count == 1 && e[0].contains("the mean of `weibull(shape: 0.01, scale: 1s)`") && e[0].contains("more than 30d"), "\(e)")
+    }
+
+    @Test func aHugeRateLimiterRateGetsABurstWithoutATrap() {
+        // The default burst is the rate rounded up: at 1e7/s (the largest rate) it must still fit an Int.
+        let m = load(withSteps("- cpu: 1ms", extra: "rate_limiters: {rl: {rate: 10000000/s}}"))
+        #expect(m != nil)
+    }
+
+    @Test func absurdRepeatCountsAndErlangPhasesAreErrors() {
+        #expect(errors(withSteps("- repeat: 9223372036854775807\n  steps: [{cpu: 1ms}]")).first?.contains("absurd") == true)
+        #expect(errors(withSteps("- repeat: uniform(0, 9223372036854775807)\n  steps: [{cpu: 1ms}]")).first?.contains("absurd") == true)
+        #expect(errors(withSteps("- repeat: poisson(1e300)\n  steps: [{cpu: 1ms}]")).first?.contains("absurd") == true)
+        #expect(errors(withSteps("- cpu: erlang(k: 1000000000, mean: 1ms)")).first?.contains("phases is not supported") == true)
+    }
+
+    // MARK: YAML aliases, nesting, sizes
+
+    /// Nine nested levels of ten aliases: 500 bytes that stand for 10^9 nodes.
+    static let aliasBomb: String = {
+        var lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+        for k in 1...9 { lines.append("a\(k): &a\(k) [" + Array(repeating: "*a\(k - 1)", count: 10).joined(separator: ", ") + "]") }
+        return lines.joined(separator: "\n") + "\nworkload: {open: {rate: 1/s}}\nendpoints: {e: {steps: [{cpu: 1ms}]}}\n"
+    }()
+
+    @Test func anAliasBombIsRefusedAtTheAliasThatPassesTheLimit() {
+        let clock = ContinuousClock()
+        var e: [String] = []
+        let elapsed = clock.measure { e = errors(HostileInput.aliasBomb) }
+        #expect(e.count == 1, "\(e)")
+        // Level 4 is the first whose aliases add more than 100,000 nodes (each *a3 stands for 11,111).
+        #expect(e.first?.hasPrefix("test.yaml:5:") == true && e.first?.contains("aliases may add at most 100000 nodes") == true, "\(e)")
+        #expect(elapsed < .seconds(5), "refused in \(elapsed), not after expanding")
+    }
+
+    @Test func aFewAliasesStillWork() {
+        let m = load("""
+        workload: {open: {rate: 1/s}, mix: {a: 1, b: 1}}
+        endpoints:
+          a: {steps: &shared [{cpu: 1ms}, {cpu: 2ms}]}
+          b: {steps: *shared}
+        """)
+        #expect(m?.model.endpoints.map(\.steps.count) == [2, 2])
+    }
+
+    @Test func tooManyAliasUsesAreRefused() {
+        let uses = Array(repeating: "*v", count: InputLimits.aliases + 1).joined(separator: ", ")
+        let e = errors("x: &v 1\ny: [\(uses)]\nworkload: {open: {rate: 1/s}}\nendpoints: {e: {steps: [{cpu: 1ms}]}}\n")
+        #expect(e.count == 1 && e[0].hasPrefix("test.yaml:2:") && e[0].contains("more than 1000 aliases"), "\(e)")
+    }
+
+    @Test func deepNestingIsRefusedWithItsPosition() {
+        let deep = String(repeating: "[", count: 20_000) + String(repeating: "]", count: 20_000)
+        let e = errors("workload: {open: {rate: 1/s}}\nendpoints: {e: {steps: [{cpu: 1ms}]}}\nx: \(deep)\n")
+        // libyaml's scanner finds it first and names where the flow list starts.
+        #expect(e == ["test.yaml:3:5: error: lists and mappings are nested more than 100 levels deep here; a model may nest at most 100"])
+        // Block nesting, found on the events.
+        var block = "workload: {open: {rate: 1/s}}\nendpoints: {e: {steps: [{cpu: 1ms}]}}\nx:\n"
+        for depth in 1...101 { block += String(repeating: " ", count: depth) + "k:\n" }
+        let b = errors(block)
+        #expect(b.count == 1 && b[0].hasPrefix("test.yaml:") && b[0].contains("nested more than 100 levels"), "\(b)")
+    }
+
+    @Test func aListLongerThanTheLimitIsRefusedAtTheList() {
+        let items = Array(repeating: "1", count: InputLimits.itemsPerCollection + 1).joined(separator: ", ")
+        let e = errors("workload: {open: {rate: 1/s}}\nendpoints: {e: {steps: [{cpu: 1ms}]}}\nx: [\(items)]\n")
+        #expect(e == ["test.yaml:3:4: error: this list has more than 100000 items: a list may have at most 100000 items"])
+    }
+
+    @Test func errorsBeyondAHundredAreCountedInOneLastLine() {
+        var yaml = "name: many\nnetwork:\n  arrivals: {s0: 1/s}\n  stations:\n"
+        for i in 0..<250 { yaml += "    s\(i): {service: exp(1ms), routes: {nowhere\(i): 0.5}}\n" }
+        let e = errors(yaml)
+        #expect(e.count == 101)
+        #expect(e.last == "test.yaml:105:40: error: and 150 more errors from here on (the first 100 are shown)")
+    }
+
+    // MARK: bytes that are not text
+
+    @Test func aNulByteIsAnErrorWithItsLineAndColumn() {
+        #expect(errors("workload: {open: {rate: 1/s}}\nendpoints: {e: {steps: [{cpu: 1ms\u{0}}]}}\n") ==
+                ["test.yaml:2:34: error: a NUL byte (U+0000) is not allowed in a YAML file (only tab, line breaks and printable characters)"])
+    }
+
+    @Test func invalidUTF8IsAnErrorWithItsLineAndColumn() throws {
+        var data = Data("workload: {open: {rate: 1/s}}\nendpoints: {é: {steps: [{cpu: 1ms}]}}\n".utf8)
+        data.insert(0xFF, at: 44) // line 2, byte 14: right after `endpoints: {é` (é is two bytes, one column)
+        let path = try temporaryFile(data)
+        #expect(throws: ModelErrors.self) { try ModelLoader.load(path: path) }
+        do { _ = try ModelLoader.load(path: path) } catch {
+            #expect(error.description == "\(path):2:14: error: byte 0xFF is not UTF-8: a model file must be UTF-8 text")
+        }
+    }
+
+    @Test func aDirectoryGivenAsTheModelSaysSo() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("headroom-dir-\(UUID().uuidString).yaml").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        do { _ = try ModelLoader.load(path: dir); Issue.record("loaded a directory") } catch {
+            #expect(error.description == "\(dir): error: this is a directory, not a model file (give the path of a .yaml file)")
+        }
+    }
+
+    // MARK: checking is linear in the model's size
+
+    static func chain(_ stations: Int) -> String {
+        var yaml = "name: chain\nnetwork:\n  arrivals: {s0: 5/s}\n  stations:\n"
+        for i in 0..<stations { yaml += "    s\(i): {service: exp(1ms), routes: {\(i + 1 < stations ? "s\(i + 1)" : "exit"): 1}}\n" }
+        return yaml
+    }
+
+    @Test func aNetworkAtTheStationLimitLoadsAndOneMoreIsRefused() throws {
+        let m = try #require(load(HostileInput.chain(Limits.networkStations)))
+        #expect(m.model.network?.stations.count == Limits.networkStations)
+        #expect(errors(HostileInput.chain(Limits.networkStations + 1)) ==
+                ["test.yaml:5:5: error: `network.stations`: a network of 1001 stations is beyond the limit of 1000"])
+    }
+
+    func temporaryFile(_ data: Data) throws -> String {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("headroom-\(UUID().uuidString).yaml")
+        try data.write(to: url)
+        return url.path
+    }
+}
