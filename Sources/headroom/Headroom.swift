@@ -167,22 +167,22 @@ struct Run: ParsableCommand {
     @OptionGroup var model: ModelOptions
     @OptionGroup var output: OutputOptions
 
-    @Option(help: "Replications (overrides simulation.replications).")
+    @Option(parsing: .unconditional, help: "Replications (overrides simulation.replications).")
     var replications: Int?
 
-    @Option(help: "Master seed (overrides simulation.seed).")
+    @Option(parsing: .unconditional, help: "Master seed (overrides simulation.seed).")
     var seed: UInt64?
 
-    @Option(help: ArgumentHelp("Simulated time per replication, warm-up included, e.g. 10min (overrides simulation.horizon).", valueName: "duration"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Simulated time per replication, warm-up included, e.g. 10min (overrides simulation.horizon).", valueName: "duration"))
     var horizon: DurationArgument?
 
-    @Option(help: ArgumentHelp("Warm-up deleted from each replication, e.g. 1min, or `auto` for MSER-5 (overrides simulation.warmup).", valueName: "duration|auto"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Warm-up deleted from each replication, e.g. 1min, or `auto` for MSER-5 (overrides simulation.warmup).", valueName: "duration|auto"))
     var warmup: WarmupArgument?
 
-    @Option(help: ArgumentHelp("Threads running replications (default: all cores). The report does not depend on it.", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Threads running replications (default: all cores). The report does not depend on it.", valueName: "n"))
     var threads: Int?
 
-    @Option(help: ArgumentHelp("Record a timeline at this interval (arrivals, completions, in flight, pool waiting, connections, p95, timeouts), e.g. 1s.", valueName: "duration"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Record a timeline at this interval (arrivals, completions, in flight, pool waiting, connections, p95, timeouts), e.g. 1s.", valueName: "duration"))
     var timeline: DurationArgument?
 
     @Option(name: .customLong("timeline-output"), help: ArgumentHelp("Timeline file: .json for JSON, else CSV (default: timeline.csv).", valueName: "file"))
@@ -201,7 +201,7 @@ struct Run: ParsableCommand {
         if timelineOutput != nil && timeline == nil { throw ValidationError("--timeline-output needs --timeline INTERVAL") }
         if let r = replications, !(1...100_000).contains(r) { throw ValidationError("--replications must be between 1 and 100000, not \(r)") }
         if let t = threads, !(1...1024).contains(t) { throw ValidationError("--threads must be between 1 and 1024, not \(t)") }
-        if let h = horizon, h.seconds <= 0 { throw ValidationError("--horizon must be positive") }
+        try DurationArgument.validateHorizon(horizon)
         if let w = sloWindow {
             if slo.isEmpty { throw ValidationError("--slo-window needs at least one --slo, e.g. --slo 'p95<250ms' --slo-window 1min") }
             if w.seconds <= 0 { throw ValidationError("--slo-window must be positive, e.g. --slo-window 1min") }
@@ -292,11 +292,23 @@ struct Analyze: ParsableCommand {
 /// `10min`, `1.5s`, `500ms`: the model language's durations.
 struct DurationArgument: ExpressibleByArgument {
     var seconds: Double
+    /// The text as given, for messages.
+    var text: String
     init?(argument: String) {
-        guard let s = try? Units.duration(argument), s.isFinite, s >= 0 else { return nil }
+        guard let s = try? Units.duration(argument), s.isFinite else { return nil }
         seconds = s
+        text = argument
     }
     static var defaultCompletionKind: CompletionKind { .default }
+
+    /// `--horizon` obeys the limits of `simulation.horizon` in a model file: positive, at most 30 days.
+    static func validateHorizon(_ horizon: DurationArgument?) throws {
+        guard let h = horizon else { return }
+        if h.seconds <= 0 { throw ValidationError("--horizon must be positive, not \(h.text)") }
+        if h.seconds > Limits.horizonSeconds {
+            throw ValidationError("--horizon \(h.text) is absurd: more than \(Units.formatDuration(Limits.horizonSeconds)) is not supported (as for simulation.horizon in a model)")
+        }
+    }
 }
 
 /// A duration or `auto` (MSER-5).
@@ -304,7 +316,7 @@ struct WarmupArgument: ExpressibleByArgument {
     var warmup: Warmup
     init?(argument: String) {
         if ["auto", "mser5", "mser-5"].contains(argument.lowercased()) { warmup = .mser5; return }
-        guard let d = DurationArgument(argument: argument) else { return nil }
+        guard let d = DurationArgument(argument: argument), d.seconds >= 0 else { return nil }
         warmup = .fixed(seconds: d.seconds)
     }
 }

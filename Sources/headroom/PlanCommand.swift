@@ -34,19 +34,19 @@ struct PlanCommand: ParsableCommand {
     @Option(name: .customLong("max-simulations"), help: "Stop after this many simulated configurations.")
     var maxSimulations = 1000
 
-    @Option(help: "Replications per configuration (overrides simulation.replications).")
+    @Option(parsing: .unconditional, help: "Replications per configuration (overrides simulation.replications).")
     var replications: Int?
 
-    @Option(help: "Master seed (overrides simulation.seed).")
+    @Option(parsing: .unconditional, help: "Master seed (overrides simulation.seed).")
     var seed: UInt64?
 
-    @Option(help: ArgumentHelp("Simulated time per replication, warm-up included (overrides simulation.horizon).", valueName: "duration"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Simulated time per replication, warm-up included (overrides simulation.horizon).", valueName: "duration"))
     var horizon: DurationArgument?
 
-    @Option(help: ArgumentHelp("Warm-up deleted from each replication, or `auto` (overrides simulation.warmup).", valueName: "duration|auto"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Warm-up deleted from each replication, or `auto` (overrides simulation.warmup).", valueName: "duration|auto"))
     var warmup: WarmupArgument?
 
-    @Option(help: ArgumentHelp("Threads (default: all cores). The answer does not depend on it.", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Threads (default: all cores). The answer does not depend on it.", valueName: "n"))
     var threads: Int?
 
     func validate() throws {
@@ -56,7 +56,7 @@ struct PlanCommand: ParsableCommand {
         if maxSimulations < 1 { throw ValidationError("--max-simulations must be >= 1") }
         if let r = replications, !(1...100_000).contains(r) { throw ValidationError("--replications must be between 1 and 100000, not \(r)") }
         if let t = threads, !(1...1024).contains(t) { throw ValidationError("--threads must be between 1 and 1024, not \(t)") }
-        if let h = horizon, h.seconds <= 0 { throw ValidationError("--horizon must be positive") }
+        try DurationArgument.validateHorizon(horizon)
     }
 
     func run() throws {

@@ -16,23 +16,23 @@ struct VerificationArguments: ParsableArguments {
     @Flag(help: "Write --output even where it is a symbolic link, a device or FIFO, or a read-only file (see run --help).")
     var force = false
 
-    @Option(help: "Replications per scenario (default: each model's).")
+    @Option(parsing: .unconditional, help: "Replications per scenario (default: each model's).")
     var replications: Int?
 
-    @Option(help: ArgumentHelp("Simulated time per replication for every scenario whose length is not its content, e.g. 2min (default: each model's). The warm-up becomes at most 20% of it.", valueName: "duration"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Simulated time per replication for every scenario whose length is not its content, e.g. 2min (default: each model's). The warm-up becomes at most 20% of it.", valueName: "duration"))
     var horizon: DurationArgument?
 
     @Option(help: ArgumentHelp("At most this many points per unknown parameter (default: each unknown's `points`, 3 unless set). 2 tries the ends only.", valueName: "n"))
     var points: Int?
 
-    @Option(help: ArgumentHelp("Threads running replications (default: all cores). The report does not depend on it.", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Threads running replications (default: all cores). The report does not depend on it.", valueName: "n"))
     var threads: Int?
 
     func validate() throws {
         if let r = replications, !(1...100_000).contains(r) { throw ValidationError("--replications must be between 1 and 100000, not \(r)") }
         if let t = threads, !(1...1024).contains(t) { throw ValidationError("--threads must be between 1 and 1024, not \(t)") }
         if let p = points, !(2...9).contains(p) { throw ValidationError("--points must be between 2 and 9, not \(p)") }
-        if let h = horizon, h.seconds <= 0 { throw ValidationError("--horizon must be positive") }
+        try DurationArgument.validateHorizon(horizon)
     }
 
     var options: VerificationOptions {

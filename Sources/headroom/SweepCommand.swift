@@ -23,19 +23,19 @@ struct SweepCommand: ParsableCommand {
                                valueName: "key=values"))
     var axes: [String] = []
 
-    @Option(help: "Replications per cell (overrides simulation.replications).")
+    @Option(parsing: .unconditional, help: "Replications per cell (overrides simulation.replications).")
     var replications: Int?
 
-    @Option(help: "Master seed of every cell (overrides simulation.seed).")
+    @Option(parsing: .unconditional, help: "Master seed of every cell (overrides simulation.seed).")
     var seed: UInt64?
 
-    @Option(help: ArgumentHelp("Simulated time per replication, warm-up included (overrides simulation.horizon).", valueName: "duration"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Simulated time per replication, warm-up included (overrides simulation.horizon).", valueName: "duration"))
     var horizon: DurationArgument?
 
-    @Option(help: ArgumentHelp("Warm-up deleted from each replication, or `auto` (overrides simulation.warmup).", valueName: "duration|auto"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Warm-up deleted from each replication, or `auto` (overrides simulation.warmup).", valueName: "duration|auto"))
     var warmup: WarmupArgument?
 
-    @Option(help: ArgumentHelp("Threads (default: all cores). The files do not depend on it.", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Threads (default: all cores). The files do not depend on it.", valueName: "n"))
     var threads: Int?
 
     @Option(name: .customLong("output-dir"),
@@ -53,7 +53,7 @@ struct SweepCommand: ParsableCommand {
         if axes.isEmpty { throw ValidationError("give at least one --set KEY=VALUES, e.g. --set pools.prisma.size=5,10,20") }
         if let r = replications, !(1...100_000).contains(r) { throw ValidationError("--replications must be between 1 and 100000, not \(r)") }
         if let t = threads, !(1...1024).contains(t) { throw ValidationError("--threads must be between 1 and 1024, not \(t)") }
-        if let h = horizon, h.seconds <= 0 { throw ValidationError("--horizon must be positive") }
+        try DurationArgument.validateHorizon(horizon)
     }
 
     var directory: String {
