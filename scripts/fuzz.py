@@ -1,0 +1,596 @@
+#!/usr/bin/env python3
+"""Mutation fuzzer for headroom's model loader, checker and engine (issue 13).
+
+Mutates the bundled models (models/default.yaml, models/examples/*.yaml, models/seeds/*.yaml) and
+runs `headroom check` on every mutant, and a short `headroom run` on every Kth mutant that checks,
+each under a wall-clock timeout and an address-space limit. It counts:
+
+  crashes       the process died of a signal (a Swift trap is SIGILL or SIGTRAP) or exited 70
+                ("internal error"), or printed a stack trace
+  slow checks   `check` took more than --check-seconds of CPU time (user + system)
+  big checks    `check` peaked above --check-megabytes of resident memory
+  slow runs     the short `run` took more than --run-seconds of CPU time
+  big runs      the short `run` peaked above --check-megabytes of resident memory
+  unlocated     an error about the model file that names no file:line:column
+
+Targets (issue 13): 0 crashes, 0 slow or big checks, 0 unlocated errors. Every failing mutant is
+written to --out (default fuzz-findings/) with the command that failed, so it can be replayed:
+`scripts/fuzz.py --seed S --only I` re-creates mutant I of seed S.
+
+Examples:
+  scripts/fuzz.py --count 300 --seed 1                       # the CI slice (scripts/test.sh)
+  scripts/fuzz.py --count 100000 --seed 2026 --jobs 2 \\
+      --binary .build/release/headroom                       # the long run recorded in docs/fuzzing.md
+
+Exit status: 0 when every target is met, 1 otherwise, 2 on a usage problem.
+"""
+
+import argparse
+import glob
+import os
+import random
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# --------------------------------------------------------------------------------------------
+# Mutations. Each takes (rng, text: bytes) and returns (name, bytes). They work on the text of a
+# model, line by line where structure matters, so most mutants are still YAML and reach the
+# decoder, the checker and the engine rather than stopping at the first syntax error.
+# --------------------------------------------------------------------------------------------
+
+KEY_LINE = re.compile(rb"^(\s*(?:- )?)([A-Za-z_][A-Za-z0-9_]*)(\s*:)(.*)$")
+NUMBER = re.compile(rb"(?<![A-Za-z_])(\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)")
+UNIT_NUMBER = re.compile(rb"(\d+(?:\.\d+)?)(ns|us|ms|s|min|h|d|%|/s|/min|/h)\b")
+
+SPECIAL_NUMBERS = [b"0", b"-1", b"-0", b"NaN", b".nan", b"nan", b"inf", b".inf", b"-.inf", b"-inf",
+                   b"1e308", b"1e30", b"1e300", b"1.8e308", b"18446744073709551616",
+                   b"9223372036854775807", b"9223372036854775808", b"-9223372036854775808",
+                   b"99999999999999999999", b"4294967296", b"2147483648", b"1e-320", b"5e-324",
+                   b"0.0000001", b"1e-9", b"0x10", b"1_000_000_000", b"1e15", b"1e18"]
+NONSENSE_UNITS = [b"parsecs", b"fortnight", b"m", b"msms", b"%%", b"/fortnight", b"/0s", b"/-1s",
+                  b"/", b"//s", b"s s", b"\xc2\xb5", b"ks", b"ms/s", b"/1e308s", b"/1e-320s", b"e",
+                  b"e308", b" per nothing", b"rps rps", b"/ms/ms", b"x", b""]
+UNICODE = ["\u00e9", "\u200b", "\u202e", "\u0301", "\ufeff", "\uffff", "\ue001", "\ue002", "\ue003",
+           "\ue004", "\ue005", "\ue006", "\U0001F600", "\u4e2d\u6587", "\u0000", "\t", "\r", "\u2028",
+           "\u00a0", "\u0085", "\ud7ff", "\U0010FFFF"]
+INVALID_UTF8 = [b"\xff", b"\xfe", b"\xc3\x28", b"\xa0\xa1", b"\xe2\x28\xa1", b"\xf0\x28\x8c\xbc",
+                b"\xed\xa0\x80", b"\xc0\xaf", b"\xf8\x88\x80\x80\x80", b"\x80"]
+TAGS = [b"!!str ", b"!!int ", b"!!float ", b"!!bool ", b"!!null ", b"!!binary ", b"!!map ", b"!!seq ",
+        b"!!python/object:os.system ", b"!custom ", b"!<tag:yaml.org,2002:str> ", b"!!timestamp ",
+        b"!!set ", b"!!omap "]
+TYPE_SWAPS = [b"[1, 2]", b"[]", b"{}", b"{a: 1}", b"\"text\"", b"true", b"~", b"null", b"''", b"|\n  block",
+              b"[[]]", b"{x: [1, {y: 2}]}", b"- 1", b"?", b"&a 1", b"*undefined"]
+
+
+# No mutant is larger than this (a long list made longer again would take the fuzzer's memory).
+MAX_MUTANT_BYTES = 8 * 1024 * 1024
+
+
+def lines_of(text):
+    return text.split(b"\n")
+
+
+def key_lines(lines):
+    return [i for i, l in enumerate(lines) if KEY_LINE.match(l)]
+
+
+def indent(line):
+    return len(line) - len(line.lstrip(b" "))
+
+
+def block_end(lines, i):
+    """Index after the block that starts at line i (the lines indented deeper than it)."""
+    base = indent(lines[i].replace(b"- ", b"  ", 1))
+    j = i + 1
+    while j < len(lines) and (not lines[j].strip() or indent(lines[j]) > base):
+        j += 1
+    return j
+
+
+def mutate_delete_key(rng, text):
+    lines = lines_of(text)
+    ks = key_lines(lines)
+    if not ks:
+        return mutate_truncate(rng, text)
+    i = rng.choice(ks)
+    j = block_end(lines, i)
+    return "delete_key", b"\n".join(lines[:i] + lines[j:])
+
+
+def mutate_rename_key(rng, text):
+    lines = lines_of(text)
+    ks = key_lines(lines)
+    if not ks:
+        return mutate_truncate(rng, text)
+    i = rng.choice(ks)
+    m = KEY_LINE.match(lines[i])
+    key = m.group(2)
+    choice = rng.randrange(5)
+    if choice == 0 and len(key) > 2:
+        k = rng.randrange(len(key) - 1)
+        key = key[:k] + key[k + 1:k + 2] + key[k:k + 1] + key[k + 2:]
+    elif choice == 1:
+        key = key + rng.choice([b"s", b"_x", b"2", b"\xc3\xa9"])
+    elif choice == 2:
+        key = key.upper()
+    elif choice == 3:
+        key = rng.choice([b"name", b"workload", b"network", b"steps", b"pools", b"database", b"cpu",
+                          b"query", b"simulation", b"instances", b"endpoints", b"servers", b"rate"])
+    else:
+        key = key[: max(1, len(key) // 2)]
+    lines[i] = m.group(1) + key + m.group(3) + m.group(4)
+    return "rename_key", b"\n".join(lines)
+
+
+def value_lines(lines):
+    return [i for i, l in enumerate(lines) if KEY_LINE.match(l) and KEY_LINE.match(l).group(4).strip()]
+
+
+def mutate_swap_type(rng, text):
+    lines = lines_of(text)
+    vs = value_lines(lines)
+    if not vs:
+        return mutate_truncate(rng, text)
+    i = rng.choice(vs)
+    m = KEY_LINE.match(lines[i])
+    swap = rng.choice(TYPE_SWAPS)
+    if swap.startswith(b"|\n") or swap.startswith(b"- "):
+        pad = b" " * (indent(lines[i]) + 2)
+        swap = swap.replace(b"\n  ", b"\n" + pad)
+    lines[i] = m.group(1) + m.group(2) + m.group(3) + b" " + swap
+    return "swap_type", b"\n".join(lines)
+
+
+def numeric_positions(text):
+    return [m for m in NUMBER.finditer(text)]
+
+
+def mutate_special_number(rng, text):
+    ms = numeric_positions(text)
+    if not ms:
+        return mutate_truncate(rng, text)
+    m = rng.choice(ms)
+    return "special_number", text[:m.start()] + rng.choice(SPECIAL_NUMBERS) + text[m.end():]
+
+
+def mutate_unit(rng, text):
+    ms = list(UNIT_NUMBER.finditer(text))
+    if not ms:
+        return mutate_special_number(rng, text)
+    m = rng.choice(ms)
+    if rng.random() < 0.5:
+        new = m.group(1) + rng.choice(NONSENSE_UNITS)
+    else:  # a huge or degenerate number with a real unit: 1e308s, 99999999999999999999d
+        new = rng.choice(SPECIAL_NUMBERS) + m.group(2)
+    return "unit_nonsense", text[:m.start()] + new + text[m.end():]
+
+
+def mutate_unicode(rng, text):
+    pos = rng.randrange(len(text) + 1)
+    insert = "".join(rng.choice(UNICODE) for _ in range(rng.randint(1, 4)))
+    return "unicode_or_nul", text[:pos] + insert.encode("utf-8", "surrogatepass") + text[pos:]
+
+
+def mutate_deep_nesting(rng, text):
+    lines = lines_of(text)
+    vs = value_lines(lines)
+    depth = rng.choice([50, 200, 1000, 5000, 20000])
+    if rng.random() < 0.5:
+        nested = b"[" * depth + b"1" + b"]" * depth
+    else:
+        nested = b"{a: " * depth + b"1" + b"}" * depth
+    if not vs:
+        return "deep_nesting", text + b"\nx: " + nested + b"\n"
+    i = rng.choice(vs)
+    m = KEY_LINE.match(lines[i])
+    lines[i] = m.group(1) + m.group(2) + m.group(3) + b" " + nested
+    return "deep_nesting", b"\n".join(lines)
+
+
+def mutate_long_list(rng, text):
+    """Lists and maps of 1,000 to 100,000 items: steps, stations, mix entries, list values."""
+    n = rng.choice([1000, 5000, 20000, 100000])
+    lines = lines_of(text)
+    # A `steps:` list made long: its first item repeated.
+    steps = [i for i, l in enumerate(lines) if l.strip() == b"steps:"]
+    stations = [i for i, l in enumerate(lines) if l.strip() == b"stations:"]
+    kind = rng.randrange(3)
+    if kind == 0 and steps:
+        i = rng.choice(steps)
+        j = i + 1
+        if j < len(lines) and lines[j].lstrip().startswith(b"- "):
+            k = block_end(lines, j)
+            item = lines[j:k]
+            n = max(1, min(n, MAX_MUTANT_BYTES // max(1, len(b"\n".join(item)))))
+            return "long_list", b"\n".join(lines[:j] + item * n + lines[j:])
+    if kind == 1 and stations:
+        i = rng.choice(stations)
+        j = i + 1
+        if j < len(lines) and KEY_LINE.match(lines[j]):
+            m = KEY_LINE.match(lines[j])
+            pad = m.group(1)
+            rest = m.group(4)
+            n = max(1, min(n, MAX_MUTANT_BYTES // (len(lines[j]) + 8)))
+            extra = [pad + b"s%d" % s + b":" + rest for s in range(n)]
+            return "long_map", b"\n".join(lines[:j] + extra + lines[j:])
+    # Any value replaced by a long flow list or a long map.
+    vs = value_lines(lines)
+    if not vs:
+        return "long_list", text + b"\nx: [" + b", ".join([b"1"] * n) + b"]\n"
+    i = rng.choice(vs)
+    m = KEY_LINE.match(lines[i])
+    item = m.group(4).strip() or b"1"
+    n = max(1, min(n, MAX_MUTANT_BYTES // (len(item) + 2)))
+    if rng.random() < 0.5:
+        value = b"[" + b", ".join([item] * n) + b"]"
+    else:
+        value = b"{" + b", ".join(b"k%d: 1" % s for s in range(n)) + b"}"
+    lines[i] = m.group(1) + m.group(2) + m.group(3) + b" " + value
+    return "long_list", b"\n".join(lines)
+
+
+def mutate_truncate(rng, text):
+    if not text:
+        return "truncate", text
+    return "truncate", text[:rng.randrange(len(text))]
+
+
+def mutate_bit_flip(rng, text):
+    data = bytearray(text)
+    if not data:
+        return "bit_flip", text
+    for _ in range(rng.randint(1, 8)):
+        p = rng.randrange(len(data))
+        data[p] ^= 1 << rng.randrange(8)
+    return "bit_flip", bytes(data)
+
+
+def mutate_invalid_utf8(rng, text):
+    pos = rng.randrange(len(text) + 1)
+    return "invalid_utf8", text[:pos] + rng.choice(INVALID_UTF8) + text[pos:]
+
+
+def mutate_tag(rng, text):
+    lines = lines_of(text)
+    vs = value_lines(lines)
+    if not vs:
+        return "yaml_tag", b"!!map\n" + text
+    i = rng.choice(vs)
+    m = KEY_LINE.match(lines[i])
+    lines[i] = m.group(1) + m.group(2) + m.group(3) + b" " + rng.choice(TAGS) + m.group(4).strip()
+    return "yaml_tag", b"\n".join(lines)
+
+
+def mutate_merge_key(rng, text):
+    lines = lines_of(text)
+    maps = [i for i in key_lines(lines) if not KEY_LINE.match(lines[i]).group(4).strip()
+            and i + 1 < len(lines) and indent(lines[i + 1]) > indent(lines[i])]
+    if not maps:
+        return "merge_key", b"base: &base {a: 1}\nother:\n  <<: *base\n" + text
+    i = rng.choice(maps)
+    m = KEY_LINE.match(lines[i])
+    pad = b" " * indent(lines[i + 1])
+    choice = rng.randrange(3)
+    if choice == 0:  # anchor the map, merge it into a new sibling
+        lines[i] = m.group(1) + m.group(2) + m.group(3) + b" &m" + m.group(4)
+        j = block_end(lines, i)
+        lines.insert(j, m.group(1) + m.group(2) + b"_copy:\n" + b" " * (indent(lines[i]) + 2) + b"<<: *m")
+    elif choice == 1:
+        lines.insert(i + 1, pad + b"<<: {extra: 1}")
+    else:
+        lines.insert(i + 1, pad + b"<<: [*missing, {a: 1}]")
+    return "merge_key", b"\n".join(lines)
+
+
+def alias_bomb(levels, fan):
+    out = [b"a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    for k in range(1, levels + 1):
+        out.append(b"a%d: &a%d [" % (k, k) + b", ".join([b"*a%d" % (k - 1)] * fan) + b"]")
+    return b"\n".join(out)
+
+
+def mutate_alias(rng, text):
+    lines = lines_of(text)
+    choice = rng.randrange(4)
+    if choice == 0:  # billion laughs at the top level
+        return "alias_bomb", alias_bomb(rng.choice([3, 5, 9]), rng.choice([5, 10])) + b"\n" + text
+    if choice == 1:  # a self-referencing alias
+        return "recursive_alias", text + b"\nloop: &loop [*loop]\n"
+    vs = value_lines(lines)
+    if len(vs) < 2:
+        return "alias_bomb", alias_bomb(9, 10) + b"\n" + text
+    a, b = rng.sample(vs, 2)
+    ma, mb = KEY_LINE.match(lines[a]), KEY_LINE.match(lines[b])
+    if choice == 2:  # an ordinary anchor and alias between two values
+        lines[a] = ma.group(1) + ma.group(2) + ma.group(3) + b" &v " + ma.group(4).strip()
+        lines[b] = mb.group(1) + mb.group(2) + mb.group(3) + b" *v"
+        return "alias", b"\n".join(lines)
+    lines[b] = mb.group(1) + mb.group(2) + mb.group(3) + b" *nowhere"
+    return "undefined_alias", b"\n".join(lines)
+
+
+MUTATIONS = [mutate_delete_key, mutate_rename_key, mutate_swap_type, mutate_special_number, mutate_unit,
+             mutate_unicode, mutate_deep_nesting, mutate_long_list, mutate_truncate, mutate_bit_flip,
+             mutate_invalid_utf8, mutate_tag, mutate_merge_key, mutate_alias]
+
+
+def seeds():
+    paths = [os.path.join(ROOT, "models/default.yaml")]
+    paths += sorted(glob.glob(os.path.join(ROOT, "models/examples/*.yaml")))
+    paths += sorted(glob.glob(os.path.join(ROOT, "models/seeds/*.yaml")))
+    return [(os.path.relpath(p, ROOT), open(p, "rb").read()) for p in paths]
+
+
+def make_mutant(seed, index, corpus):
+    """Mutant `index` of fuzzing seed `seed`: the same pair always gives the same bytes."""
+    rng = random.Random(seed * 1_000_003 + index)
+    source, text = corpus[rng.randrange(len(corpus))]
+    kinds = []
+    for _ in range(1 if rng.random() < 0.7 else rng.randint(2, 3)):
+        kind, mutated = rng.choice(MUTATIONS)(rng, text)
+        if len(mutated) > MAX_MUTANT_BYTES:  # a long list of long lists: keep the fuzzer's own memory small
+            break
+        text = mutated
+        kinds.append(kind)
+    return source, "+".join(kinds) or "none", text
+
+
+# --------------------------------------------------------------------------------------------
+# Running the binary under limits.
+# --------------------------------------------------------------------------------------------
+
+def run_limited(argv, wall_seconds, address_space_bytes):
+    """Runs argv under an address-space limit; returns
+    (status, signal, cpu_seconds, wall_seconds, max_rss_bytes, stdout, stderr, timed_out).
+
+    The limit is set by util-linux's `prlimit`, which execs the binary in place, and Python starts it
+    with posix_spawn (no preexec function, no cwd, fds not closed): a forked copy of this process
+    would otherwise count its pages in the child's peak resident size."""
+    argv = ["prlimit", "--as=%d" % address_space_bytes, "--core=0", "--"] + argv
+    start = time.monotonic()
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        p = subprocess.Popen(argv, stdout=out, stderr=err, stdin=subprocess.DEVNULL, close_fds=False,
+                             env=CHILD_ENV)
+        timed_out = False
+        while True:
+            pid, status, usage = os.wait4(p.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.monotonic() - start > wall_seconds:
+                timed_out = True
+                os.kill(p.pid, signal.SIGKILL)
+                pid, status, usage = os.wait4(p.pid, 0)
+                break
+            time.sleep(0.005)
+        p.returncode = 0  # reaped above; keep Popen from waiting again
+        wall = time.monotonic() - start
+        out.seek(0)
+        err.seek(0)
+        o = out.read(200_000).decode("utf-8", "replace")
+        e = err.read(200_000).decode("utf-8", "replace")
+    sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
+    code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else None
+    cpu = usage.ru_utime + usage.ru_stime
+    return code, sig, cpu, wall, usage.ru_maxrss * 1024, o, e, timed_out
+
+
+# The binary's backtracer is kept (a crash's trace goes into the finding); no terminal colours.
+CHILD_ENV = dict(os.environ, TERM="dumb")
+
+
+LOCATED = re.compile(r"^(?P<file>.+?):(?P<line>\d+):(?P<column>\d+): error: ")
+FILE_ERROR = re.compile(r"^(?P<file>.+?): error: ")
+TRACE = re.compile(r"Fatal error|Stack dump|Illegal instruction|Segmentation fault|Current stack trace|"
+                   r"failed to allocate|internal error")
+
+
+def unlocated_errors(path, stderr):
+    """Errors about the model file that name no line and column."""
+    bad = []
+    for line in stderr.splitlines():
+        if line.startswith(path + ": error: "):
+            bad.append(line)
+    return bad
+
+
+class Tally:
+    def __init__(self):
+        self.counts = {k: 0 for k in ["mutants", "checks", "checks_ok", "checks_rejected", "runs", "crashes",
+                                      "slow_checks", "big_checks", "slow_runs", "big_runs", "unlocated",
+                                      "timeouts"]}
+        self.check_cpu = []
+        self.check_rss = []
+        self.run_cpu = []
+        self.run_rss = []
+        self.by_kind = {}
+        self.findings = []
+
+    def add(self, key, n=1):
+        self.counts[key] += n
+
+
+def classify(kind, code, sig, stderr):
+    if sig is not None and sig != signal.SIGKILL:
+        return "crash"
+    if code == 70 or TRACE.search(stderr):
+        return "crash"
+    return None
+
+
+def fuzz_one(args, corpus, index, workdir, tally, lock):
+    source, kinds, text = make_mutant(args.seed, index, corpus)
+    path = os.path.join(workdir, "m%d.yaml" % index)
+    with open(path, "wb") as f:
+        f.write(text)
+    problems = []
+    limit = args.address_space_megabytes * 1024 * 1024
+    code, sig, cpu, wall, rss, out, err, timed_out = run_limited(
+        [args.binary, "check", path], args.timeout, limit)
+    result = {"check_cpu": cpu, "check_rss": rss, "ran": False}
+    if classify(kinds, code, sig, err) or (sig == signal.SIGKILL and not timed_out):
+        problems.append(("crash", "check", code, sig, err[-2000:]))
+    if timed_out:
+        problems.append(("timeout", "check", code, sig, ""))
+    if cpu > args.check_seconds or timed_out:
+        problems.append(("slow_check", "check", "%.2f s CPU, %.2f s wall" % (cpu, wall), None, ""))
+    if rss > args.check_megabytes * 1024 * 1024:
+        problems.append(("big_check", "check", "%.0f MB" % (rss / 2**20), None, ""))
+    bad = unlocated_errors(path, err)
+    if bad:
+        problems.append(("unlocated", "check", code, None, "\n".join(bad[:5])))
+    run = None
+    if code == 0 and args.run_every > 0 and random.Random(index).randrange(args.run_every) == 0:
+        run_argv = [args.binary, "run", path, "--replications", "2", "--horizon", "2s", "--warmup", "0s",
+                    "--threads", "1", "--format", "json"]
+        rcode, rsig, rcpu, rwall, rrss, rout, rerr, rtimed = run_limited(run_argv, args.run_timeout, limit)
+        run = (rcpu, rrss)
+        if classify(kinds, rcode, rsig, rerr) or (rsig == signal.SIGKILL and not rtimed):
+            problems.append(("crash", "run", rcode, rsig, rerr[-2000:]))
+        if rtimed:
+            problems.append(("timeout", "run", rcode, rsig, ""))
+        if rcpu > args.run_seconds or rtimed:
+            problems.append(("slow_run", "run", "%.2f s CPU, %.2f s wall" % (rcpu, rwall), None, ""))
+        if rrss > args.check_megabytes * 1024 * 1024:
+            problems.append(("big_run", "run", "%.0f MB" % (rrss / 2**20), None, ""))
+        bad = unlocated_errors(path, rerr)
+        if bad:
+            problems.append(("unlocated", "run", rcode, None, "\n".join(bad[:5])))
+    with lock:
+        t = tally
+        t.add("mutants")
+        t.add("checks")
+        t.add("checks_ok" if code == 0 else "checks_rejected")
+        t.check_cpu.append(cpu)
+        t.check_rss.append(rss)
+        if run:
+            t.add("runs")
+            t.run_cpu.append(run[0])
+            t.run_rss.append(run[1])
+        seen = set()
+        for p in problems:
+            key = {"crash": "crashes", "timeout": "timeouts", "slow_check": "slow_checks", "big_check": "big_checks",
+                   "slow_run": "slow_runs", "big_run": "big_runs", "unlocated": "unlocated"}[p[0]]
+            if (key, p[1]) in seen:
+                continue
+            seen.add((key, p[1]))
+            t.add(key)
+            t.by_kind.setdefault((key, kinds.split("+")[0]), 0)
+            t.by_kind[(key, kinds.split("+")[0])] += 1
+        if problems:
+            t.findings.append((index, source, kinds, problems))
+            if args.out:
+                os.makedirs(args.out, exist_ok=True)
+                keep = os.path.join(args.out, "mutant-%d-%d.yaml" % (args.seed, index))
+                shutil.copyfile(path, keep)
+                with open(keep + ".txt", "w") as f:
+                    f.write("seed %d mutant %d from %s by %s\n" % (args.seed, index, source, kinds))
+                    for p in problems:
+                        f.write("%s in %s: %s %s\n%s\n" % (p[0], p[1], p[2], p[3] or "", p[4]))
+    os.unlink(path)
+
+
+def percentile(values, q):
+    if not values:
+        return 0.0
+    s = sorted(values)
+    return s[min(len(s) - 1, int(q * len(s)))]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--count", type=int, default=300, help="mutants to try (default 300)")
+    ap.add_argument("--start", type=int, default=0, help="first mutant index (default 0)")
+    ap.add_argument("--only", type=int, help="replay one mutant index: print it and its outcome")
+    ap.add_argument("--seed", type=int, default=1, help="fuzzing seed: the same seed makes the same mutants")
+    ap.add_argument("--binary", default=None, help="headroom binary (default: .build/release/headroom, else .build/debug/headroom)")
+    ap.add_argument("--jobs", type=int, default=2, help="mutants in parallel (default 2)")
+    ap.add_argument("--run-every", type=int, default=4, help="short `run` on one in N of the mutants that check (0: never)")
+    ap.add_argument("--check-seconds", type=float, default=5.0, help="CPU seconds a check may take (target)")
+    ap.add_argument("--check-megabytes", type=float, default=1024, help="resident MB a check or run may peak at (target)")
+    ap.add_argument("--run-seconds", type=float, default=8.0, help="CPU seconds the short run may take")
+    ap.add_argument("--timeout", type=float, default=30.0, help="wall seconds before a check is killed")
+    ap.add_argument("--run-timeout", type=float, default=60.0, help="wall seconds before a run is killed")
+    ap.add_argument("--address-space-megabytes", type=int, default=3072, help="RLIMIT_AS of each process")
+    ap.add_argument("--out", default="fuzz-findings", help="directory for failing mutants ('' for none)")
+    ap.add_argument("--quiet", action="store_true", help="no progress line")
+    args = ap.parse_args()
+
+    if args.binary is None:
+        for candidate in [".build/release/headroom", ".build/debug/headroom"]:
+            if os.access(os.path.join(ROOT, candidate), os.X_OK):
+                args.binary = os.path.join(ROOT, candidate)
+                break
+    if not args.binary or not os.access(args.binary, os.X_OK):
+        print("fuzz.py: no headroom binary; build it (swift build) or pass --binary", file=sys.stderr)
+        return 2
+    args.binary = os.path.abspath(args.binary)
+    corpus = seeds()
+
+    if args.only is not None:
+        source, kinds, text = make_mutant(args.seed, args.only, corpus)
+        sys.stdout.buffer.write(b"# mutant %d of seed %d: %s by %s\n" % (args.only, args.seed, source.encode(), kinds.encode()))
+        sys.stdout.buffer.write(text[:4000] + (b"\n...\n" if len(text) > 4000 else b"\n"))
+        args.count, args.start = 1, args.only
+
+    import threading
+    lock = threading.Lock()
+    tally = Tally()
+    workdir = tempfile.mkdtemp(prefix="headroom-fuzz-")
+    started = time.monotonic()
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+            futures = [pool.submit(fuzz_one, args, corpus, i, workdir, tally, lock)
+                       for i in range(args.start, args.start + args.count)]
+            for n, f in enumerate(futures, 1):
+                f.result()
+                if not args.quiet and sys.stderr.isatty():
+                    c = tally.counts
+                    sys.stderr.write("\r%d/%d mutants, %d crashes, %d slow, %d big, %d unlocated  " % (
+                        n, args.count, c["crashes"], c["slow_checks"] + c["slow_runs"], c["big_checks"] + c["big_runs"],
+                        c["unlocated"]))
+        if not args.quiet and sys.stderr.isatty():
+            sys.stderr.write("\n")
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    elapsed = time.monotonic() - started
+
+    c = tally.counts
+    print("fuzz: seed %d, mutants %d..%d, %s, %.0f s wall, %d jobs" % (
+        args.seed, args.start, args.start + args.count - 1, os.path.relpath(args.binary, ROOT), elapsed, args.jobs))
+    print("  checks: %d (%d accepted, %d rejected with errors); short runs: %d" % (
+        c["checks"], c["checks_ok"], c["checks_rejected"], c["runs"]))
+    print("  crashes: %d   checks past %.0f s CPU: %d   checks past %.0f MB: %d   unlocated errors: %d" % (
+        c["crashes"], args.check_seconds, c["slow_checks"], args.check_megabytes, c["big_checks"], c["unlocated"]))
+    print("  runs past %.0f s CPU: %d   runs past %.0f MB: %d   killed at the wall-clock limit: %d" % (
+        args.run_seconds, c["slow_runs"], args.check_megabytes, c["big_runs"], c["timeouts"]))
+    print("  check CPU s: median %.3f, p99 %.3f, max %.3f; check peak RSS MB: median %.0f, p99 %.0f, max %.0f" % (
+        percentile(tally.check_cpu, 0.5), percentile(tally.check_cpu, 0.99), max(tally.check_cpu or [0]),
+        percentile(tally.check_rss, 0.5) / 2**20, percentile(tally.check_rss, 0.99) / 2**20,
+        max(tally.check_rss or [0]) / 2**20))
+    if tally.run_cpu:
+        print("  run CPU s: median %.3f, max %.3f; run peak RSS MB: median %.0f, max %.0f" % (
+            percentile(tally.run_cpu, 0.5), max(tally.run_cpu), percentile(tally.run_rss, 0.5) / 2**20,
+            max(tally.run_rss) / 2**20))
+    for (key, kind), n in sorted(tally.by_kind.items()):
+        print("  %s after %s: %d" % (key, kind, n))
+    for index, source, kinds, problems in sorted(tally.findings)[:20]:
+        print("  mutant %d (%s, %s): %s" % (index, source, kinds, "; ".join("%s in %s %s" % (p[0], p[1], p[2]) for p in problems)))
+        if args.only is not None:
+            for p in problems:
+                print(p[4])
+    failed = c["crashes"] + c["slow_checks"] + c["big_checks"] + c["unlocated"] + c["timeouts"] + c["slow_runs"] + c["big_runs"]
+    if failed and args.out:
+        print("  failing mutants written to %s/ (replay one: scripts/fuzz.py --seed %d --only INDEX)" % (args.out, args.seed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
