@@ -326,7 +326,8 @@ def seeds():
     paths = [os.path.join(ROOT, "models/default.yaml")]
     paths += sorted(glob.glob(os.path.join(ROOT, "models/examples/*.yaml")))
     paths += sorted(glob.glob(os.path.join(ROOT, "models/seeds/*.yaml")))
-    return [(os.path.relpath(p, ROOT), open(p, "rb").read()) for p in paths]
+    # Claims files (*.claims.yaml) are not models.
+    return [(os.path.relpath(p, ROOT), open(p, "rb").read()) for p in paths if not p.endswith(".claims.yaml")]
 
 
 def make_mutant(seed, index, corpus):
