@@ -1,0 +1,115 @@
+// Caches: a lookup (a hit ratio, or Zipf-popular keys in a store with capacity and TTL), a miss
+// jumping to the fill path, single-flight fills that make concurrent misses of one key wait
+// (coalesced) and wake as hits, and invalidation by writes.
+
+import HeadroomKernel
+import HeadroomModel
+
+extension WebEngine {
+    @inline(__always)
+    func cacheStoreIndex(cache: Int32, instance: Int32) -> Int {
+        Int(cache) * instanceCount + (cachePerInstance[Int(cache)] ? Int(instance) : 0)
+    }
+
+    /// A cache lookup step: waits the lookup's own time (none if zero), then draws a hit (a
+    /// hit ratio) or looks a Zipf-drawn key up in the store (keys). A hit goes on; a miss jumps
+    /// to the miss path, which ends with a fill, unless, with single flight, another entity is
+    /// already filling the key: this one then waits for that fill and is served with it.
+    @inline(__always)
+    mutating func runCacheLookup(_ e: Int32, cache: Int32, slot: Int32, missTarget: Int32) -> Bool {
+        let ei = Int(e)
+        if entities[ei].phase == .start {
+            entities[ei].phase = .lookupDue
+            let lookup = cacheLookupTime[Int(cache)]
+            if case .constant(let t) = lookup, t == 0 {} else {
+                schedule(.delayEnd, e, at: now + lookup.sample(cacheStreams[Int(cache)]))
+                return false
+            }
+        }
+        if entities[ei].phase == .servedByFill {
+            cacheHits[Int(cache)] += 1
+            step(e)
+            return true
+        }
+        cacheLookups[Int(cache)] += 1
+        let singleFlight = cacheSingleFlight[Int(cache)]
+        if !cacheUsesKeys[Int(cache)] {
+            if cacheStreams[Int(cache)].uniform() < cacheHitRatio[Int(cache)] {
+                cacheHits[Int(cache)] += 1
+                step(e)
+            } else {
+                entities[ei].phase = .start
+                entities[ei].pc = missTarget
+            }
+        } else {
+            let store = cacheStoreIndex(cache: cache, instance: entities[ei].instance)
+            let key = zipf[Int(cache)]!.sample(cacheStreams[Int(cache)])
+            slotValues[slotIndex(e, slot)] = key
+            if cacheStores[store]!.lookup(key, now: now) {
+                cacheHits[Int(cache)] += 1
+                step(e)
+            } else if singleFlight && cacheStores[store]!.filling[Int(key)] {
+                cacheCoalesced[Int(cache)] += 1
+                entities[ei].phase = .waitingForFill
+                cacheWaiters[waiterKey(store: store, key: key), default: []].append(e)
+                return false
+            } else {
+                if singleFlight {
+                    cacheStores[store]!.filling[Int(key)] = true
+                    entities[ei].fillingCache = cache
+                    entities[ei].fillingStore = Int32(store)
+                    entities[ei].fillingKey = key
+                }
+                entities[ei].phase = .start
+                entities[ei].pc = missTarget
+            }
+        }
+        return true
+    }
+
+    /// A cache fill step (the miss path succeeded): the key goes into the store, and the
+    /// entity's single-flight waiters are served.
+    @inline(__always)
+    mutating func runCacheFill(_ e: Int32, cache: Int32, slot: Int32) {
+        let ei = Int(e)
+        if cacheUsesKeys[Int(cache)] {
+            let store = cacheStoreIndex(cache: cache, instance: entities[ei].instance)
+            let key = slotValues[slotIndex(e, slot)]
+            cacheStores[store]!.fill(key, now: now)
+            if entities[ei].fillingCache == cache && entities[ei].fillingKey == key {
+                finishFill(e, wakeAs: .servedByFill)
+            }
+        }
+        step(e)
+    }
+
+    func waiterKey(store: Int, key: Int32) -> Int { store << 32 | Int(key) }
+
+    /// Ends a single-flight fill: the waiters resume, as hits (`.servedByFill`) after a
+    /// successful fill or to look up again (`.lookupDue`) after a failed one.
+    mutating func finishFill(_ e: Int32, wakeAs phase: Phase) {
+        let ei = Int(e)
+        let store = Int(entities[ei].fillingStore)
+        let key = entities[ei].fillingKey
+        cacheStores[store]!.filling[Int(key)] = false
+        entities[ei].fillingCache = -1
+        if let waiters = cacheWaiters.removeValue(forKey: waiterKey(store: store, key: key)) {
+            for w in waiters {
+                entities[Int(w)].phase = phase
+                schedule(.resume, w, at: now)
+            }
+        }
+    }
+
+    mutating func invalidate(_ caches: [Int32], instance: Int32) {
+        for cache in caches {
+            guard cacheUsesKeys[Int(cache)] else { continue }
+            let store = cacheStoreIndex(cache: cache, instance: instance)
+            if cacheInvalidatesAll[Int(cache)] {
+                cacheStores[store]!.removeAll()
+            } else {
+                cacheStores[store]!.remove(zipf[Int(cache)]!.sample(cacheStreams[Int(cache)]))
+            }
+        }
+    }
+}

@@ -1,0 +1,41 @@
+// Delays that hold nothing: a `sleep` step, and an external `call` (an HTTP upstream, a
+// payment provider) with a latency, a failure probability and its own timeout. A component that
+// holds a resource of its own (say, an upstream with a connection pool) would get its own file,
+// like WebEngine+Connections.
+
+import HeadroomKernel
+import HeadroomModel
+
+extension WebEngine {
+    /// A `sleep` step: waits a sampled time.
+    @inline(__always)
+    mutating func runSleep(_ e: Int32, time d: Int32) -> Bool {
+        let ei = Int(e)
+        if entities[ei].phase == .start {
+            entities[ei].phase = .delayed
+            schedule(.delayEnd, e, at: now + distributions[Int(d)].sample(serviceStreams[Int(d)]))
+            return false
+        }
+        step(e)
+        return true
+    }
+
+    /// A `call` step: waits the call's sampled latency, or its timeout if that comes first (the
+    /// call is then abandoned and fails); an answer in time fails with the call's probability.
+    @inline(__always)
+    mutating func runCall(_ e: Int32, latency d: Int32, failureProbability failure: Double, timeoutSeconds timeout: Double) -> Bool {
+        let ei = Int(e)
+        if entities[ei].phase == .start {
+            let latency = distributions[Int(d)].sample(serviceStreams[Int(d)])
+            entities[ei].phase = latency > timeout ? .callTimedOut : .delayed
+            schedule(.delayEnd, e, at: now + min(latency, timeout))
+            return false
+        }
+        if entities[ei].phase == .callTimedOut || (failure > 0 && failureStream.uniform() < failure) {
+            terminate(e, failed: true)
+            return false
+        }
+        step(e)
+        return true
+    }
+}

@@ -1,0 +1,105 @@
+// The database: nodes (the primary, then replicas) that share their cores among the queries
+// present (processor sharing, slowed by contention and coherency beyond a few queries per core:
+// the kernel's ProcessorSharingStation), the routing of reads to replicas, and the lane holding
+// each node's next completion.
+
+import HeadroomKernel
+import HeadroomModel
+
+extension WebEngine {
+    /// A `query` step: gets a connection of `pool` (or uses the open transaction's), crosses
+    /// the network if the pool has a round trip, executes at a database node (a write at the
+    /// primary, a read where `read_routing` sends it), then gives the connection back (unless
+    /// in a transaction), fails with the query's probability, counts a write and invalidates
+    /// the caches it names.
+    @inline(__always)
+    mutating func runQuery(_ e: Int32, pool: Int32, isWrite: Bool, time d: Int32, failureProbability failure: Double,
+                           invalidations: Int32, roundTrip: Int32) -> Bool {
+        let ei = Int(e)
+        if entities[ei].phase != .atDatabase {
+            if entities[ei].phase == .start && entities[ei].transactionPool == pool {
+                entities[ei].phase = .connectionReady
+            } else if !acquireConnection(e, pool: pool) {
+                return false
+            }
+            if roundTrip >= 0 && entities[ei].phase != .onTheWire {
+                // The network round trip holds the connection but no database core.
+                entities[ei].phase = .onTheWire
+                schedule(.delayEnd, e, at: now + distributions[Int(roundTrip)].sample(serviceStreams[Int(roundTrip)]))
+                return false
+            }
+            // Connection ready: execute at the database.
+            entities[ei].phase = .atDatabase
+            let node = chooseDatabaseNode(isWrite: isWrite)
+            entities[ei].databaseNode = Int32(node)
+            databaseQueries[node] += 1
+            databaseNodes[node].arrive(e, workSeconds: distributions[Int(d)].sample(serviceStreams[Int(d)]), atSeconds: now)
+            scheduleDatabaseCompletion(node)
+            return false
+        }
+        // The query has finished at the database.
+        let inTransaction = entities[ei].transactionPool == pool
+        if !inTransaction { releaseConnection(e) }
+        if failure > 0 && failureStream.uniform() < failure {
+            failedQueries += 1
+            terminate(e, failed: true)
+            return false
+        }
+        if isWrite {
+            if inTransaction {
+                entities[ei].transactionWrites += 1
+            } else {
+                entities[Int(entities[ei].root)].committedWrites += 1
+            }
+            if invalidations > 0 { invalidate(programs.invalidations[Int(invalidations)], instance: entities[ei].instance) }
+        }
+        step(e)
+        return true
+    }
+
+    /// A node's next query is done: it leaves the node, whose next completion moves, and the
+    /// query's entity carries on.
+    mutating func databaseDone(node: Int, generation: UInt64) {
+        guard UInt64(databaseNodes[node].generation) == generation else { return }
+        let e = databaseNodes[node].completeNext(atSeconds: now)
+        scheduleDatabaseCompletion(node)
+        advance(e)
+    }
+
+    mutating func chooseDatabaseNode(isWrite: Bool) -> Int {
+        guard !isWrite, let routing = replicaReadRouting else { return 0 }
+        let replicas = databaseNodes.count - 1
+        switch routing {
+        case .primary: return 0
+        case .roundRobin:
+            readRoundRobin += 1
+            return 1 + readRoundRobin % replicas
+        case .random: return 1 + min(replicas - 1, Int(routingStream.uniform() * Double(replicas)))
+        case .leastBusy:
+            var best = 1
+            for r in 1...replicas where databaseNodes[r].count < databaseNodes[best].count { best = r }
+            return best
+        }
+    }
+
+    /// Called whenever node `node`'s next completion may have moved: its pending completion
+    /// event, if any, is stale (the generation moved on) and is replaced.
+    mutating func scheduleDatabaseCompletion(_ node: Int) {
+        let lane = databaseLane + node
+        if !lanes[lane].isEmpty, removeFirstOfLane(lane).timeSeconds <= horizonSeconds {
+            // The stale event would have been popped and ignored before the horizon.
+            eventsProcessed += 1
+        }
+        if let t = WebEngine.nextCompletionSeconds(of: &databaseNodes[node]) {
+            schedule(.databaseDone, Int32(node), tag: UInt64(databaseNodes[node].generation), at: t, lane: lane)
+        }
+    }
+
+    /// Reads a node's next completion through an exclusive (inout) access: read through the
+    /// slab's borrow, the kernel's out-of-line getter was handed a copy of the whole station
+    /// (a 136-byte memcpy per query arrival and departure).
+    @inline(__always)
+    static func nextCompletionSeconds(of station: inout ProcessorSharingStation) -> Double? {
+        station.nextCompletionSeconds
+    }
+}

@@ -1,0 +1,211 @@
+// The event loop: the events the engine schedules, the calendar's heap and the lanes beside it
+// (now, one per timeout duration, one per database node), the loop that picks the next event
+// by (time, sequence), and the dispatch of each event kind to the component that handles it.
+
+import HeadroomKernel
+import HeadroomModel
+
+extension WebEngine {
+    // MARK: Events
+
+    enum EventKind: UInt8 {
+        case openArrival, thinkEnd, startAttempt, clientTimeout, resume, delayEnd, databaseDone
+        case acquireTimeout, poolerTimeout, instanceDies, instanceLeavesRotation, warmup, timelineTick
+        /// A pool slot's idle-connection reaper (one pending per slot at most).
+        case idleReap
+    }
+
+    struct Event {
+        var kind: EventKind
+        var target: Int32
+        var tag: UInt64
+    }
+
+    // Where pending events wait. Events fire in order of time, then of scheduling (a sequence
+    // number the engine assigns), exactly as if they all were in the calendar; but most of
+    // them are scheduled in an order their times already follow, and those skip the heap:
+    //
+    // - an event for `now` (a waiter resumed, a branch started) joins `nowLane`. Every event
+    //   already pending for `now` was scheduled before it, so this lane fires last among
+    //   events at `now`, first in first out;
+    // - a timeout (client, pool acquire, pooler wait) fires a constant time after it is
+    //   scheduled, so the timeouts of one duration come due in scheduling order: one lane per
+    //   distinct duration. Most are stale when they fire (the wait ended first); in the heap
+    //   they were most of its entries (30,000 of 33,000 in tailors-before), making every push
+    //   and pop deeper;
+    // - a database node's next completion has a lane of its own holding at most that one
+    //   event: a query arriving or leaving moves the completion, and the event it replaces
+    //   leaves the lane at once instead of staying in the heap to be popped and ignored
+    //   (counted in `eventsProcessed` as the heap would have, if due within the horizon);
+    // - everything else goes to the calendar's heap, which orders it by time and then by
+    //   its own insertion order, the same order as the engine's sequence.
+    //
+    // The next event is the earliest lane head or heap top by (time, sequence). When a heap
+    // event and a lane head have exactly the same time, the heap's events at that time move
+    // to `lanes[0]` with their sequence numbers, so the tie is broken by scheduling order as
+    // before. The same events therefore run in the same order as with one heap.
+
+    /// A calendar entry's payload: the engine's sequence number and the kind in one word, the
+    /// tag cut to 32 bits (heap events carry a database node's generation, or a retry's
+    /// attempt serial, only checked for equality), so an entry stays 32 bytes.
+    struct HeapEvent {
+        var sequenceAndKind: UInt64
+        var target: Int32
+        var tag: UInt32
+    }
+
+    /// An event in a lane, with its time and sequence number.
+    struct LaneEvent {
+        var timeSeconds: Double
+        var sequence: UInt64
+        var event: Event
+    }
+
+    /// An open pool connection nobody holds, since when, and whether a session-mode PgBouncer
+
+    // MARK: Running
+
+    mutating func run() -> SystemRunResult {
+        scheduleWorkload()
+        for failure in model.instances.failures where failure.instance < instanceCount {
+            schedule(.instanceDies, Int32(failure.instance), at: failure.atSeconds)
+        }
+        if warmupSeconds > 0 {
+            schedule(.warmup, 0, at: warmupSeconds)
+        }
+        if let interval = timelineInterval, interval > 0 {
+            schedule(.timelineTick, 0, at: interval)
+        }
+        while true {
+            // The earliest lane head, by time and then sequence.
+            if earliestLaneStale { findEarliestLane() }
+            let lane = earliestLane
+            let laneTime = earliestLaneTime
+            let heapTime = calendar.nextTimeSeconds ?? .infinity
+            if lane >= 0 && heapTime == laneTime {
+                // A tie between the heap and a lane: the heap's events at this time join lane 0
+                // (the heap yields them in scheduling order) and the choice is made again.
+                while calendar.nextTimeSeconds == laneTime, let entry = calendar.popNext() {
+                    appendToLane(0, LaneEvent(timeSeconds: entry.timeSeconds, sequence: entry.payload.sequenceAndKind >> 8,
+                                              event: WebEngine.event(entry.payload)))
+                }
+                continue
+            }
+            let event: Event
+            if !nowLane.isEmpty && min(heapTime, laneTime) > now {
+                event = nowLane.removeFirst()
+            } else if laneTime < heapTime {
+                if laneTime > horizonSeconds { break }
+                now = laneTime
+                event = removeFirstOfLane(lane).event
+            } else {
+                guard let entry = calendar.popNext(), entry.timeSeconds <= horizonSeconds else { break }
+                now = entry.timeSeconds
+                event = WebEngine.event(entry.payload)
+            }
+            eventsProcessed += 1
+            handle(event)
+        }
+        now = horizonSeconds
+        return result()
+    }
+
+    @inline(__always)
+    static func event(_ payload: HeapEvent) -> Event {
+        // The kind was stored from a `rawValue`, and a payload-free enum's cases are numbered
+        // as its raw values: a bit cast, where `EventKind(rawValue:)!` calls out to a switch.
+        let raw = UInt8(truncatingIfNeeded: payload.sequenceAndKind)
+        assert(EventKind(rawValue: raw) != nil)
+        return Event(kind: unsafeBitCast(raw, to: EventKind.self), target: payload.target, tag: UInt64(payload.tag))
+    }
+
+    /// Schedules an event at `time`: in the now lane if `time` is now, else in the heap.
+    mutating func schedule(_ kind: EventKind, _ target: Int32, tag: UInt64 = 0, at time: Double) {
+        let sequence = nextSequence
+        nextSequence &+= 1
+        if time == now {
+            nowLane.append(Event(kind: kind, target: target, tag: tag))
+            return
+        }
+        calendar.schedule(HeapEvent(sequenceAndKind: sequence << 8 | UInt64(kind.rawValue), target: target,
+                                    tag: UInt32(truncatingIfNeeded: tag)), atSeconds: time)
+    }
+
+    /// Schedules an event in `lane`, whose events come due in scheduling order (a timeout's
+    /// lane: a constant time after scheduling; a database node's: at most one event).
+    mutating func schedule(_ kind: EventKind, _ target: Int32, tag: UInt64, at time: Double, lane: Int) {
+        let sequence = nextSequence
+        nextSequence &+= 1
+        if time == now {
+            nowLane.append(Event(kind: kind, target: target, tag: tag))
+            return
+        }
+        assert(lanes[lane].isEmpty || lanes[lane].last.timeSeconds <= time, "a lane's times must not decrease")
+        appendToLane(lane, LaneEvent(timeSeconds: time, sequence: sequence, event: Event(kind: kind, target: target, tag: tag)))
+    }
+
+    @inline(__always)
+    mutating func appendToLane(_ l: Int, _ event: LaneEvent) {
+        let wasEmpty = lanes[l].isEmpty
+        lanes[l].append(event)
+        // Joining a non-empty lane leaves its head as it was; a stale pick will scan anyway.
+        if wasEmpty && !earliestLaneStale
+            && (event.timeSeconds < earliestLaneTime
+                || (event.timeSeconds == earliestLaneTime && event.sequence < earliestLaneSequence)) {
+            earliestLane = l
+            earliestLaneTime = event.timeSeconds
+            earliestLaneSequence = event.sequence
+        }
+    }
+
+    @inline(__always)
+    mutating func removeFirstOfLane(_ l: Int) -> LaneEvent {
+        if l == earliestLane { earliestLaneStale = true }
+        return lanes[l].removeFirst()
+    }
+
+    /// Scans the lanes for the earliest head, by time and then sequence.
+    mutating func findEarliestLane() {
+        var lane = -1
+        var laneTime = Double.infinity
+        var laneSequence = UInt64.max
+        for l in 0..<lanes.count where !lanes[l].isEmpty {
+            let head = lanes[l].first
+            if head.timeSeconds < laneTime || (head.timeSeconds == laneTime && head.sequence < laneSequence) {
+                lane = l
+                laneTime = head.timeSeconds
+                laneSequence = head.sequence
+            }
+        }
+        earliestLane = lane
+        earliestLaneTime = laneTime
+        earliestLaneSequence = laneSequence
+        earliestLaneStale = false
+    }
+
+    mutating func handle(_ event: Event) {
+        switch event.kind {
+        case .openArrival: openArrival()
+        case .thinkEnd: startNewRequest(closedUser: event.target)
+        case .startAttempt:
+            let a = Int(event.target)
+            // The heap keeps the serial's low 32 bits.
+            if UInt32(truncatingIfNeeded: attempts[a].serial) == UInt32(truncatingIfNeeded: event.tag) { startAttempt(event.target) }
+        case .clientTimeout: clientTimeout(event.target, serial: event.tag)
+        case .resume: advance(event.target)
+        case .delayEnd: advance(event.target)
+        case .databaseDone: databaseDone(node: Int(event.target), generation: event.tag)
+        case .idleReap: reapIdleConnections(slot: Int(event.target))
+        case .acquireTimeout: acquireTimedOut(entity: Int32(truncatingIfNeeded: event.tag >> 40), slot: event.target,
+                                              ticket: event.tag & 0xFF_FFFF_FFFF, pooler: false)
+        case .poolerTimeout: acquireTimedOut(entity: Int32(truncatingIfNeeded: event.tag >> 40), slot: event.target,
+                                             ticket: event.tag & 0xFF_FFFF_FFFF, pooler: true)
+        case .instanceDies: instanceDies(Int(event.target))
+        case .instanceLeavesRotation:
+            if inRotation[Int(event.target)] { instancesInRotation -= 1 }
+            inRotation[Int(event.target)] = false
+        case .warmup: restartStatistics()
+        case .timelineTick: timelineTick()
+        }
+    }
+}

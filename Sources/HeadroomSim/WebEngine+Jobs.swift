@@ -1,0 +1,26 @@
+// Job queues: an `enqueue` step hands a job to a queue's workers (refused when the queue is at
+// capacity); the job runs its own program as an entity holding a job worker.
+
+import HeadroomKernel
+import HeadroomModel
+
+extension WebEngine {
+    // MARK: Jobs
+
+    mutating func enqueueJob(_ queue: Int32) {
+        let q = Int(queue)
+        if let capacity = jobQueueCapacity[q], jobWorkers[q].waitingCount >= capacity {
+            jobFailed[q] += 1
+            return
+        }
+        jobEnqueued[q] += 1
+        let e = newEntity()
+        entities[Int(e)].job = queue
+        entities[Int(e)].root = e
+        entities[Int(e)].startSeconds = now
+        entities[Int(e)].pc = programs.jobStart[q]
+        if case .granted = jobWorkers[q].acquire(e, atSeconds: now) {
+            schedule(.resume, e, at: now)
+        }
+    }
+}

@@ -1,0 +1,121 @@
+// Statistics: per-endpoint tallies, restarting every statistic at the end of the warm-up, the
+// timeline's samples, and the result read at the horizon.
+
+import HeadroomKernel
+import HeadroomModel
+
+extension WebEngine {
+    struct EndpointTally {
+        var attempts = 0, succeeded = 0, timeouts = 0, errors = 0, rateLimited = 0, retries = 0
+        var latency = LatencyRecorder()
+    }
+
+    // MARK: Statistics
+
+    mutating func restartStatistics() {
+        statisticsStart = now
+        tallies = Slab(Array(repeating: EndpointTally(), count: tallies.count))
+        for i in pools.indices { pools[i].restartStatistics(atSeconds: now) }
+        for i in poolers.indices { poolers[i].restartStatistics(atSeconds: now) }
+        for i in poolTotalInUse.indices { poolTotalInUse[i].restart(atSeconds: now) }
+        for i in poolOpenTotal.indices { poolOpenTotal[i].restart(atSeconds: now) }
+        poolOpened = Array(repeating: 0, count: poolOpened.count)
+        poolIdleClosed = Array(repeating: 0, count: poolIdleClosed.count)
+        for i in databaseNodes.indices { databaseNodes[i].restartStatistics(atSeconds: now) }
+        for i in workers.indices { workers[i].restartStatistics(atSeconds: now) }
+        for i in jobWorkers.indices { jobWorkers[i].restartStatistics(atSeconds: now) }
+        databaseOpen.restart(atSeconds: now)
+        poolWaits = Slab(Array(repeating: LatencyRecorder(), count: poolWaits.count))
+        poolerWaits = Slab(Array(repeating: LatencyRecorder(), count: poolerWaits.count))
+        poolTimeouts = Array(repeating: 0, count: poolTimeouts.count)
+        poolRefused = Array(repeating: 0, count: poolRefused.count)
+        poolerTimeouts = Array(repeating: 0, count: poolerTimeouts.count)
+        databaseQueries = Slab(Array(repeating: 0, count: databaseQueries.count))
+        databaseRefused = 0
+        failedQueries = 0
+        cacheLookups = Slab(Array(repeating: 0, count: cacheLookups.count))
+        cacheHits = Slab(Array(repeating: 0, count: cacheHits.count))
+        cacheCoalesced = Slab(Array(repeating: 0, count: cacheCoalesced.count))
+        jobEnqueued = Slab(Array(repeating: 0, count: jobEnqueued.count))
+        jobCompleted = Slab(Array(repeating: 0, count: jobCompleted.count))
+        jobFailed = Slab(Array(repeating: 0, count: jobFailed.count))
+        jobLatency = Slab(Array(repeating: LatencyRecorder(), count: jobLatency.count))
+        orphanedWrites = 0
+    }
+
+    mutating func timelineTick() {
+        guard let interval = timelineInterval else { return }
+        timeline.append(TimelineSample(
+            startSeconds: now - interval, arrivals: intervalArrivals, completions: intervalCompletions,
+            inFlight: inFlight.reduce(0, +), poolWaiting: pools.reduce(0) { $0 + $1.waitingCount },
+            connectionsInUse: pools.reduce(0) { $0 + $1.heldCount }, timeouts: intervalTimeouts,
+            errors: intervalErrors, p95Seconds: intervalLatency.percentileSeconds(95)))
+        intervalLatency.reset()
+        intervalArrivals = 0
+        intervalCompletions = 0
+        intervalTimeouts = 0
+        intervalErrors = 0
+        schedule(.timelineTick, 0, at: now + interval)
+    }
+
+    func result() -> SystemRunResult {
+        let observed = max(now - statisticsStart, .leastNonzeroMagnitude)
+        let endpoints = model.endpoints.enumerated().map { i, endpoint in
+            let t = tallies[i]
+            return EndpointResult(name: endpoint.name, attempts: t.attempts, succeeded: t.succeeded, timeouts: t.timeouts,
+                                  errors: t.errors, rateLimited: t.rateLimited, retries: t.retries, latency: t.latency,
+                                  throughputPerSecond: Double(t.succeeded) / observed)
+        }
+        let poolResults = model.pools.enumerated().map { p, pool in
+            let slots = pool.scope == .perInstance ? (p * instanceCount..<(p + 1) * instanceCount) : (p * instanceCount..<p * instanceCount + 1)
+            let total = pool.totalConnections(instances: instanceCount)
+            let inUse = poolTotalInUse[p].mean(atSeconds: now)
+            let waiting = slots.reduce(0.0) { $0 + pools[$1].waiting.mean(atSeconds: now) }
+            return PoolResult(name: pool.name, totalSize: total, meanInUse: inUse, utilization: inUse / Double(total),
+                              peakInUse: Int(poolTotalInUse[p].peak), meanWaiting: waiting, waits: poolWaits[p],
+                              acquireTimeouts: poolTimeouts[p], refusedConnections: poolRefused[p],
+                              meanOpenConnections: poolOpenTotal[p].mean(atSeconds: now),
+                              peakOpenConnections: Int(poolOpenTotal[p].peak),
+                              connectionsOpened: poolOpened[p], idleClosures: poolIdleClosed[p])
+        }
+        let poolerResults = model.poolers.enumerated().map { i, pooler in
+            let inUse = poolers[i].inUse.mean(atSeconds: now)
+            return PoolerResult(name: pooler.name, serverConnections: pooler.serverConnections, meanServerInUse: inUse,
+                                utilization: inUse / Double(pooler.serverConnections), peakServerInUse: Int(poolers[i].inUse.peak),
+                                meanWaiting: poolers[i].waiting.mean(atSeconds: now), waits: poolerWaits[i],
+                                waitTimeouts: poolerTimeouts[i])
+        }
+        var database: DatabaseResult?
+        if model.database != nil || !model.pools.isEmpty {
+            let nodes = databaseNodes.enumerated().map { i, node in
+                DatabaseNodeResult(name: i == 0 ? "primary" : "replica-\(i)", cores: node.cores,
+                                   utilization: node.busyCores.mean(atSeconds: now) / Double(node.cores),
+                                   meanActiveQueries: node.jobsPresent.mean(atSeconds: now),
+                                   peakActiveQueries: Int(node.jobsPresent.peak), queries: databaseQueries[i])
+            }
+            database = DatabaseResult(nodes: nodes, meanOpenConnections: databaseOpen.mean(atSeconds: now),
+                                      peakOpenConnections: Int(databaseOpen.peak),
+                                      maxConnections: model.database?.maxConnections ?? Int.max,
+                                      refusedConnections: databaseRefused, failedQueries: failedQueries)
+        }
+        let caches = model.caches.enumerated().map { i, cache in
+            CacheResult(name: cache.name, lookups: cacheLookups[i], hits: cacheHits[i], coalescedMisses: cacheCoalesced[i])
+        }
+        let jobs = model.jobQueues.enumerated().map { i, queue in
+            JobQueueResult(name: queue.name, enqueued: jobEnqueued[i], completed: jobCompleted[i], failed: jobFailed[i],
+                           latency: jobLatency[i], meanWaiting: jobWorkers[i].waiting.mean(atSeconds: now),
+                           workerUtilization: jobWorkers[i].inUse.mean(atSeconds: now) / Double(jobWorkers[i].size))
+        }
+        var waits = SummaryStatistics()
+        for w in workers { waits.merge(w.waitsOfGranted) }
+        let busy = workers.reduce(0.0) { $0 + $1.inUse.mean(atSeconds: now) }
+        let instances = InstancesResult(
+            count: instanceCount, workersPerInstance: workers.first?.size ?? 1,
+            utilization: busy / Double(workers.reduce(0) { $0 + $1.size }), meanBusyWorkers: busy,
+            meanWaitingForWorker: workers.reduce(0.0) { $0 + $1.waiting.mean(atSeconds: now) },
+            meanWorkerWaitSeconds: waits.mean)
+        return SystemRunResult(observedSeconds: observed, endpoints: endpoints, instances: instances, pools: poolResults, poolers: poolerResults,
+                               database: database, caches: caches, jobQueues: jobs, orphanedWrites: orphanedWrites,
+                               network: nil, eventsProcessed: eventsProcessed, timeline: timeline)
+    }
+}
