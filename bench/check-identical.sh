@@ -8,8 +8,9 @@
 # HEADROOM defaults to .build/release/headroom (build it first: swift build -c release).
 # Every model in models/default.yaml, models/examples/*.yaml and models/seeds/*.yaml runs with
 # `--seed 7 --replications 2 --threads 1` and a short horizon (60 s, 10 s warm-up), as JSON, CSV
-# and the table, and web models also write a 5 s timeline. About a minute in all on a quiet
-# machine. Exit status 1 on the first difference of any kind (with a diff), 0 when identical.
+# and the table; web models also write a 5 s timeline, and run once more for 10 minutes (1 min
+# warm-up, one replication), long enough for late events (an instance failing at 3 min, phases,
+# idle reaping). About a minute in all on a quiet machine. Exit status 1 on the first difference of any kind (with a diff), 0 when identical.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -39,6 +40,8 @@ for model in "${models[@]}"; do
     if ! grep -q '^network:' "$model"; then
         "$headroom" run "$model" "${common[@]}" --format json --timeline 5s \
             --timeline-output "$out/$name.timeline.csv" >/dev/null 2>&1 || true
+        "$headroom" run "$model" --seed 7 --replications 1 --horizon 10min --warmup 1min --threads 1 \
+            --format json >"$out/$name.long.json" 2>/dev/null || true
     fi
 done
 echo "$mode: ${#models[@]} models ($(ls "$out" | wc -l) files) in $out"
