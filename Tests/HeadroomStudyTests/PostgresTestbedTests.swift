@@ -55,6 +55,7 @@ struct TestbedRun {
     var offeredRatePerSecond: Double?
     var pool: Int
     var cores: Int
+    var seconds: Double
     var figures: [TestbedMetric: Double]
     var errors: Int
     /// CPU used by other processes than postgres, pgbouncer and pgbench, as a share of the machine.
@@ -83,6 +84,7 @@ struct TestbedMeasurements {
         func column(_ name: String) throws -> Int { try #require(header.firstIndex(of: name), "levels.csv has no column \(name)") }
         let c = (level: try column("level"), rep: try column("rep"), mode: try column("mode"), clients: try column("clients"),
                  rate: try column("offered_rate_per_second"), pool: try column("pool"), cores: try column("cores"),
+                 seconds: try column("seconds"),
                  errors: try column("errors"), other: try column("other_work_share"))
         let metricColumns = try TestbedMetric.allCases.map { ($0, try column($0.csvColumn)) }
         runs = try lines.dropFirst().map { f in
@@ -91,6 +93,7 @@ struct TestbedMeasurements {
             return TestbedRun(level: f[c.level], rep: try #require(Int(f[c.rep])), mode: f[c.mode],
                               clients: try #require(Int(f[c.clients])), offeredRatePerSecond: Double(f[c.rate]),
                               pool: try #require(Int(f[c.pool])), cores: try #require(Int(f[c.cores])),
+                              seconds: try #require(Double(f[c.seconds])),
                               figures: figures, errors: try #require(Int(f[c.errors])),
                               otherWorkShare: try #require(Double(f[c.other])))
         }
@@ -180,15 +183,23 @@ struct TestbedComparison {
         self.rows = rows
     }
 
+    static let replicationsPerPrediction = 20
+
     static func variance(_ x: [Double]) -> Double {
         let mean = x.reduce(0, +) / Double(x.count)
         return x.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(x.count - 1)
     }
 
     /// Runs the template with this run's pool, cores and load, the query's time drawn from the
-    /// low-load pgbench log (time minus schedule lag per transaction).
+    /// low-load pgbench log (time minus schedule lag per transaction). Each replication is one
+    /// run as pgbench made it: as long, starting empty, nothing deleted as warm-up (near
+    /// saturation a short test from empty differs from the steady state); the figures are the
+    /// mean over replications, the expected value of one such run.
     static func predict(_ run: TestbedRun, calibratedFrom log: URL, template: String) throws -> ReportItem {
         var overrides = [
+            "simulation.horizon": "\(run.seconds)s",
+            "simulation.warmup": "0s",
+            "simulation.replications": "\(replicationsPerPrediction)",
             "poolers.pgbouncer.server_connections": "\(run.pool)",
             "database.cores": "\(run.cores)",
             "pools.pgbench.size": "\(run.clients)",

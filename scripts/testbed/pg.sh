@@ -204,7 +204,13 @@ proc_jiffies() {  # utime + stime of the given PIDs and their threads
     done
     echo $total
 }
-postgres_pids() { pgrep -u postgres -x postgres || true; }
+postgres_pids() {  # the postmaster and its backends (from /proc: no procps needed)
+    local d
+    for d in /proc/[0-9]*; do
+        [[ $(cat "$d/comm" 2>/dev/null) == postgres ]] && echo "${d#/proc/}"
+    done
+    return 0
+}
 hz=$(getconf CLK_TCK)
 
 # --- one load level ------------------------------------------------------------------------
