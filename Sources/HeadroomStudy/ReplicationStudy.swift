@@ -28,6 +28,9 @@ public struct ReplicationStudy: Sendable {
     public var runner: Runner
     /// Called (from any thread) after each replication with (finished, planned so far).
     public var progress: (@Sendable (Int, Int) -> Void)?
+    /// Receives every finished replication as it finishes, so that an interrupted run can still
+    /// report them (`partialReport`).
+    public var collector: ReplicationCollector?
 
     public init(model: Model, workers: Int? = nil, modelWarnings: [String] = [],
                 runner: @escaping Runner = { model, replication, warmup, horizon, timeline in
@@ -92,10 +95,13 @@ public struct ReplicationStudy: Sendable {
     func runReplications(_ indices: Range<Int>, warmup: Double, horizon: Double, planned: Int) -> [SystemRunResult] {
         let slots = ResultSlots(count: indices.count)
         let threads = min(workers, indices.count)
-        let model = self.model, runner = self.runner, progress = self.progress
+        let model = self.model, runner = self.runner, progress = self.progress, collector = self.collector
+        collector?.settings(warmupSeconds: warmup, horizonSeconds: horizon)
         let base = indices.lowerBound
         let work: @Sendable (Int) -> Void = { offset in
-            slots.set(offset, runner(model, base + offset, warmup, horizon, nil))
+            let result = runner(model, base + offset, warmup, horizon, nil)
+            collector?.add(replication: base + offset, result)
+            slots.set(offset, result)
             if let progress { progress(base + slots.finished, planned) }
         }
         if threads <= 1 {
@@ -106,6 +112,25 @@ public struct ReplicationStudy: Sendable {
             }
         }
         return slots.values()
+    }
+
+    /// A report of the replications finished so far (an interrupted run): the same figures as
+    /// a full report over those replications, in replication order, with a note saying how many
+    /// of how many ran. Nil when none has finished.
+    public func partialReport(_ collector: ReplicationCollector, planned: Int) -> StudyReport? {
+        let (finished, warmup, horizon) = collector.snapshot()
+        guard !finished.isEmpty else { return nil }
+        let settings = model.simulation
+        let studySettings = StudySettings(
+            horizonSeconds: horizon, warmupSeconds: warmup, warmupMethod: settings.warmup == .mser5 ? .mser5 : .fixed,
+            replications: finished.count, seed: settings.seed, confidenceLevel: settings.confidenceLevel,
+            targetRelativeError: settings.targetRelativeError, maxReplications: settings.maxReplications,
+            precisionReached: nil)
+        let analysis = Analysis.analyze(model)
+        let indices = finished.map(\.replication)
+        let note = "interrupted: \(finished.count) of \(planned) replications had finished (numbers \(indices.prefix(20).map { String($0 + 1) }.joined(separator: ", "))\(indices.count > 20 ? ", ..." : "")); the figures are theirs only"
+        return ReportBuilder.build(model: model, results: finished.map(\.result), settings: studySettings, analysis: analysis,
+                                   warnings: modelWarnings + analysis.warnings, notes: [note])
     }
 
     /// MSER-5 on the pilot's in-flight series. Returns the warm-up and a note saying what was done.
@@ -120,6 +145,38 @@ public struct ReplicationStudy: Sendable {
         let deleted = WarmupDetection.mser5(series)
         let warmup = Double(deleted) * interval
         return (warmup, ["warmup: auto: MSER-5 on a pilot replication's requests-in-flight series (\(series.count) samples every \(formatDuration(interval))) deletes the first \(formatDuration(warmup)) of every replication"])
+    }
+}
+
+/// The replications finished so far, kept for an interrupted run's report (Ctrl-C).
+public final class ReplicationCollector: @unchecked Sendable {
+    private let lock = NSLock()
+    private var finished: [(replication: Int, result: SystemRunResult)] = []
+    private var warmupSeconds = 0.0
+    private var horizonSeconds = 0.0
+
+    public init() {}
+
+    func settings(warmupSeconds: Double, horizonSeconds: Double) {
+        lock.lock(); defer { lock.unlock() }
+        self.warmupSeconds = warmupSeconds
+        self.horizonSeconds = horizonSeconds
+    }
+
+    func add(replication: Int, _ result: SystemRunResult) {
+        lock.lock(); defer { lock.unlock() }
+        finished.append((replication, result))
+    }
+
+    /// The finished replications in replication order, with the warm-up and horizon they used.
+    func snapshot() -> ([(replication: Int, result: SystemRunResult)], Double, Double) {
+        lock.lock(); defer { lock.unlock() }
+        return (finished.sorted { $0.replication < $1.replication }, warmupSeconds, horizonSeconds)
+    }
+
+    public var count: Int {
+        lock.lock(); defer { lock.unlock() }
+        return finished.count
     }
 }
 

@@ -66,6 +66,8 @@ enum ExitStatus {
     static let dataError: Int32 = 65
     static let software: Int32 = 70
     static let cannotCreate: Int32 = 73
+    /// Ctrl-C (128 + SIGINT), after printing what had finished.
+    static let interrupted: Int32 = 130
 }
 
 extension OutputFormat: ExpressibleByArgument {}
@@ -196,6 +198,9 @@ struct Run: ParsableCommand {
                                                               valueName: "duration"))
     var sloWindow: DurationArgument?
 
+    @Option(parsing: .unconditional, help: ArgumentHelp("Most operations the run may simulate (replications x horizon x requests x steps, estimated before it starts), e.g. 5e10, or `unlimited` (default: 1e10, about an hour of CPU).", valueName: "operations"))
+    var budget: BudgetArgument?
+
     func validate() throws {
         if let t = timeline, t.seconds <= 0 { throw ValidationError("--timeline must be positive, e.g. --timeline 1s") }
         if timelineOutput != nil && timeline == nil { throw ValidationError("--timeline-output needs --timeline INTERVAL") }
@@ -236,21 +241,48 @@ struct Run: ParsableCommand {
         if let w = sloWindow, m.simulation.horizonSeconds - (m.simulation.warmupSeconds ?? 0) < w.seconds {
             throw UsageFailure(message: "--slo-window \(Units.formatDuration(w.seconds)) is longer than the measured period (horizon \(Units.formatDuration(m.simulation.horizonSeconds)) after the warm-up): pass a shorter window or a longer --horizon")
         }
+        let estimate = WorkEstimate(model: m, analysis: Analysis.analyze(m))
+        let limit = budget?.operations ?? WorkEstimate.budgetOperations
+        if estimate.operations > limit {
+            throw UsageFailure(message: "this run would simulate \(estimate.summary), more than the budget of \(WorkEstimate.compact(limit)) operations: shorten --horizon, lower --replications or the load, or pass --budget \(WorkEstimate.compact(estimate.operations * 1.01)) (or --budget unlimited) to run it anyway")
+        }
+        if Console.stderrIsTerminal { Console.error("estimated work: \(estimate.summary)") }
         let warnings = loaded.warnings.map(\.description)
         // The table lists warnings itself; other formats keep stdout machine-readable.
         if output.format != .table || output.output != nil { for w in warnings { Console.error(w) } }
         var study = ReplicationStudy(model: m, workers: threads, modelWarnings: warnings)
+        let bar = ProgressBar(unit: "replications")
+        let started = Date()
         if Console.stderrIsTerminal {
-            study.progress = { done, planned in Console.progress("replication \(done)/\(planned)") }
+            study.progress = { done, planned in
+                bar.show(fraction: Double(done) / Double(max(1, planned)), done: done, total: planned,
+                         elapsed: Date().timeIntervalSince(started))
+            }
+        }
+        // Ctrl-C: the report of the replications finished so far, then exit 130.
+        let collector = ReplicationCollector()
+        study.collector = collector
+        let planned = m.simulation.targetRelativeError == nil ? m.simulation.replications : m.simulation.maxReplications
+        let interruptedStudy = study, format = output
+        let interruption = Interruption.onInterrupt {
+            bar.clear()
+            guard let partial = interruptedStudy.partialReport(collector, planned: planned) else {
+                Console.error("interrupted: no replication had finished, nothing to report")
+                Foundation.exit(ExitStatus.interrupted)
+            }
+            Console.error("interrupted: reporting the \(partial.settings.replications) replication\(partial.settings.replications == 1 ? "" : "s") finished so far")
+            do { try format.emit(partial.rendered(as: format.format), inputs: [self.model.model]) } catch { Console.error("error: \(error)") }
+            Foundation.exit(ExitStatus.interrupted)
         }
         let interval = (sloWindow ?? timeline)?.seconds
         var (report, timelines) = interval.map { study.runRecordingTimelines(intervalSeconds: $0) } ?? (study.run(), [])
+        interruption.cancel()
+        bar.clear()
         if let w = sloWindow {
             report.sloVerdicts = SLOGate.windowedVerdicts(slos, timelines: timelines, windowSeconds: w.seconds, report: report)
         } else {
             report.sloVerdicts = SLOGate.verdicts(slos, report: report)
         }
-        if Console.stderrIsTerminal { Console.progress(nil) }
         if output.format != .table || output.output != nil {
             for w in report.warnings.dropFirst(warnings.count) { Console.error("\(model.model): warning: \(w)") }
         }
@@ -308,6 +340,28 @@ struct DurationArgument: ExpressibleByArgument {
         if h.seconds > Limits.horizonSeconds {
             throw ValidationError("--horizon \(h.text) is absurd: more than \(Units.formatDuration(Limits.horizonSeconds)) is not supported (as for simulation.horizon in a model)")
         }
+    }
+}
+
+/// `--budget`: a number of operations (`5e10`, `20_000_000_000`) or `unlimited`.
+struct BudgetArgument: ExpressibleByArgument {
+    var operations: Double
+    init?(argument: String) {
+        if ["unlimited", "none", "inf", "infinite"].contains(argument.lowercased()) { operations = .infinity; return }
+        guard let v = Double(argument.replacingOccurrences(of: "_", with: "")), v.isFinite, v > 0 else { return nil }
+        operations = v
+    }
+}
+
+/// Ctrl-C while simulating: `handler` runs on its own thread (the workers keep every core busy)
+/// instead of the process dying with nothing printed.
+enum Interruption {
+    static func onInterrupt(_ handler: @escaping @Sendable () -> Void) -> DispatchSourceSignal {
+        signal(SIGINT, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: DispatchQueue(label: "headroom.interrupt"))
+        source.setEventHandler(handler: handler)
+        source.resume()
+        return source
     }
 }
 

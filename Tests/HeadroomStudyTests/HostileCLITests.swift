@@ -47,4 +47,49 @@ struct HostileCLITests {
             #expect(r.stderr.hasPrefix("\(path):2:31: error:"), "\(command): \(r.stderr)")
         }
     }
+
+    @Test("A run estimated past the budget stops before simulating and says how long it would take")
+    func budget() throws {
+        let path = try CLI.temporaryFile("fast.yaml", """
+            simulation: {horizon: 1h, warmup: 1min, replications: 10}
+            workload: {open: {rate: 10000000/s}}
+            instances: {count: 100, workers: 8}
+            endpoints: {e: {steps: [{cpu: exp(50us)}]}}
+            """)
+        let r = try CLI.run(["run", path])
+        #expect(r.status == 64)
+        // 10^7/s x 3,600 s x 10 replications x 3 operations (arrival, the step, completion).
+        #expect(r.stderr.contains("this run would simulate about 1.1e12 operations (1e07/s x 1 h x 10 replications x 3 per request): about 4 days of CPU, more than the budget of 1e10 operations"), "\(r.stderr)")
+        #expect(r.stdout.isEmpty)
+        let small = try CLI.run(["run", HostileCLITests.mm1, "--horizon", "2min", "--replications", "2", "--budget", "1000"])
+        #expect(small.status == 64 && small.stderr.contains("about 5760 operations (8/s x 2 min x 2 replications x 3 per request)") && small.stderr.contains("--budget 5818"), "\(small.stderr)")
+        let bad = try CLI.run(["run", HostileCLITests.mm1, "--budget", "-5"])
+        #expect(bad.status == 64)
+    }
+
+    @Test("Ctrl-C prints the report of the replications finished so far and exits 130")
+    func interruptReportsFinishedReplications() throws {
+        let bin = try #require(CLI.binary)
+        let p = Process()
+        p.executableURL = bin
+        p.arguments = ["run", HostileCLITests.mm1, "--horizon", "1min", "--warmup", "0s", "--replications", "100000",
+                       "--threads", "1", "--format", "json", "--budget", "unlimited"]
+        p.currentDirectoryURL = CLI.packageRoot
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        Thread.sleep(forTimeInterval: 3)
+        kill(p.processIdentifier, SIGINT)
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 130, "\(e)")
+        let json = try #require(try JSONSerialization.jsonObject(with: o) as? [String: Any], "\(e)")
+        let settings = try #require(json["settings"] as? [String: Any])
+        let finished = try #require(settings["replications"] as? Int)
+        #expect(finished >= 1 && finished < 100_000)
+        #expect(e.contains("interrupted: reporting the \(finished) replication"), "\(e)")
+        #expect((json["notes"] as? [String])?.first?.hasPrefix("interrupted: \(finished) of 100000 replications had finished") == true)
+    }
 }
