@@ -51,7 +51,10 @@ public enum Compare {
             workload.arrivals = .open(.phases(phases), process: process)
         case let .closed(users, _):
             var think = DistributionSpec.constant(0)
-            if case let .closed(_, t) = workload.arrivals { think = t } else {
+            if case let .closed(_, t) = workload.arrivals {
+                think = t
+                notes.append("the virtual users think for the model's think_time (\(t.description)) between requests")
+            } else {
                 notes.append("the model's workload is open: its virtual users loop with no think time (k6 scripts' sleep() is not in the summary)")
             }
             workload.arrivals = .closed(users: users, thinkTime: think)

@@ -162,6 +162,12 @@ enum OrdinaryLeastSquares {
 // MARK: - Input and output
 
 public enum ScalabilityInput {
+    /// The concurrency the database sees when a pool of `maxActive` connections (PgBouncer's
+    /// server connections, an application pool) stands between the clients and it: min(n, maxActive).
+    public static func capped(_ data: [ScalabilityMeasurement], maxActive: Int) -> [ScalabilityMeasurement] {
+        data.map { var m = $0; m.concurrency = min(m.concurrency, Double(maxActive)); return m }
+    }
+
     static let concurrencyNames = ["concurrency", "clients", "users", "vus", "threads", "connections", "n"]
     static let throughputNames = ["throughput", "throughput_per_second", "tps", "rps", "qps", "x"]
 

@@ -27,11 +27,15 @@ struct FitCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Read database.cores from this model.", valueName: "model.yaml"))
     var model: String?
 
+    @Option(name: .customLong("max-active"), help: ArgumentHelp("At most this many queries reach the database at once (a pool or PgBouncer's server connections between the clients and it): the concurrency of each level becomes min(n, this).", valueName: "n"))
+    var maxActive: Int?
+
     @Option(help: ArgumentHelp("Write database.contention and database.coherency into this model file (in place, nothing else changed).", valueName: "model.yaml"))
     var write: String?
 
     func validate() throws {
         if let c = cores, !(1...100_000).contains(c) { throw ValidationError("--cores must be between 1 and 100000, not \(c)") }
+        if let m = maxActive, !(1...100_000).contains(m) { throw ValidationError("--max-active must be between 1 and 100000, not \(m)") }
         if model != nil && write != nil && model != write { throw ValidationError("give --model or --write, not both with different files") }
     }
 
@@ -40,7 +44,7 @@ struct FitCommand: ParsableCommand {
         if cores == nil, let path = write ?? model {
             cores = try ModelLoader.load(path: path).model.database?.cores
         }
-        let data: [ScalabilityMeasurement]
+        var data: [ScalabilityMeasurement]
         do {
             if inputs.count == 1, !inputs[0].lowercased().hasSuffix(".json") {
                 data = try ScalabilityInput.csv(path: inputs[0])
@@ -49,6 +53,7 @@ struct FitCommand: ParsableCommand {
             }
         } catch let e as ParseFailure { throw InputFailure(message: e.message) }
         catch let e as CalibrationInputError { throw InputFailure(message: e.message) }
+        if let m = maxActive { data = ScalabilityInput.capped(data, maxActive: m) }
         let fit: ScalabilityFit
         do { fit = try ScalabilityFit.fit(data, cores: cores) } catch { throw InputFailure(message: error.description) }
         print(fit.rendered(), terminator: "")

@@ -113,3 +113,10 @@ import HeadroomKernel
         #expect(abs(f.coherency - 0.0008) <= 2 * f.coherencyStandardError!)
     }
 }
+
+@Suite struct ScalabilityBehindAPool {
+    @Test func aPoolCapsTheConcurrencyTheDatabaseSees() {
+        let data = [1.0, 4, 16].map { ScalabilityMeasurement(concurrency: $0, throughputPerSecond: 100) }
+        #expect(ScalabilityInput.capped(data, maxActive: 4).map(\.concurrency) == [1, 4, 4])
+    }
+}

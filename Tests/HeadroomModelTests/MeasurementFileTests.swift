@@ -163,6 +163,13 @@ import Testing
         #expect(abs(t.mean - (0.25 * 0.001 + 0.25 * 0.0015 + 0.5 * 0.003)) < 1e-15)
     }
 
+    @Test func hdrHistogramCSVOutputReadsTheSame() throws {
+        let csv = "\"Value\",\"Percentile\",\"TotalCount\",\"1/(1-Percentile)\"\n1.000,0.0,2,1.00\n2.000,0.5,4,2.00\n4.000,1.0,8,Infinity\n"
+        let a = try parse("empirical(file: h.csv, format: hdrhistogram, unit: ms)", ["h.csv": csv])
+        let b = try parse("empirical(file: h.txt, format: hdrhistogram, unit: ms)", ["h.txt": Self.hdr])
+        #expect(a == b)
+    }
+
     @Test func hdrHistogramNeedsAUnit() {
         #expect(failure("empirical(file: h.txt, format: hdr)", ["h.txt": Self.hdr]).contains("HdrHistogram values carry no unit"))
     }
