@@ -74,7 +74,7 @@ public enum LoadTestReader {
         }
         let json: Any
         do { json = try JSONSerialization.jsonObject(with: data) } catch {
-            throw CalibrationInputError("\(path): not JSON (\(Self.jsonErrorPosition(error, data: data)))")
+            throw CalibrationInputError(Self.jsonError(error, data: data, path: path))
         }
         guard let root = json as? [String: Any] else { throw CalibrationInputError("\(path): expected a JSON object at the top") }
         if root["aggregate"] != nil { return try artillery(root, path: path) }
@@ -82,12 +82,21 @@ public enum LoadTestReader {
         throw CalibrationInputError("\(path): neither a k6 summary (top-level `metrics`) nor an Artillery report (top-level `aggregate`)")
     }
 
-    static func jsonErrorPosition(_ error: Error, data: Data) -> String {
-        let text = "\(error)"
-        if let r = text.range(of: "around line "), let end = text[r.upperBound...].firstIndex(where: { !$0.isNumber && $0 != "," && $0 != " " && !$0.isLetter }) {
-            return String(text[r.lowerBound..<end])
+    /// `path:line:column: not JSON (reason)`: Foundation reports a character offset ("around
+    /// character 43") or the end of the file; both become a line and column.
+    static func jsonError(_ error: Error, data: Data, path: String) -> String {
+        let reason = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
+        let text = String(decoding: data, as: UTF8.self)
+        var offset = text.count
+        if let r = reason.range(of: "character ") {
+            let digits = reason[r.upperBound...].prefix { $0.isNumber }
+            if let n = Int(digits) { offset = min(n, text.count) }
         }
-        return (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
+        var line = 1, column = 1
+        for c in text.prefix(offset) {
+            if c == "\n" { line += 1; column = 1 } else { column += 1 }
+        }
+        return "\(path):\(line):\(column): not JSON (\(reason))"
     }
 
     static func number(_ v: Any?) -> Double? {

@@ -79,9 +79,11 @@ import HeadroomModel
     }
 
     @Test func malformedJSONSaysWhere() {
-        let path = write("{\"metrics\": {\"http_reqs\": {\"count\": 3,}}")
+        let path = write("{\n \"metrics\": {\n  \"http_reqs\": {\"count\": 3 \"rate\": 1}}}")
         do { _ = try LoadTestReader.read(path: path); Issue.record("accepted") } catch {
-            #expect(error.message.hasPrefix("\(path): not JSON"))
+            // Foundation points at a character near the fault; it becomes line 3.
+            #expect(error.message.hasPrefix("\(path):3:"))
+            #expect(error.message.contains(": not JSON ("))
         }
     }
 
