@@ -20,7 +20,7 @@ struct Headroom: ParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [Check.self, Run.self, Analyze.self, SweepCommand.self, PlanCommand.self, MergeCommand.self, Verify.self, Reproduce.self,
-                      ImportCommand.self, FitCommand.self, CompareCommand.self])
+                      ImportCommand.self, FitCommand.self, CompareCommand.self, ReportCommand.self])
 
     /// Parses, runs, and maps failures to distinct exit codes.
     static func main() {
@@ -201,6 +201,8 @@ struct Run: ParsableCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("Most operations the run may simulate (replications x horizon x requests x steps, estimated before it starts), e.g. 5e10, or `unlimited` (default: 1e10, about an hour of CPU).", valueName: "operations"))
     var budget: BudgetArgument?
 
+    @OptionGroup var html: HTMLOption
+
     func validate() throws {
         if let t = timeline, t.seconds <= 0 { throw ValidationError("--timeline must be positive, e.g. --timeline 1s") }
         if timelineOutput != nil && timeline == nil { throw ValidationError("--timeline-output needs --timeline INTERVAL") }
@@ -219,6 +221,7 @@ struct Run: ParsableCommand {
     func run() throws {
         try output.check(inputs: [model.model])
         if timeline != nil { try OutputFile.check(timelineFile, force: output.force, inputs: [model.model]) }
+        try html.check(force: output.force, inputs: [model.model])
         let loaded = try model.load()
         var m = loaded.model
         if let r = replications {
@@ -274,7 +277,11 @@ struct Run: ParsableCommand {
             do { try format.emit(partial.rendered(as: format.format), inputs: [self.model.model]) } catch { Console.error("error: \(error)") }
             Foundation.exit(ExitStatus.interrupted)
         }
+        // The HTML report charts a timeline: with --timeline or --slo-window, and for a phased load without them.
+        var isPhased = false
+        if case .open(.phases, _)? = m.workload?.arrivals { isPhased = true }
         let interval = (sloWindow ?? timeline)?.seconds
+            ?? (html.path != nil && isPhased ? RunTimeline.automaticInterval(horizonSeconds: m.simulation.horizonSeconds) : nil)
         var (report, timelines) = interval.map { study.runRecordingTimelines(intervalSeconds: $0) } ?? (study.run(), [])
         interruption.cancel()
         bar.clear()
@@ -291,6 +298,9 @@ struct Run: ParsableCommand {
                                  to: timelineFile, force: output.force, inputs: [model.model])
         }
         try output.emit(report.rendered(as: output.format), inputs: [model.model])
+        try html.write(HTMLReport.run(report, timeline: interval.map {
+            RunTimeline(timelines: timelines, intervalSeconds: $0, bands: RunTimeline.bands(for: m, warmupSeconds: report.settings.warmupSeconds))
+        }), force: output.force, inputs: [model.model])
         if !report.meetsSLOs {
             if output.format != .table || output.output != nil {
                 for v in report.sloVerdicts where !v.holds { Console.error("\(model.model): SLO fails: \(v.slo.text)") }

@@ -16,6 +16,7 @@ struct PlanCommand: ParsableCommand {
 
     @OptionGroup var model: ModelOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var html: HTMLOption
 
     @Option(help: ArgumentHelp("An objective: FIGURE<VALUE or FIGURE>VALUE, e.g. `search.p95<500ms`, `timeouts<1%`, `throughput>=100/s`. Repeatable.",
                                valueName: "slo"))
@@ -61,6 +62,7 @@ struct PlanCommand: ParsableCommand {
 
     func run() throws {
         try output.check(inputs: [model.model])
+        try html.check(force: output.force, inputs: [model.model])
         var passed = false
         try StudyCommandErrors.reporting {
             var planner = Planner(
@@ -82,6 +84,7 @@ struct PlanCommand: ParsableCommand {
                 for w in result.warnings { Console.error(w) }
             }
             try output.emit(result.rendered(as: output.format), inputs: [model.model])
+            try html.write(HTMLReport.plan(result), force: output.force, inputs: [model.model])
             passed = result.cheapest != nil
         }
         if !passed { throw ExitCode(1) }

@@ -16,6 +16,8 @@ struct VerificationArguments: ParsableArguments {
     @Flag(help: "Write --output even where it is a symbolic link, a device or FIFO, or a read-only file (see run --help).")
     var force = false
 
+    @OptionGroup var html: HTMLOption
+
     @Option(parsing: .unconditional, help: "Replications per scenario (default: each model's).")
     var replications: Int?
 
@@ -46,6 +48,7 @@ struct VerificationArguments: ParsableArguments {
     /// Refuses a bad --output before any simulation.
     func checkOutput(inputs: [String]) throws {
         if let output { try OutputFile.check(output, force: force, inputs: inputs) }
+        try html.check(force: force, inputs: inputs)
     }
 
     func emit(_ report: VerificationReport, title: String, inputs: [String]) throws {
@@ -56,6 +59,7 @@ struct VerificationArguments: ParsableArguments {
         } else {
             FileHandle.standardOutput.write(Data(text.utf8))
         }
+        try html.write(try HTMLReport.audit(json: report.rendered(as: .json, title: title), source: title), force: force, inputs: inputs)
     }
 }
 

@@ -45,6 +45,8 @@ struct SweepCommand: ParsableCommand {
     @Flag(help: "Finish an interrupted sweep in --output-dir: run only the cells missing from its files.")
     var resume = false
 
+    @OptionGroup var html: HTMLOption
+
     @Option(help: ArgumentHelp("Run shard K of N (K from 1): the cells whose index is K-1 modulo N. Join shards with `headroom merge`.",
                                valueName: "K/N"))
     var shard: String?
@@ -67,6 +69,7 @@ struct SweepCommand: ParsableCommand {
                               simulation: SimulationOverrides(replications: replications, horizonSeconds: horizon?.seconds,
                                                               warmup: warmup?.warmup, seed: seed),
                               shard: try shard.map(SweepShard.parse), threads: threads, outputDirectory: directory)
+            try html.check(inputs: [model])
             // Every cell is checked before any runs: long for a large grid.
             let checking = ProgressBar(unit: "cells checked")
             if Console.stderrIsTerminal {
@@ -110,6 +113,7 @@ struct SweepCommand: ParsableCommand {
             }
             line += "; wrote \(SweepFiles.csv(directory)) and \(SweepFiles.jsonl(directory))"
             print(line)
+            try html.write(try HTMLReport.sweep(directory: directory), inputs: [model])
         }
     }
 }
