@@ -42,6 +42,7 @@ extension HTMLReport {
             let title = (seed["title"] as? String) ?? (seed["short_name"] as? String) ?? "seed \(id)"
             page.add(.heading("Seed \(id): \(title)"))
             var dots: [DotRow] = []
+            var verdicts: [String] = []
             var left: [String] = []
             for row in (seed["rows"] as? [[String: Any]]) ?? [] {
                 let claim = (row["claim"] as? String) ?? (row["id"] as? String) ?? "?"
@@ -49,26 +50,32 @@ extension HTMLReport {
                 let document = row["document"] as? [String: Any]
                 let headroom = row["headroom"] as? [String: Any]
                 let unit = row["unit"] as? String
+                let documentText = (document?["text"] as? String) ?? ""
                 let low = number(document?["low"]) ?? number(document?["value"])
-                let high = number(document?["high"]) ?? low
-                guard let low, let high, let mean = number(headroom?["mean"]) else {
-                    left.append("\(claim): \(verdict.isEmpty ? "no figure on one side" : verdict)")
+                let high = number(document?["high"]) ?? (document?["low"] == nil ? low : nil)
+                guard let mean = number(headroom?["mean"]) else {
+                    left.append("\(claim): no Headroom figure (\(verdict.isEmpty ? "not compared" : verdict))")
+                    continue
+                }
+                guard let low, let high else {
+                    // A bound ("EXHAUSTED", "high probability") has no figure to divide by.
+                    left.append("\(claim): the document gives \(documentText.isEmpty ? "no figure" : "“\(documentText)”"), not a figure; Headroom \(formatSignificant(mean)) (\(verdict))")
                     continue
                 }
                 let reference = (low + high) / 2
                 guard reference > 0, mean > 0 else {
-                    left.append("\(claim): \(verdict) (a zero figure has no ratio)")
+                    left.append("\(claim): document \(documentText), Headroom \(formatSignificant(mean)) (\(verdict); a zero has no ratio)")
                     continue
                 }
                 let ciLow = number(headroom?["ci_low"]), ciHigh = number(headroom?["ci_high"])
+                verdicts.append(verdict)
                 let color = verdictColors.first { $0.verdict == verdict }?.color ?? ChartPalette.muted
-                let documentText = (document?["text"] as? String) ?? (low == high ? "\(low)" : "\(low)–\(high)")
-                var tip = "\(claim)\ndocument: \(documentText)\nHeadroom: \(formatSignificant(mean))"
+                var tip = "\(claim)\ndocument: \(documentText.isEmpty ? (low == high ? "\(low)" : "\(low)–\(high)") : documentText)\nHeadroom: \(formatSignificant(mean))"
                 if let a = ciLow, let b = ciHigh { tip += " [\(formatSignificant(a)), \(formatSignificant(b))]" }
                 if let unit { tip += " (\(unit))" }
                 tip += "\nverdict: \(verdict)"
                 dots.append(DotRow(label: claim, value: mean / reference,
-                                   low: ciLow.map { max($0, mean * 1e-3) / reference }, high: ciHigh.map { $0 / reference },
+                                   low: ciLow.map { $0 / reference }, high: ciHigh.map { $0 / reference },
                                    rangeLow: low / reference, rangeHigh: high / reference, color: color, tooltip: tip))
             }
             if !dots.isEmpty {
@@ -76,7 +83,8 @@ extension HTMLReport {
                                    rows: dots, referenceValue: 1)
                 let present = Set(dots.map(\.color))
                 plot.legend = verdictColors.filter { present.contains($0.color) }.map { ($0.verdict, $0.color) }
-                if present.contains(ChartPalette.muted) { plot.legend.append(("other verdict", ChartPalette.muted)) }
+                let others = Set(verdicts).subtracting(verdictColors.map(\.verdict)).sorted()
+                if !others.isEmpty { plot.legend.append((others.joined(separator: ", "), ChartPalette.muted)) }
                 page.add(plot, id: "audit-\(id)", caption: "Right of 1×: Headroom finds more than the document says (a longer latency, a higher utilization, more throughput); the verdict's colour says whether the document is optimistic or pessimistic for that figure.")
             }
             page.add(.list(title: "Not drawn (\(left.count))", items: left))

@@ -152,8 +152,9 @@ struct ChartScale {
         if logarithmic {
             var out: [Double] = []
             var decade = low
+            let multiples: [Double] = log10(high / low) > 3.5 ? [1] : [1, 2, 5]
             while decade <= high * (1 + 1e-9) {
-                for m in [1.0, 2, 5] where decade * m <= high * (1 + 1e-9) { out.append(decade * m) }
+                for m in multiples where decade * m <= high * (1 + 1e-9) { out.append(decade * m) }
                 decade *= 10
             }
             return out
@@ -225,6 +226,18 @@ func svgText(_ text: String, x: Double, y: Double, anchor: String = "start", siz
 /// A label no longer than `limit` characters (the full text stays in the mark's tooltip).
 func shortened(_ s: String, _ limit: Int) -> String {
     s.count <= limit ? s : String(s.prefix(max(1, limit - 1))) + "…"
+}
+
+/// Width of a legend row (swatch, gap and name per entry).
+func legendWidth(_ names: [String]) -> Double {
+    names.reduce(0) { $0 + 30 + Double(shortened($1, 40).count) * 7.2 }
+}
+
+/// How far the plot moves down so that the legend gets a line of its own under the title, when
+/// the two do not fit side by side (0 when they do).
+func legendDrop(title: String, titleX: Double, legend names: [String], right: Double) -> Double {
+    guard !names.isEmpty else { return 0 }
+    return titleX + Double(title.count) * 9.2 + 24 > right - legendWidth(names) ? 22 : 0
 }
 
 /// A legend row at the top right: swatch and name per entry.
@@ -317,7 +330,10 @@ public struct XYChart: Sendable {
     }
 
     public var svg: String {
-        let left = 78.0, right = chartWidth - 24, top = 40.0, bottom = height - 58
+        let legendNames = series.filter { !$0.points.isEmpty }.map(\.name)
+        let drop = legendDrop(title: title, titleX: 78, legend: legendNames, right: chartWidth - 24)
+        let height = self.height + drop
+        let left = 78.0, right = chartWidth - 24, top = 40.0 + drop, bottom = height - 58
         let xs = series.flatMap { $0.points.map(\.x) } + bands.flatMap { [$0.from, $0.to] }
         // Intervals count in the domain only where they are drawn (whiskers on points, not on lines).
         let ys = series.flatMap { s in
@@ -419,7 +435,7 @@ public struct XYChart: Sendable {
             }
             body += "</g>\n"
         }
-        body += svgLegend(series.filter { !$0.points.isEmpty }.map { ($0.name, $0.color, $0.dashed) }, right: right, y: 22,
+        body += svgLegend(series.filter { !$0.points.isEmpty }.map { ($0.name, $0.color, $0.dashed) }, right: right, y: 22 + drop,
                           dots: Set(series.filter { $0.style == .points }.map(\.name)))
         return svgDocument(kind: kind, title: title, height: height, body: body)
     }
@@ -465,7 +481,10 @@ public struct BarChart: Sendable {
     public var svg: String {
         let barHeight = 16.0, groupGap = 14.0
         let labelWidth = min(260, 16 + Double(categories.map(\.count).max() ?? 4) * 7.4)
-        let left = labelWidth, right = chartWidth - 30, top = 46.0
+        var legend = series.map { ($0.name, $0.color, false) }
+        if series.contains(where: { $0.values.contains { $0?.analytic != nil } }) { legend.append(("analytic (closed form)", "#000000", false)) }
+        let drop = legendDrop(title: title, titleX: 10, legend: legend.map(\.0), right: chartWidth - 30)
+        let left = labelWidth, right = chartWidth - 30, top = 46.0 + drop
         let groupHeight = Double(series.count) * barHeight + groupGap
         let bottom = top + Double(categories.count) * groupHeight
         let height = bottom + 52
@@ -510,9 +529,7 @@ public struct BarChart: Sendable {
             body += "<line class=\"reference\" x1=\"\(Markup.coordinate(px))\" y1=\"\(Markup.coordinate(top - 6))\" x2=\"\(Markup.coordinate(px))\" y2=\"\(Markup.coordinate(bottom))\" stroke=\"#B00020\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>\n"
             body += svgText(r.label, x: px - 4, y: top - 10, anchor: "end", size: 12, fill: "#B00020")
         }
-        var legend = series.map { ($0.name, $0.color, false) }
-        if series.contains(where: { $0.values.contains { $0?.analytic != nil } }) { legend.append(("analytic (closed form)", "#000000", false)) }
-        body += svgLegend(legend, right: right, y: 22)
+        body += svgLegend(legend, right: right, y: 22 + drop)
         return svgDocument(kind: kind, title: title, height: height, body: body)
     }
 }
@@ -667,19 +684,31 @@ public struct DotPlot: Sendable {
     public var svg: String {
         let rowHeight = 22.0
         let labelWidth = min(380, 16 + Double(rows.map(\.label.count).max() ?? 4) * 7.0)
-        let left = labelWidth, right = chartWidth - 30, top = 48.0
+        let legendEntries = legend.map { ($0.name, $0.color, false) } + [("document's range", "#D0D0D0", false)]
+        let drop = legendDrop(title: title, titleX: 10, legend: legendEntries.map(\.0), right: chartWidth - 30)
+        let left = labelWidth, right = chartWidth - 30, top = 48.0 + drop
         let bottom = top + Double(rows.count) * rowHeight + 6
         let height = bottom + 52
-        let vs = rows.flatMap { [$0.value, $0.low ?? $0.value, $0.high ?? $0.value, $0.rangeLow ?? $0.value, $0.rangeHigh ?? $0.value] }
-            + (referenceValue.map { [$0] } ?? [])
+        // On a log scale an interval reaching zero cannot end on the axis: lows count in the domain
+        // down to a hundredth of their value, and a whisker below the domain runs to its edge.
+        var vs: [Double] = referenceValue.map { [$0] } ?? []
+        for r in rows {
+            let low: Double = r.low ?? r.value
+            vs += [r.value, value.logarithmic ? max(low, r.value / 100) : low, r.high ?? r.value, r.rangeLow ?? r.value, r.rangeHigh ?? r.value]
+        }
         let scale = ChartScale(covering: vs, includeZero: !value.logarithmic, logarithmic: value.logarithmic, from: left, to: right)
         let magnitude = max(abs(scale.low), abs(scale.high))
         let (factor, _) = value.unit.display(magnitude: magnitude)
         var body = svgText(title, x: 10, y: 22, size: 16, weight: "600")
+        var lastLabelEnd = -Double.infinity
         for (v, label) in zip(scale.ticks, scale.tickLabels(factor: factor)) {
             let px = scale(v)
             body += "<line x1=\"\(Markup.coordinate(px))\" y1=\"\(Markup.coordinate(top))\" x2=\"\(Markup.coordinate(px))\" y2=\"\(Markup.coordinate(bottom))\" stroke=\"\(ChartPalette.grid)\"/>\n"
-            body += svgText(label + (value.unit == .ratio ? "×" : ""), x: px, y: bottom + 18, anchor: "middle", size: 12)
+            let text = label + (value.unit == .ratio ? "×" : "")
+            let half = Double(text.count) * 3.6
+            guard px - half > lastLabelEnd + 6 else { continue } // no overlapping labels
+            lastLabelEnd = px + half
+            body += svgText(text, x: px, y: bottom + 18, anchor: "middle", size: 12)
         }
         body += "<line x1=\"\(Markup.coordinate(left))\" y1=\"\(Markup.coordinate(bottom))\" x2=\"\(Markup.coordinate(right))\" y2=\"\(Markup.coordinate(bottom))\" stroke=\"\(ChartPalette.axis)\"/>\n"
         body += svgText(value.label(magnitude: magnitude), x: (left + right) / 2, y: height - 12, anchor: "middle", size: 13, cssClass: "axis-label")
@@ -696,11 +725,12 @@ public struct DotPlot: Sendable {
             }
             guard r.value.isFinite else { continue }
             if let lo = r.low, let hi = r.high, lo.isFinite, hi.isFinite {
-                body += "<line class=\"ci\" x1=\"\(Markup.coordinate(scale(lo)))\" y1=\"\(Markup.coordinate(cy))\" x2=\"\(Markup.coordinate(scale(hi)))\" y2=\"\(Markup.coordinate(cy))\" stroke=\"\(r.color)\" stroke-width=\"2\"/>\n"
+                let x0 = max(left, lo > 0 || !value.logarithmic ? scale(lo) : left), x1 = min(right, scale(hi))
+                body += "<line class=\"ci\" x1=\"\(Markup.coordinate(x0))\" y1=\"\(Markup.coordinate(cy))\" x2=\"\(Markup.coordinate(x1))\" y2=\"\(Markup.coordinate(cy))\" stroke=\"\(r.color)\" stroke-width=\"2\"/>\n"
             }
             body += "<circle class=\"mark\" cx=\"\(Markup.coordinate(scale(r.value)))\" cy=\"\(Markup.coordinate(cy))\" r=\"5\" fill=\"\(r.color)\"><title>\(Markup.escape(r.tooltip))</title></circle>\n"
         }
-        body += svgLegend(legend.map { ($0.name, $0.color, false) } + [("document's range", "#D0D0D0", false)], right: right, y: 22)
+        body += svgLegend(legendEntries, right: right, y: 22 + drop)
         return svgDocument(kind: kind, title: title, height: height, body: body)
     }
 }
