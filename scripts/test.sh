@@ -24,3 +24,6 @@ swift test --skip-build
 if [ "${HEADROOM_SLURM_TESTS:-1}" = 1 ]; then
     HEADROOM="$(swift build --show-bin-path)/headroom" ./scripts/slurm-test.sh
 fi
+# The HTML reports in headless Chromium (installed from Debian's packages if missing, ~1-2 min with
+# the install). HEADROOM_BROWSER_TESTS=0 skips it.
+HEADROOM="$(swift build --show-bin-path)/headroom" ./scripts/browser-test.sh

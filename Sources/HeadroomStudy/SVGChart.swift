@@ -429,7 +429,11 @@ public struct XYChart: Sendable {
                     tip += " at \(x.title) \(xText)"
                     body += "<circle class=\"mark\" cx=\"\(Markup.coordinate(xScale(p.x)))\" cy=\"\(Markup.coordinate(yScale(p.y)))\" r=\"\(p.label == nil ? 4 : 6)\" fill=\"\(s.color)\"\(p.label == nil ? "" : " stroke=\"#000\" stroke-width=\"1.5\"")><title>\(Markup.escape(tip))</title></circle>\n"
                     if let label = p.label {
-                        body += svgText(label, x: xScale(p.x) + 9, y: yScale(p.y) - 8, size: 12, weight: "600", fill: s.color)
+                        // Right of the point, or left of it where the label would leave the plot.
+                        let px = xScale(p.x)
+                        let fits = px + 9 + Double(label.count) * 7.5 <= chartWidth - 4
+                        body += svgText(label, x: fits ? px + 9 : px - 9, y: yScale(p.y) - 8, anchor: fits ? "start" : "end",
+                                        size: 12, weight: "600", fill: s.color)
                     }
                 }
             }

@@ -1,0 +1,181 @@
+#!/usr/bin/env bash
+# The HTML reports in a real browser. Headless Chromium (Debian's package, installed if missing)
+# loads a report of every kind (a phased run, a sweep, a plan, an audit) and this checks that
+#   - the page logs nothing to the console: no script error, no load its security policy blocked
+#     (a control page with a blocked load must be caught, or the check itself is broken);
+#   - every chart (<svg class="chart">) in the DOM Chromium built has drawn marks, and the page
+#     has every chart its kind should have;
+#   - a screenshot of a chart of each kind, alone (report.html#id), is not blank (pixel spread, PIL).
+# Called by scripts/test.sh; HEADROOM_BROWSER_TESTS=0 skips it.
+#   scripts/browser-test.sh [--screenshots DIR]   shoots every chart, keeps cropped PNGs (docs/images/)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ "${HEADROOM_BROWSER_TESTS:-1}" = 0 ]; then
+    echo "browser-test: skipped (HEADROOM_BROWSER_TESTS=0)"
+    exit 0
+fi
+keep=""
+if [ "${1:-}" = "--screenshots" ]; then
+    keep=$(realpath -m "${2:?--screenshots DIR}")
+    mkdir -p "$keep"
+fi
+start=$SECONDS
+
+need=()
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+/usr/bin/python3 -c 'import PIL' >/dev/null 2>&1 || need+=(python3-pil)
+if [ ${#need[@]} -gt 0 ]; then
+    echo "browser-test: installing ${need[*]} from Debian's packages"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+py=/usr/bin/python3
+headroom=${HEADROOM:-.build/debug/headroom}
+[ -x "$headroom" ] || swift build --product headroom
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+# One Chromium, headless, with a private profile; waited for by its PID (killed by the trap on failure).
+browse() {
+    timeout 90 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars \
+        --user-data-dir="$work/profile" --enable-logging=stderr --v=0 "$@" </dev/null &
+    local pid=$!
+    pids+=("$pid")
+    wait "$pid"
+}
+
+# The reports (short horizons: this checks drawing, not numbers).
+"$headroom" run models/examples/phases.yaml --replications 2 --html "$work/run.html" --output "$work/run.txt" 2>/dev/null
+"$headroom" sweep models/examples/two-tier.yaml --set rate=100/s...200/s:25/s --set pools.prisma.size=5,10 \
+    --replications 2 --horizon 30s --warmup 5s --output-dir "$work/sweep" --html "$work/sweep.html" >/dev/null 2>&1
+"$headroom" report "$work/sweep" >/dev/null
+cmp -s "$work/sweep.html" "$work/sweep/report.html" || { echo "browser-test: headroom report DIR differs from sweep --html"; exit 1; }
+rc=0
+"$headroom" plan models/examples/two-tier.yaml --slo 'p95<250ms' --vary database.cores=2,4,6,8 --vary pools.prisma.size=5,10,20 \
+    --cost 'database.cores*50 + pools.prisma.size' --replications 2 --horizon 30s --warmup 5s \
+    --html "$work/plan.html" --output "$work/plan.txt" 2>/dev/null || rc=$?
+[ "$rc" -le 1 ] || { echo "browser-test: headroom plan failed ($rc)"; exit 1; } # 1: nothing passes, still a page
+"$headroom" reproduce 000 --horizon 20s --replications 2 --format json --output "$work/audit.json" --html "$work/audit.html" 2>/dev/null
+"$headroom" report "$work/audit.json" -o "$work/audit-report.html" >/dev/null
+echo "browser-test: reports written in $((SECONDS - start)) s"
+
+cat > "$work/control.html" <<'EOF'
+<!DOCTYPE html><html><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'"></head>
+<body><img src="http://example.invalid/blocked.png"><svg class="chart" data-kind="control"><rect class="mark"/></svg></body></html>
+EOF
+
+# The DOM Chromium dumped -> `chart ID KIND MARKS`, `shot ID HEIGHT` (a window as tall as the chart,
+# for a screenshot of it alone) and `fail WHY` lines. Arguments: the dump, then the chart ids expected.
+cat > "$work/dom.py" <<'EOF'
+import html.parser, sys
+
+class Charts(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.charts, self.depth, self.figure = [], 0, None
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "figure":
+            self.figure = a.get("id")
+        if tag == "svg" and "chart" in (a.get("class") or "").split():
+            box = (a.get("viewbox") or "0 0 0 0").split()
+            self.charts.append({"id": self.figure, "kind": a.get("data-kind"), "marks": 0, "height": float(box[3])})
+            self.depth = 1
+        elif self.depth:
+            if tag == "svg":
+                self.depth += 1
+            if "mark" in (a.get("class") or "").split():
+                self.charts[-1]["marks"] += 1
+    def handle_endtag(self, tag):
+        if tag == "svg" and self.depth:
+            self.depth -= 1
+
+p = Charts()
+p.feed(open(sys.argv[1], encoding="utf-8").read())
+ids = {c["id"] for c in p.charts}
+for c in p.charts:
+    print("chart", c["id"], c["kind"], c["marks"])
+    if c["marks"] == 0:
+        print("fail", "chart #%s (%s) drew no marks" % (c["id"], c["kind"]))
+    if c["id"]:
+        print("shot", c["id"], int(c["height"] * 1004 / 1000 + 140), c["kind"])
+for want in sys.argv[2:]:
+    if want not in ids:
+        print("fail", "no chart #" + want)
+if not p.charts:
+    print("fail", "no chart at all")
+EOF
+
+# A screenshot -> `ok` or why it is blank; with a second argument, a copy cropped to the ink.
+cat > "$work/png.py" <<'EOF'
+import sys
+from PIL import Image, ImageChops, ImageStat
+img = Image.open(sys.argv[1]).convert("RGB")
+grey = img.convert("L")
+spread = ImageStat.Stat(grey).stddev[0]
+inked = sum(grey.histogram()[:200]) / (img.width * img.height)
+print("ok" if spread > 8 and inked > 0.005 else "blank (grey stddev %.1f, %.2f%% dark pixels)" % (spread, inked * 100))
+if len(sys.argv) > 2:
+    box = ImageChops.difference(img, Image.new("RGB", img.size, (255, 255, 255))).getbbox()
+    if box:
+        l, t, r, b = box
+        img.crop((max(0, l - 16), max(0, t - 16), min(img.width, r + 16), min(img.height, b + 16))).save(sys.argv[2], optimize=True)
+EOF
+
+failures=0
+fail() { echo "browser-test: FAIL: $*"; failures=$((failures + 1)); }
+
+# Console messages of one page (any message: the pages have no script, so it is an error or a blocked load).
+console() {
+    browse --dump-dom "file://$1" >"$1.dom" 2>"$1.log" || { echo "Chromium failed on $1"; return; }
+    grep -E "CONSOLE" "$1.log" || true
+}
+
+[ -n "$(console "$work/control.html")" ] || fail "the control page's blocked load was not reported: the console check is broken"
+
+declare -A expected=(
+    [run]="latency throughput utilization pool-waits timeline-load timeline-latency timeline-pools latency-vs-load"
+    [sweep]="sweep-latency sweep-throughput sweep-utilization sweep-pool-waits heatmap"
+    [plan]="frontier-1 plan-grid"
+    [audit]="audit-000"
+    [audit-report]="audit-000"
+)
+charts=0
+shots=0
+declare -A shot_kinds=()
+for page in run sweep plan audit audit-report; do
+    file="$work/$page.html"
+    messages=$(console "$file")
+    [ -z "$messages" ] || fail "$page.html logged to the console: $messages"
+    # shellcheck disable=SC2086
+    "$py" "$work/dom.py" "$file.dom" ${expected[$page]} >"$file.charts"
+    echo "browser-test: $page.html: $(awk '$1 == "chart" {printf "%s:%s:%s ", $2, $3, $4}' "$file.charts")"
+    while read -r why; do fail "$page.html: $why"; done < <(awk '$1 == "fail" {$1 = ""; print substr($0, 2)}' "$file.charts")
+    charts=$((charts + $(grep -c '^chart ' "$file.charts" || true)))
+    [ "$page" = audit-report ] && continue # the same chart as audit.html, from the JSON file
+    # A chart alone, in a window as tall as the chart: not blank. One chart per kind (all with --screenshots).
+    while read -r id height kind; do
+        if [ -z "$keep" ]; then
+            [ -z "${shot_kinds[$kind]:-}" ] || continue
+            shot_kinds[$kind]=1
+        fi
+        png="$work/$page-$id.png"
+        browse --screenshot="$png" --window-size=1280,"$height" "file://$file#$id" >/dev/null 2>&1 || { fail "$page.html#$id: no screenshot"; continue; }
+        shots=$((shots + 1))
+        verdict=$("$py" "$work/png.py" "$png" ${keep:+"$keep/$id.png"})
+        [ "$verdict" = ok ] || fail "$page.html#$id screenshot is $verdict"
+    done < <(awk '$1 == "shot" {print $2, $3, $4}' "$file.charts")
+done
+
+if [ "$failures" -gt 0 ]; then
+    echo "browser-test: $failures failure(s)"
+    exit 1
+fi
+echo "browser-test: ok: $charts charts with marks, $shots screenshots non-blank, no console messages ($((SECONDS - start)) s)"
