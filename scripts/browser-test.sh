@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The HTML reports in a real browser. Headless Chromium (Debian's package, installed if missing)
-# loads a report of every kind (a phased run, a sweep, a plan, an audit) and this checks that
+# loads a report of every kind (a phased run, a sweep, a plan, a claims file's verdicts) and this checks that
 #   - the page logs nothing to the console: no script error, no load its security policy blocked
 #     (a control page with a blocked load must be caught, or the check itself is broken);
 #   - every chart (<svg class="chart">) in the DOM Chromium built has drawn marks, and the page
@@ -61,7 +61,8 @@ rc=0
     --cost 'database.cores*50 + pools.prisma.size' --replications 2 --horizon 30s --warmup 5s \
     --html "$work/plan.html" --output "$work/plan.txt" 2>/dev/null || rc=$?
 [ "$rc" -le 1 ] || { echo "browser-test: headroom plan failed ($rc)"; exit 1; } # 1: nothing passes, still a page
-"$headroom" reproduce 000 --horizon 20s --replications 2 --format json --output "$work/audit.json" --html "$work/audit.html" 2>/dev/null
+"$headroom" verify models/examples/vendor.claims.yaml --points 2 --replications 2 --horizon 10s \
+    --format json --output "$work/audit.json" --html "$work/audit.html" 2>/dev/null
 "$headroom" report "$work/audit.json" -o "$work/audit-report.html" >/dev/null
 echo "browser-test: reports written in $((SECONDS - start)) s"
 
@@ -144,8 +145,8 @@ declare -A expected=(
     [run]="latency throughput utilization pool-waits timeline-load timeline-latency timeline-pools latency-vs-load"
     [sweep]="sweep-latency sweep-throughput sweep-utilization sweep-pool-waits heatmap"
     [plan]="frontier-1 plan-grid"
-    [audit]="audit-000"
-    [audit-report]="audit-000"
+    [audit]="audit-vendor"
+    [audit-report]="audit-vendor"
 )
 charts=0
 shots=0

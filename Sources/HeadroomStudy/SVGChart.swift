@@ -174,7 +174,12 @@ struct ChartScale {
     func tickLabels(factor: Double) -> [String] {
         let t = ticks
         guard t.count > 1 else { return t.map { ChartScale.plain($0 * factor, decimals: 3) } }
-        if logarithmic { return t.map { ChartScale.plain($0 * factor, decimals: max(0, Int(-log10($0 * factor).rounded(.down)))) } }
+        if logarithmic {
+            return t.map { v in
+                let x = v * factor
+                return x < 0.001 || x >= 1e6 ? String(format: "%g", x) : ChartScale.plain(x, decimals: max(0, Int(-log10(x).rounded(.down))))
+            }
+        }
         let step = (t[1] - t[0]) * factor
         let decimals = max(0, Int(-log10(step).rounded(.down)))
         return t.map { ChartScale.plain($0 * factor, decimals: decimals) }
@@ -660,6 +665,12 @@ public struct DotRow: Sendable, Hashable {
     /// The reference's range on the same scale (the document's figure), drawn as a grey bar.
     public var rangeLow: Double?
     public var rangeHigh: Double?
+    /// The reference range is open at that end (`< 200 ms`, `at least 500/s`): drawn to the plot's edge.
+    public var openLow = false
+    public var openHigh = false
+    /// The spread of the value over unknown parameters, drawn as a thin line.
+    public var spanLow: Double?
+    public var spanHigh: Double?
     public var color: String
     public var tooltip: String
     public init(label: String, value: Double, low: Double? = nil, high: Double? = nil, rangeLow: Double? = nil,
@@ -678,6 +689,8 @@ public struct DotPlot: Sendable {
     public var rows: [DotRow]
     public var referenceValue: Double?
     public var legend: [(name: String, color: String)] = []
+    /// The axis never extends beyond this: a value outside is a triangle at the edge, pointing out.
+    public var limits: (low: Double, high: Double)? = nil
 
     public init(kind: String, title: String, value: ChartAxis, rows: [DotRow], referenceValue: Double? = nil) {
         self.kind = kind; self.title = title; self.value = value; self.rows = rows; self.referenceValue = referenceValue
@@ -698,9 +711,15 @@ public struct DotPlot: Sendable {
         var vs: [Double] = referenceValue.map { [$0] } ?? []
         for r in rows {
             let low: Double = r.low ?? r.value
-            vs += [r.value, value.logarithmic ? max(low, r.value / 100) : low, r.high ?? r.value, r.rangeLow ?? r.value, r.rangeHigh ?? r.value]
+            vs += [r.value, value.logarithmic ? max(low, r.value / 100) : low, r.high ?? r.value,
+                   r.openLow ? r.value : r.rangeLow ?? r.value, r.openHigh ? r.value : r.rangeHigh ?? r.value,
+                   r.spanLow ?? r.value, r.spanHigh ?? r.value]
         }
-        let scale = ChartScale(covering: vs, includeZero: !value.logarithmic, logarithmic: value.logarithmic, from: left, to: right)
+        var scale = ChartScale(covering: vs, includeZero: !value.logarithmic, logarithmic: value.logarithmic, from: left, to: right)
+        if let limits {
+            scale.low = max(scale.low, limits.low)
+            scale.high = min(scale.high, limits.high)
+        }
         let magnitude = max(abs(scale.low), abs(scale.high))
         let (factor, _) = value.unit.display(magnitude: magnitude)
         var body = svgText(title, x: 10, y: 22, size: 16, weight: "600")
@@ -723,16 +742,31 @@ public struct DotPlot: Sendable {
         for (i, r) in rows.enumerated() {
             let cy = top + (Double(i) + 0.5) * rowHeight
             body += svgText(shortened(r.label, Int((labelWidth - 16) / 7.0)), x: left - 8, y: cy + 4, anchor: "end", size: 12)
-            if let a = r.rangeLow, let b = r.rangeHigh, a.isFinite, b.isFinite {
-                let x0 = scale(min(a, b)), x1 = scale(max(a, b))
-                body += "<rect class=\"range\" x=\"\(Markup.coordinate(x0 - 1))\" y=\"\(Markup.coordinate(cy - 7))\" width=\"\(Markup.coordinate(max(2, x1 - x0 + 2)))\" height=\"14\" fill=\"#D0D0D0\"/>\n"
+            /// A value's position, kept inside the plot (an interval reaching zero on a log scale ends at the edge).
+            func clamped(_ v: Double) -> Double {
+                if value.logarithmic && v <= 0 { return left }
+                return min(right, max(left, scale(v)))
+            }
+            if r.rangeLow != nil || r.rangeHigh != nil {
+                let x0 = r.openLow ? left : r.rangeLow.map(clamped) ?? left
+                let x1 = r.openHigh ? right : r.rangeHigh.map(clamped) ?? right
+                body += "<rect class=\"range\" x=\"\(Markup.coordinate(min(x0, x1) - 1))\" y=\"\(Markup.coordinate(cy - 7))\" width=\"\(Markup.coordinate(max(2, abs(x1 - x0) + 2)))\" height=\"14\" fill=\"#D0D0D0\"/>\n"
             }
             guard r.value.isFinite else { continue }
-            if let lo = r.low, let hi = r.high, lo.isFinite, hi.isFinite {
-                let x0 = max(left, lo > 0 || !value.logarithmic ? scale(lo) : left), x1 = min(right, scale(hi))
-                body += "<line class=\"ci\" x1=\"\(Markup.coordinate(x0))\" y1=\"\(Markup.coordinate(cy))\" x2=\"\(Markup.coordinate(x1))\" y2=\"\(Markup.coordinate(cy))\" stroke=\"\(r.color)\" stroke-width=\"2\"/>\n"
+            if let lo = r.spanLow, let hi = r.spanHigh, lo.isFinite, hi.isFinite {
+                body += "<line class=\"span\" x1=\"\(Markup.coordinate(clamped(lo)))\" y1=\"\(Markup.coordinate(cy))\" x2=\"\(Markup.coordinate(clamped(hi)))\" y2=\"\(Markup.coordinate(cy))\" stroke=\"\(r.color)\" stroke-width=\"1.2\" opacity=\"0.7\"/>\n"
             }
-            body += "<circle class=\"mark\" cx=\"\(Markup.coordinate(scale(r.value)))\" cy=\"\(Markup.coordinate(cy))\" r=\"5\" fill=\"\(r.color)\"><title>\(Markup.escape(r.tooltip))</title></circle>\n"
+            if let lo = r.low, let hi = r.high, lo.isFinite, hi.isFinite {
+                body += "<line class=\"ci\" x1=\"\(Markup.coordinate(clamped(lo)))\" y1=\"\(Markup.coordinate(cy))\" x2=\"\(Markup.coordinate(clamped(hi)))\" y2=\"\(Markup.coordinate(cy))\" stroke=\"\(r.color)\" stroke-width=\"3.5\"/>\n"
+            }
+            if r.value < scale.low || r.value > scale.high {
+                // Off the axis: a triangle at the edge, pointing the way the value lies.
+                let x = r.value < scale.low ? left : right, d = r.value < scale.low ? -8.0 : 8.0
+                let points = [(x + d, cy), (x, cy - 6), (x, cy + 6)].map { "\(Markup.coordinate($0.0)),\(Markup.coordinate($0.1))" }.joined(separator: " ")
+                body += "<polygon class=\"mark\" points=\"\(points)\" fill=\"\(r.color)\"><title>\(Markup.escape(r.tooltip + "\n(off the axis: \(value.unit.text(r.value)))"))</title></polygon>\n"
+            } else {
+                body += "<circle class=\"mark\" cx=\"\(Markup.coordinate(scale(r.value)))\" cy=\"\(Markup.coordinate(cy))\" r=\"5\" fill=\"\(r.color)\"><title>\(Markup.escape(r.tooltip))</title></circle>\n"
+            }
         }
         body += svgLegend(legendEntries, right: right, y: 22 + drop)
         return svgDocument(kind: kind, title: title, height: height, body: body)

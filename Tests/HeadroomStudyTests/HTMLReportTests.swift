@@ -224,27 +224,37 @@ struct HTMLReportTests {
         #expect(html.contains("SLO: api.p95&lt;250ms"))
     }
 
-    @Test("The audit chart reads reproduce's JSON by key: a ratio per claim, claims without two figures listed instead")
+    @Test("The audit chart reads verify's JSON by key: a ratio per claim, bounds divide by their bound, claims without a figure listed")
     func audit() throws {
         let json = """
-            {"schema": "headroom.reproduce/1", "verdicts": {"agrees": 1},
-             "seeds": [{"id": "009", "title": "A test", "rows": [
-               {"claim": "p95 at 10 users", "verdict": "agrees", "unit": "seconds",
-                "document": {"text": "200 ms", "low": 0.2, "high": 0.2},
-                "headroom": {"mean": 0.25, "ci_low": 0.2, "ci_high": 0.3, "samples": 5}},
-               {"claim": "pool exhausted", "verdict": "agrees", "document": {"text": "EXHAUSTED", "low": 1e-9, "high": null},
-                "headroom": {"mean": 4, "ci_low": 3, "ci_high": 5, "samples": 5}},
-               {"claim": "an input", "verdict": "not comparable", "document": {"text": "3 cores", "low": 3, "high": 3}, "headroom": null}
-             ]}]}
+            {"schema": "headroom.verify/1", "verdicts": {"holds": 2},
+             "documents": [{"id": "vendor", "title": "A test", "claims": [
+               {"id": "vendor.p95", "quote": "p95 at 500/s", "verdict": "holds", "unit": "seconds",
+                "document": {"text": "< 200 ms", "shape": "atMost", "low": 0, "high": 0.2},
+                "headroom": {"mean": 0.05, "ci_low": 0.04, "ci_high": 0.06, "samples": 5},
+                "headroom_range": {"low": 0.03, "high": 0.3}},
+               {"id": "vendor.x", "table": "At 300 users", "row": "Throughput", "column": "before", "verdict": "document optimistic",
+                "document": {"text": "500/s", "shape": "value", "low": 500, "high": 500},
+                "headroom": {"mean": 250, "ci_low": 240, "ci_high": 260, "samples": 5}, "headroom_range": {"low": 250, "high": 250}},
+               {"id": "vendor.input", "quote": "an input", "verdict": "model input", "document": {"text": "3 cores", "low": 3, "high": 3}, "headroom": null}
+             ],
+             "checks": [{"id": "c", "quote": "40 connections are plenty", "verdict": "consistent", "arithmetic": "500/s x 12ms = 6 <= 40"}]}]}
             """
         let page = try HTMLReport.auditPage(json: json, source: "test.json")
         let f = figures(page)
-        #expect(f == ["audit-009": 1])
+        #expect(f == ["audit-vendor": 2])
         let html = page.rendered
-        #expect(html.contains("Not drawn (2)"))
-        #expect(html.contains("pool exhausted: the document gives “EXHAUSTED”, not a figure"))
-        #expect(html.contains("Headroom: 0.2500 [0.2000, 0.3000] (seconds)"))
-        // 0.25 / 0.2: the dot sits at 1.25 on the ratio axis.
+        #expect(html.contains("Claims not drawn (1)"))
+        #expect(html.contains("an input: model input"))
+        #expect(html.contains("At 300 users: Throughput (before)"))
+        #expect(html.contains("Headroom: 0.05000 [0.04000, 0.06000]; over the unknowns 0.03000–0.3000 (seconds)"))
+        #expect(html.contains("consistent: “40 connections are plenty” — 500/s x 12ms = 6 &lt;= 40"))
+        // The atMost claim divides by its bound (0.05 / 0.2 = 0.25, its range open to the left edge),
+        // the throughput claim by its value (250 / 500 = 0.5): the axis is 0.1× to 1×.
+        let svg = try #require(page.blocks.compactMap { if case let .figure(_, svg, _, _) = $0 { return svg } else { return nil } }.first)
+        #expect(svg.contains(">0.1×</text>") && svg.contains(">1×</text>") && !svg.contains(">10×</text>"))
+        #expect(occurrences("class=\"span\"", in: svg) == 1)
+        #expect(occurrences("class=\"range\"", in: svg) == 2)
         #expect(throws: HTMLReport.AuditReadError.self) { _ = try HTMLReport.auditPage(json: "{\"schema\": \"headroom.run/1\"}", source: "x.json") }
         #expect(throws: HTMLReport.AuditReadError.self) { _ = try HTMLReport.auditPage(json: "not json", source: "x.json") }
     }
