@@ -72,6 +72,25 @@ extension HTMLReport {
             "whiskers: \(formatPercent(s.confidenceLevel)) confidence intervals over replications; black ticks: the closed form's value where one applies",
         ])
         page.add(.list(title: "Warnings", items: report.warnings))
+        if !report.sloVerdicts.isEmpty {
+            page.add(.heading("SLOs"))
+            let failed = report.sloVerdicts.filter { !$0.holds }.count
+            page.add(.paragraph(failed == 0 ? "Every SLO holds at the unfavourable bound of its confidence interval."
+                                            : "\(failed) of \(report.sloVerdicts.count) SLOs fail at the unfavourable bound of their confidence interval (exit status 1)."))
+            page.add(.table(header: ["SLO", "simulated", "confidence interval", "verdict", "where"], rows: report.sloVerdicts.map { v in
+                let unit = ChartUnit(metric: v.slo.metric)
+                var window = ""
+                if let w = v.window {
+                    window = "worst \(formatDuration(w.windowSeconds)) window, from \(formatDuration(w.worstStartSeconds))"
+                    window += w.failingWindows > 0 ? " (\(w.failingWindows) of \(w.windows) fail)" : " (of \(w.windows))"
+                }
+                guard let e = v.check.estimate else { return [v.slo.text, "no value", "", "FAIL", window] }
+                return [v.slo.text, unit.text(e.mean), "[\(unit.text(e.lower)), \(unit.text(e.upper))]", v.holds ? "pass" : "FAIL", window]
+            }))
+        }
+        // SLOs on a latency percentile are drawn as thresholds on the latency charts.
+        let latencySLOs = report.sloVerdicts.filter { ["p50_seconds", "p95_seconds", "p99_seconds", "mean_seconds"].contains($0.slo.metric) }
+            .map { ChartReference(value: $0.slo.threshold, label: "SLO \($0.slo.text)") }
 
         // Latency and throughput per endpoint (or per station of a network).
         let latencyItems: [(label: String, item: ReportItem)]
@@ -89,8 +108,9 @@ extension HTMLReport {
                 let values = latencyItems.map { $0.item[p.1].map(barValue) }
                 return values.contains { $0 != nil } ? BarSeries(name: p.0, values: values, color: ChartPalette.color(k)) : nil
             }
-            let chart = BarChart(kind: "bars", title: "Response time per endpoint", value: ChartAxis("response time", unit: .seconds),
+            var chart = BarChart(kind: "bars", title: "Response time per endpoint", value: ChartAxis("response time", unit: .seconds),
                                  categories: latencyItems.map(\.label), series: series)
+            chart.references = latencySLOs
             page.add(chart, id: "latency", caption: "Mean and percentiles of successful responses, averaged over replications (the percentile of each replication, then their mean and confidence interval).")
             let throughput = latencyItems.map { $0.item["throughput_per_second"].map(barValue) }
             if throughput.contains(where: { $0 != nil }) {
@@ -128,7 +148,10 @@ extension HTMLReport {
             page.add(chart, id: "pool-waits", caption: "Time an acquire waits for a free connection (all acquires, those that found one free included). Black ticks: Erlang C's mean wait.")
         }
 
-        if let timeline, !timeline.timelines.isEmpty { addTimeline(&page, timeline) }
+        if let timeline, !timeline.timelines.isEmpty {
+            addTimeline(&page, timeline, p95SLOs: report.sloVerdicts.filter { $0.slo.metric == "p95_seconds" }
+                .map { ChartReference(value: $0.slo.threshold, label: "SLO \($0.slo.text)") })
+        }
 
         page.add(.list(title: "Notes", items: report.notes))
         page.add(.details(summary: "Every figure (the table of headroom run)", text: report.tableText()))
@@ -158,7 +181,7 @@ extension HTMLReport {
         return points
     }
 
-    static func addTimeline(_ page: inout HTMLPage, _ timeline: RunTimeline) {
+    static func addTimeline(_ page: inout HTMLPage, _ timeline: RunTimeline, p95SLOs: [ChartReference] = []) {
         let dt = timeline.intervalSeconds
         let n = timeline.timelines.count
         page.add(.heading("Timeline"))
@@ -179,6 +202,7 @@ extension HTMLReport {
         var latency = XYChart(kind: "timeline", title: "p95 response time over time", x: time, y: ChartAxis("p95 response time", unit: .seconds),
                               series: [p95])
         latency.bands = timeline.bands
+        latency.references = p95SLOs
         page.add(latency, id: "timeline-latency", caption: "The 95th percentile of responses completed in each interval, \(every) (intervals without a completion left out). A p95 pooled over a whole ramp hides this peak.")
         let inFlight = line("in flight", 0) { (s: TimelineSample) -> Double? in Double(s.inFlight) }
         let waiting = line("waiting for a pool", 3) { (s: TimelineSample) -> Double? in Double(s.poolWaiting) }

@@ -125,6 +125,23 @@ struct HTMLReportTests {
         if let a = util.analytic { #expect(html.contains("analytic \(ChartUnit.fraction.text(a))")) }
     }
 
+    @Test("A run's SLOs: a row per SLO with its verdict, latency SLOs drawn as thresholds on the latency chart")
+    func slos() throws {
+        let m = try model(twoTierYAML(cpu: "exp(5ms)", query: "exp(10ms)"))
+        var report = ReplicationStudy(model: m, workers: 2).run()
+        let slos = try ["p95<1ms", "p95<10s"].map { try PlanSLO.parse($0, model: m) }
+        report.sloVerdicts = SLOGate.verdicts(slos, report: report)
+        #expect(report.sloVerdicts.map(\.holds) == [false, true])
+        let page = HTMLReport.runPage(report, timeline: nil)
+        let tables = page.blocks.compactMap { if case let .table(header, rows) = $0 { return (header, rows) } else { return nil } }
+        let rows = try #require(tables.first { $0.0.first == "SLO" }?.1)
+        #expect(rows.map { $0[0] } == ["p95<1ms", "p95<10s"])
+        #expect(rows.map { $0[3] } == ["FAIL", "pass"])
+        let html = page.rendered
+        #expect(html.contains("1 of 2 SLOs fail"))
+        #expect(html.contains(">SLO p95&lt;1ms</text>") && html.contains(">SLO p95&lt;10s</text>"))
+    }
+
     @Test("A phased run's timeline is shaded by phase, and each interval is a point of latency against load")
     func timeline() throws {
         let yaml = """
