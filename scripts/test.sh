@@ -5,8 +5,9 @@ cd "$(dirname "$0")/.."
 # The notebooks run on small data too (a broken notebook fails the suite); the first run installs
 # their pinned Python packages from PyPI into notebooks/.venv. HEADROOM_NOTEBOOK_TESTS=0 skips them.
 export HEADROOM_NOTEBOOK_TESTS=${HEADROOM_NOTEBOOK_TESTS:-1}
-# docs/batch/k8s-indexed-job.yaml is validated against the Kubernetes schema; the first run
-# installs the pinned validator into .venv/k8s-validate (about a minute). HEADROOM_K8S_TESTS=0 skips it.
+# docs/batch/k8s-indexed-job.yaml is validated against the Kubernetes schema and its pod command
+# run for every index on this machine; the first run installs the pinned validator into
+# .venv/k8s-validate (about a minute). HEADROOM_K8S_TESTS=0 skips it.
 export HEADROOM_K8S_TESTS=${HEADROOM_K8S_TESTS:-1}
 swift build --build-tests
 # A real PostgreSQL + PgBouncer measured by pgbench (installs postgresql and pgbouncer if missing;
