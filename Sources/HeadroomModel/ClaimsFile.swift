@@ -22,6 +22,8 @@ public struct UnknownParameter: Sendable, Hashable {
     public var why: String
     /// Points tried across the range (the ends included).
     public var points: Int
+    /// Points evenly spaced on a log scale (`spacing: log`, for ranges over orders of magnitude).
+    public var logSpacing: Bool = false
 }
 
 public struct ClaimScenario: Sendable, Hashable {
@@ -241,9 +243,10 @@ final class ClaimsDecoder {
 
     func decodeUnknown(_ name: String, _ node: YNode, _ path: String) -> UnknownParameter? {
         var rangeNode: YNode? = node
-        var key = name, template = "{}", why = "", points = 3
+        var key = name, template = "{}", why = "", points = 3, log = false
         if node.entries != nil {
-            guard let f = r.fields(node, path, ["range", "set", "template", "why", "points"]) else { return nil }
+            guard let f = r.fields(node, path, ["range", "set", "template", "why", "points", "spacing"]) else { return nil }
+            log = f.choice("spacing", ["linear": false, "log": true], what: "spacing") ?? false
             rangeNode = f["range"]
             key = f.name("set") ?? name
             template = f.name("template") ?? "{}"
@@ -266,8 +269,9 @@ final class ClaimsDecoder {
             let lo = try Quantity.parse(a), hi = try Quantity.parse(b)
             guard lo <= hi else { diag.error(rn.origin, path, "a range goes from low to high, not `\(text)`"); return nil }
             if unit == .perSecond && template == "{}" { template = "{}/s" }
+            if log && lo <= 0 { diag.error(rn.origin, path, "`spacing: log` needs a range above zero, not `\(text)`"); return nil }
             return UnknownParameter(name: name, overrideKey: key, low: lo, high: hi, template: template,
-                                    unit: unit, why: why, points: points)
+                                    unit: unit, why: why, points: points, logSpacing: log)
         } catch {
             diag.error(rn.origin, path, error.message)
             return nil

@@ -200,7 +200,8 @@ public enum Verification {
         if u.low == u.high { return [u.low] }
         var values: [Double] = []
         for i in 0..<n {
-            var v = u.low + (u.high - u.low) * Double(i) / Double(n - 1)
+            let t = Double(i) / Double(n - 1)
+            var v = u.logSpacing ? u.low * pow(u.high / u.low, t) : u.low + (u.high - u.low) * t
             if u.unit == .count && u.low == u.low.rounded() && u.high == u.high.rounded() { v = v.rounded() }
             if !values.contains(v) { values.append(v) }
         }
@@ -263,7 +264,12 @@ public enum Verification {
         if points.allSatisfy({ $0.bound != nil }) || points.contains(where: { $0.bound != nil }) {
             for text in Set(points.compactMap(\.bound)).sorted() { assumptions.append("bound: " + text) }
         }
-        let (verdict, text) = summarize(points, claim: claim, band: band!, varied: varied)
+        var (verdict, text) = summarize(points, claim: claim, band: band!, varied: varied)
+        let unjudged = points.filter { $0.verdict == .notComparable && $0.note != nil }
+        if !unjudged.isEmpty && unjudged.count < points.count {
+            text += "; not judged at " + unjudged.map { varied.isEmpty ? "the only point" : pointText($0.values, varied) }.joined(separator: "; ")
+                + " (see the note)"
+        }
         let notes = Set(points.compactMap(\.note)).sorted()
         let note = ([claim.note] + notes).filter { !$0.isEmpty }.joined(separator: "; ")
         return result(verdict, text, points: points, note: note)
@@ -551,6 +557,13 @@ final class ScenarioRunner {
                 continue
             }
             let run = try simulated(s, at: point)
+            let itemPrefix = path.split(separator: ".").dropLast().joined(separator: ".") + "."
+            if run.series?[path] == nil, (run.series ?? [:]).keys.contains(where: { $0.hasPrefix(itemPrefix) }) {
+                // The item exists but recorded nothing (no request of the kind completed in any replication).
+                perReading[k] = []
+                guardNote = "no figure `\(path)` in `\(s)`: no request of this kind completed"
+                continue
+            }
             guard let values = run.series?[path] else {
                 throw ModelErrors([ModelError(file: file.path, line: nil, column: nil, keyPath: "claims",
                                               message: "`\(k)`: the report of scenario `\(s)` has no figure `\(path)`; known: \(Suggest.hint(path, (run.series ?? [:]).keys.sorted(), noun: "figures"))")])
