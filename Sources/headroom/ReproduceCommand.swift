@@ -101,7 +101,7 @@ struct Reproduce: ParsableCommand {
     @OptionGroup var common: VerificationArguments
 
     func run() throws {
-        guard let dir = models ?? Reproduction.locateSeeds(executable: CommandLine.arguments[0]) else {
+        guard let dir = models ?? Reproduction.locateSeeds(executable: Bundle.main.executablePath ?? CommandLine.arguments[0]) else {
             throw UsageFailure(message: "cannot find models/seeds/*.claims.yaml from here or from the executable's directory: give --models DIR")
         }
         let paths = Reproduction.bundledFiles(in: dir)

@@ -322,3 +322,96 @@ struct VerifyCommandTests {
         #expect(r.stdout.isEmpty)
     }
 }
+
+/// The bundled claims files of models/seeds/.
+private let seedsDirectory: String = {
+    var url = URL(fileURLWithPath: #filePath)
+    for _ in 0..<3 { url.deleteLastPathComponent() }
+    return url.appendingPathComponent("models/seeds").path
+}()
+
+@Suite("The five bundled claims files", .serialized)
+struct BundledClaimsTests {
+    static let files: [ClaimsFile] = Reproduction.bundledFiles(in: seedsDirectory).map { try! ClaimsLoader.load(path: $0) }
+
+    @Test("all five load, in order, each figure judged or with its reason")
+    func loadAndAccount() {
+        #expect(BundledClaimsTests.files.map(\.id) == ["000", "001", "002", "003", "004"].sorted { a, b in
+            // bundled files sort by name: ai-platform, allure, flowats, marketing, tailors
+            ["001", "004", "003", "000", "002"].firstIndex(of: a)! < ["001", "004", "003", "000", "002"].firstIndex(of: b)!
+        })
+        var ids = Set<String>()
+        for f in BundledClaimsTests.files {
+            #expect(!f.unknowns.isEmpty, "document \(f.id) declares no unknowns")
+            for c in f.claims {
+                #expect(ids.insert("\(f.id).\(c.id)").inserted)
+                if c.status == .judged { #expect(c.read != nil && c.figure != nil, "\(f.id).\(c.id)") } else { #expect(!c.note.isEmpty, "\(f.id).\(c.id)") }
+            }
+        }
+        #expect(Reproduction.resolve("tailors", among: BundledClaimsTests.files)?.map(\.id) == ["002"])
+        #expect(Reproduction.resolve("seed-4", among: BundledClaimsTests.files)?.map(\.id) == ["004"])
+        #expect(Reproduction.resolve("999", among: BundledClaimsTests.files) == nil)
+    }
+
+    @Test("the figures the issue found missing are listed")
+    func missingFiguresListed() {
+        let all = Set(BundledClaimsTests.files.flatMap { f in f.claims.map { "\(f.id).\($0.id)" } })
+        for id in ["002.300.improvement.throughput", "002.500.improvement.response", "001.index.vector", "001.compression.sessions",
+                   "001.ws.connections", "003.target.jobs_get", "003.page.offset10k", "003.lt.min", "003.lt.scenarios",
+                   "000.after.improvement", "000.p99.after", "004.gap.rps", "004.current.instances", "004.benefit.quick"] {
+            #expect(all.contains(id), "\(id) missing")
+        }
+    }
+
+    @Test("\"Database Connections\" rows read connections in use on average, not a peak")
+    func connectionsAreMeans() throws {
+        let marketing = try #require(BundledClaimsTests.files.first { $0.id == "000" })
+        let rows = marketing.claims.filter { $0.row == "Database Connections" && $0.status == .judged }
+        #expect(rows.count == 6)
+        for c in rows { #expect(!(c.readText ?? "").contains("peak"), "\(c.id) reads \(c.readText ?? "")") }
+    }
+
+    @Test("seed 002 at 300 users: the before-fix timeouts are pessimistic for every think time and core count, and flagged as an inconsistent column")
+    func tailorsBeforeTimeouts() throws {
+        var file = try #require(BundledClaimsTests.files.first { $0.id == "002" })
+        // Only this claim is simulated; the others keep their figures for the consistency checks.
+        file.claims = file.claims.map { c in
+            var c = c
+            if c.id != "300.before.timeouts" { c.read = nil; c.status = .notComparable }
+            return c
+        }
+        let result = try Verification.verify(file, options: VerificationOptions(replications: 2, horizonSeconds: 20, pointsPerUnknown: 2))
+        let r = try #require(result.claim("300.before.timeouts"))
+        #expect(r.points.count == 4, "think_time x database.cores, two points each")
+        #expect(r.verdict == .documentPessimistic, "\(r.verdictText)")
+        #expect(r.inconsistentWith.contains("check.before300.timeouts"))
+        #expect(r.assumptions.contains { $0.hasPrefix("think_time in") } && r.assumptions.contains { $0.hasPrefix("database.cores in") })
+    }
+
+    @Test("headroom reproduce finds the bundled files from any working directory; worker utilization stays within 100%")
+    func reproduceFromElsewhere() throws {
+        let bin = try #require(CLI.binary, "build the CLI first")
+        let p = Process()
+        p.executableURL = bin
+        p.arguments = ["reproduce", "004", "--replications", "2", "--horizon", "5s", "--points", "2", "--format", "json"]
+        p.currentDirectoryURL = URL(fileURLWithPath: "/")
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0, "\(e)")
+        let json = try #require(try JSONSerialization.jsonObject(with: o) as? [String: Any])
+        let docs = try #require(json["documents"] as? [[String: Any]])
+        let claims = try #require(docs.first?["claims"] as? [[String: Any]])
+        for id in ["004.stage1.workers", "004.stage2.workers", "004.stage3.workers", "004.stage4.workers"] {
+            let c = try #require(claims.first { $0["id"] as? String == id }, "\(id) missing")
+            let range = try #require(c["headroom_range"] as? [String: Any], "\(id) has no figure")
+            let high = try #require(range["high"] as? Double)
+            #expect(high <= 1.0 + 1e-9, "\(id): worker utilization \(high) above 100%")
+            if let h = c["headroom"] as? [String: Any], let ciHigh = h["ci_high"] as? Double { #expect(ciHigh <= 1.0 + 1e-9) }
+        }
+    }
+}
