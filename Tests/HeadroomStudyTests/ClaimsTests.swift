@@ -353,6 +353,18 @@ struct BundledClaimsTests {
         #expect(Reproduction.resolve("999", among: BundledClaimsTests.files) == nil)
     }
 
+    @Test("the planner's example of docs/claims.md loads and verifies")
+    func plannerExample() throws {
+        let path = URL(fileURLWithPath: seedsDirectory).deletingLastPathComponent().appendingPathComponent("claims/vendor.claims.yaml").path
+        var file = try ClaimsLoader.load(path: path)
+        file.claims = file.claims.filter { $0.id == "p95" }
+        let result = try Verification.verify(file, options: VerificationOptions(replications: 2, horizonSeconds: 10, pointsPerUnknown: 2))
+        let r = try #require(result.claim("p95"))
+        #expect(r.points.count == 4, "database.cores x hit ratio, two points each")
+        #expect(r.points.allSatisfy { $0.estimate != nil })
+        #expect(result.checks.first?.verdict == .consistent)
+    }
+
     @Test("the figures the issue found missing are listed")
     func missingFiguresListed() {
         let all = Set(BundledClaimsTests.files.flatMap { f in f.claims.map { "\(f.id).\($0.id)" } })
