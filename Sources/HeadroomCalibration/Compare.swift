@@ -42,6 +42,9 @@ public enum Compare {
     /// (no warm-up: the test's figures include its start).
     public static func model(_ model: Model, under profile: LoadProfile) -> (Model, [String]) {
         var m = model
+        guard profile.durationSeconds > 0, profile.durationSeconds <= Limits.horizonSeconds else {
+            return (m, ["the test's length (\(Units.formatDuration(profile.durationSeconds))) is outside 0 to 30 days: the model was not changed"])
+        }
         var notes: [String] = []
         guard var workload = m.workload else { return (m, ["the model has no workload to replace"]) }
         switch profile {

@@ -99,6 +99,21 @@ public enum LoadTestReader {
         return "\(path):\(line):\(column): not JSON (\(reason))"
     }
 
+    /// A count of virtual users: a whole number from 1 to 1,000,000 (the model's limit), or an error naming the key.
+    static func users(_ v: Any?, default d: Int, path: String, key: String) throws(CalibrationInputError) -> Int {
+        guard let v else { return d }
+        guard let n = number(v), n == n.rounded(), n >= 0, n <= 1_000_000 else {
+            throw CalibrationInputError("\(path): \(key) must be a whole number of virtual users from 0 to 1000000")
+        }
+        return Int(n)
+    }
+
+    /// An arrival rate: finite and non-negative.
+    static func rate(_ v: Double, path: String, key: String) throws(CalibrationInputError) -> Double {
+        guard v.isFinite, v >= 0, v <= 1e9 else { throw CalibrationInputError("\(path): \(key) must be a rate ≥ 0") }
+        return v
+    }
+
     static func number(_ v: Any?) -> Double? {
         if let n = v as? NSNumber { return n.doubleValue }
         if let s = v as? String { return Double(s) }
@@ -213,7 +228,7 @@ public enum LoadTestReader {
             case "constant-arrival-rate":
                 let unit = s["timeUnit"] == nil ? 1 : try duration(s["timeUnit"], key + ".timeUnit")
                 guard let rate = number(s["rate"]) else { throw CalibrationInputError("\(path): \(key).rate is missing") }
-                return .open([Phase(durationSeconds: try duration(s["duration"], key + ".duration"), ratePerSecond: rate / unit)])
+                return .open([Phase(durationSeconds: try duration(s["duration"], key + ".duration"), ratePerSecond: try Self.rate(rate / unit, path: path, key: key + ".rate"))])
             case "ramping-arrival-rate":
                 let unit = s["timeUnit"] == nil ? 1 : try duration(s["timeUnit"], key + ".timeUnit")
                 var rate = (number(s["startRate"]) ?? 0) / unit
@@ -221,27 +236,28 @@ public enum LoadTestReader {
                 for (i, stage) in ((s["stages"] as? [[String: Any]]) ?? []).enumerated() {
                     guard let target = number(stage["target"]) else { throw CalibrationInputError("\(path): \(key).stages[\(i)].target is missing") }
                     let d = try duration(stage["duration"], "\(key).stages[\(i)].duration")
-                    let to = target / unit
+                    let to = try Self.rate(target / unit, path: path, key: "\(key).stages[\(i)].target")
                     if d > 0 { phases.append(Phase(durationSeconds: d, ratePerSecond: rate, rampToPerSecond: to == rate ? nil : to)) }
                     rate = to
                 }
                 guard !phases.isEmpty else { throw CalibrationInputError("\(path): \(key).stages is empty") }
                 return .open(phases)
             case "constant-vus":
-                let vus = Int(number(s["vus"]) ?? 1)
-                return .closed(users: vus, durationSeconds: try duration(s["duration"], key + ".duration"))
+                let vus = try users(s["vus"], default: 1, path: path, key: key + ".vus")
+                return .closed(users: max(1, vus), durationSeconds: try duration(s["duration"], key + ".duration"))
             case "ramping-vus":
                 let stages = (s["stages"] as? [[String: Any]]) ?? []
-                return try closedFromStages(stages, start: Int(number(s["startVUs"]) ?? 1), path: path, key: key)
+                return try closedFromStages(stages, start: try users(s["startVUs"], default: 1, path: path, key: key + ".startVUs"), path: path, key: key)
             default:
                 throw CalibrationInputError("\(path): \(key).executor `\(executor)` is not one compare can replay; use constant-arrival-rate, ramping-arrival-rate, constant-vus or ramping-vus")
             }
         }
         if let stages = options["stages"] as? [[String: Any]], !stages.isEmpty {
-            return try closedFromStages(stages, start: Int(number(options["vus"]) ?? 1), path: path, key: "\(w).stages")
+            return try closedFromStages(stages, start: try users(options["vus"], default: 1, path: path, key: "\(w).vus"), path: path, key: "\(w).stages")
         }
-        if let vus = number(options["vus"]), let d = options["duration"] {
-            return .closed(users: Int(vus), durationSeconds: try duration(d, "\(w).duration"))
+        if options["vus"] != nil, let d = options["duration"] {
+            let vus = try users(options["vus"], default: 1, path: path, key: "\(w).vus")
+            return .closed(users: max(1, vus), durationSeconds: try duration(d, "\(w).duration"))
         }
         return nil
     }
@@ -249,12 +265,13 @@ public enum LoadTestReader {
     static func closedFromStages(_ stages: [[String: Any]], start: Int, path: String, key: String) throws(CalibrationInputError) -> LoadProfile {
         var total = 0.0, peak = start
         for (i, stage) in stages.enumerated() {
-            guard let target = number(stage["target"]) else { throw CalibrationInputError("\(path): \(key)[\(i)].target is missing") }
+            guard stage["target"] != nil else { throw CalibrationInputError("\(path): \(key)[\(i)].target is missing") }
+            let target = try users(stage["target"], default: 0, path: path, key: "\(key)[\(i)].target")
             guard let d = stage["duration"] as? String else { throw CalibrationInputError("\(path): \(key)[\(i)].duration must be a duration such as \"5m\"") }
             total += try k6Duration(d, path: path, key: "\(key)[\(i)].duration")
-            peak = max(peak, Int(target))
+            peak = max(peak, target)
         }
-        return .closed(users: peak, durationSeconds: total)
+        return .closed(users: max(1, peak), durationSeconds: total)
     }
 
     /// k6 durations: Go's `1h30m`, `5m`, `30s`, `500ms` (also compound).
@@ -321,7 +338,10 @@ public enum LoadTestReader {
         func seconds(_ n: Node?, _ key: String) throws(CalibrationInputError) -> Double {
             let line = n?.mark.map { ":\($0.line):\($0.column)" } ?? ""
             guard let s = n?.string else { throw CalibrationInputError("\(path)\(line): \(key) is missing") }
-            if let v = Double(s) { return v }
+            if let v = Double(s) {
+                guard v >= 0, v <= 30 * 86400 else { throw CalibrationInputError("\(path)\(line): \(key) must be from 0 to 30 days of seconds, not \(s)") }
+                return v
+            }
             do { return try k6Duration(s, path: path, key: key) } catch {
                 throw CalibrationInputError("\(path)\(line): \(key) `\(s)` is not a duration (seconds, or e.g. 5m)")
             }
@@ -336,11 +356,11 @@ public enum LoadTestReader {
             if let count = p["arrivalCount"]?.string.flatMap(Double.init) {
                 out.append(Phase(durationSeconds: d, ratePerSecond: d > 0 ? count / d : 0)); continue
             }
-            guard let rateText = p["arrivalRate"]?.string, let rate = Double(rateText) else {
+            guard let rateText = p["arrivalRate"]?.string, let rate = Double(rateText), rate >= 0, rate.isFinite else {
                 let line = p.mark.map { ":\($0.line):\($0.column)" } ?? ""
                 throw CalibrationInputError("\(path)\(line): \(key) needs `arrivalRate` (or `arrivalCount`, or `pause`)")
             }
-            let ramp = p["rampTo"]?.string.flatMap(Double.init)
+            let ramp = p["rampTo"]?.string.flatMap(Double.init).map { max(0, $0) }
             out.append(Phase(durationSeconds: d, ratePerSecond: rate, rampToPerSecond: ramp))
         }
         guard !out.isEmpty else { throw CalibrationInputError("\(path): `config.phases` is empty") }

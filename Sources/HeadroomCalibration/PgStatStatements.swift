@@ -74,7 +74,7 @@ public struct StatementImport: Sendable {
         var rows: [Row] = []
         for r in table.records {
             let callsValue = try table.number(r, callsIndex, what: "calls")
-            guard callsValue == callsValue.rounded() else {
+            guard callsValue == callsValue.rounded(), callsValue <= 1e15 else {
                 throw ParseFailure("\(path):\(r.line):\(r.fields[callsIndex].column): calls must be a whole number, not `\(r.fields[callsIndex].text)`")
             }
             let calls = Int(callsValue)

@@ -26,14 +26,14 @@ public enum PoolSettingsImport {
     }
 
     static func whole(_ s: String, _ path: String, _ line: Int, _ key: String) throws(ParseFailure) -> Int {
-        guard let n = Int(s.trimmingCharacters(in: .whitespaces)), n >= 0 else {
+        guard let n = Int(s.trimmingCharacters(in: .whitespaces)), n >= 0, n <= 100_000 else {
             throw ParseFailure("\(path):\(line): `\(key)` must be a whole number, not `\(s)`")
         }
         return n
     }
 
     static func duration(_ s: String, unit: Double, _ path: String, _ line: Int, _ key: String) throws(ParseFailure) -> String {
-        guard let n = Double(s.trimmingCharacters(in: .whitespaces)), n >= 0, n.isFinite else {
+        guard let n = Double(s.trimmingCharacters(in: .whitespaces)), n >= 0, n <= 1e9 else {
             throw ParseFailure("\(path):\(line): `\(key)` must be a number (\(unit == 1 ? "seconds" : "milliseconds")), not `\(s)`")
         }
         return n == 0 ? "none" : Units.formatDuration(n * unit)
@@ -97,7 +97,9 @@ public enum PoolSettingsImport {
         var settings: [Setting] = []
         for key in ["max", "connectionTimeoutMillis", "idleTimeoutMillis"] {
             guard let v = options[key] else { continue }
-            guard let n = (v as? NSNumber)?.doubleValue, n >= 0 else { throw ParseFailure("\(path): `\(key)` must be a number ≥ 0") }
+            guard let n = (v as? NSNumber)?.doubleValue, n >= 0, n <= 1e9, key != "max" || (n == n.rounded() && n <= 100_000) else {
+                throw ParseFailure("\(path): `\(key)` must be \(key == "max" ? "a whole number of connections up to 100000" : "a number of milliseconds ≥ 0")")
+            }
             let canonical = PoolSpellings.aliases[key]!
             let value = canonical == "size" ? "\(Int(n))" : (n == 0 ? "none" : Units.formatDuration(n / 1000))
             settings.append(Setting(key: canonical, value: value, native: key, line: 1))

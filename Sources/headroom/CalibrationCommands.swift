@@ -139,6 +139,9 @@ struct CompareCommand: ParsableCommand {
                 throw InputFailure(message: "\(result): the offered load is not in the result: give --profile (an Artillery script with config.phases, or k6 options JSON from `k6 inspect script.js`), or --rate/--users with --duration")
             }
         } catch let e as CalibrationInputError { throw InputFailure(message: e.message) }
+        guard offered.durationSeconds > 0, offered.durationSeconds <= Limits.horizonSeconds else {
+            throw InputFailure(message: "the offered load lasts \(Units.formatDuration(offered.durationSeconds)) (\(source)): it must be longer than 0 and at most 30 days")
+        }
         guard loaded.model.workload != nil else { throw InputFailure(message: "\(model.model): the model has no workload to replace with the test's") }
         let comparison = Compare.run(model: loaded.model, modelPath: model.model, result: measured, profile: offered,
                                      profileSource: source, replications: replications, threads: threads)
