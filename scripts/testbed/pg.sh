@@ -217,7 +217,7 @@ hz=$(getconf CLK_TCK)
 # run_level NAME MODE(open|closed) CLIENTS RATE(per second; empty for closed) POOL SECONDS REP
 summary="$out/levels.csv"
 echo "level,rep,mode,clients,offered_rate_per_second,pool,cores,seconds,transactions,throughput_per_second,mean_ms,p50_ms,p95_ms,p99_ms,max_ms,errors,error_share,pg_exec_mean_ms,pg_calls,busy_cores,testbed_cores,other_work_share,pgbench_cpu_ms_per_tx,pgbouncer_cpu_ms_per_tx,postgres_cpu_ms_per_tx,load_average,cpu_probe_ms" >"$summary"
-mkdir -p "$out/pgbench"
+mkdir -p "$out/pgbench" "$out/pg_stat_statements"
 run_level() {
     local name=$1 mode=$2 clients=$3 rate=$4 level_pool=$5 secs=$6 rep=$7
     local prefix="$work/log-$name-$rep"
@@ -245,6 +245,10 @@ run_level() {
     rm -f "$prefix".*
     local failed
     failed=$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$stdout"); failed=${failed:-0}
+    # The run's pg_stat_statements as a CSV export (what `headroom import pg-stat-statements` reads).
+    psql_pg -d bench -c "\\copy (SELECT queryid, calls, total_exec_time, mean_exec_time, stddev_exec_time,
+        min_exec_time, max_exec_time, rows, query FROM pg_stat_statements
+        WHERE query NOT LIKE '%pg_stat_statements%' ORDER BY calls DESC) TO '$out/pg_stat_statements/$name-$rep.csv' CSV HEADER"
     local pgs; pgs=$(psql_pg -d bench -F, -c "SELECT round(mean_exec_time::numeric, 4), calls FROM pg_stat_statements WHERE query LIKE 'SELECT sum(g)%' ORDER BY calls DESC LIMIT 1")
     [[ -n $pgs ]] || pgs=","
     local n; n=$(grep -vc skipped "$logfile" || true)
