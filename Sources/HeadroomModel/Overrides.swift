@@ -5,11 +5,26 @@ enum Overrides {
     /// Sections that may be created by an override when the file leaves them out (all have defaults).
     static let creatableSections: Set<String> = ["simulation", "instances", "database", "faults"]
 
+    /// Keys of which a mapping may hold only one: the source of an open load, the kind of workload.
+    static let exclusiveKeys: [String: [String]] = [
+        "workload.open": ["rate", "constant_rate", "phases"],
+        "workload": ["open", "closed"],
+    ]
+
     static func apply(_ overrides: [String: String], to tree: inout YNode, file: String) throws(ModelErrors) {
         var errors: [ModelError] = []
+        var resolved: [(key: String, path: String, value: String)] = []
         for (key, value) in overrides.sorted(by: { $0.key < $1.key }) {
             do {
-                let path = try resolve(key, in: tree, file: file)
+                resolved.append((key, try resolve(key, in: tree, file: file), value))
+            } catch {
+                errors.append(contentsOf: error.errors)
+            }
+        }
+        errors += conflicts(resolved.map { ($0.key, $0.path) }, in: tree, file: file)
+        if !errors.isEmpty { throw ModelErrors(errors) }
+        for (key, path, value) in resolved {
+            do {
                 let valueNode = try parseValue(value, key: key, file: file)
                 try set(path.split(separator: ".").map(String.init), in: &tree, value: valueNode, key: key, file: file)
             } catch {
@@ -17,6 +32,46 @@ enum Overrides {
             }
         }
         if !errors.isEmpty { throw ModelErrors(errors) }
+    }
+
+    /// Overrides that would silently undo one another, each an error naming both keys:
+    /// - a parent replaces its child (`workload.open={rate: 600/s}` with `rate=300/s`, i.e.
+    ///   `workload.open.rate`: whichever is applied last wins, and a sweep over the child would give
+    ///   identical cells);
+    /// - a key beside one it excludes, in the file or in another override (`rate` on a model whose
+    ///   load comes from `workload.open.phases`).
+    static func conflicts(_ resolved: [(key: String, path: String)], in tree: YNode, file: String) -> [ModelError] {
+        var out: [ModelError] = []
+        func error(_ key: String, _ message: String) {
+            out.append(ModelError(file: file, line: nil, column: nil, keyPath: key, message: "override: \(message)"))
+        }
+        for a in resolved {
+            for b in resolved where b.path.hasPrefix(a.path + ".") {
+                error(b.key, "`\(b.key)` sets `\(b.path)`, inside `\(a.path)`, which `\(a.key)` replaces as a whole: the two overrides conflict (one would silently undo the other); give the value inside `\(a.key)`, or drop one")
+            }
+        }
+        for o in resolved {
+            let segs = o.path.split(separator: ".").map(String.init)
+            for depth in 1..<max(1, segs.count) {
+                let parent = segs[..<depth].joined(separator: "."), child = segs[depth]
+                guard let group = exclusiveKeys[parent], group.contains(child) else { continue }
+                var node: YNode? = tree
+                for s in segs[..<depth] { node = node?[s] }
+                for other in group where other != child {
+                    let otherPath = "\(parent).\(other)"
+                    if let by = resolved.first(where: { $0.path == otherPath || $0.path.hasPrefix(otherPath + ".") }) {
+                        if by.key < o.key {
+                            error(o.key, "`\(o.key)` sets `\(o.path)` and `\(by.key)` sets `\(by.path)`: `\(parent)` takes only one of \(group.map { "`\($0)`" }.joined(separator: ", "))")
+                        }
+                    } else if let entry = node?.entries?.first(where: { $0.key == other }), !entry.value.isNull,
+                              !resolved.contains(where: { otherPath.hasPrefix($0.path + ".") || $0.path == parent }) {
+                        let at = entry.keyOrigin.line.map { " (\(file):\($0))" } ?? ""
+                        error(o.key, "`\(o.key)` sets `\(o.path)`, but the model's `\(parent)` is given by `\(otherPath)`\(at), and it takes only one of \(group.map { "`\($0)`" }.joined(separator: ", ")): \(other == "phases" ? "vary a phase's rate (e.g. `workload.open.phases.0.rate`)" : "set a value inside `\(otherPath)`"), or replace the whole `\(parent)` with --set '\(parent)={...}'")
+                    }
+                }
+            }
+        }
+        return out
     }
 
     static func fail(_ key: String, _ file: String, _ message: String) -> ModelErrors {

@@ -19,8 +19,8 @@ struct Headroom: ParsableCommand {
             `run` simulates it with confidence intervals. See docs/cli.md and docs/model-reference.md.
             """,
         version: "0.1.0",
-        subcommands: [Check.self, Run.self, Analyze.self, SweepCommand.self, PlanCommand.self, MergeCommand.self, Verify.self, Reproduce.self,
-                      ImportCommand.self, FitCommand.self, CompareCommand.self, ReportCommand.self])
+        subcommands: [Check.self, Run.self, Analyze.self, SweepCommand.self, PlanCommand.self, BreakpointCommand.self, MergeCommand.self,
+                      Verify.self, Reproduce.self, ImportCommand.self, FitCommand.self, CompareCommand.self, ReportCommand.self])
 
     /// Parses, runs, and maps failures to distinct exit codes.
     static func main() {

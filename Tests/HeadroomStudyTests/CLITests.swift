@@ -137,4 +137,31 @@ struct CLITests {
         #expect(window.status == 0)
         #expect(window.stdout.contains("worst 5 s window"))
     }
+
+    /// Before, a sweep over `rate` after `--set 'workload.open={rate: 600/s}'` gave identical cells
+    /// without a word. The same conflicts are errors naming both keys in run, sweep, plan and breakpoint.
+    @Test("conflicting overrides are an error naming both keys in run, sweep, plan and breakpoint")
+    func overrideConflictsEverywhere() throws {
+        let model = "models/examples/two-tier.yaml", phased = "models/examples/phases.yaml"
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("headroom-conflict-\(UUID().uuidString)").path
+        let cases: [[String]] = [
+            ["run", model, "--set", "workload.open={rate: 600/s}", "--set", "rate=300/s"],
+            ["sweep", model, "--set", "workload.open={rate: 600/s}", "--set", "rate=100/s,200/s", "--output-dir", dir],
+            ["plan", model, "--set", "workload.open={rate: 600/s}", "--vary", "rate=100/s,200/s", "--slo", "p95<1s"],
+            ["breakpoint", model, "--set", "workload.open={rate: 600/s}", "--vary", "rate", "--slo", "p95<1s"],
+        ]
+        for arguments in cases {
+            let r = try CLI.run(arguments)
+            #expect(r.status == 65, "\(arguments[0]): exit \(r.status), \(r.stderr)")
+            #expect(r.stderr.contains("`rate` sets `workload.open.rate`") && r.stderr.contains("`workload.open` replaces as a whole"),
+                    "\(arguments[0]): \(r.stderr)")
+        }
+        for command in [["run", phased, "--set", "rate=300/s"], ["sweep", phased, "--set", "rate=100/s,200/s", "--output-dir", dir]] {
+            let r = try CLI.run(command)
+            #expect(r.status == 65)
+            #expect(r.stderr.contains("`rate` sets `workload.open.rate`, but the model's `workload.open` is given by `workload.open.phases`"),
+                    "\(command[0]): \(r.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir))
+    }
 }

@@ -1,0 +1,65 @@
+import Foundation
+import HeadroomModel
+import Queueing
+import Testing
+@testable import HeadroomStudy
+
+/// `headroom breakpoint`: the largest load that meets every SLO.
+@Suite("Breakpoint search")
+struct BreakpointTests {
+    /// M/M/1 with mean service 100 ms: it saturates at 10/s, and its mean response
+    /// `1 / (mu - lambda)` stays under 1 s below exactly 9/s.
+    static let mm1 = """
+        name: M/M/1
+        simulation: {horizon: 2000s, warmup: 200s, replications: 8, seed: 5}
+        network:
+          arrivals: {desk: 5/s}
+          stations:
+            desk: {service: exp(100ms)}
+        """
+
+    @Test("brackets analytically, bisects by simulation, and stops within the tolerance below the exact breakpoint")
+    func mm1Breakpoint() throws {
+        let path = try CLI.temporaryFile("mm1.yaml", Self.mm1)
+        let search = BreakpointSearch(modelPath: path, key: "network.arrivals.desk",
+                                      simulation: SimulationOverrides(horizonSeconds: 2000), slos: ["mean<1s"], threads: 2)
+        let r = try search.run()
+        // Analytic: the station reaches 100 % at exactly 1 / 100 ms.
+        let desk = try #require(r.resources.first { $0.id == "station.desk" })
+        #expect(abs(try #require(desk.loadAtFullUtilization) - 10) < 1e-4)
+        #expect(r.saturatesFirst == "station.desk")
+        // Simulation: a pass at the breakpoint, a fail just above it, within 2 %.
+        #expect(r.stopReason == .converged)
+        let b = try #require(r.breakpoint), f = try #require(r.firstFailing)
+        #expect(f > b && f - b <= 0.02 * f)
+        #expect(r.points.first { $0.value == b }?.passes == true)
+        #expect(r.points.first { $0.value == f }?.passes == false)
+        #expect(r.points.allSatisfy { $0.passes == ($0.value <= b) })
+        // The SLO is checked at the upper confidence bound, so the answer is on the safe side of
+        // the exact 9/s; 8 replications x 2000 s keep the interval narrow enough that it is not far below.
+        #expect(b < 9)
+        #expect(b > 0.7 * 9)
+        let exact = try MMcQueue(arrivalRatePerSecond: b, meanServiceSeconds: 0.1, servers: 1)
+        #expect(exact.meanResponseSeconds < 1)
+    }
+
+    @Test("no load passes: the result says so and names the lowest load tried")
+    func nothingPasses() throws {
+        let path = try CLI.temporaryFile("mm1.yaml", Self.mm1)
+        let search = BreakpointSearch(modelPath: path, key: "network.arrivals.desk",
+                                      simulation: SimulationOverrides(replications: 2, horizonSeconds: 200, warmup: .fixed(seconds: 20)),
+                                      slos: ["mean<50ms"], maxSimulations: 8, threads: 2)
+        let r = try search.run()
+        #expect(r.breakpoint == nil)
+        #expect(r.stopReason == .noPassingLoad)
+        #expect(r.tableText().contains("no load tried meets every SLO"))
+    }
+
+    @Test("the varied key must not also be set")
+    func varyAndSetConflict() throws {
+        let path = try CLI.temporaryFile("mm1.yaml", Self.mm1)
+        let search = BreakpointSearch(modelPath: path, key: "network.arrivals.desk",
+                                      fixedOverrides: ["network.arrivals.desk": "3/s"], slos: ["mean<1s"])
+        #expect(throws: SweepError.self) { try search.run() }
+    }
+}
