@@ -10,8 +10,8 @@ import HeadroomModel
 ///    utilizations only approach 1). The smallest of these is where the model saturates, and it
 ///    brackets the search: the SLOs are tried at half of it and at it.
 /// 2. Simulation: the bracket widens until its low end passes and its high end fails, then
-///    bisection halves it until it is narrower than `relativeTolerance` of the high end (one unit
-///    for whole-number keys such as `users`). A load passes only if every SLO holds at the
+///    bisection halves it until it is narrower than `relativeTolerance` of the high end (and at
+///    least one unit for whole-number keys such as `users`). A load passes only if every SLO holds at the
 ///    unfavourable bound of its confidence interval, as in `plan`.
 ///
 /// The search assumes the SLOs fail from some load on (more load, worse figures); the same seed at
@@ -139,6 +139,10 @@ public struct BreakpointSearch: Sendable {
             (low, high) = (start / 2, start * 2)
         }
         if scale.integer { low = max(1, low.rounded(.down)); high = max(low + 1, high.rounded(.up)) }
+        /// Within the tolerance, or adjacent whole numbers.
+        func isNarrow(_ low: Double, _ high: Double) -> Bool {
+            high - low <= max(scale.integer ? 1 : 0, relativeTolerance * high)
+        }
         var stop = BreakpointResult.StopReason.converged
         var lowPasses = try evaluate(low)
         var shrink = 0
@@ -164,13 +168,11 @@ public struct BreakpointSearch: Sendable {
                 low = high
             } else {
                 while points.count < maxSimulations {
-                    let narrow = scale.integer ? high - low <= 1 : high - low <= relativeTolerance * high
-                    if narrow { break }
+                    if isNarrow(low, high) { break }
                     let mid = scale.integer ? ((low + high) / 2).rounded(.down) : (low + high) / 2
                     if try evaluate(mid) { low = mid } else { high = mid }
                 }
-                let narrow = scale.integer ? high - low <= 1 : high - low <= relativeTolerance * high
-                if !narrow { stop = .simulationLimit }
+                if !isNarrow(low, high) { stop = .simulationLimit }
             }
         }
         let passing = points.filter(\.passes).map(\.value).max()
@@ -379,7 +381,7 @@ extension BreakpointResult {
             if let b = breakpoint {
                 var line = "largest load meeting every SLO: \(key)=\(text(b))"
                 if let f = firstFailing {
-                    line += "   (fails at \(key)=\(text(f))" + (stopReason == .converged ? (integer ? ")" : ", within \(formatPercent(relativeTolerance)))") : "; bracket not closed: the simulation limit was reached)")
+                    line += "   (fails at \(key)=\(text(f))" + (stopReason == .converged ? (integer && f - b <= 1 ? ")" : ", within \(formatPercent(relativeTolerance)))") : "; bracket not closed: the simulation limit was reached)")
                 }
                 lines.append(line)
             }
