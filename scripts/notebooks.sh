@@ -83,7 +83,7 @@ status=0
 # Exit 1: no configuration passes (the file is still written).
 [ "$status" = 0 ] || [ "$status" = 1 ] || { say "plan failed ($status)"; exit "$status"; }
 # (c) a phased load test, second by second.
-"$HEADROOM" run "$PHASED" "${TIMELINE_SIM[@]}" --timeline 1s --timeline-output "$DATA/timeline.csv" \
+"$HEADROOM" run "$PHASED" "${TIMELINE_SIM[@]}" --timeline 1s --timeline-output "$DATA/timeline.json" \
   --format json --output "$DATA/timeline-report.json"
 # (d) before/after bars of the five audits, when this headroom has `reproduce`.
 if "$HEADROOM" reproduce --help >/dev/null 2>&1; then

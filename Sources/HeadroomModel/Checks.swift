@@ -1,42 +1,5 @@
 import Foundation
 
-/// Mean per-request demand of a step list, by resource (a lower bound: unknown cache hit ratios count as hits).
-struct Demand {
-    var cpu = 0.0
-    var primary = 0.0
-    var replica = 0.0
-    var poolHold: [String: Double] = [:]
-
-    mutating func add(_ o: Demand, times k: Double = 1) {
-        cpu += k * o.cpu; primary += k * o.primary; replica += k * o.replica
-        for (p, v) in o.poolHold { poolHold[p, default: 0] += k * v }
-    }
-
-    static func of(_ steps: [Step], model: Model) -> Demand {
-        var d = Demand()
-        let replicasServeReads = (model.database?.replicas ?? 0) > 0 && model.database?.readRouting != .primary
-        for s in steps {
-            switch s {
-            case let .cpu(x): d.cpu += x.mean
-            case let .query(q):
-                let t = q.time.mean
-                if q.kind == .read && replicasServeReads { d.replica += t } else { d.primary += t }
-                d.poolHold[q.pool, default: 0] += t
-            case let .cache(c):
-                if case let .ratio(h)? = model.cache(named: c.cache)?.hits {
-                    d.add(of(c.hit, model: model), times: h)
-                    d.add(of(c.miss, model: model), times: 1 - h)
-                }
-            case let .repeat(count, inner): d.add(of(inner, model: model), times: count.mean)
-            case let .parallel(branches): for b in branches { d.add(of(b, model: model)) }
-            case let .transaction(t): d.add(of(t.steps, model: model))
-            case .call, .enqueue, .sleep: break
-            }
-        }
-        return d
-    }
-}
-
 enum Checks {
     static func warnings(_ model: Model, tree: YNode, diag: Diagnostics) {
         func origin(_ path: [String]) -> Origin? {
@@ -133,35 +96,8 @@ enum Checks {
             diag.warn(origin(["rate_limiters", l.name]), "rate_limiters.\(l.name)", "rate limiter `\(l.name)` is not listed in any endpoint's `rate_limiters`")
         }
 
-        // Offered load of an open workload against capacity (legal: overload is a what-if).
-        let rate: Double
-        switch workload.arrivals {
-        case let .open(.rate(r), _): rate = r
-        case let .open(.phases(ps), _): rate = ps.map { max($0.ratePerSecond, $0.rampToPerSecond ?? 0) }.max() ?? 0
-        case .closed: return
-        }
-        var d = Demand()
-        for m in workload.mix {
-            if let e = model.endpoint(named: m.endpoint) { d.add(Demand.of(e.steps, model: model), times: m.weight) }
-        }
-        var over: [String] = []
-        // Formatted without converting to Int: a 1e30 s step makes a utilization of 1e32 %.
-        func pct(_ u: Double) -> String { "\(Units.formatNumber((u * 100).rounded()))%" }
-        let cpuCap = Double(model.instances.count * model.instances.workers)
-        if rate * d.cpu / cpuCap >= 1 { over.append("instance workers \(pct(rate * d.cpu / cpuCap))") }
-        if let db = model.database {
-            if rate * d.primary / Double(db.cores) >= 1 { over.append("database primary \(pct(rate * d.primary / Double(db.cores)))") }
-            if db.replicas > 0, rate * d.replica / Double(db.replicas * db.replicaCores) >= 1 {
-                over.append("read replicas \(pct(rate * d.replica / Double(db.replicas * db.replicaCores)))")
-            }
-        }
-        for p in model.pools {
-            let u = rate * (d.poolHold[p.name] ?? 0) / Double(p.totalConnections(instances: model.instances.count))
-            if u >= 1 { over.append("pool `\(p.name)` \(pct(u))") }
-        }
-        if !over.isEmpty {
-            diag.warn(origin(["workload", "open"]), "workload.open",
-                      "offered load exceeds capacity (analytic utilization, at \(Units.formatNumber(rate))/s: \(over.joined(separator: ", "))): queues grow without bound; simulated as an overload what-if")
-        }
+        // Offered load against capacity is not checked here: `Analysis` warns about it once, with
+        // the holds stretched by database sharing, pools whose waiters time out (M/M/c+D) and the
+        // peak of a phased load, which this layer does not know about.
     }
 }

@@ -553,12 +553,15 @@ extension JSONValue {
     }
 }
 
-/// The end of a table: warnings, then notes, each block after a blank line.
+/// The end of a table: warnings, then notes, each block after a blank line. Each distinct
+/// warning once; a loader warning (`file:line:col: warning: ...`) keeps its own label.
 func finishedTable(_ lines: [String], warnings: [String], notes: [String]) -> String {
     var lines = lines
-    if !warnings.isEmpty {
+    var seen = Set<String>()
+    let distinct = warnings.filter { seen.insert($0).inserted }
+    if !distinct.isEmpty {
         lines.append("")
-        lines += warnings.map { "warning: \($0)" }
+        lines += distinct.map { $0.contains(": warning: ") ? $0 : "warning: \($0)" }
     }
     if !notes.isEmpty {
         lines.append("")

@@ -372,7 +372,7 @@ extension PlanResult {
         }
         if !warnings.isEmpty {
             lines.append("")
-            lines += warnings.prefix(10).map { "warning: \($0)" }
+            lines += warnings.prefix(10).map { $0.contains(": warning: ") ? $0 : "warning: \($0)" }
         }
         return lines.joined(separator: "\n") + "\n"
     }

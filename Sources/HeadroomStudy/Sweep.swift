@@ -410,3 +410,24 @@ enum SweepManifestDiff {
         return d.isEmpty ? "the manifest differs" : d.joined(separator: "; ")
     }
 }
+
+extension Sweep.Prepared {
+    /// The kept cells' analytic warnings (an open load beyond a resource's capacity...), distinct
+    /// and sorted, each labelled with the model file: what `run` would warn about, once per text.
+    /// Milliseconds per cell, analysed in parallel; none for a grid too large to keep its cells.
+    public func analysisWarnings(modelPath: String) -> [String] {
+        let lock = NSLock()
+        var found = Set<String>()
+        let cells = self.cells
+        let threads = max(1, min(cells.count, ProcessInfo.processInfo.activeProcessorCount))
+        DispatchQueue.concurrentPerform(iterations: threads) { t in
+            var local = Set<String>()
+            for i in stride(from: t, to: cells.count, by: threads) {
+                for w in Analysis.analyze(cells[i].model).warnings { local.insert("\(modelPath): warning: \(w)") }
+            }
+            lock.lock(); found.formUnion(local); lock.unlock()
+        }
+        return found.sorted()
+    }
+}
+

@@ -1,4 +1,5 @@
 import Foundation
+import HeadroomModel
 import HeadroomSim
 
 /// One replication's timeline (`headroom run --timeline 1s`).
@@ -59,13 +60,29 @@ public enum TimelineExport {
         return out
     }
 
-    public static func json(_ timelines: [ReplicationTimeline], intervalSeconds: Double, report: StudyReport) -> String {
+    /// The phases of an open load (start and end from time 0, rates): so that charts shade them
+    /// from the data, not from a copy of the model.
+    public static func phases(of model: Model) -> [(startSeconds: Double, endSeconds: Double, ratePerSecond: Double, rampToPerSecond: Double?)] {
+        guard case let .open(.phases(phases), _)? = model.workload?.arrivals else { return [] }
+        var t = 0.0
+        return phases.map { p in
+            defer { t += p.durationSeconds }
+            return (t, t + p.durationSeconds, p.ratePerSecond, p.rampToPerSecond)
+        }
+    }
+
+    public static func json(_ timelines: [ReplicationTimeline], intervalSeconds: Double, report: StudyReport,
+                            model: Model? = nil) -> String {
         JSONValue.object([
             ("schema", .string("headroom.timeline/1")),
             ("model", .object([("name", .string(report.modelName)), ("source", .string(report.sourcePath))])),
             ("interval_seconds", .num(intervalSeconds)),
             ("warmup_seconds", .num(report.settings.warmupSeconds)),
             ("horizon_seconds", .num(report.settings.horizonSeconds)),
+            ("phases", .array((model.map(phases) ?? []).map { p in
+                .object([("start_seconds", .num(p.startSeconds)), ("end_seconds", .num(p.endSeconds)),
+                         ("rate_per_second", .num(p.ratePerSecond)), ("ramp_to_per_second", .num(p.rampToPerSecond))])
+            })),
             ("columns", .array(columns.dropFirst().map { .string($0) })),
             ("replications", .array(timelines.map { t in
                 .object([
@@ -84,9 +101,9 @@ public enum TimelineExport {
 extension TimelineExport {
     /// JSON when `path` ends in `.json`, else CSV.
     public static func rendered(_ timelines: [ReplicationTimeline], intervalSeconds: Double, report: StudyReport,
-                                path: String) -> String {
+                                path: String, model: Model? = nil) -> String {
         path.lowercased().hasSuffix(".json")
-            ? json(timelines, intervalSeconds: intervalSeconds, report: report)
+            ? json(timelines, intervalSeconds: intervalSeconds, report: report, model: model)
             : csv(timelines, intervalSeconds: intervalSeconds)
     }
 }

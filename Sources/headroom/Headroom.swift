@@ -294,7 +294,7 @@ struct Run: ParsableCommand {
             for w in report.warnings.dropFirst(warnings.count) { Console.error("\(model.model): warning: \(w)") }
         }
         if let t = timeline {
-            try OutputFile.write(TimelineExport.rendered(timelines, intervalSeconds: t.seconds, report: report, path: timelineFile),
+            try OutputFile.write(TimelineExport.rendered(timelines, intervalSeconds: t.seconds, report: report, path: timelineFile, model: m),
                                  to: timelineFile, force: output.force, inputs: [model.model])
         }
         try output.emit(report.rendered(as: output.format), inputs: [model.model])

@@ -90,8 +90,9 @@ struct SweepCommand: ParsableCommand {
                 checking.clear()
                 throw error
             }
-            // Distinct loader warnings, a few: every cell's own are in its report in cells.jsonl.
-            let warnings = prepared.warnings
+            // Distinct loader and analytic (overload) warnings, a few: every cell's own are in its
+            // report in cells.jsonl.
+            let warnings = prepared.warnings + prepared.analysisWarnings(modelPath: model)
             for w in warnings.prefix(5) { Console.error(w) }
             if warnings.count > 5 {
                 let more = prepared.warningsTruncated ? "more than \(warnings.count - 5)" : "\(warnings.count - 5)"

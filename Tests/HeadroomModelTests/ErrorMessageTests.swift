@@ -173,8 +173,10 @@ import Testing
         #expect(warnings("preset: node_postgres, min_idle: 7").contains { $0.contains("can keep 42 client connections") })
     }
 
-    @Test func overloadIsLegalButWarned() {
+    /// Overload is a what-if: the model loads. The warning is `Analysis`'s, printed once (the
+    /// loader used to print a second, cruder one that ignored stretched holds and timeouts).
+    @Test func overloadIsLegalAndLeftToTheAnalysis() {
         let w = load(withSteps("- query: 1s"))?.warnings ?? []
-        #expect(w.map(\.message).contains { $0.hasPrefix("offered load exceeds capacity (analytic utilization, at 10/s: database primary 250%") })
+        #expect(!w.map(\.message).contains { $0.contains("exceeds capacity") })
     }
 }
