@@ -416,8 +416,7 @@ extension Sweep.Prepared {
     /// and sorted, each labelled with the model file: what `run` would warn about, once per text.
     /// Milliseconds per cell, analysed in parallel; none for a grid too large to keep its cells.
     public func analysisWarnings(modelPath: String) -> [String] {
-        let lock = NSLock()
-        var found = Set<String>()
+        let found = WarningSet()
         let cells = self.cells
         let threads = max(1, min(cells.count, ProcessInfo.processInfo.activeProcessorCount))
         DispatchQueue.concurrentPerform(iterations: threads) { t in
@@ -425,9 +424,17 @@ extension Sweep.Prepared {
             for i in stride(from: t, to: cells.count, by: threads) {
                 for w in Analysis.analyze(cells[i].model).warnings { local.insert("\(modelPath): warning: \(w)") }
             }
-            lock.lock(); found.formUnion(local); lock.unlock()
+            found.insert(local)
         }
         return found.sorted()
     }
+}
+
+/// Warnings gathered from several threads.
+final class WarningSet: @unchecked Sendable {
+    private let lock = NSLock()
+    private var all = Set<String>()
+    func insert(_ s: Set<String>) { lock.lock(); all.formUnion(s); lock.unlock() }
+    func sorted() -> [String] { lock.lock(); defer { lock.unlock() }; return all.sorted() }
 }
 

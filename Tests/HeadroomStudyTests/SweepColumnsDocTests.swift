@@ -19,7 +19,7 @@ struct SweepColumnsDocTests {
             let cells = line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
             guard cells.count >= 3 else { continue }
             let section = cells[0].trimmingCharacters(in: CharacterSet(charactersIn: "`"))
-            let metrics = cells[2].split(separator: "`").enumerated().filter { $0.offset % 2 == 1 }.map { String($0.element) }
+            let metrics = cells[2].split(separator: "`", omittingEmptySubsequences: false).enumerated().filter { $0.offset % 2 == 1 }.map { String($0.element) }
             // "the same, every endpoint together": the row above's metrics.
             out[section] = metrics.isEmpty && cells[2].hasPrefix("the same") ? previous : Set(metrics)
             previous = out[section]!
