@@ -168,4 +168,19 @@ struct CLITests {
         }
         #expect(!FileManager.default.fileExists(atPath: dir))
     }
+
+    /// Before, `check` and `run` printed an overload twice (the loader's crude check, then the
+    /// analysis), and `run`'s table labelled loader warnings `warning: file: warning: ...`.
+    @Test("warnings print once, with one label")
+    func warningsPrintOnce() throws {
+        let check = try CLI.run(["check", "models/examples/two-tier.yaml", "--set", "rate=300/s"])
+        #expect(check.status == 0)
+        #expect(check.stderr.components(separatedBy: "overload").count - 1 == 1, "\(check.stderr)")
+        #expect(check.stdout.contains("1 warning"))
+        let run = try CLI.run(["run", "models/examples/two-tier.yaml", "--set", "rate=300/s", "--set", "instances=2",
+                               "--horizon", "10s", "--warmup", "2s", "--replications", "2"])
+        let warnings = run.stdout.split(separator: "\n").filter { $0.contains("warning") }
+        #expect(warnings.filter { $0.contains("overload") }.count == 1, "\(warnings)")
+        #expect(!warnings.contains { $0.hasPrefix("warning:") && $0.dropFirst(8).contains(": warning:") }, "\(warnings)")
+    }
 }
