@@ -173,10 +173,20 @@ public enum ScalabilityInput {
 
     /// Reads `concurrency,throughput` rows (header names as above; throughput per second, a bare
     /// number or a rate such as `1200/s`). Repeated levels are separate observations.
-    public static func csv(path: String) throws(ParseFailure) -> [ScalabilityMeasurement] {
-        let table = try DelimitedTable.read(path: path)
+    /// `only`: keep the rows whose column (by header name) holds this text, e.g. `mode=closed`.
+    /// `capColumn`: a column giving, per row, the most queries that reach the database at once
+    /// (the pool size of that level): the concurrency becomes min(n, that).
+    public static func csv(path: String, only: [(column: String, value: String)] = [], capColumn: String? = nil) throws(ParseFailure) -> [ScalabilityMeasurement] {
+        var table = try DelimitedTable.read(path: path)
         guard let header = table.header else {
             throw ParseFailure("\(path):1: the first line must name the columns, e.g. `concurrency,throughput`")
+        }
+        for (column, value) in only {
+            let i = try table.columnIndex(column, role: "the --only")
+            table.records = table.records.filter { i < $0.fields.count && $0.fields[i].text == value }
+        }
+        if !only.isEmpty && table.records.isEmpty {
+            throw ParseFailure("\(path): no row has \(only.map { "\($0.column)=\($0.value)" }.joined(separator: " and "))")
         }
         let lower = header.map { $0.lowercased() }
         guard let ci = lower.firstIndex(where: { concurrencyNames.contains($0) }) else {
@@ -185,9 +195,15 @@ public enum ScalabilityInput {
         guard let xi = lower.firstIndex(where: { throughputNames.contains($0) }) else {
             throw ParseFailure("\(path):1: no throughput column (one of \(throughputNames.joined(separator: ", "))); found \(header.joined(separator: ", "))")
         }
+        let capIndex = try capColumn.map { c throws(ParseFailure) in try table.columnIndex(c, role: "the --max-active") }
         var out: [ScalabilityMeasurement] = []
         for r in table.records {
-            let n = try table.number(r, ci, what: "the concurrency")
+            var n = try table.number(r, ci, what: "the concurrency")
+            if let capIndex {
+                let cap = try table.number(r, capIndex, what: "the most active queries")
+                guard cap >= 1 else { throw ParseFailure("\(path):\(r.line):\(r.fields[capIndex].column): the most active queries must be at least 1") }
+                n = min(n, cap)
+            }
             guard n >= 1 else {
                 throw ParseFailure("\(path):\(r.line):\(r.fields[ci].column): the concurrency must be at least 1, not `\(r.fields[ci].text)`")
             }

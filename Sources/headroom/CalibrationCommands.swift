@@ -27,15 +27,19 @@ struct FitCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Read database.cores from this model.", valueName: "model.yaml"))
     var model: String?
 
-    @Option(name: .customLong("max-active"), help: ArgumentHelp("At most this many queries reach the database at once (a pool or PgBouncer's server connections between the clients and it): the concurrency of each level becomes min(n, this).", valueName: "n"))
-    var maxActive: Int?
+    @Option(help: ArgumentHelp("Fit only the CSV rows whose COLUMN holds VALUE, e.g. `mode=closed` (repeatable: all must hold).", valueName: "column=value"))
+    var only: [String] = []
+
+    @Option(name: .customLong("max-active"), help: ArgumentHelp("At most this many queries reach the database at once (a pool or PgBouncer's server connections between the clients and it): the concurrency of each level becomes min(n, this). A CSV column name takes it per row (e.g. `pool`).", valueName: "n|column"))
+    var maxActive: String?
 
     @Option(help: ArgumentHelp("Write database.contention and database.coherency into this model file (in place, nothing else changed).", valueName: "model.yaml"))
     var write: String?
 
     func validate() throws {
         if let c = cores, !(1...100_000).contains(c) { throw ValidationError("--cores must be between 1 and 100000, not \(c)") }
-        if let m = maxActive, !(1...100_000).contains(m) { throw ValidationError("--max-active must be between 1 and 100000, not \(m)") }
+        for o in only where !o.contains("=") || o.hasPrefix("=") { throw ValidationError("--only takes column=value (e.g. --only mode=closed), not `\(o)`") }
+        if let m = maxActive, let n = Int(m), !(1...100_000).contains(n) { throw ValidationError("--max-active must be between 1 and 100000, not \(n)") }
         if model != nil && write != nil && model != write { throw ValidationError("give --model or --write, not both with different files") }
     }
 
@@ -46,14 +50,23 @@ struct FitCommand: ParsableCommand {
         }
         var data: [ScalabilityMeasurement]
         do {
+            if !only.isEmpty && (inputs.count != 1 || inputs[0].lowercased().hasSuffix(".json")) {
+                throw InputFailure(message: "--only filters the rows of one CSV file")
+            }
             if inputs.count == 1, !inputs[0].lowercased().hasSuffix(".json") {
-                data = try ScalabilityInput.csv(path: inputs[0])
+                data = try ScalabilityInput.csv(path: inputs[0], only: only.map { o in
+                    let eq = o.firstIndex(of: "=")!
+                    return (String(o[..<eq]), String(o[o.index(after: eq)...]))
+                }, capColumn: maxActive.flatMap { Int($0) == nil ? $0 : nil })
             } else {
                 data = try ScalabilityInput.loadTests(paths: inputs)
             }
         } catch let e as ParseFailure { throw InputFailure(message: e.message) }
         catch let e as CalibrationInputError { throw InputFailure(message: e.message) }
-        if let m = maxActive { data = ScalabilityInput.capped(data, maxActive: m) }
+        if let m = maxActive.flatMap({ Int($0) }) { data = ScalabilityInput.capped(data, maxActive: m) }
+        else if maxActive != nil && (inputs.count != 1 || inputs[0].lowercased().hasSuffix(".json")) {
+            throw InputFailure(message: "--max-active COLUMN reads a column of one CSV file; for JSON results give a number")
+        }
         let fit: ScalabilityFit
         do { fit = try ScalabilityFit.fit(data, cores: cores) } catch { throw InputFailure(message: error.description) }
         print(fit.rendered(), terminator: "")

@@ -89,6 +89,19 @@ import HeadroomKernel
         #expect(d.map(\.throughputPerSecond) == [200, 390])
     }
 
+    @Test func onlyKeepsTheRowsWhoseColumnHoldsTheValue() throws {
+        let path = write("level,mode,clients,throughput_per_second\nopen-1,open,16,50\nclosed-1,closed,2,390\nclosed-2,closed,4,700\n")
+        let d = try ScalabilityInput.csv(path: path, only: [("mode", "closed")])
+        #expect(d.map(\.concurrency) == [2, 4])
+        #expect(d.map(\.throughputPerSecond) == [390, 700])
+        #expect(try ScalabilityInput.csv(path: path, only: [("mode", "closed")], capColumn: "clients").map(\.concurrency) == [2, 4])
+        let pooled = write("clients,pool,tps\n2,4,100\n12,4,300\n6,1,80\n")
+        #expect(try ScalabilityInput.csv(path: pooled, capColumn: "pool").map(\.concurrency) == [2, 4, 1])
+        do { _ = try ScalabilityInput.csv(path: path, only: [("mode", "shut")]); Issue.record("accepted") } catch {
+            #expect(error.message == "\(path): no row has mode=shut")
+        }
+    }
+
     @Test func aBadThroughputNamesLineAndColumn() {
         let path = write("concurrency,throughput\n1,200\n2,fast\n")
         do { _ = try ScalabilityInput.csv(path: path); Issue.record("accepted") } catch {
