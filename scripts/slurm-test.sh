@@ -73,6 +73,10 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# Each daemon runs in the foreground (its PID is $!) in a session of its own (setsid execs it: a
+# background job is no process group leader), so a Ctrl-C reaches this script, whose trap cancels
+# the jobs while slurmctld still runs, and not the daemons.
+
 # --- munge: a private key and socket (munged checks that the socket's directory is searchable
 # by everyone and that the key is the munge user's alone).
 mkdir -p "$WORK/munge"
@@ -80,7 +84,7 @@ head -c 1024 /dev/urandom > "$WORK/munge/munge.key"
 chown -R munge:munge "$WORK/munge"
 chmod 755 "$WORK/munge"
 chmod 400 "$WORK/munge/munge.key"
-setpriv --reuid munge --regid munge --init-groups \
+setsid setpriv --reuid munge --regid munge --init-groups \
     munged --foreground --socket="$WORK/munge/munge.socket" --key-file="$WORK/munge/munge.key" \
     --pid-file="$WORK/munge/munged.pid" --log-file="$WORK/munge/munged.log" \
     --seed-file="$WORK/munge/munged.seed" >"$WORK/munged.log" 2>&1 &
@@ -122,16 +126,19 @@ SlurmdLogFile=$WORK/slurmd.log
 NodeName=$NODE NodeAddr=127.0.0.1 CPUs=2 State=UNKNOWN
 PartitionName=test Nodes=ALL Default=YES MaxTime=INFINITE State=UP
 EOF
-slurmctld -D -f "$SLURM_CONF" >"$WORK/slurmctld.out" 2>&1 &
+setsid slurmctld -D -f "$SLURM_CONF" >"$WORK/slurmctld.out" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 1 100); do scontrol ping >/dev/null 2>&1 && break; sleep 0.1; done
-slurmd -D -f "$SLURM_CONF" >"$WORK/slurmd.out" 2>&1 &
+setsid slurmd -D -f "$SLURM_CONF" >"$WORK/slurmd.out" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 1 100); do
     sinfo -h -o %t 2>/dev/null | grep -q idle && break
     sleep 0.2
 done
 sinfo -h -o %t | grep -q idle || fail "the node did not come up: $(sinfo 2>&1)"
+for pid in "${PIDS[@]}"; do
+    case $(cat /proc/$pid/comm 2>/dev/null) in munged|slurmctld|slurmd) ;; *) fail "PID $pid is not a daemon of ours";; esac
+done
 say "cluster up: munged, slurmctld, slurmd (PIDs ${PIDS[*]}), node $NODE with $(sinfo -h -o %c) CPUs"
 
 # --- the sweep: the documented script, a small grid. 3 shards of 4 cells; two tasks run at a
