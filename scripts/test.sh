@@ -20,8 +20,8 @@ if [ "${HEADROOM_PG_TESTS:-1}" != 0 ]; then
     ./scripts/testbed/pg.sh "$HEADROOM_PG_RESULTS"
 fi
 swift test --skip-build
-# docs/batch/slurm-array.sh on a real single-node Slurm cluster (installs slurm-wlm and munge
-# if missing; needs root; about a minute, plus the install). HEADROOM_SLURM_TESTS=0 skips it.
+# docs/batch/slurm-array.sh on a real single-node Slurm cluster (installs Slurm's daemons and munge
+# from Debian if missing, ~35 s; needs root; then 1-1.5 min, docs/batch/README.md). HEADROOM_SLURM_TESTS=0 skips it.
 if [ "${HEADROOM_SLURM_TESTS:-1}" = 1 ]; then
     HEADROOM="$(swift build --show-bin-path)/headroom" ./scripts/slurm-test.sh
 fi
