@@ -25,7 +25,6 @@
 # if missing. Every server runs on loopback with a private data directory, port and socket
 # directory, as the postgres user, and is stopped by its PID on exit, failure included.
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
 out=${1:?usage: scripts/testbed/pg.sh OUT_DIR}
 pool=${TESTBED_POOL:-4}
 seconds=${TESTBED_SECONDS:-10}
@@ -43,12 +42,14 @@ for level in $levels; do
 done
 open_clients=${TESTBED_OPEN_CLIENTS:-16}
 niceness=${TESTBED_NICE:-0}
-pgbin=/usr/lib/postgresql/15/bin
+# The newest PostgreSQL the Debian packages installed (15 on bookworm).
+newest_pgbin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1; }
+pgbin=$(newest_pgbin)
 log() { printf '[testbed %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
 # --- install what is missing ------------------------------------------------------------------
-if [[ ! -x $pgbin/postgres || ! -x /usr/bin/pgbench || ! -x /usr/sbin/pgbouncer \
-      || ! -f /usr/lib/postgresql/15/lib/pg_stat_statements.so ]]; then
+if [[ -z $pgbin || ! -x $pgbin/postgres || ! -x /usr/bin/pgbench || ! -x /usr/sbin/pgbouncer \
+      || ! -f $pgbin/../lib/pg_stat_statements.so ]]; then
     log "installing postgresql postgresql-contrib postgresql-client pgbouncer"
     # Another apt may hold the lock for a while (a fresh CI machine runs unattended upgrades).
     for attempt in 1 2 3 4 5 6 7 8 9 10; do
@@ -60,6 +61,7 @@ if [[ ! -x $pgbin/postgres || ! -x /usr/bin/pgbench || ! -x /usr/sbin/pgbouncer 
         [[ $attempt == 10 ]] && { log "apt-get failed"; exit 1; }
         sleep 6
     done
+    pgbin=$(newest_pgbin)
 fi
 for tool in "$pgbin/postgres" "$pgbin/initdb" /usr/bin/pgbench /usr/bin/psql /usr/sbin/pgbouncer; do
     [[ -x $tool ]] || { log "missing $tool after install"; exit 1; }
