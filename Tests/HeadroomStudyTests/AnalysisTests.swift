@@ -96,6 +96,13 @@ struct AnalysisTests {
         let warning = try #require(a.warnings.first { $0.contains("pool `main`") })
         #expect(warning.contains("time out"))
         #expect(!warning.contains("grows"))
+        // The run's analytic column beside the simulated pool figures is the same M/M/c+D.
+        let report = ReplicationStudy(model: try model(yaml.replacingOccurrences(of: "horizon: 30s, warmup: 5s, replications: 3",
+                                                                                with: "horizon: 6s, warmup: 1s, replications: 1"))).run()
+        let item = try #require(report["pools", "main"])
+        #expect(item["utilization"]?.analytic == exact.utilization)
+        #expect(item["mean_in_use"]?.analytic == 2 * exact.meanBusyServers)
+        #expect(item["mean_wait_seconds"]?.analytic == exact.meanWaitOfServedSeconds)
     }
 
     @Test("Erlang C per pool uses acquisitions x mean hold as the offered load")
