@@ -24,16 +24,17 @@ struct HTMLOption: ParsableArguments {
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Write the HTML report of a sweep directory or of `reproduce --format json` output.",
+        abstract: "Write the HTML report of a sweep directory, or of the JSON of `breakpoint`, `verify` or `reproduce`.",
         discussion: """
             A sweep directory (its sweep.json and cells.csv) gives latency, throughput, utilization \
-            and pool waits against the first numeric axis and a heat map; a reproduce JSON file gives \
-            the document-against-Headroom chart of every audit. One self-contained file: inline SVG, \
+            and pool waits against the first numeric axis and a heat map; the JSON of `verify` or \
+            `reproduce` gives the document-against-Headroom chart of every document, that of \
+            `breakpoint` each SLO, throughput and utilization against the load. One self-contained file: inline SVG, \
             no script, no network. `run`, `sweep`, `plan` and `reproduce` take `--html FILE` directly. \
             See docs/cli.md.
             """)
 
-    @Argument(help: ArgumentHelp("A sweep's --output-dir, or a JSON file written by `headroom reproduce --format json`.", valueName: "dir|file.json"))
+    @Argument(help: ArgumentHelp("A sweep's --output-dir, or a JSON file written by `headroom breakpoint|verify|reproduce --format json`.", valueName: "dir|file.json"))
     var input: String
 
     @Option(name: [.short, .long], help: ArgumentHelp("The HTML file (default: DIR/report.html for a sweep, FILE.html beside a JSON file).", valueName: "file"))
@@ -42,7 +43,7 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: input, isDirectory: &isDirectory) else {
-            throw UsageFailure(message: "`\(input)` does not exist: give a sweep directory or a reproduce JSON file")
+            throw UsageFailure(message: "`\(input)` does not exist: give a sweep directory or a JSON file of breakpoint, verify or reproduce")
         }
         let html: String
         let target: String
@@ -57,7 +58,7 @@ struct ReportCommand: ParsableCommand {
                 throw UsageFailure(message: "cannot read `\(input)`")
             }
             do {
-                html = try HTMLReport.audit(json: String(decoding: data, as: UTF8.self), source: input)
+                html = try HTMLReport.page(json: String(decoding: data, as: UTF8.self), source: input)
             } catch {
                 throw UsageFailure(message: error.description)
             }

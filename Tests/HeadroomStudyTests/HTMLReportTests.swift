@@ -278,6 +278,48 @@ struct HTMLReportTests {
         #expect(throws: HTMLReport.AuditReadError.self) { _ = try HTMLReport.auditPage(json: "not json", source: "x.json") }
     }
 
+    @Test("The breakpoint page reads its JSON by key: each SLO against the load with the bracket shaded, loads at 100 % in order")
+    func breakpoint() throws {
+        func point(_ v: Double, _ p95: Double, _ holds: Bool) -> String {
+            """
+            {"value": \(v), "text": "\(v)/s", "passes": \(holds),
+             "slos": [{"slo": "p95<250ms", "mean": \(p95 * 0.9), "ci_low": \(p95 * 0.8), "ci_high": \(p95), "bound": \(p95), "holds": \(holds)}],
+             "throughput_per_second": {"mean": \(v), "ci_low": \(v - 1), "ci_high": \(v + 1)},
+             "p95_seconds": {"mean": \(p95 * 0.9), "ci_low": \(p95 * 0.8), "ci_high": \(p95)},
+             "utilization": {"database.primary": \(v / 220), "pool.prisma": \(v / 400)}}
+            """
+        }
+        let json = """
+            {"schema": "headroom.breakpoint/1", "model": {"name": "two tier", "source": "m.yaml"}, "key": "rate",
+             "path": "workload.open.rate", "unit": "/s",
+             "slos": [{"slo": "p95<250ms", "figure": "overall.all.p95_seconds", "comparison": "<", "threshold": 0.25}],
+             "replications": 3, "horizon_seconds": 60, "confidence_level": 0.95, "relative_tolerance": 0.02,
+             "stop_reason": "converged", "breakpoint": 190, "first_failing": 195,
+             "saturates_first": "database.primary", "saturated_in_simulation": "database.primary",
+             "resources": [{"id": "pool.prisma", "kind": "pool", "servers": 30, "load_at_full_utilization": 400},
+                           {"id": "database.primary", "kind": "database", "servers": 4, "load_at_full_utilization": 220},
+                           {"id": "workers.instances", "kind": "workers", "servers": 3, "load_at_full_utilization": null}],
+             "points": [\(point(220, 2.5, false)), \(point(100, 0.05, true)), \(point(190, 0.2, true)), \(point(195, 0.3, false))],
+             "warnings": [], "notes": []}
+            """
+        let html = try HTMLReport.page(json: json, source: "b.json")
+        #expect(html.contains("Largest load meeting every SLO: rate = 190 req/s; it fails at 195 req/s."))
+        #expect(html.contains("Saturates first (analytic): database.primary."))
+        #expect(occurrences("<figure id=", in: html) == 4)
+        #expect(html.contains("data-kind=\"breakpoint\""))
+        // Four loads on the SLO chart (two hold, two fail), sorted by load for the lines.
+        let slo = try #require(html.components(separatedBy: "<figure id=\"breakpoint-1\">").last?.components(separatedBy: "</figure>").first)
+        #expect(marks(slo) == 4)
+        #expect(occurrences("class=\"band\"", in: slo) == 1)
+        #expect(slo.contains(">SLO: p95&lt;250ms</text>"))
+        // Resources that never reach 100 % are left out; the others in order of load.
+        let bars = try #require(html.components(separatedBy: "<figure id=\"breakpoint-saturation\">").last?.components(separatedBy: "</figure>").first)
+        #expect(marks(bars) == 2)
+        let db = try #require(bars.range(of: "database.primary, 100 % at")), pool = try #require(bars.range(of: "pool.prisma, 100 % at"))
+        #expect(db.lowerBound < pool.lowerBound)
+        #expect(throws: HTMLReport.AuditReadError.self) { _ = try HTMLReport.page(json: "{\"schema\": \"headroom.run/1\"}", source: "x.json") }
+    }
+
     @Test("A page loads nothing: no script, no external reference, a policy that forbids loads")
     func selfContained() throws {
         let report = ReplicationStudy(model: try model(mmcYAML), workers: 2).run()
