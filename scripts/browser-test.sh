@@ -54,19 +54,29 @@ browse() {
 # README's tour (5 replications, 2-minute horizons).
 reps=2 horizon=30s warmup=5s claims_horizon=10s
 if [ -n "$keep" ]; then reps=5 horizon=2min warmup=20s claims_horizon=1min; fi
-"$headroom" run models/examples/phases.yaml --replications "$reps" --html "$work/run.html" --output "$work/run.txt" 2>/dev/null
-"$headroom" sweep models/examples/two-tier.yaml --set rate=100/s...200/s:25/s --set pools.prisma.size=5,10 \
-    --replications "$reps" --horizon "$horizon" --warmup "$warmup" --output-dir "$work/sweep" --html "$work/sweep.html" >/dev/null 2>&1
-"$headroom" report "$work/sweep" >/dev/null
-cmp -s "$work/sweep.html" "$work/sweep/report.html" || { echo "browser-test: headroom report DIR differs from sweep --html"; exit 1; }
-rc=0
-"$headroom" plan models/examples/two-tier.yaml --slo 'p95<250ms' --vary database.cores=2,4,6,8 --vary pools.prisma.size=5,10,20 \
+# One report command, its output kept; a failure says which and why. Exit status 1 (an SLO or a
+# plan that fails) still writes the page.
+report() {
+    local name=$1; shift
+    local rc=0
+    "$headroom" "$@" >"$work/$name.out" 2>&1 || rc=$?
+    if [ "$rc" -gt 1 ]; then
+        echo "browser-test: FAIL: headroom $1 exited $rc:"
+        tail -5 "$work/$name.out"
+        exit 1
+    fi
+}
+report run run models/examples/phases.yaml --replications "$reps" --html "$work/run.html"
+report sweep sweep models/examples/two-tier.yaml --set rate=100/s...200/s:25/s --set pools.prisma.size=5,10 \
+    --replications "$reps" --horizon "$horizon" --warmup "$warmup" --output-dir "$work/sweep" --html "$work/sweep.html"
+report sweep-report report "$work/sweep"
+cmp -s "$work/sweep.html" "$work/sweep/report.html" || { echo "browser-test: FAIL: headroom report DIR differs from sweep --html"; exit 1; }
+report plan plan models/examples/two-tier.yaml --slo 'p95<250ms' --vary database.cores=2,4,6,8 --vary pools.prisma.size=5,10,20 \
     --cost 'database.cores*50 + pools.prisma.size' --replications "$reps" --horizon "$horizon" --warmup "$warmup" \
-    --html "$work/plan.html" --output "$work/plan.txt" 2>/dev/null || rc=$?
-[ "$rc" -le 1 ] || { echo "browser-test: headroom plan failed ($rc)"; exit 1; } # 1: nothing passes, still a page
-"$headroom" verify models/examples/vendor.claims.yaml --points 2 --replications "$reps" --horizon "$claims_horizon" \
-    --format json --output "$work/audit.json" --html "$work/audit.html" 2>/dev/null
-"$headroom" report "$work/audit.json" -o "$work/audit-report.html" >/dev/null
+    --html "$work/plan.html"
+report audit verify models/claims/vendor.claims.yaml --points 2 --replications "$reps" --horizon "$claims_horizon" \
+    --format json --output "$work/audit.json" --html "$work/audit.html"
+report audit-report report "$work/audit.json" -o "$work/audit-report.html"
 echo "browser-test: reports written in $((SECONDS - start)) s"
 
 cat > "$work/control.html" <<'EOF'
