@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The HTML reports in a real browser. Headless Chromium (Debian's package, installed if missing)
-# loads a report of every kind (a phased run, a sweep, a plan, a claims file's verdicts) and this checks that
+# loads a report of every kind (a phased run, a sweep, a plan, a breakpoint, a claims file's verdicts) and this checks that
 #   - the page logs nothing to the console: no script error, no load its security policy blocked
 #     (a control page with a blocked load must be caught, or the check itself is broken);
 #   - every chart (<svg class="chart">) in the DOM Chromium built has drawn marks, and the page
@@ -74,6 +74,10 @@ cmp -s "$work/sweep.html" "$work/sweep/report.html" || { echo "browser-test: FAI
 report plan plan models/examples/two-tier.yaml --slo 'p95<250ms' --vary database.cores=2,4,6,8 --vary pools.prisma.size=5,10,20 \
     --cost 'database.cores*50 + pools.prisma.size' --replications "$reps" --horizon "$horizon" --warmup "$warmup" \
     --html "$work/plan.html"
+report breakpoint breakpoint models/examples/two-tier.yaml --slo 'p95<250ms' --vary rate --replications "$reps" \
+    --horizon "$horizon" --warmup "$warmup" --format json --output "$work/breakpoint.json" --html "$work/breakpoint.html"
+report breakpoint-report report "$work/breakpoint.json" -o "$work/breakpoint-report.html"
+cmp -s "$work/breakpoint.html" "$work/breakpoint-report.html" || { echo "browser-test: FAIL: headroom report FILE.json differs from breakpoint --html"; exit 1; }
 report audit verify models/claims/vendor.claims.yaml --points 2 --replications "$reps" --horizon "$claims_horizon" \
     --format json --output "$work/audit.json" --html "$work/audit.html"
 report audit-report report "$work/audit.json" -o "$work/audit-report.html"
@@ -158,13 +162,14 @@ declare -A expected=(
     [run]="latency throughput utilization pool-waits timeline-load timeline-latency timeline-pools latency-vs-load"
     [sweep]="sweep-latency sweep-throughput sweep-utilization sweep-pool-waits heatmap"
     [plan]="frontier-1 plan-grid"
+    [breakpoint]="breakpoint-1 breakpoint-throughput breakpoint-utilization breakpoint-saturation"
     [audit]="audit-vendor"
     [audit-report]="audit-vendor"
 )
 charts=0
 shots=0
 declare -A shot_kinds=()
-for page in run sweep plan audit audit-report; do
+for page in run sweep plan breakpoint audit audit-report; do
     file="$work/$page.html"
     messages=$(console "$file")
     [ -z "$messages" ] || fail "$page.html logged to the console: $messages"

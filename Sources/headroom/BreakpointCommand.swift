@@ -16,6 +16,7 @@ struct BreakpointCommand: ParsableCommand {
 
     @OptionGroup var model: ModelOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var html: HTMLOption
 
     @Option(help: ArgumentHelp("An objective: FIGURE<VALUE or FIGURE>VALUE, e.g. `p95<250ms`, `errors<0.1%`. Repeatable.", valueName: "slo"))
     var slo: [String] = []
@@ -69,6 +70,7 @@ struct BreakpointCommand: ParsableCommand {
 
     func run() throws {
         var found = false
+        try html.check(force: output.force, inputs: [model.model])
         try StudyCommandErrors.reporting {
             var search = BreakpointSearch(
                 modelPath: model.model, key: vary, fixedOverrides: model.overrideMap,
@@ -85,6 +87,8 @@ struct BreakpointCommand: ParsableCommand {
                 for w in result.warnings { Console.error(w) }
             }
             try output.emit(result.rendered(as: output.format), inputs: [model.model])
+            try html.write(try HTMLReport.breakpoint(json: result.rendered(as: .json), source: model.model),
+                           force: output.force, inputs: [model.model])
             found = result.breakpoint != nil
         }
         if !found { throw ExitCode(ExitStatus.sloFailed) }
