@@ -108,6 +108,8 @@ struct Reproduce: ParsableCommand {
         guard !paths.isEmpty else { throw UsageFailure(message: "no *.claims.yaml in \(dir)") }
         var loaded: [ClaimsFile] = []
         for p in paths { loaded.append(try ClaimsLoader.load(path: p)) }
+        // In the documents' order (000, 001, ...), not the files' names.
+        loaded.sort { $0.id.localizedStandardCompare($1.id) == .orderedAscending }
         guard let chosen = Reproduction.resolve(seed, among: loaded) else {
             let known = loaded.map { "\($0.id) (\($0.shortName))" }.joined(separator: ", ")
             throw UsageFailure(message: "unknown seed `\(seed)`: expected one of \(known), or all")
