@@ -45,8 +45,10 @@ public struct ScalabilityFit: Sendable {
     public var degreesOfFreedom: Int
     /// Measured minus fitted throughput, per measurement.
     public var residuals: [Double]
-    /// Residual standard deviation, s = sqrt(SSR / (n − p)).
+    /// Residual standard deviation, s = sqrt(SSR / (n − p)): per second with `.absolute` errors,
+    /// a fraction of the fitted throughput with `.relative` ones.
     public var residualStandardDeviation: Double
+    public var errors: Errors
 
     /// The law's throughput at concurrency n.
     public static func throughput(_ n: Double, cores: Int?, singleQuerySeconds s: Double, contention a: Double, coherency b: Double) -> Double {
@@ -80,13 +82,18 @@ public struct ScalabilityFit: Sendable {
     }
 
     /// Fits S, α, β (those not in `fixed`).
-    public static func fit(_ data: [ScalabilityMeasurement], cores: Int?) throws(Failure) -> ScalabilityFit {
+    /// Errors: `.relative` (default) weights each measurement by 1/X² — throughput noise that
+    /// scales with throughput (a CPU running 5 % slower costs 5 % at every level), so the many
+    /// queries of a high level do not drown the few of a low one; `.absolute` weights them equally.
+    public enum Errors: String, Sendable { case relative, absolute }
+
+    public static func fit(_ data: [ScalabilityMeasurement], cores: Int?, errors: Errors = .relative) throws(Failure) -> ScalabilityFit {
         let levels = Set(data.map(\.concurrency)).count
         guard levels >= 4 else { throw .tooFewLevels(levels, 3) }
         var fixed: Set<Int> = []
         // Refit with a negative estimate held at 0, until all are admissible.
         while true {
-            let f = try fitOnce(data, cores: cores, fixed: fixed)
+            let f = try fitOnce(data, cores: cores, fixed: fixed, errors: errors)
             let negatives = [1, 2].filter { !fixed.contains($0) && f.params[$0] < 0 }
             if negatives.isEmpty { return f.result }
             // Hold the most negative (in standard errors) first.
@@ -95,7 +102,7 @@ public struct ScalabilityFit: Sendable {
         }
     }
 
-    private static func fitOnce(_ data: [ScalabilityMeasurement], cores: Int?, fixed: Set<Int>)
+    private static func fitOnce(_ data: [ScalabilityMeasurement], cores: Int?, fixed: Set<Int>, errors: Errors)
         throws(Failure) -> (params: [Double], errors: [Double?], result: ScalabilityFit) {
         let n = data.map(\.concurrency), x = data.map(\.throughputPerSecond)
         let busy = n.map { c in cores.map { min(c, Double($0)) } ?? c }
@@ -113,7 +120,8 @@ public struct ScalabilityFit: Sendable {
         let freeContention = !fixed.contains(1), freeCoherency = !fixed.contains(2)
         let lsq: LeastSquaresFit
         do {
-            lsq = try NonlinearLeastSquares.fit(observations: x, initial: start) { p, i in
+            let weights = errors == .relative ? x.map { 1 / ($0 * $0) } : nil
+            lsq = try NonlinearLeastSquares.fit(observations: x, weights: weights, initial: start) { p, i in
                 var j = 1
                 let a = freeContention ? p[j] : 0
                 if freeContention { j += 1 }
@@ -123,17 +131,18 @@ public struct ScalabilityFit: Sendable {
             }
         } catch { throw .notConverged(error.message) }
         var params = [1 / lsq.parameters[0], 0, 0]
-        var errors: [Double?] = [lsq.standardErrors[0] / (lsq.parameters[0] * lsq.parameters[0]), nil, nil]  // delta method
+        var standardErrors: [Double?] = [lsq.standardErrors[0] / (lsq.parameters[0] * lsq.parameters[0]), nil, nil]  // delta method
         var j = 1
-        if freeContention { params[1] = lsq.parameters[j]; errors[1] = lsq.standardErrors[j]; j += 1 }
-        if freeCoherency { params[2] = lsq.parameters[j]; errors[2] = lsq.standardErrors[j] }
+        if freeContention { params[1] = lsq.parameters[j]; standardErrors[1] = lsq.standardErrors[j]; j += 1 }
+        if freeCoherency { params[2] = lsq.parameters[j]; standardErrors[2] = lsq.standardErrors[j] }
         let result = ScalabilityFit(
             measurements: data, cores: cores, singleQuerySeconds: params[0],
             contention: max(0, params[1]), coherency: max(0, params[2]),
-            singleQueryStandardError: errors[0], contentionStandardError: errors[1], coherencyStandardError: errors[2],
+            singleQueryStandardError: standardErrors[0], contentionStandardError: standardErrors[1], coherencyStandardError: standardErrors[2],
             t95: lsq.tQuantile(level: 0.95), degreesOfFreedom: lsq.degreesOfFreedom, residuals: lsq.residuals,
-            residualStandardDeviation: lsq.degreesOfFreedom > 0 ? (lsq.sumOfSquares / Double(lsq.degreesOfFreedom)).squareRoot() : .nan)
-        return (params, errors, result)
+            residualStandardDeviation: lsq.degreesOfFreedom > 0 ? (lsq.sumOfSquares / Double(lsq.degreesOfFreedom)).squareRoot() : .nan,
+            errors: errors)
+        return (params, standardErrors, result)
     }
 }
 
@@ -265,7 +274,9 @@ extension ScalabilityFit {
         if let peak = peakConcurrency {
             out += "  peak throughput           \(String(format: "%.1f", fitted(peak)))/s at \(String(format: "%.1f", peak)) concurrent queries\n"
         }
-        out += "  residual standard deviation \(String(format: "%.3g", residualStandardDeviation))/s\n\n"
+        out += errors == .relative
+            ? "  residual standard deviation \(String(format: "%.3g", residualStandardDeviation * 100))% of throughput (relative errors: each level weighted by 1/X²)\n\n"
+            : "  residual standard deviation \(String(format: "%.3g", residualStandardDeviation))/s (absolute errors: levels weighted equally)\n\n"
         out += "  concurrency   measured/s    fitted/s    residual/s   relative\n"
         for (m, r) in zip(measurements, residuals) {
             let f = fitted(m.concurrency)

@@ -27,6 +27,9 @@ struct FitCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Read database.cores from this model.", valueName: "model.yaml"))
     var model: String?
 
+    @Option(help: ArgumentHelp("How throughput errors are weighted: `relative` (each level by 1/X², noise proportional to throughput) or `absolute` (equal weights).", valueName: "relative|absolute"))
+    var errors: String = "relative"
+
     @Option(help: ArgumentHelp("Fit only the CSV rows whose COLUMN holds VALUE, e.g. `mode=closed` (repeatable: all must hold).", valueName: "column=value"))
     var only: [String] = []
 
@@ -38,6 +41,7 @@ struct FitCommand: ParsableCommand {
 
     func validate() throws {
         if let c = cores, !(1...100_000).contains(c) { throw ValidationError("--cores must be between 1 and 100000, not \(c)") }
+        guard ScalabilityFit.Errors(rawValue: errors) != nil else { throw ValidationError("--errors takes relative or absolute, not `\(errors)`") }
         for o in only where !o.contains("=") || o.hasPrefix("=") { throw ValidationError("--only takes column=value (e.g. --only mode=closed), not `\(o)`") }
         if let m = maxActive, let n = Int(m), !(1...100_000).contains(n) { throw ValidationError("--max-active must be between 1 and 100000, not \(n)") }
         if model != nil && write != nil && model != write { throw ValidationError("give --model or --write, not both with different files") }
@@ -68,7 +72,7 @@ struct FitCommand: ParsableCommand {
             throw InputFailure(message: "--max-active COLUMN reads a column of one CSV file; for JSON results give a number")
         }
         let fit: ScalabilityFit
-        do { fit = try ScalabilityFit.fit(data, cores: cores) } catch { throw InputFailure(message: error.description) }
+        do { fit = try ScalabilityFit.fit(data, cores: cores, errors: ScalabilityFit.Errors(rawValue: errors)!) } catch { throw InputFailure(message: error.description) }
         print(fit.rendered(), terminator: "")
         if let path = write {
             let text: String

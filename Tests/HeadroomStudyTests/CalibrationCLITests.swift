@@ -45,7 +45,7 @@ struct CalibrationCLI {
         let r = try CLI.run(["fit", "models/measurements/usl-levels.csv", "--cores", "4", "--write", path])
         #expect(r.status == 0, "\(r.stderr)")
         let edited = try String(contentsOfFile: path, encoding: .utf8)
-        #expect(edited == original.replacingOccurrences(of: "database: {cores: 2}", with: "database: {cores: 2, contention: 4.045%, coherency: 0.07416%}"))
+        #expect(edited == original.replacingOccurrences(of: "database: {cores: 2}", with: "database: {cores: 2, contention: 3.998%, coherency: 0.07462%}"))
     }
 
     @Test func malformedInputIsExit65WithFileLineColumn() throws {
