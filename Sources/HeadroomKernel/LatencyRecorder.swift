@@ -119,16 +119,47 @@ public struct LatencyRecorder: Sendable {
 
     /// The value at `percentile` (0...100) in seconds, within 0.1% (three significant digits).
     public func percentileSeconds(_ percentile: Double) -> Double {
-        guard exactCount > 0 else { return 0 }
-        return Double(histogram.valueAtPercentile(percentile)) / 1_000_000
+        percentilesSeconds([percentile])[0]
     }
 
-    /// The values at several percentiles (0...100) in seconds, from one built histogram: asking
-    /// for them one by one builds it once per call.
+    /// The values at several percentiles (0...100) in seconds: exactly what HdrHistogram's
+    /// `valueAtPercentile` answers for a histogram fed every value (a kernel test compares them),
+    /// read straight from the bucket counts. Building the `Histogram` to ask it (a 220 KB
+    /// allocation and a `record` per non-empty bucket) was ~10 % of a short sweep cell
+    /// (bench/PROFILE.md).
     public func percentilesSeconds(_ percentiles: [Double]) -> [Double] {
         guard exactCount > 0 else { return percentiles.map { _ in 0 } }
-        let built = histogram
-        return percentiles.map { Double(built.valueAtPercentile($0)) / 1_000_000 }
+        // The histogram's `min` (0 once a zero is recorded) and `maxRecorded`.
+        let minimum = counts[0] > 0 ? 0 : smallestNonZeroMicroseconds
+        return percentiles.map {
+            Double(microseconds(atPercentile: $0, minimum: minimum, maximum: largestMicroseconds)) / 1_000_000
+        }
+    }
+
+    /// HdrHistogram's `valueAtPercentile` (hdrhistogram-swift 0.2.0) over these counts, given the
+    /// histogram's `min` and `maxRecorded`: the highest value equivalent to the bucket
+    /// where the running count reaches the percentile's share, clamped to the extremes.
+    func microseconds(atPercentile percentile: Double, minimum: UInt64, maximum: UInt64) -> UInt64 {
+        guard percentile != 0 else { return minimum }
+        guard percentile < 100 else { return maximum }
+        let requested = Swift.min(Swift.max(percentile.nextDown, 0), 100)
+        let target = Swift.max(1, UInt64(((requested * Double(exactCount)) / 100).rounded(.up)))
+        return counts.withUnsafeBufferPointer { counts in
+            var running: UInt64 = 0
+            for i in 0..<counts.count {
+                running &+= counts[i]
+                if running >= target {
+                    let value = LatencyRecorder.lowestMicroseconds(ofBucketIndex: i)
+                    // highestEquivalentForValue: the value's bucket (as HdrHistogram derives it)
+                    // sets the width of its equivalence range.
+                    let bucket = LatencyRecorder.leadingZeroCountBase - (value | LatencyRecorder.subBucketMask).leadingZeroBitCount
+                    let subBucket = Int(truncatingIfNeeded: value &>> UInt64(bucket))
+                    let width = UInt64(1) << (subBucket >= 2048 ? bucket + 1 : bucket)
+                    return Swift.max(Swift.min(value + width - 1, maximum), minimum)
+                }
+            }
+            return 0
+        }
     }
 
     /// Fraction of observations at or below `seconds`.

@@ -99,3 +99,34 @@ struct LatencyRecorderBatchTests {
         #expect(LatencyRecorder().percentilesSeconds([50, 99]) == [0, 0])
     }
 }
+
+@Suite("Latency recorder: percentiles read from the counts, without building the histogram")
+struct LatencyRecorderPercentileTests {
+    static let percentiles = stride(from: 0.0, through: 100.0, by: 0.25) + [0.001, 99.9, 99.99, 99.999, 100.5]
+
+    /// The library's answer on the histogram fed every value, in seconds, beside ours.
+    static func expectLibraryPercentiles(_ values: [Double], sourceLocation: SourceLocation = #_sourceLocation) {
+        var recorder = LatencyRecorder()
+        for v in values { recorder.record(seconds: v) }
+        let library = LatencyRecorderTests.directHistogram(values)
+        let ours = recorder.percentilesSeconds(percentiles)
+        for (p, value) in zip(percentiles, ours) {
+            #expect(value == Double(library.valueAtPercentile(p)) / 1_000_000, "p\(p)", sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test("equal to HdrHistogram's valueAtPercentile over zeros, bucket 0 and a log-uniform spread to 10^11 us")
+    func equalsTheLibraryOnWideData() {
+        Self.expectLibraryPercentiles(LatencyRecorderTests.latencies(count: 50_000, seed: 21))
+    }
+
+    @Test("equal to the library without zeros, with ties at the extremes, and on tiny inputs")
+    func equalsTheLibraryOnEdgeCases() {
+        let spread = LatencyRecorderTests.latencies(count: 3_000, seed: 22).filter { $0 > 0 }
+        Self.expectLibraryPercentiles(spread)
+        Self.expectLibraryPercentiles(spread + [spread.max()!, spread.max()!, spread.min()!, spread.min()!])
+        for values in [[0.25], [0.0, 0.0], [3e-6], [1e9], [0.0, 0.002], [0.0020004, 0.0020001, 0.002], [1.0, 1.0, 1.0]] {
+            Self.expectLibraryPercentiles(values)
+        }
+    }
+}
