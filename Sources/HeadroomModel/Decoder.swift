@@ -235,7 +235,7 @@ final class ModelDecoder {
     func decodeSimulation(_ node: YNode?) -> SimulationSettings {
         var s = SimulationSettings()
         guard let node, let f = r.fields(node, "simulation",
-            ["horizon", "warmup", "replications", "seed", "precision", "max_replications", "confidence"],
+            ["horizon", "warmup", "replications", "seed", "precision", "max_replications", "confidence", "latency_of"],
             aliases: ["warm_up": "warmup", "duration": "horizon", "target_relative_error": "precision"]) else { return s }
         if let h = f.duration("horizon", positive: true, max: Limits.horizonSeconds) { s.horizonSeconds = h }
         if let w = f["warmup"] {
@@ -268,6 +268,7 @@ final class ModelDecoder {
             if v < 0.5 || v >= 1 { diag.error(c.origin, f.p("confidence"), "`confidence` must be in [50%, 100%), e.g. 95%") }
             else { s.confidenceLevel = v }
         }
+        if let l = f.choice("latency_of", ["succeeded": LatencyOf.succeeded, "all": .all], what: "`latency_of`") { s.latencyOf = l }
         return s
     }
 
@@ -425,7 +426,7 @@ final class ModelDecoder {
 
     func decodeDatabase(_ node: YNode) -> Database? {
         guard let f = r.fields(node, "database", ["cores", "max_connections", "replicas", "replica_cores", "read_routing",
-                                                  "query_failure_probability", "round_trip", "contention", "coherency"]) else { return nil }
+                                                  "query_failure_probability", "round_trip", "contention", "coherency", "read_from"]) else { return nil }
         let cores = f.int("cores", max: Limits.cores) ?? 4
         let maxConn = f.int("max_connections", max: Limits.maxConnections) ?? 100
         let replicas = f.int("replicas", min: 0, max: Limits.replicas) ?? 0
@@ -436,13 +437,18 @@ final class ModelDecoder {
         if replicas == 0, let routing, routing != .primary {
             diag.warn(f.at("read_routing"), "database.read_routing", "`read_routing` has no effect without `replicas`")
         }
+        let readFrom = f.choice("read_from", ["replicas": ReadFrom.replicas, "all": .all], what: "`read_from`") ?? .replicas
+        if replicas == 0 && f.has("read_from") {
+            diag.warn(f.at("read_from"), "database.read_from", "`read_from` has no effect without `replicas`")
+        }
         if replicas == 0 && f.has("replica_cores") {
             diag.warn(f.at("replica_cores"), "database.replica_cores", "`replica_cores` has no effect without `replicas`")
         }
         return Database(cores: cores, maxConnections: maxConn, replicas: replicas, replicaCores: replicaCores,
                         readRouting: replicas == 0 ? .primary : routing, queryFailureProbability: pfail,
                         roundTrip: f.distribution("round_trip"),
-                        contention: f.probability("contention") ?? 0, coherency: f.probability("coherency") ?? 0)
+                        contention: f.probability("contention") ?? 0, coherency: f.probability("coherency") ?? 0,
+                        readFrom: readFrom)
     }
 
     func decodePooler(_ name: String, _ node: YNode, _ path: String) -> Pooler? {
@@ -484,7 +490,17 @@ final class ModelDecoder {
             }
         }
         if let s = f.choice("scope", ["per_instance": Scope.perInstance, "shared": .shared, "global": .shared], what: "scope") { pool.scope = s }
-        if let t = f.optionalDuration("acquire_timeout") { pool.acquireTimeoutSeconds = t }
+        if let node = f["acquire_timeout"], node.scalar?.contains("(") == true {
+            // A distribution: each wait draws its own timeout (a constant one stays the fast path).
+            if let d = f.distribution("acquire_timeout") {
+                if case let .constant(c) = d {
+                    pool.acquireTimeoutSeconds = c
+                } else {
+                    pool.acquireTimeout = d
+                    pool.acquireTimeoutSeconds = d.mean
+                }
+            }
+        } else if let t = f.optionalDuration("acquire_timeout") { pool.acquireTimeoutSeconds = t }
         if let d = f.distribution("connection_setup") { pool.connectionSetup = d }
         if let v = f["via"], let n = r.name(v, path + ".via") {
             if reference(n, poolerNames, "pooler", v.origin, path + ".via") { pool.via = n }

@@ -64,13 +64,15 @@ public struct SimulationSettings: Sendable, Hashable {
     public var maxReplications: Int
     /// Confidence level of reported intervals. Default 0.95.
     public var confidenceLevel: Double
+    /// Which requests the latency figures (mean, percentiles) are over. Default `.succeeded`.
+    public var latencyOf: LatencyOf
 
     public init(horizonSeconds: Double = 600, warmup: Warmup = .fixed(seconds: 60), replications: Int = 10,
                 seed: UInt64 = 1, targetRelativeError: Double? = nil, maxReplications: Int = 100,
-                confidenceLevel: Double = 0.95) {
+                confidenceLevel: Double = 0.95, latencyOf: LatencyOf = .succeeded) {
         self.horizonSeconds = horizonSeconds; self.warmup = warmup; self.replications = replications
         self.seed = seed; self.targetRelativeError = targetRelativeError; self.maxReplications = maxReplications
-        self.confidenceLevel = confidenceLevel
+        self.confidenceLevel = confidenceLevel; self.latencyOf = latencyOf
     }
 
     /// The fixed warm-up, or nil for `warmup: auto` (MSER-5).
@@ -78,6 +80,16 @@ public struct SimulationSettings: Sendable, Hashable {
         if case let .fixed(s) = warmup { return s }
         return nil
     }
+}
+
+/// Which requests an endpoint's latency figures are over.
+public enum LatencyOf: String, Sendable, Hashable {
+    /// Requests that succeeded (failed and timed-out ones are counted, not timed).
+    case succeeded
+    /// Every request the client finished, as load-test tools (k6's `http_req_duration`) count
+    /// them: successes and errors at the moment the answer came back, requests that timed out at
+    /// the client's timeout.
+    case all
 }
 
 // MARK: - Workload
@@ -189,6 +201,11 @@ public struct Pool: Sendable, Hashable {
     public var scope: Scope
     /// How long a request waits for a connection before failing; nil = waits forever.
     public var acquireTimeoutSeconds: Double?
+    /// A varying acquire timeout (`acquire_timeout: uniform(2s, 2.14s)`: PgBouncer checks its
+    /// `query_wait_timeout` periodically, so real timeouts land up to ~0.15 s after the setting):
+    /// each wait draws its own. `acquireTimeoutSeconds` is then its mean. nil: the constant
+    /// `acquireTimeoutSeconds` (or none).
+    public var acquireTimeout: DistributionSpec?
     /// Time to open a new connection, paid on first use of each connection; nil = free.
     public var connectionSetup: DistributionSpec?
     /// Name of the pooler (PgBouncer) this pool connects through, if any.
@@ -238,6 +255,14 @@ public struct Pooler: Sendable, Hashable {
     }
 }
 
+/// Which database nodes reads may go to, when there are replicas.
+public enum ReadFrom: String, Sendable, Hashable {
+    /// The replicas only (the primary takes the writes).
+    case replicas
+    /// The replicas and the primary alike.
+    case all
+}
+
 public enum ReadRouting: String, Sendable, Hashable {
     /// All reads on the primary (replicas unused).
     case primary
@@ -255,6 +280,8 @@ public struct Database: Sendable, Hashable {
     public var replicaCores: Int
     /// Default `.roundRobin` when there are replicas, `.primary` otherwise.
     public var readRouting: ReadRouting
+    /// The nodes `readRouting` chooses among for reads. Default `.replicas`.
+    public var readFrom: ReadFrom
     /// Default failure probability of every query (a query may override it). Default 0.
     public var queryFailureProbability: Double
     /// Default network round trip of every query between the app and the database (a query may
@@ -268,7 +295,8 @@ public struct Database: Sendable, Hashable {
 
     public init(cores: Int = 4, maxConnections: Int = 100, replicas: Int = 0, replicaCores: Int? = nil,
                 readRouting: ReadRouting? = nil, queryFailureProbability: Double = 0, roundTrip: DistributionSpec? = nil,
-                contention: Double = 0, coherency: Double = 0) {
+                contention: Double = 0, coherency: Double = 0, readFrom: ReadFrom = .replicas) {
+        self.readFrom = readFrom
         self.roundTrip = roundTrip
         self.contention = contention; self.coherency = coherency
         self.cores = cores; self.maxConnections = maxConnections; self.replicas = replicas

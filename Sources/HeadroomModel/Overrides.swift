@@ -128,8 +128,8 @@ enum Overrides {
             case "users", "think_time": return "workload.closed.\(first)"
             case "rate", "constant_rate": return "workload.open.\(first)"
             case "clients": return "workload.clients"
-            case "horizon", "warmup", "replications", "seed", "precision", "max_replications": return "simulation.\(first)"
-            case "cores", "max_connections", "replicas", "replica_cores", "read_routing", "query_failure_probability":
+            case "horizon", "warmup", "replications", "seed", "precision", "max_replications", "latency_of": return "simulation.\(first)"
+            case "cores", "max_connections", "replicas", "replica_cores", "read_routing", "read_from", "query_failure_probability":
                 return "database.\(first)"
             default: break
             }

@@ -15,7 +15,7 @@ extension WebEngine {
     /// hit ratio) or looks a Zipf-drawn key up in the store (keys). A hit goes on; a miss jumps
     /// to the miss path, which ends with a fill, unless, with single flight, another entity is
     /// already filling the key: this one then waits for that fill and is served with it.
-    @inline(__always)
+    @_transparent
     mutating func runCacheLookup(_ e: Int32, cache: Int32, slot: Int32, missTarget: Int32) -> Bool {
         let ei = Int(e)
         if entities[ei].phase == .start {
@@ -69,7 +69,7 @@ extension WebEngine {
 
     /// A cache fill step (the miss path succeeded): the key goes into the store, and the
     /// entity's single-flight waiters are served.
-    @inline(__always)
+    @_transparent
     mutating func runCacheFill(_ e: Int32, cache: Int32, slot: Int32) {
         let ei = Int(e)
         if cacheUsesKeys[Int(cache)] {

@@ -8,7 +8,7 @@ import HeadroomModel
 
 extension WebEngine {
     /// A `sleep` step: waits a sampled time.
-    @inline(__always)
+    @_transparent
     mutating func runSleep(_ e: Int32, time d: Int32) -> Bool {
         let ei = Int(e)
         if entities[ei].phase == .start {
@@ -22,7 +22,7 @@ extension WebEngine {
 
     /// A `call` step: waits the call's sampled latency, or its timeout if that comes first (the
     /// call is then abandoned and fails); an answer in time fails with the call's probability.
-    @inline(__always)
+    @_transparent
     mutating func runCall(_ e: Int32, latency d: Int32, failureProbability failure: Double, timeoutSeconds timeout: Double) -> Bool {
         let ei = Int(e)
         if entities[ei].phase == .start {

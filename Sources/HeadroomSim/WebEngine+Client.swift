@@ -117,6 +117,13 @@ extension WebEngine {
         case .rateLimited:
             tallies[endpoint].rateLimited += 1
         }
+        if latencyOfAll && outcome != .success {
+            // `latency_of: all`: timed when the client learned of the failure; a timeout fires
+            // at exactly the client's timeout after the send.
+            let latency = now - attempts[ai].startSeconds
+            tallies[endpoint].latency.record(seconds: latency)
+            if timelineInterval != nil { intervalLatency.record(seconds: latency) }
+        }
         let closedUser = attempts[ai].closedUser
         var retrying = false
         if outcome != .success, let retry = model.endpoints[endpoint].retry, attempts[ai].number < retry.maxAttempts {

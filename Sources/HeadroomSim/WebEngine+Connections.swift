@@ -44,7 +44,7 @@ extension WebEngine {
 
     /// A transaction's `begin`: gets a connection of `pool`, which the transaction keeps (with
     /// its pooler server connection) for its queries until it commits or rolls back.
-    @inline(__always)
+    @_transparent
     mutating func runBeginTransaction(_ e: Int32, pool: Int32) -> Bool {
         let ei = Int(e)
         if !acquireConnection(e, pool: pool) { return false }
@@ -61,7 +61,7 @@ extension WebEngine {
     }
 
     /// A transaction's `commit`: its writes become durable together, and its connection goes back.
-    @inline(__always)
+    @_transparent
     mutating func runCommitTransaction(_ e: Int32) {
         let ei = Int(e)
         entities[Int(entities[ei].root)].committedWrites += entities[ei].transactionWrites
@@ -96,7 +96,10 @@ extension WebEngine {
                 case .waiting(let ticket):
                     entities[ei].queuedOn = .pool
                     entities[ei].queueTicket = ticket
-                    if let timeout = poolAcquireTimeout[p] {
+                    if let varying = poolAcquireTimeoutVarying[p] {
+                        schedule(.varyingAcquireTimeout, e, tag: ticket,
+                                 at: now + max(0, varying.sample(acquireTimeoutStreams[p]!)))
+                    } else if let timeout = poolAcquireTimeout[p] {
                         schedule(.acquireTimeout, slot, tag: UInt64(UInt32(bitPattern: e)) << 40 | ticket, at: now + timeout,
                                  lane: poolTimeoutLane[p])
                     }
@@ -298,6 +301,15 @@ extension WebEngine {
         entities[ei].transactionSlot = -1
         entities[ei].transactionPoolerSlot = -1
         entities[ei].transactionWrites = 0
+    }
+
+    /// A varying acquire timeout fired: the entity gives up if it still waits for the same
+    /// connection (the heap keeps only the ticket's low 32 bits; a pool's tickets only grow).
+    mutating func varyingAcquireTimedOut(entity e: Int32, ticketLowBits: UInt32) {
+        let ei = Int(e)
+        guard entities[ei].live, entities[ei].queuedOn == .pool,
+              UInt32(truncatingIfNeeded: entities[ei].queueTicket) == ticketLowBits else { return }
+        acquireTimedOut(entity: e, slot: entities[ei].poolSlot, ticket: entities[ei].queueTicket, pooler: false)
     }
 
     mutating func acquireTimedOut(entity e: Int32, slot: Int32, ticket: UInt64, pooler: Bool) {

@@ -12,7 +12,7 @@ extension WebEngine {
     /// primary, a read where `read_routing` sends it), then gives the connection back (unless
     /// in a transaction), fails with the query's probability, counts a write and invalidates
     /// the caches it names.
-    @inline(__always)
+    @_transparent
     mutating func runQuery(_ e: Int32, pool: Int32, isWrite: Bool, time d: Int32, failureProbability failure: Double,
                            invalidations: Int32, roundTrip: Int32) -> Bool {
         let ei = Int(e)
@@ -68,16 +68,18 @@ extension WebEngine {
 
     mutating func chooseDatabaseNode(isWrite: Bool) -> Int {
         guard !isWrite, let routing = replicaReadRouting else { return 0 }
-        let replicas = databaseNodes.count - 1
+        // The candidates: the replicas (nodes 1...), or with `read_from: all` the primary too.
+        let first = firstReadNode
+        let candidates = databaseNodes.count - first
         switch routing {
         case .primary: return 0
         case .roundRobin:
             readRoundRobin += 1
-            return 1 + readRoundRobin % replicas
-        case .random: return 1 + min(replicas - 1, Int(routingStream.uniform() * Double(replicas)))
+            return first + readRoundRobin % candidates
+        case .random: return first + min(candidates - 1, Int(routingStream.uniform() * Double(candidates)))
         case .leastBusy:
-            var best = 1
-            for r in 1...replicas where databaseNodes[r].count < databaseNodes[best].count { best = r }
+            var best = first
+            for r in first..<databaseNodes.count where databaseNodes[r].count < databaseNodes[best].count { best = r }
             return best
         }
     }

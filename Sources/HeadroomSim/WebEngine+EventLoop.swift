@@ -13,6 +13,9 @@ extension WebEngine {
         case acquireTimeout, poolerTimeout, instanceDies, instanceLeavesRotation, warmup, timelineTick
         /// A pool slot's idle-connection reaper (one pending per slot at most).
         case idleReap
+        /// A varying acquire timeout (drawn per wait, so in the heap, not a lane): the target is
+        /// the waiting entity, the tag its queue ticket's low 32 bits.
+        case varyingAcquireTimeout
     }
 
     struct Event {
@@ -200,6 +203,7 @@ extension WebEngine {
                                               ticket: event.tag & 0xFF_FFFF_FFFF, pooler: false)
         case .poolerTimeout: acquireTimedOut(entity: Int32(truncatingIfNeeded: event.tag >> 40), slot: event.target,
                                              ticket: event.tag & 0xFF_FFFF_FFFF, pooler: true)
+        case .varyingAcquireTimeout: varyingAcquireTimedOut(entity: event.target, ticketLowBits: UInt32(truncatingIfNeeded: event.tag))
         case .instanceDies: instanceDies(Int(event.target))
         case .instanceLeavesRotation:
             if inRotation[Int(event.target)] { instancesInRotation -= 1 }

@@ -8,7 +8,7 @@ import HeadroomModel
 extension WebEngine {
     /// A `cpu` step: computes for a sampled time holding one of its instance's workers, queued
     /// first if all are busy (a job already holds its job worker for its whole run).
-    @inline(__always)
+    @_transparent
     mutating func runCPU(_ e: Int32, time d: Int32) -> Bool {
         let ei = Int(e)
         if entities[ei].job >= 0 {

@@ -148,6 +148,14 @@ struct WebEngine {
     let endpointCancelOnTimeout: [Bool]
     let endpointHasLimiters: [Bool]
     let poolAcquireTimeout: [Double?]
+    /// Pools whose acquire timeout is a distribution (`acquire_timeout: uniform(2s, 2.14s)`):
+    /// each wait draws its own, from the pool's stream; nil for a constant one (a lane).
+    let poolAcquireTimeoutVarying: [Distribution?]
+    let acquireTimeoutStreams: [RandomStreamHandle?]
+    /// `latency_of: all`: failed and timed-out requests are timed too.
+    let latencyOfAll: Bool
+    /// The first database node reads may go to: 1 (the replicas), or 0 with `read_from: all`.
+    let firstReadNode: Int
     let poolerMaxClientConnections: [Int]
     let poolerWaitTimeout: [Double?]
     let databaseMaxConnections: Int
@@ -266,6 +274,10 @@ struct WebEngine {
         endpointCancelOnTimeout = model.endpoints.map(\.cancelOnTimeout)
         endpointHasLimiters = model.endpoints.map { !$0.rateLimiters.isEmpty }
         poolAcquireTimeout = model.pools.map(\.acquireTimeoutSeconds)
+        poolAcquireTimeoutVarying = model.pools.map { $0.acquireTimeout.map(Distribution.init) }
+        acquireTimeoutStreams = model.pools.map { pool in pool.acquireTimeout.map { _ in stream("pools.\(pool.name).acquire-timeout") } }
+        latencyOfAll = model.simulation.latencyOf == .all
+        firstReadNode = model.database?.readFrom == .all ? 0 : 1
         poolerMaxClientConnections = model.poolers.map(\.maxClientConnections)
         poolerWaitTimeout = model.poolers.map(\.queryWaitTimeoutSeconds)
         databaseMaxConnections = model.database?.maxConnections ?? Int.max
@@ -283,7 +295,7 @@ struct WebEngine {
             return laneOfDuration.count
         }
         endpointTimeoutLane = endpointTimeout.map(lane)
-        poolTimeoutLane = poolAcquireTimeout.map(lane)
+        poolTimeoutLane = model.pools.map { $0.acquireTimeout == nil ? lane($0.acquireTimeoutSeconds) : -1 }
         poolerTimeoutLane = poolerWaitTimeout.map(lane)
         databaseLane = laneOfDuration.count + 1
         // One ring each: copies of a ring would share its storage.

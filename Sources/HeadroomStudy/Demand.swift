@@ -54,6 +54,14 @@ struct ProfileWalker {
         return db.replicas > 0 && db.readRouting != .primary
     }
 
+    /// The share of reads the replicas take when reads go to them: all of them, or with
+    /// `read_from: all` r / (r + 1), the primary taking the rest (an even split: exact for
+    /// round robin and random routing, an approximation for least busy).
+    var replicaShareOfReads: Double {
+        guard let db = model.database, db.readFrom == .all else { return 1 }
+        return Double(db.replicas) / Double(db.replicas + 1)
+    }
+
     func profile(of steps: [Step]) -> Profile {
         var p = Profile()
         p.latencySeconds = walk(steps, times: 1, held: [], into: &p)
@@ -77,19 +85,19 @@ struct ProfileWalker {
         case let .query(q):
             let t = q.time.mean
             let onReplica = q.kind == .read && readsOnReplicas
+            let share = onReplica ? replicaShareOfReads : 0
             // The round trip holds the connection, not a core: it adds to the hold, not the demand.
-            let elapsed = t * (onReplica ? stretch.replica : stretch.primary) + (q.roundTrip?.mean ?? 0)
+            let onNode = share == 0 ? stretch.primary : share == 1 ? stretch.replica
+                : share * stretch.replica + (1 - share) * stretch.primary
+            let elapsed = t * onNode + (q.roundTrip?.mean ?? 0)
             if !held.contains(q.pool) {
                 p.poolHoldSeconds[q.pool, default: 0] += m * elapsed
                 p.poolAcquires[q.pool, default: 0] += m
             }
-            if onReplica {
-                p.replicaSeconds += m * t
-                p.replicaQueries += m
-            } else {
-                p.primarySeconds += m * t
-                p.primaryQueries += m
-            }
+            p.replicaSeconds += share * m * t
+            p.replicaQueries += share * m
+            p.primarySeconds += (1 - share) * m * t
+            p.primaryQueries += (1 - share) * m
             return elapsed
         case let .cache(c):
             let lookup = model.cache(named: c.cache)?.lookup.mean ?? 0

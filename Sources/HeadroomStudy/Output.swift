@@ -1,5 +1,6 @@
 import Foundation
 import HeadroomKernel
+import HeadroomModel
 
 /// How a report is written: aligned text, JSON (docs/output-schema.md) or CSV (one row per figure).
 public enum OutputFormat: String, Sendable, Hashable, CaseIterable {
@@ -203,7 +204,9 @@ extension StudyReport {
         lines.append("\(modelName) (\(sourcePath))")
         var run = "\(s.replications) replication\(s.replications == 1 ? "" : "s") x \(formatDuration(s.horizonSeconds))"
         run += ", warm-up \(formatDuration(s.warmupSeconds)) (\(s.warmupMethod == .fixed ? "fixed" : "MSER-5"))"
-        run += ", seed \(s.seed); ± is the half-width of the \(formatPercent(s.confidenceLevel)) confidence interval"
+        run += ", seed \(s.seed)"
+        if let l = s.latencyOf { run += "; latencies of \(l == .all ? "all requests (timeouts at the client's timeout)" : "succeeded requests")" }
+        run += "; ± is the half-width of the \(formatPercent(s.confidenceLevel)) confidence interval"
         lines.append(run)
         for section in sections where !section.items.isEmpty {
             lines.append("")
@@ -239,6 +242,7 @@ extension StudyReport {
 
     public func csvText() -> String {
         var out = "section,name,metric,mean,ci_low,ci_high,analytic\n"
+        if let l = settings.latencyOf { out += "settings,latency_of,\(l.rawValue),,,,\n" }
         for section in sections {
             for item in section.items {
                 let prefix = "\(csvField(section.name)),\(csvField(item.name)),"
@@ -279,7 +283,7 @@ extension StudyReport {
                 ("target_relative_error", .num(s.targetRelativeError)),
                 ("max_replications", .int(s.maxReplications)),
                 ("precision_reached", s.precisionReached.map { .bool($0) } ?? .null),
-            ])),
+            ] + (s.latencyOf.map { [("latency_of", JSONValue.string($0.rawValue))] } ?? []))),
         ]
         for section in sections {
             root.append((section.name, .array(section.items.map { item in

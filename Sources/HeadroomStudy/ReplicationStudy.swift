@@ -85,7 +85,7 @@ public struct ReplicationStudy: Sendable {
             horizonSeconds: horizon, warmupSeconds: warmup, warmupMethod: method, replications: results.count,
             seed: settings.seed, confidenceLevel: settings.confidenceLevel,
             targetRelativeError: settings.targetRelativeError, maxReplications: settings.maxReplications,
-            precisionReached: precisionReached)
+            precisionReached: precisionReached, latencyOf: model.network == nil ? model.simulation.latencyOf : nil)
         let analysis = Analysis.analyze(model)
         return ReportBuilder.build(model: model, results: results, settings: studySettings, analysis: analysis,
                                    warnings: modelWarnings + analysis.warnings, notes: notes)

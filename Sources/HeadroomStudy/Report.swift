@@ -1,4 +1,5 @@
 import HeadroomKernel
+import HeadroomModel
 
 /// One reported figure: a simulated estimate over replications (Student-t confidence interval
 /// of the per-replication values) and, where a closed form or MVA applies, the analytic value.
@@ -114,10 +115,14 @@ public struct StudySettings: Sendable, Hashable {
     public var maxReplications: Int
     /// With a precision target: whether every tracked figure reached it (nil without a target).
     public var precisionReached: Bool?
+    /// Which requests the latency figures are over (`simulation.latency_of`); nil for a
+    /// queueing network, whose customers never fail.
+    public var latencyOf: LatencyOf?
 
     public init(horizonSeconds: Double, warmupSeconds: Double, warmupMethod: WarmupMethod, replications: Int,
                 seed: UInt64, confidenceLevel: Double, targetRelativeError: Double?, maxReplications: Int,
-                precisionReached: Bool?) {
+                precisionReached: Bool?, latencyOf: LatencyOf? = nil) {
+        self.latencyOf = latencyOf
         self.horizonSeconds = horizonSeconds
         self.warmupSeconds = warmupSeconds
         self.warmupMethod = warmupMethod

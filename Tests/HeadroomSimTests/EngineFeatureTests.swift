@@ -1,0 +1,112 @@
+import HeadroomKernel
+import HeadroomModel
+import HeadroomSim
+import Queueing
+import Testing
+
+/// Issue 14's engine features against known answers: varying acquire timeouts, latency of all
+/// requests, reads spread over the primary and the replicas.
+struct EngineFeatureTests {
+    /// One connection, held for longer than the run by the first request: every later request
+    /// waits for it until its acquire timeout and fails then. With `latency_of: all` each failure
+    /// is timed, so the recorded latencies are the acquire timeouts themselves.
+    static func heldPoolYAML(acquireTimeout: String) -> String {
+        """
+        simulation: {seed: 5, latency_of: all}
+        workload: {open: {rate: 2/s}, mix: {q: 1}}
+        pools: {db: {size: 1, scope: shared, acquire_timeout: \(acquireTimeout)}}
+        database: {cores: 1}
+        endpoints:
+          q: {steps: [{query: {pool: db, time: const(10000s)}}]}
+        """
+    }
+
+    @Test func aVaryingAcquireTimeoutEndsEachWaitWithinItsBoundsAtItsMean() throws {
+        let m = try model(Self.heldPoolYAML(acquireTimeout: "uniform(2s, 2.14s)"))
+        #expect(m.pools[0].acquireTimeout == .uniform(low: 2, high: 2.14))
+        let runs = (0..<4).map { SystemSimulation.run(model: m, replication: $0, warmupSeconds: 10, horizonSeconds: 510) }
+        for r in runs {
+            let waits = r.endpoints[0].latency
+            #expect(waits.count > 900)
+            #expect(waits.maxSeconds <= 2.14 + 1e-9)
+            // HdrHistogram keeps three significant digits: nothing below 2 s, to within 0.1 %.
+            #expect(waits.fractionAtOrBelow(seconds: 1.997) == 0)
+            #expect(r.pools[0].acquireTimeouts == waits.count)
+        }
+        // Mean of uniform(2, 2.14) = 2.07; spread: the interval over replications of the mean.
+        let mean = Estimate.studentT(runs.map { $0.endpoints[0].latency.meanSeconds }, confidence: 0.999)
+        #expect(mean.contains(2.07), "mean acquire timeout \(mean) vs 2.07")
+        #expect(!mean.contains(2.0) && !mean.contains(2.14), "the interval \(mean) tells the mean from either bound")
+    }
+
+    @Test func aConstantAcquireTimeoutEndsEveryWaitAtExactlyThatTime() throws {
+        let m = try model(Self.heldPoolYAML(acquireTimeout: "2s"))
+        #expect(m.pools[0].acquireTimeout == nil && m.pools[0].acquireTimeoutSeconds == 2)
+        let r = SystemSimulation.run(model: m, replication: 0, warmupSeconds: 10, horizonSeconds: 510)
+        #expect(r.endpoints[0].latency.count > 900)
+        #expect(abs(r.endpoints[0].latency.meanSeconds - 2) < 1e-9)
+        #expect(abs(r.endpoints[0].latency.maxSeconds - 2) < 1e-9)
+    }
+
+    /// Every request sleeps 5 s behind a 1 s client timeout: all time out.
+    static func allTimeOutYAML(latencyOf: String) -> String {
+        """
+        simulation: {seed: 2, latency_of: \(latencyOf)}
+        workload: {open: {rate: 20/s}, mix: {slow: 1}}
+        endpoints:
+          slow: {timeout: 1s, steps: [{sleep: const(5s)}]}
+        """
+    }
+
+    @Test func latencyOfAllTimesTimedOutRequestsAtTheClientsTimeout() throws {
+        let m = try model(Self.allTimeOutYAML(latencyOf: "all"))
+        let r = SystemSimulation.run(model: m, replication: 0, warmupSeconds: 10, horizonSeconds: 110)
+        let e = r.endpoints[0]
+        #expect(e.succeeded == 0 && e.timeouts > 1000)
+        #expect(e.latency.count == e.timeouts)
+        #expect(abs(e.latency.meanSeconds - 1) < 1e-9 && abs(e.latency.maxSeconds - 1) < 1e-9)
+        #expect(abs(e.latency.percentileSeconds(95) - 1) < 0.001)
+    }
+
+    @Test func latencyOfSucceededLeavesTimedOutRequestsUntimed() throws {
+        let m = try model(Self.allTimeOutYAML(latencyOf: "succeeded"))
+        #expect(m.simulation.latencyOf == .succeeded)
+        let r = SystemSimulation.run(model: m, replication: 0, warmupSeconds: 10, horizonSeconds: 110)
+        #expect(r.endpoints[0].timeouts > 1000)
+        #expect(r.endpoints[0].latency.count == 0)
+    }
+
+    /// 60 reads/s of exp(10 ms) on one-core nodes (processor sharing): an M/M/1 queue at each
+    /// node the reads are spread over, whose mean time in system is 1 / (mu - lambda).
+    static func readsYAML(readFrom: String) -> String {
+        """
+        simulation: {seed: 11}
+        workload: {open: {rate: 60/s}, mix: {read: 1}}
+        pools: {db: {size: 200, scope: shared}}
+        database: {cores: 1, replicas: 1, read_routing: random, read_from: \(readFrom), max_connections: 1000}
+        endpoints:
+          read: {steps: [{query: {pool: db, time: exp(10ms)}}]}
+        """
+    }
+
+    @Test func readsFromAllSplitTheLoadBetweenPrimaryAndReplica() throws {
+        let m = try model(Self.readsYAML(readFrom: "all"))
+        #expect(m.database?.readFrom == .all)
+        let mean = estimate(m, warmup: 50, horizon: 650) { $0.endpoints[0].latency.meanSeconds }
+        let theory = 1 / (100.0 - 30)  // each node: lambda = 30/s
+        #expect(mean.contains(theory), "simulated \(mean) vs M/M/1 at 30/s \(theory)")
+        let r = SystemSimulation.run(model: m, replication: 0, warmupSeconds: 50, horizonSeconds: 650)
+        let share = Double(r.database!.nodes[0].queries) / Double(r.database!.nodes.map(\.queries).reduce(0, +))
+        // Binomial: half the reads on the primary, within 4 standard deviations of ~36,000.
+        #expect(abs(share - 0.5) < 4 * (0.25 / 36_000).squareRoot(), "primary's share of reads \(share)")
+    }
+
+    @Test func readsFromReplicasLeaveThePrimaryIdle() throws {
+        let m = try model(Self.readsYAML(readFrom: "replicas"))
+        let mean = estimate(m, warmup: 50, horizon: 650) { $0.endpoints[0].latency.meanSeconds }
+        let theory = 1 / (100.0 - 60)  // the replica takes all 60/s
+        #expect(mean.contains(theory), "simulated \(mean) vs M/M/1 at 60/s \(theory)")
+        let r = SystemSimulation.run(model: m, replication: 0, warmupSeconds: 50, horizonSeconds: 650)
+        #expect(r.database!.nodes[0].queries == 0)
+    }
+}
