@@ -5,6 +5,9 @@
 #   bench/run.sh                    # the full bench (under 10 minutes on 2 cores)
 #   bench/run.sh --peer-customers 20000 --ciw-customers 20000 --flat-customers 1000000
 #                                   # a quick look; any harness.py option passes through
+#   bench/run.sh --web [--customers N --repeats R]
+#                                   # only the web engine beside SimPy (bench/web.py): seed 002's
+#                                   # pool, a pool under overload, a two-tier model
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,6 +36,12 @@ if ! swift build -c release --scratch-path "$SCRATCH" --product headroom >>"$log
 fi
 echo "bench: built in $(( $(date +%s) - start )) s" >&2
 
-"$VENV/bin/python" bench/harness.py \
-  --bench "$SCRATCH/release/headroom-bench" --headroom-cli "$SCRATCH/release/headroom" "$@"
+if [ "${1:-}" = "--web" ]; then
+  shift
+  "$VENV/bin/python" bench/web.py --headroom-cli "$SCRATCH/release/headroom" "$@"
+else
+  "$VENV/bin/python" bench/harness.py \
+    --bench "$SCRATCH/release/headroom-bench" --headroom-cli "$SCRATCH/release/headroom" "$@"
+  "$VENV/bin/python" bench/web.py --headroom-cli "$SCRATCH/release/headroom"
+fi
 echo "bench: done in $(( $(date +%s) - start )) s" >&2

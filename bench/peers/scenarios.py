@@ -19,6 +19,14 @@ SCENARIOS = {
     # after a 10 s acquire timeout (the seed's pool_timeout=10).
     "seed": {"warmup": 20.0, "users": 300, "mean_think": 2.0, "servers": 10, "hold_low": 0.030,
              "hold_high": 0.080, "patience": 10.0},
+    # A two-tier web app (bench/models/two-tier.yaml, run only through `headroom run` and
+    # SimPy): 200 req/s round robin over 2 instances of 2 workers, exp(4 ms) of CPU on a
+    # worker, a 1 ms cache lookup hitting 60 %; a miss takes one of 20 pool connections (10 s
+    # acquire timeout) for an exp(30 ms) query at a 4-core processor-sharing database
+    # (ρ = 200 · 0.4 · 0.03 / 4 = 0.6).
+    "two_tier": {"warmup": 20.0, "arrival_rate": 200.0, "instances": 2, "workers": 2, "mean_cpu": 0.004,
+                 "lookup": 0.001, "hit_ratio": 0.6, "pool": 20, "patience": 10.0, "mean_query": 0.030,
+                 "db_cores": 4},
 }
 
 

@@ -128,7 +128,90 @@ def seed_pool(env, p, tally, rng):
         env.process(user())
 
 
-BUILDERS = {"mm10": mmc, "tandem": tandem, "pool": pool, "seed": seed_pool}
+class ProcessorSharing:
+    """A c-core processor-sharing server: n jobs present each progress at min(1, c/n).
+
+    SimPy has no such resource; this is the usual event-driven way: remaining work per job,
+    brought up to date whenever a job arrives or leaves, and one pending timeout for the next
+    completion (a stale one, superseded by an arrival or departure, is ignored when it fires).
+    """
+
+    def __init__(self, env, cores):
+        self.env, self.cores = env, cores
+        self.jobs = []  # [remaining work, completion event]
+        self.updated = 0.0
+        self.timer = 0
+
+    def _rate(self):
+        return min(1.0, self.cores / len(self.jobs))
+
+    def _bring_up_to_date(self):
+        if self.jobs:
+            done = (self.env.now - self.updated) * self._rate()
+            for job in self.jobs:
+                job[0] -= done
+        self.updated = self.env.now
+
+    def _schedule_next(self):
+        self.timer += 1
+        if self.jobs:
+            timer = self.timer
+            delay = max(0.0, min(job[0] for job in self.jobs)) / self._rate()
+            self.env.timeout(delay).callbacks.append(lambda _, timer=timer: self._complete(timer))
+
+    def _complete(self, timer):
+        if timer != self.timer:
+            return
+        self._bring_up_to_date()
+        first = min(self.jobs, key=lambda job: job[0])
+        self.jobs.remove(first)
+        first[1].succeed()
+        self._schedule_next()
+
+    def serve(self, work):
+        """An event that fires when `work` seconds of one core's work are done."""
+        self._bring_up_to_date()
+        done = self.env.event()
+        self.jobs.append([work, done])
+        self._schedule_next()
+        return done
+
+
+def two_tier(env, p, tally, rng):
+    expo, uniform, warmup = rng.expovariate, rng.random, p["warmup"]
+    cpu_rate, query_rate, lookup, hit_ratio = 1.0 / p["mean_cpu"], 1.0 / p["mean_query"], p["lookup"], p["hit_ratio"]
+    patience = p["patience"]
+    instances = [simpy.Resource(env, capacity=p["workers"]) for _ in range(p["instances"])]
+    connections = simpy.Resource(env, capacity=p["pool"])
+    database = ProcessorSharing(env, p["db_cores"])
+    next_instance = [0]
+
+    def request():
+        arrived = env.now
+        next_instance[0] += 1
+        workers = instances[next_instance[0] % len(instances)]
+        with workers.request() as req:
+            yield req
+            yield env.timeout(expo(cpu_rate))
+        yield env.timeout(lookup)
+        waited = 0.0
+        if uniform() >= hit_ratio:
+            asked = env.now
+            with connections.request() as req:
+                yield req | env.timeout(patience)
+                if not req.triggered:
+                    if arrived >= warmup:
+                        tally.gave_up_one()
+                    return
+                waited = env.now - asked
+                yield database.serve(expo(query_rate))
+        if arrived >= warmup:
+            tally.served_one(waited, env.now - arrived)
+
+    env.process(open_source(env, p["arrival_rate"], expo, request))
+
+
+BUILDERS = {"mm10": mmc, "tandem": tandem, "pool": pool, "seed": seed_pool, "two_tier": two_tier}
 
 
 def main():
