@@ -1,5 +1,20 @@
 import HeadroomKernel
 
+/// The caps that keep an overloaded run's memory bounded (docs/model-reference.md, "Overload").
+/// Each request in flight costs an attempt and an entity (about 200 bytes): 100,000 per instance
+/// is tens of MB, where an unbounded queue at 10^7 requests/s grew to 8 GB in 20 s. No bundled
+/// model comes near them.
+public enum OverloadCaps {
+    /// Requests in flight on one instance (queued for a worker, a connection or the database, or
+    /// running) beyond which a new request is refused at once, as by a full accept backlog: an error.
+    public static let requestsInFlightPerInstance = 100_000
+    /// Jobs waiting in one job queue without a `capacity`, beyond which an enqueue fails.
+    public static let waitingJobsPerQueue = 100_000
+    /// Customers at one network station without a `capacity` (in service and waiting), beyond
+    /// which an arrival is lost, as at a finite capacity.
+    public static let customersPerStation = 100_000
+}
+
 /// What one replication of a model measured, after warm-up deletion. Plain values: the study
 /// layer combines replications into estimates with confidence intervals.
 public struct SystemRunResult: Sendable {
@@ -19,6 +34,10 @@ public struct SystemRunResult: Sendable {
     public var network: QueueingNetworkResult?
     public var eventsProcessed: Int
     public var timeline: [TimelineSample]
+    /// Requests refused because their instance already had `WebEngine.maximumRequestsInFlightPerInstance`
+    /// in flight, and jobs refused because their queue already had `maximumWaitingJobs` waiting
+    /// (both counted as errors where they land): what keeps an overloaded run's memory bounded.
+    public var overloadRejections: Int
 }
 
 /// Client-side figures for one endpoint.

@@ -21,9 +21,11 @@ public enum SystemSimulation {
                                inFlight: $0.inNetwork, poolWaiting: $0.waiting, connectionsInUse: $0.busyServers,
                                timeouts: $0.abandoned, errors: $0.blocked, p95Seconds: $0.p95Seconds)
             }
+            // Arrivals lost at the overload cap (at stations the model gave no capacity).
+            let rejected = zip(network.stations, result.stations).reduce(0) { $0 + ($1.0.capacity == nil ? $1.1.blocked : 0) }
             return SystemRunResult(observedSeconds: result.observedSeconds, endpoints: [], instances: nil, pools: [], poolers: [],
                                    database: nil, caches: [], jobQueues: [], orphanedWrites: 0, network: result,
-                                   eventsProcessed: result.eventsProcessed, timeline: timeline)
+                                   eventsProcessed: result.eventsProcessed, timeline: timeline, overloadRejections: rejected)
         }
         var engine = WebEngine(model: model, replication: replication, warmupSeconds: warmupSeconds,
                                horizonSeconds: horizonSeconds, timelineIntervalSeconds: timelineIntervalSeconds)
@@ -37,7 +39,8 @@ public enum SystemSimulation {
             QueueingNetworkSpec.Station(
                 name: station.name, servers: station.servers,
                 discipline: station.discipline == .ps ? .processorSharing : .firstComeFirstServed,
-                service: Distribution(station.service), capacity: station.capacity ?? .max,
+                // Without a capacity, the overload cap: an unbounded queue would grow without bound.
+                service: Distribution(station.service), capacity: station.capacity ?? OverloadCaps.customersPerStation,
                 patience: station.patience.map(Distribution.init),
                 routes: station.routes.compactMap { route in index[route.to].map { ($0, route.probability) } })
         }

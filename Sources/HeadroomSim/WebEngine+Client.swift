@@ -42,6 +42,14 @@ extension WebEngine {
                 return
             }
         }
+        // The memory cap under overload: an instance holding `maximumRequestsInFlightPerInstance`
+        // requests (queued for workers, connections, the database, or running) turns new ones away
+        // at once, as a server whose accept backlog is full does; they count as errors.
+        guard inFlight[instance] < WebEngine.maximumRequestsInFlightPerInstance else {
+            overloadRejections += 1
+            finishClient(a, .error)
+            return
+        }
         attempts[ai].serverRunning = true
         inFlight[instance] += 1
         let e = newEntity()

@@ -13,6 +13,12 @@ extension WebEngine {
             jobFailed[q] += 1
             return
         }
+        // A queue without `capacity` still holds at most `maximumWaitingJobs` (memory under overload).
+        if jobWorkers[q].waitingCount >= WebEngine.maximumWaitingJobs {
+            jobFailed[q] += 1
+            overloadRejections += 1
+            return
+        }
         jobEnqueued[q] += 1
         let e = newEntity()
         entities[Int(e)].job = queue

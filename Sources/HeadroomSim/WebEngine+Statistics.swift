@@ -41,6 +41,7 @@ extension WebEngine {
         jobFailed = Slab(Array(repeating: 0, count: jobFailed.count))
         jobLatency = Slab(Array(repeating: LatencyRecorder(), count: jobLatency.count))
         orphanedWrites = 0
+        overloadRejections = 0
     }
 
     mutating func timelineTick() {
@@ -116,6 +117,7 @@ extension WebEngine {
             meanWorkerWaitSeconds: waits.mean)
         return SystemRunResult(observedSeconds: observed, endpoints: endpoints, instances: instances, pools: poolResults, poolers: poolerResults,
                                database: database, caches: caches, jobQueues: jobs, orphanedWrites: orphanedWrites,
-                               network: nil, eventsProcessed: eventsProcessed, timeline: timeline)
+                               network: nil, eventsProcessed: eventsProcessed, timeline: timeline,
+                               overloadRejections: overloadRejections)
     }
 }

@@ -233,6 +233,11 @@ struct WebEngine {
     // Endpoint tallies.
     var tallies: Slab<EndpointTally>
     var orphanedWrites = 0
+    /// Requests and jobs turned away at the overload caps since the warm-up.
+    var overloadRejections = 0
+
+    static var maximumRequestsInFlightPerInstance: Int { OverloadCaps.requestsInFlightPerInstance }
+    static var maximumWaitingJobs: Int { OverloadCaps.waitingJobsPerQueue }
     var statisticsStart: Double = 0
     var eventsProcessed = 0
 

@@ -45,8 +45,16 @@ enum ReportBuilder {
                 allNotes.append("the analytic figures take the database as plain processor sharing: they ignore its contention and coherency, which the simulation applies")
             }
         }
+        var allWarnings = warnings
+        let rejected = results.reduce(0) { $0 + $1.overloadRejections }
+        if rejected > 0 {
+            let perReplication = Double(rejected) / Double(max(1, results.count))
+            allWarnings.append(model.network == nil
+                ? "overload beyond the memory caps: \(formatSignificant(perReplication)) requests or jobs per replication were refused because an instance already had \(OverloadCaps.requestsInFlightPerInstance) requests in flight (or a job queue \(OverloadCaps.waitingJobsPerQueue) jobs waiting); they count as errors, so the figures describe a server that sheds that load"
+                : "overload beyond the memory cap: \(formatSignificant(perReplication)) customers per replication were lost at stations that already held \(OverloadCaps.customersPerStation) customers; the figures describe stations with that capacity")
+        }
         return StudyReport(modelName: model.name, sourcePath: model.sourcePath, settings: settings, sections: sections,
-                           warnings: warnings, notes: allNotes,
+                           warnings: allWarnings, notes: allNotes,
                            eventsProcessed: results.reduce(0) { $0 + $1.eventsProcessed })
     }
 

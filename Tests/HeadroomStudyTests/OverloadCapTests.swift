@@ -1,0 +1,54 @@
+import Foundation
+import HeadroomModel
+import HeadroomSim
+import Testing
+@testable import HeadroomStudy
+
+/// Issue 13: an overloaded open model's memory stays bounded: past `OverloadCaps` waiting
+/// requests are refused (counted as errors) and the report says so.
+@Suite("Overload caps", .serialized)
+struct OverloadCapTests {
+    /// 10^6 requests/s on one worker serving 1,000/s: the backlog passes 100,000 within 0.1 s.
+    static let overloaded = """
+        name: overloaded
+        simulation: {horizon: 300ms, warmup: 0s, replications: 1}
+        workload: {open: {rate: 1000000/s}}
+        instances: {count: 1, workers: 1}
+        endpoints: {e: {steps: [{cpu: exp(1ms)}]}}
+        """
+
+    @Test("Requests in flight never pass the cap; the rest are refused as errors and the report warns")
+    func overloadedOpenModelIsCapped() throws {
+        let m = try model(OverloadCapTests.overloaded)
+        let (report, timelines) = ReplicationStudy(model: m, workers: 1).runRecordingTimelines(intervalSeconds: 0.01)
+        let peak = timelines.flatMap(\.samples).map(\.inFlight).max() ?? 0
+        #expect(peak == OverloadCaps.requestsInFlightPerInstance)
+        #expect(report.warnings.contains { $0.hasPrefix("overload beyond the memory caps:") }, "\(report.warnings)")
+        // The refused requests are errors: about 300,000 arrivals, at most 100,000 + 300 ever admitted.
+        let errors = try #require(report["endpoints", "e"]?["error_rate"]?.estimate.mean)
+        #expect(errors > 0.6, "error rate \(errors)")
+    }
+
+    @Test("A stable model refuses nothing and carries no overload warning")
+    func stableModelIsUntouched() throws {
+        let m = try model(OverloadCapTests.overloaded.replacingOccurrences(of: "1000000/s", with: "500/s"))
+        let result = SystemSimulation.run(model: m, replication: 0, warmupSeconds: 0, horizonSeconds: 10)
+        #expect(result.overloadRejections == 0)
+    }
+
+    @Test("A network station without a capacity holds at most the cap; arrivals past it are lost and reported")
+    func networkStationIsCapped() throws {
+        let m = try model("""
+            name: overloaded station
+            simulation: {horizon: 300ms, warmup: 0s, replications: 1}
+            network:
+              arrivals: {desk: 1000000/s}
+              stations:
+                desk: {servers: 1, service: exp(1ms)}
+            """)
+        let result = SystemSimulation.run(model: m, replication: 0, warmupSeconds: 0, horizonSeconds: 0.3)
+        #expect(result.overloadRejections > 100_000)
+        let report = ReplicationStudy(model: m, workers: 1).run()
+        #expect(report.warnings.contains { $0.hasPrefix("overload beyond the memory cap:") }, "\(report.warnings)")
+    }
+}
