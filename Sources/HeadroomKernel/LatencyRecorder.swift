@@ -165,7 +165,9 @@ public struct LatencyRecorder: Sendable {
     /// Fraction of observations at or below `seconds`.
     public func fractionAtOrBelow(seconds: Double) -> Double {
         guard exactCount > 0 else { return 0 }
-        return histogram.percentileAtOrBelowValue(UInt64(max(0, seconds * 1_000_000))) / 100
+        // Clamped before the conversion: an SLO of 1e300 s would not fit a UInt64 (a trap).
+        let micros = min(max(0, seconds * 1_000_000), Double(LatencyRecorder.highestTrackableMicroseconds))
+        return histogram.percentileAtOrBelowValue(UInt64(micros.isNaN ? 0 : micros)) / 100
     }
 
     public mutating func merge(_ other: LatencyRecorder) {

@@ -212,6 +212,8 @@ func formatPercent(_ x: Double) -> String {
 
 func formatDuration(_ s: Double) -> String {
     if s == 0 { return "0 s" }
+    // Beyond a thousand years (or not finite) no branch below may convert it to an Int.
+    guard s.isFinite, abs(s) < 3e10 else { return String(format: "%.4g s", s) }
     if s >= 3600 && (s / 3600).rounded() == s / 3600 { return "\(Int(s / 3600)) h" }
     if s >= 60 && (s / 60).rounded() == s / 60 { return "\(Int(s / 60)) min" }
     if s >= 1 { return s == s.rounded() ? "\(Int(s)) s" : "\(formatSignificant(s)) s" }

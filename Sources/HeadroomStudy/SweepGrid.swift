@@ -128,10 +128,12 @@ public struct SweepAxis: Sendable, Hashable {
         let unit = low.unit
         guard step.value > 0 else { throw SweepError("`\(key)=\(item)`: the step must be positive") }
         guard low.value <= high.value else { throw SweepError("`\(key)=\(item)`: the range is empty (\(low.text) > \(high.text))") }
-        let count = Int(((high.value - low.value) / step.value * (1 + 1e-12)).rounded(.down)) + 1
-        guard count <= SweepGrid.maximumCells else {
-            throw SweepError("`\(key)=\(item)` has \(count) values; at most \(SweepGrid.maximumCells)")
+        // Compared as a Double first: `1...1e300:1` has more values than an Int holds.
+        let values = ((high.value - low.value) / step.value * (1 + 1e-12)).rounded(.down) + 1
+        guard values.isFinite, values <= Double(SweepGrid.maximumCells) else {
+            throw SweepError("`\(key)=\(item)` has \(values.isFinite ? Units.formatNumber(values) : "infinitely many") values; at most \(SweepGrid.maximumCells)")
         }
+        let count = Int(values)
         let integral = low.value == low.value.rounded() && step.value == step.value.rounded() &&
             !low.text.contains(".") && !step.text.contains(".") && !low.text.lowercased().contains("e") &&
             abs(high.value) < 1e15

@@ -1,5 +1,6 @@
 import Foundation
 import HeadroomModel
+import HeadroomKernel
 import HeadroomSim
 import Testing
 @testable import HeadroomStudy
@@ -50,5 +51,24 @@ struct OverloadCapTests {
         #expect(result.overloadRejections > 100_000)
         let report = ReplicationStudy(model: m, workers: 1).run()
         #expect(report.warnings.contains { $0.hasPrefix("overload beyond the memory cap:") }, "\(report.warnings)")
+    }
+}
+
+/// Issue 13's audit of Double -> Int conversions: each of these trapped on a huge value.
+@Suite struct HugeValuesDoNotTrap {
+    @Test func aLatencyThresholdBeyondTheHistogramCountsEverything() {
+        var r = LatencyRecorder()
+        r.record(seconds: 0.010)
+        #expect(r.fractionAtOrBelow(seconds: 1e300) == 1)
+        #expect(r.fractionAtOrBelow(seconds: -.infinity) == 0)
+    }
+
+    @Test func durationsBeyondAnIntAreFormattedNotConverted() {
+        #expect(formatDuration(1e308) == "1e+308 s")
+        #expect(formatDuration(.infinity) == "inf s")
+    }
+
+    @Test func aSweepRangeWithMoreValuesThanAnIntIsAnError() {
+        #expect(throws: SweepError.self) { try SweepAxis.parse("pools.db.size=1...1e300:1") }
     }
 }
