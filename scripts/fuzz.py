@@ -510,6 +510,7 @@ def main():
     ap.add_argument("--count", type=int, default=300, help="mutants to try (default 300)")
     ap.add_argument("--start", type=int, default=0, help="first mutant index (default 0)")
     ap.add_argument("--only", type=int, help="replay one mutant index: print it and its outcome")
+    ap.add_argument("--indices", help="comma-separated mutant indices to run (instead of --start/--count)")
     ap.add_argument("--seed", type=int, default=1, help="fuzzing seed: the same seed makes the same mutants")
     ap.add_argument("--binary", default=None, help="headroom binary (default: .build/release/headroom, else .build/debug/headroom)")
     ap.add_argument("--jobs", type=int, default=2, help="mutants in parallel (default 2)")
@@ -517,8 +518,8 @@ def main():
     ap.add_argument("--check-seconds", type=float, default=5.0, help="CPU seconds a check may take (target)")
     ap.add_argument("--check-megabytes", type=float, default=1024, help="resident MB a check or run may peak at (target)")
     ap.add_argument("--run-seconds", type=float, default=8.0, help="CPU seconds the short run may take")
-    ap.add_argument("--timeout", type=float, default=30.0, help="wall seconds before a check is killed")
-    ap.add_argument("--run-timeout", type=float, default=60.0, help="wall seconds before a run is killed")
+    ap.add_argument("--timeout", type=float, default=120.0, help="wall seconds before a check is killed (generous: a loaded machine stretches wall time; the targets are in CPU time)")
+    ap.add_argument("--run-timeout", type=float, default=240.0, help="wall seconds before a run is killed")
     ap.add_argument("--address-space-megabytes", type=int, default=3072, help="RLIMIT_AS of each process")
     ap.add_argument("--out", default="fuzz-findings", help="directory for failing mutants ('' for none)")
     ap.add_argument("--quiet", action="store_true", help="no progress line")
@@ -548,8 +549,9 @@ def main():
     started = time.monotonic()
     try:
         with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-            futures = [pool.submit(fuzz_one, args, corpus, i, workdir, tally, lock)
-                       for i in range(args.start, args.start + args.count)]
+            indices = ([int(x) for x in args.indices.split(",")] if args.indices
+                       else range(args.start, args.start + args.count))
+            futures = [pool.submit(fuzz_one, args, corpus, i, workdir, tally, lock) for i in indices]
             for n, f in enumerate(futures, 1):
                 f.result()
                 if not args.quiet and sys.stderr.isatty():

@@ -85,13 +85,15 @@ final class Diagnostics {
                                     message: "and \(suppressedErrors) more error\(suppressedErrors == 1 ? "" : "s") from here on (the first \(Diagnostics.maximumErrors) are shown)")]
     }
 
-    func error(_ origin: Origin?, _ path: String, _ message: String) {
+    /// `message` is only built for an error that is kept: past `maximumErrors`, a file of 100,000
+    /// unknown keys must not compute 100,000 "did you mean" suggestions.
+    func error(_ origin: Origin?, _ path: String, _ message: @autoclosure () -> String) {
         if isFull {
             if suppressedErrors == 0 { firstSuppressed = origin }
             suppressedErrors += 1
             return
         }
-        var message = message
+        var message = message()
         if let o = origin?.override { message += " (value set by override `\(o)`)" }
         errors.append(ModelError(file: file, line: origin?.line, column: origin?.column, keyPath: path, message: message))
     }
