@@ -515,7 +515,7 @@ final class ModelDecoder {
     // MARK: caches, rate limiters
 
     func decodeCache(_ name: String, _ node: YNode, _ path: String) -> Cache? {
-        guard let f = r.fields(node, path, ["scope", "hit_ratio", "keys", "capacity", "ttl", "lookup", "invalidation", "single_flight"],
+        guard let f = r.fields(node, path, ["scope", "hit_ratio", "keys", "capacity", "ttl", "lookup", "invalidation", "single_flight", "server"],
                                aliases: ["invalidate_on_write": "invalidation", "hit_rate": "hit_ratio", "singleflight": "single_flight"]) else { return nil }
         let scope = f.choice("scope", ["per_instance": Scope.perInstance, "shared": .shared, "global": .shared], what: "scope") ?? .perInstance
         var hits: CacheHits? = nil
@@ -537,6 +537,14 @@ final class ModelDecoder {
         if let l = f.distribution("lookup") { cache.lookup = l }
         if let i = f.choice("invalidation", ["key": Invalidation.key, "all": .all], what: "invalidation") { cache.invalidation = i }
         if let s = f.bool("single_flight") { cache.singleFlight = s }
+        if let node = f["server"], let sf = r.fields(node, f.p("server"), ["servers", "time"]) {
+            let servers = sf.int("servers", max: Limits.poolSize) ?? 1
+            if let t = sf.distribution("time") {
+                cache.server = CacheServer(servers: servers, time: t)
+            } else if !sf.has("time") {
+                diag.error(node.origin, f.p("server") + ".time", "cache `\(name)`'s `server` needs `time`, e.g. exp(100us)")
+            }
+        }
         return hits == nil ? nil : cache
     }
 

@@ -343,6 +343,10 @@ public struct Cache: Sendable, Hashable {
     public var invalidation: Invalidation
     /// Concurrent misses on one key wait for a single fill instead of each running the miss steps.
     public var singleFlight: Bool
+    /// A cache server that can saturate (Redis runs commands on one thread): each lookup queues
+    /// for one of its `servers` and takes its `time` there, instead of the fixed `lookup` delay.
+    /// nil: the fixed delay.
+    public var server: CacheServer?
 
     public init(name: String, scope: Scope = .perInstance, hits: CacheHits, capacity: Int? = nil,
                 ttlSeconds: Double? = nil, lookup: DistributionSpec? = nil, invalidation: Invalidation = .key,
@@ -351,6 +355,13 @@ public struct Cache: Sendable, Hashable {
         self.lookup = lookup ?? .constant(scope == .perInstance ? 0.0002 : 0.001)
         self.invalidation = invalidation; self.singleFlight = singleFlight
     }
+}
+
+/// A cache server's capacity: `servers` lookups at a time (Redis: 1), each taking `time`.
+public struct CacheServer: Sendable, Hashable {
+    public var servers: Int
+    public var time: DistributionSpec
+    public init(servers: Int = 1, time: DistributionSpec) { self.servers = servers; self.time = time }
 }
 
 // MARK: - Rate limiters and job queues

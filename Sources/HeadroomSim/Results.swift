@@ -146,6 +146,9 @@ public struct CacheResult: Sendable {
     public var hitRate: Double { lookups > 0 ? Double(hits) / Double(lookups) : 0 }
     /// Misses that waited for another request's fill (single flight) instead of running the miss.
     public var coalescedMisses: Int
+    /// With a cache `server`: its mean busy fraction (all its servers) and the lookups' waits for it.
+    public var serverUtilization: Double? = nil
+    public var serverWaits: LatencyRecorder? = nil
 }
 
 public struct JobQueueResult: Sendable {

@@ -18,7 +18,27 @@ extension WebEngine {
     @_transparent
     mutating func runCacheLookup(_ e: Int32, cache: Int32, slot: Int32, missTarget: Int32) -> Bool {
         let ei = Int(e)
-        if entities[ei].phase == .start {
+        if let serverTime = cacheServerTime[Int(cache)] {
+            // A cache server that can saturate: queue for it, take its time, give it back.
+            let server = cacheStoreIndex(cache: cache, instance: entities[ei].instance)
+            switch entities[ei].phase {
+            case .start:
+                entities[ei].phase = .waitingForCacheServer
+                entities[ei].waitStartSeconds = now
+                guard case .granted = cacheServers[server].acquire(e, atSeconds: now) else { return false }
+                fallthrough
+            case .waitingForCacheServer:
+                cacheServerWaits[Int(cache)].record(seconds: now - entities[ei].waitStartSeconds)
+                entities[ei].phase = .atCacheServer
+                schedule(.delayEnd, e, at: now + serverTime.sample(cacheServerStreams[Int(cache)]!))
+                return false
+            case .atCacheServer:
+                if let next = cacheServers[server].release(atSeconds: now) { schedule(.resume, next, at: now) }
+                entities[ei].phase = .lookupDue
+            default:
+                break  // woken by a single-flight fill
+            }
+        } else if entities[ei].phase == .start {
             entities[ei].phase = .lookupDue
             let lookup = cacheLookupTime[Int(cache)]
             if case .constant(let t) = lookup, t == 0 {} else {

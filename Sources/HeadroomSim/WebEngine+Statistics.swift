@@ -34,6 +34,8 @@ extension WebEngine {
         databaseRefused = 0
         failedQueries = 0
         cacheLookups = Slab(Array(repeating: 0, count: cacheLookups.count))
+        for i in cacheServers.indices { cacheServers[i].restartStatistics(atSeconds: now) }
+        cacheServerWaits = Slab(Array(repeating: LatencyRecorder(), count: cacheServerWaits.count))
         cacheHits = Slab(Array(repeating: 0, count: cacheHits.count))
         cacheCoalesced = Slab(Array(repeating: 0, count: cacheCoalesced.count))
         jobEnqueued = Slab(Array(repeating: 0, count: jobEnqueued.count))
@@ -100,7 +102,14 @@ extension WebEngine {
                                       refusedConnections: databaseRefused, failedQueries: failedQueries)
         }
         let caches = model.caches.enumerated().map { i, cache in
-            CacheResult(name: cache.name, lookups: cacheLookups[i], hits: cacheHits[i], coalescedMisses: cacheCoalesced[i])
+            var result = CacheResult(name: cache.name, lookups: cacheLookups[i], hits: cacheHits[i], coalescedMisses: cacheCoalesced[i])
+            if let server = cache.server {
+                let slots = cache.scope == .perInstance ? instanceCount : 1
+                let busy = (0..<slots).reduce(0.0) { $0 + cacheServers[i * instanceCount + $1].inUse.mean(atSeconds: now) }
+                result.serverUtilization = busy / Double(server.servers * slots)
+                result.serverWaits = cacheServerWaits[i]
+            }
+            return result
         }
         let jobs = model.jobQueues.enumerated().map { i, queue in
             JobQueueResult(name: queue.name, enqueued: jobEnqueued[i], completed: jobCompleted[i], failed: jobFailed[i],

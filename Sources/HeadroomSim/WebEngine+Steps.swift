@@ -83,6 +83,10 @@ extension WebEngine {
         case waitingForFill
         /// Woken by a successful single-flight fill: served as a hit.
         case servedByFill
+        /// Queued for the cache's server (`server:`); resumed by the releaser, with it.
+        case waitingForCacheServer
+        /// The lookup runs at the cache's server.
+        case atCacheServer
         // parallel (below)
         /// Waiting for the branches it forked to end.
         case waitingForBranches

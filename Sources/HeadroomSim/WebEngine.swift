@@ -216,6 +216,12 @@ struct WebEngine {
     var cacheHits: Slab<Int>
     var cacheCoalesced: Slab<Int>
     var cacheWaiters: [Int: [Int32]] = [:]
+    /// Cache servers (`server:`), one per store slot like the stores (size 1 and unused for a
+    /// cache without one); each cache's lookups' waits for them; their service times.
+    var cacheServers: Slab<TokenPool>
+    var cacheServerWaits: Slab<LatencyRecorder>
+    let cacheServerTime: [Distribution?]
+    let cacheServerStreams: [RandomStreamHandle?]
 
     // Rate limiters: state index = limiter offset + scope slot * keys + key.
     var rateLimitState: [RateLimitState]
@@ -314,6 +320,8 @@ struct WebEngine {
         serviceStreams = compiled.distributions.indices.map { stream("step.\($0).time") }
         countStreams = compiled.counts.indices.map { stream("step.\($0).count") }
         cacheStreams = model.caches.map { stream("cache.\($0.name)") }
+        cacheServerTime = model.caches.map { $0.server.map { Distribution($0.time) } }
+        cacheServerStreams = model.caches.map { cache in cache.server.map { _ in stream("cache.\(cache.name).server") } }
         ownedStreams = owned
         distributions = compiled.distributions
         counts = compiled.counts.map(CountSampler.init)
@@ -384,6 +392,8 @@ struct WebEngine {
                 }
             }
         }
+        cacheServers = Slab(model.caches.flatMap { cache in (0..<n).map { _ in TokenPool(size: cache.server?.servers ?? 1) } })
+        cacheServerWaits = Slab(Array(repeating: LatencyRecorder(), count: model.caches.count))
         cacheLookups = Slab(Array(repeating: 0, count: model.caches.count))
         cacheHits = Slab(Array(repeating: 0, count: model.caches.count))
         cacheCoalesced = Slab(Array(repeating: 0, count: model.caches.count))

@@ -206,6 +206,10 @@ enum ReportBuilder {
             item.add("hit_rate", runs.map { $0.1.hitRate }, analytic: analysis?.cacheHitRatios.first { $0.cache == c0.name }?.hitRatio)
             item.add("lookups_per_second", runs.map { perSecond($0.1.lookups, $0.0) })
             item.add("coalesced_misses", runs.map { Double($0.1.coalescedMisses) })
+            if c0.serverUtilization != nil {
+                item.add("server_utilization", runs.compactMap { $0.1.serverUtilization })
+                item.add("server_mean_wait_seconds", runs.compactMap { $0.1.serverWaits?.meanSeconds })
+            }
             return item
         }
 

@@ -110,3 +110,23 @@ struct EngineFeatureTests {
         #expect(r.database!.nodes[0].queries == 0)
     }
 }
+
+/// A cache server that can saturate, against M/M/1.
+struct CacheServerTests {
+    @Test func aOneThreadCacheServerQueuesLookupsAsAnMM1Queue() throws {
+        // 500 lookups/s, every one a hit, on one server taking exp(1 ms): rho = 0.5, mean time
+        // in system 1 / (mu - lambda) = 2 ms; the server is busy half the time.
+        let m = try model("""
+            simulation: {seed: 9}
+            workload: {open: {rate: 500/s}, mix: {get: 1}}
+            caches: {redis: {scope: shared, hit_ratio: 100%, server: {servers: 1, time: exp(1ms)}}}
+            endpoints:
+              get: {steps: [{cache: redis}]}
+            """)
+        #expect(m.caches[0].server == CacheServer(servers: 1, time: .exponential(mean: 0.001)))
+        let mean = estimate(m, warmup: 10, horizon: 210) { $0.endpoints[0].latency.meanSeconds }
+        #expect(mean.contains(0.002), "simulated \(mean) vs M/M/1 2 ms")
+        let busy = estimate(m, warmup: 10, horizon: 210) { $0.caches[0].serverUtilization ?? -1 }
+        #expect(busy.contains(0.5), "server utilization \(busy) vs 0.5")
+    }
+}
