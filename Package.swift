@@ -61,7 +61,7 @@ let package = Package(
         /// pool settings in their native spellings, Universal Scalability Law fits, predicted vs measured.
         .target(
             name: "HeadroomCalibration",
-            dependencies: ["HeadroomStudy", "HeadroomModel", "HeadroomKernel"]
+            dependencies: ["HeadroomStudy", "HeadroomSim", "HeadroomModel", "HeadroomKernel"]
         ),
         .executableTarget(
             name: "headroom",
@@ -83,7 +83,7 @@ let package = Package(
         .testTarget(name: "QueueingTests", dependencies: ["Queueing"]),
         .testTarget(name: "HeadroomModelTests", dependencies: ["HeadroomModel"]),
         .testTarget(name: "HeadroomSimTests", dependencies: ["HeadroomSim", "HeadroomModel", "Queueing"]),
-        .testTarget(name: "HeadroomStudyTests", dependencies: ["HeadroomStudy"]),
+        .testTarget(name: "HeadroomStudyTests", dependencies: ["HeadroomStudy", "HeadroomCalibration"]),
         .testTarget(name: "HeadroomCalibrationTests", dependencies: ["HeadroomCalibration", "HeadroomModel", "HeadroomKernel"]),
     ]
 )

@@ -1,6 +1,7 @@
 import Foundation
 import HeadroomKernel
 import HeadroomModel
+import HeadroomSim
 
 /// `headroom import pg-stat-statements FILE`: per-statement service-time distributions from a CSV
 /// export of PostgreSQL's `pg_stat_statements` view, mixed by call share, as a model fragment.
@@ -45,6 +46,59 @@ public struct StatementImport: Sendable {
     public var omittedShare: Double
     public var omittedCount: Int
     public var pool: String
+    /// What a client of the database waited per statement, measured at the same (low) load as
+    /// the export: a pgbench log, a load test's latency, an APM's query span (`setClientLatency`).
+    /// With it the fragment puts the part of the client's time the server did not spend in a
+    /// step of its own (`outsideTheDatabase`).
+    public var clientMeanSeconds: Double?
+    public var clientVarianceSquareSeconds: Double?
+
+    public mutating func setClientLatency(_ spec: DistributionSpec) {
+        clientMeanSeconds = spec.mean
+        clientVarianceSquareSeconds = Distribution(spec).variance
+    }
+
+    /// The server's time per statement, mixed by call share: Σ share · mean_exec_time.
+    public var serverMeanSeconds: Double { statements.reduce(0) { $0 + $1.share * $1.meanSeconds } }
+
+    /// The variance of the server's time per statement over the mix (Σ share · (sd² + mean²) −
+    /// mean²), nil when a statement has no standard deviation.
+    public var serverVarianceSquareSeconds: Double? {
+        var secondMoment = 0.0
+        for s in statements {
+            guard let sd = s.standardDeviationSeconds else { return nil }
+            secondMoment += s.share * (sd * sd + s.meanSeconds * s.meanSeconds)
+        }
+        return max(0, secondMoment - serverMeanSeconds * serverMeanSeconds)
+    }
+
+    /// The client-observed mean minus the server's: the client's own work, the network and a
+    /// pooler in between. pg_stat_statements times a statement from the moment the backend
+    /// starts executing it to its result, so this part uses no database core and, behind a
+    /// transaction-mode pooler, holds no server connection; charging it to the database instead
+    /// (calibrating the query's time from the client's samples) overstates the cores' work per
+    /// query and understates the throughput the database reaches: on the testbed
+    /// (docs/testbed.md), 11-17 % fewer transactions per second predicted than pgbench made at
+    /// saturation. Assumes one statement per client request (a pgbench transaction of one
+    /// statement, an HTTP request doing one query); nil without a client latency.
+    public var outsideTheDatabaseSeconds: Double? {
+        clientMeanSeconds.map { $0 - serverMeanSeconds }
+    }
+
+    /// The time outside the database as a distribution, by moments of a difference: its mean is
+    /// the difference of the means and, taking it independent of the server's time, its variance
+    /// the difference of the variances (client's − server's). A gamma matches both when that
+    /// variance is positive; otherwise (no spread left over, or a statement without a standard
+    /// deviation) a constant with the mean. Nil when there is nothing outside (no client latency,
+    /// or a client mean not above the server's).
+    public var outsideTheDatabase: DistributionSpec? {
+        guard let mean = outsideTheDatabaseSeconds, mean > 0 else { return nil }
+        let rounded = { (x: Double) in Double(String(format: "%.4g", x))! }
+        if let client = clientVarianceSquareSeconds, let server = serverVarianceSquareSeconds, client > server {
+            return .gamma(mean: rounded(mean), cv: rounded((client - server).squareRoot() / mean))
+        }
+        return .constant(rounded(mean))
+    }
 
     public enum Column { static let mean = ["mean_exec_time", "mean_time"], stddev = ["stddev_exec_time", "stddev_time"],
                                       min = ["min_exec_time", "min_time"], max = ["max_exec_time", "max_time"] }
@@ -146,6 +200,19 @@ public struct StatementImport: Sendable {
             out += String(format: "# %d less-called statements left out (%.2f%% of calls): --top to keep more.\n", omittedCount, omittedShare * 100)
         }
         out += "# Measure at low load: under queueing, mean_exec_time includes waiting for a core.\n"
+        var outsideStep = ""
+        if let client = clientMeanSeconds {
+            let f = Units.formatDuration
+            let round = { (x: Double) in Double(String(format: "%.4g", x))! }
+            out += "# The client waited \(f(round(client))) per statement on average, the server spent \(f(round(serverMeanSeconds))) (by call share)"
+            if let outside = outsideTheDatabase {
+                out += ":\n# \(f(round(client - serverMeanSeconds))) outside the database (client, network, pooler): a step holding no connection and no core,\n"
+                out += "# its spread the client's variance less the server's.\n"
+                outsideStep = "      - call: {name: outside_the_database, latency: \(outside)}\n"
+            } else {
+                out += ":\n# the client's mean is not longer than the server's, so nothing is put outside the database (were both measured over the same statements and load?).\n"
+            }
+        }
         out += "workload:\n  mix: {\(statements.enumerated().map { "\(endpointName($0.offset)): \(String(format: "%.4g", $0.element.share))" }.joined(separator: ", "))}\n"
         out += "endpoints:\n"
         for (i, s) in statements.enumerated() {
@@ -155,7 +222,7 @@ public struct StatementImport: Sendable {
             if let sd = s.standardDeviationSeconds { facts += ", sd \(Units.formatDuration(sd))" }
             if let a = s.minimumSeconds, let b = s.maximumSeconds { facts += ", min \(Units.formatDuration(a)), max \(Units.formatDuration(b))" }
             out += "    # \(facts)\n    # \(s.family.rawValue): \(s.reason)\n"
-            out += "    steps:\n      - query: {pool: \(pool), time: \(s.distribution)}\n"
+            out += "    steps:\n\(outsideStep)      - query: {pool: \(pool), time: \(s.distribution)}\n"
         }
         return out
     }

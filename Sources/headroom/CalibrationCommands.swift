@@ -187,14 +187,27 @@ struct ImportStatements: ParsableCommand {
     @Option(help: "Keep the N most-called statements (the rest are reported as left out).")
     var top: Int = 20
 
+    @Option(name: .customLong("client-latency"),
+            help: ArgumentHelp("What a client waited per statement at the same load: a distribution such as 'empirical(file: low.log, format: pgbench)', or a mean such as 6.1ms. The part the server did not spend becomes a step outside the database.",
+                               valueName: "distribution"))
+    var clientLatency: String?
+
     func validate() throws {
         if top < 1 { throw ValidationError("--top must be at least 1") }
     }
 
     func run() throws {
+        var statements: StatementImport
         do {
-            print(try StatementImport.read(path: file, pool: pool, top: top).renderedFragment(), terminator: "")
+            statements = try StatementImport.read(path: file, pool: pool, top: top)
         } catch { throw InputFailure(message: error.message) }
+        if let clientLatency {
+            do {
+                let client = try DistributionSpec.parse(clientLatency, baseDirectory: FileManager.default.currentDirectoryPath)
+                statements.setClientLatency(client)
+            } catch { throw InputFailure(message: "--client-latency: \(error.message)") }
+        }
+        print(statements.renderedFragment(), terminator: "")
     }
 }
 

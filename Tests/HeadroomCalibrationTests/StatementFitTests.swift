@@ -83,4 +83,47 @@ import HeadroomModel
             #expect(error.message.contains(":3:3: calls (column `calls`) must be a number ≥ 0, not `many`"))
         }
     }
+    /// A statement taking 5 ms ± 2 ms at the server, seen by a client as 6 ms ± 2.5 ms.
+    func clientAndServer(clientMean: Double, clientSD: Double) throws -> StatementImport {
+        let path = write("queryid,calls,mean_exec_time,stddev_exec_time,min_exec_time,max_exec_time,query\n1,400,5.0,2.0,1.0,14.0,\"SELECT 1\"\n")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var imp = try StatementImport.read(path: path, pool: "db", top: nil)
+        imp.clientMeanSeconds = clientMean
+        imp.clientVarianceSquareSeconds = clientSD * clientSD
+        return imp
+    }
+
+    @Test func theTimeOutsideTheDatabaseIsTheClientsMeanLessTheServers() throws {
+        let imp = try clientAndServer(clientMean: 0.006, clientSD: 0.0025)
+        #expect(abs(imp.serverMeanSeconds - 0.005) < 1e-15)
+        #expect(abs(try #require(imp.outsideTheDatabaseSeconds) - 0.001) < 1e-15)
+    }
+
+    @Test func itsSpreadIsTheClientsVarianceLessTheServers() throws {
+        // sqrt(2.5² − 2²) = 1.5 ms around a 1 ms mean: a gamma with cv 1.5.
+        let imp = try clientAndServer(clientMean: 0.006, clientSD: 0.0025)
+        #expect(imp.outsideTheDatabase == .gamma(mean: 0.001, cv: 1.5))
+        #expect(imp.renderedFragment().contains("      - call: {name: outside_the_database, latency: gamma(mean: 1ms, cv: 1.5)}\n      - query: {pool: db, time:"))
+    }
+
+    @Test func withNoSpreadLeftOverItIsAConstant() throws {
+        let imp = try clientAndServer(clientMean: 0.006, clientSD: 0.0015)
+        #expect(imp.outsideTheDatabase == .constant(0.001))
+    }
+
+    @Test func aClientFasterThanTheServerPutsNothingOutsideAndSaysSo() throws {
+        let imp = try clientAndServer(clientMean: 0.004, clientSD: 0.003)
+        #expect(imp.outsideTheDatabase == nil)
+        let fragment = imp.renderedFragment()
+        #expect(!fragment.contains("outside_the_database"))
+        #expect(fragment.contains("nothing is put outside the database"))
+    }
+
+    @Test func theClientsSamplesGiveMeanAndVariance() throws {
+        let imp0 = try clientAndServer(clientMean: 0, clientSD: 0)
+        var imp = imp0
+        imp.setClientLatency(.empirical([0.004, 0.006, 0.008]))
+        #expect(abs(try #require(imp.clientMeanSeconds) - 0.006) < 1e-15)
+        #expect(abs(try #require(imp.clientVarianceSquareSeconds) - 0.008 * 0.001 / 3) < 1e-12)
+    }
 }

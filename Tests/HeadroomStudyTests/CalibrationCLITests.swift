@@ -33,6 +33,23 @@ struct CalibrationCLI {
         #expect(a.stdout.contains("measured figures inside the prediction's 95 % interval"))
     }
 
+    @Test func aClientLatencyPutsTheRestOfTheClientsTimeOutsideTheDatabase() throws {
+        let r = try CLI.run(["import", "pg-stat-statements", "models/measurements/pgbench-low-load.pg_stat_statements.csv",
+                             "--pool", "pgbench", "--client-latency",
+                             "empirical(file: models/measurements/pgbench-low-load.log, format: pgbench)"])
+        #expect(r.status == 0, "\(r.stderr)")
+        // The model bundled beside the files is this fragment's output (docs/testbed.md).
+        let model = try String(contentsOfFile: CLI.packageRoot.appendingPathComponent("models/examples/pgbench-pgbouncer.yaml").path, encoding: .utf8)
+        let steps = r.stdout.split(separator: "\n").filter { $0.contains("- call:") || $0.contains("- query:") }
+        #expect(steps.count == 2)
+        #expect(model.contains(steps[0]))
+        #expect(model.contains(steps[1].replacingOccurrences(of: "pool: pgbench, ", with: "")))
+        let bad = try CLI.run(["import", "pg-stat-statements", "models/measurements/pgbench-low-load.pg_stat_statements.csv",
+                               "--client-latency", "6.1"])
+        #expect(bad.status == 65)
+        #expect(bad.stderr.contains("--client-latency: duration needs a unit"))
+    }
+
     @Test func compareWithoutAnOfferedLoadSaysWhereToGetIt() throws {
         let r = try CLI.run(["compare", "models/examples/orders-api.yaml", "models/measurements/artillery-report.json"])
         #expect(r.status == 65)

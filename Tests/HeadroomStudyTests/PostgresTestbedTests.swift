@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import HeadroomKernel
 import HeadroomModel
+import HeadroomCalibration
 @testable import HeadroomStudy
 
 /// Headroom against a real PostgreSQL + PgBouncer: `scripts/testbed/pg.sh DIR` measures pgbench
@@ -9,10 +10,12 @@ import HeadroomModel
 /// level run `repeats` times (interleaved); `HEADROOM_PG_RESULTS=DIR` runs this suite on DIR
 /// (`scripts/test.sh` does both unless `HEADROOM_PG_TESTS=0`).
 ///
-/// The model is calibrated from the low-load run only: its per-transaction service times
-/// (`empirical(file:, format: pgbench)`) plus what a planner knows before the test (pool size,
-/// cores, offered load or clients). It predicts every other level; the error is judged against
-/// the run-to-run spread the same measurements show (docs/testbed.md).
+/// The model is calibrated from the low-load run only, as `headroom import pg-stat-statements
+/// --client-latency` does it: the server's time per query from that run's pg_stat_statements
+/// export (a fitted distribution), and the rest of what pgbench waited per transaction (its log's
+/// mean minus the server's) as a step outside the database; plus what a planner knows before the
+/// test (pool size, cores, offered load or clients). It predicts every other level; the error is
+/// judged against the run-to-run spread the same measurements show (docs/testbed.md).
 @Suite("PostgreSQL + PgBouncer testbed", .serialized,
        .enabled(if: ProcessInfo.processInfo.environment["HEADROOM_PG_RESULTS"] != nil,
                 "set HEADROOM_PG_RESULTS to a directory written by scripts/testbed/pg.sh"))
@@ -112,6 +115,19 @@ struct TestbedMeasurements {
     }
     func runs(_ level: String) -> [TestbedRun] { runs.filter { $0.level == level } }
     func pgbenchLog(level: String, rep: Int) -> URL { directory.appendingPathComponent("pgbench/\(level)-\(rep).log") }
+    func statementsExport(level: String, rep: Int) -> URL { directory.appendingPathComponent("pg_stat_statements/\(level)-\(rep).csv") }
+
+    /// The calibration of repeat `rep`, from its low-load run alone: the query's server time fitted
+    /// to the pg_stat_statements export, and pgbench's mean time per transaction (its log, schedule
+    /// lag taken out) beyond it as time outside the database, exactly as
+    /// `headroom import pg-stat-statements low-R.csv --client-latency 'empirical(file: low-R.log, format: pgbench)'`
+    /// prints them.
+    func calibration(rep: Int) throws -> StatementImport {
+        var statements = try StatementImport.read(path: statementsExport(level: "low", rep: rep).path, pool: "pgbench", top: 1)
+        statements.setClientLatency(try DistributionSpec.parse(
+            "empirical(file: \(pgbenchLog(level: "low", rep: rep).path), format: pgbench)"))
+        return statements
+    }
 }
 
 /// Predicted against measured, paired by repeat: repeat r's prediction is calibrated from repeat
@@ -157,8 +173,7 @@ struct TestbedComparison {
             let runs = measurements.runs(level)
             repeats = runs.count
             for run in runs {
-                let log = measurements.pgbenchLog(level: "low", rep: run.rep)
-                let endpoint = try Self.predict(run, calibratedFrom: log, template: template)
+                let endpoint = try Self.predict(run, calibratedFrom: try measurements.calibration(rep: run.rep), template: template)
                 for metric in TestbedMetric.allCases {
                     let estimate = try #require(endpoint[metric.reportKey]?.estimate)
                     let measured = try #require(run.figures[metric])
@@ -195,12 +210,14 @@ struct TestbedComparison {
         return x.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(x.count - 1)
     }
 
-    /// Runs the template with this run's pool, cores and load, the query's time drawn from the
-    /// low-load pgbench log (time minus schedule lag per transaction). Each replication is one
-    /// run as pgbench made it: as long, starting empty, nothing deleted as warm-up (near
-    /// saturation a short test from empty differs from the steady state); the figures are the
-    /// mean over replications, the expected value of one such run.
-    static func predict(_ run: TestbedRun, calibratedFrom log: URL, template: String) throws -> ReportItem {
+    /// Runs the template with this run's pool, cores and load, the query's server time and the
+    /// time outside the database from the low-load calibration. Each replication is one run as
+    /// pgbench made it: as long, starting empty, nothing deleted as warm-up (near saturation a
+    /// short test from empty differs from the steady state); the figures are the mean over
+    /// replications, the expected value of one such run.
+    static func predict(_ run: TestbedRun, calibratedFrom calibration: StatementImport, template: String) throws -> ReportItem {
+        let query = try #require(calibration.statements.first, "the low-load export has no statement")
+        let outside = calibration.outsideTheDatabase ?? .constant(0)
         var overrides = [
             "simulation.horizon": "\(run.seconds)s",
             "simulation.warmup": "0s",
@@ -208,7 +225,8 @@ struct TestbedComparison {
             "poolers.pgbouncer.server_connections": "\(run.pool)",
             "database.cores": "\(run.cores)",
             "pools.pgbench.size": "\(run.clients)",
-            "endpoints.tx.steps.0.query.time": "empirical(file: \(log.path), format: pgbench)",
+            "endpoints.tx.steps.0.call.latency": outside.description,
+            "endpoints.tx.steps.1.query.time": query.distribution,
         ]
         if run.mode == "open" {
             overrides["workload"] = "{open: {rate: \(try #require(run.offeredRatePerSecond))/s}, endpoint: tx}"
