@@ -11,31 +11,42 @@ public enum ServiceTimeFamily: String, Sendable, CaseIterable {
         log(density(x, mean: m, cv: cv))
     }
 
-    func density(_ x: Double, mean m: Double, cv: Double) -> Double {
+    /// GSL's parameters of the family member with mean `m` and coefficient of variation `cv`,
+    /// by moments: lognormal σ² = ln(1 + cv²), ζ = ln m − σ²/2; gamma shape k = 1/cv², scale m/k.
+    enum Parameters {
+        case lognormal(zeta: Double, sigma: Double)
+        case gamma(shape: Double, scale: Double)
+        case exponential(mean: Double)
+    }
+
+    func parameters(mean m: Double, cv: Double) -> Parameters {
         switch self {
         case .lognormal:
             let s2 = log(1 + cv * cv)
-            return gsl_ran_lognormal_pdf(x, log(m) - s2 / 2, s2.squareRoot())
+            return .lognormal(zeta: log(m) - s2 / 2, sigma: s2.squareRoot())
         case .gamma:
             let k = 1 / (cv * cv)
-            return gsl_ran_gamma_pdf(x, k, m / k)
+            return .gamma(shape: k, scale: m / k)
         case .exponential:
-            return gsl_ran_exponential_pdf(x, m)
+            return .exponential(mean: m)
+        }
+    }
+
+    func density(_ x: Double, mean m: Double, cv: Double) -> Double {
+        switch parameters(mean: m, cv: cv) {
+        case let .lognormal(zeta, sigma): return gsl_ran_lognormal_pdf(x, zeta, sigma)
+        case let .gamma(k, theta): return gsl_ran_gamma_pdf(x, k, theta)
+        case let .exponential(mean): return gsl_ran_exponential_pdf(x, mean)
         }
     }
 
     /// P(X <= x) and P(X > x), each computed directly (GSL's _P and _Q) so neither loses precision
     /// in the tails.
     func cdf(_ x: Double, mean m: Double, cv: Double) -> (lower: Double, upper: Double) {
-        switch self {
-        case .lognormal:
-            let s2 = log(1 + cv * cv), zeta = log(m) - s2 / 2, s = s2.squareRoot()
-            return (gsl_cdf_lognormal_P(x, zeta, s), gsl_cdf_lognormal_Q(x, zeta, s))
-        case .gamma:
-            let k = 1 / (cv * cv)
-            return (gsl_cdf_gamma_P(x, k, m / k), gsl_cdf_gamma_Q(x, k, m / k))
-        case .exponential:
-            return (gsl_cdf_exponential_P(x, m), gsl_cdf_exponential_Q(x, m))
+        switch parameters(mean: m, cv: cv) {
+        case let .lognormal(zeta, sigma): return (gsl_cdf_lognormal_P(x, zeta, sigma), gsl_cdf_lognormal_Q(x, zeta, sigma))
+        case let .gamma(k, theta): return (gsl_cdf_gamma_P(x, k, theta), gsl_cdf_gamma_Q(x, k, theta))
+        case let .exponential(mean): return (gsl_cdf_exponential_P(x, mean), gsl_cdf_exponential_Q(x, mean))
         }
     }
 
@@ -55,15 +66,10 @@ public enum ServiceTimeFamily: String, Sendable, CaseIterable {
 
     /// The value with P(X <= x) = p.
     public func quantile(_ p: Double, mean m: Double, cv: Double) -> Double {
-        switch self {
-        case .lognormal:
-            let s2 = log(1 + cv * cv)
-            return gsl_cdf_lognormal_Pinv(p, log(m) - s2 / 2, s2.squareRoot())
-        case .gamma:
-            let k = 1 / (cv * cv)
-            return gsl_cdf_gamma_Pinv(p, k, m / k)
-        case .exponential:
-            return gsl_cdf_exponential_Pinv(p, m)
+        switch parameters(mean: m, cv: cv) {
+        case let .lognormal(zeta, sigma): return gsl_cdf_lognormal_Pinv(p, zeta, sigma)
+        case let .gamma(k, theta): return gsl_cdf_gamma_Pinv(p, k, theta)
+        case let .exponential(mean): return gsl_cdf_exponential_Pinv(p, mean)
         }
     }
 }
