@@ -537,10 +537,11 @@ final class ModelDecoder {
         if let l = f.distribution("lookup") { cache.lookup = l }
         if let i = f.choice("invalidation", ["key": Invalidation.key, "all": .all], what: "invalidation") { cache.invalidation = i }
         if let s = f.bool("single_flight") { cache.singleFlight = s }
-        if let node = f["server"], let sf = r.fields(node, f.p("server"), ["servers", "time"]) {
+        if let node = f["server"], let sf = r.fields(node, f.p("server"), ["servers", "time", "fill_time", "connections"]) {
             let servers = sf.int("servers", max: Limits.poolSize) ?? 1
             if let t = sf.distribution("time") {
-                cache.server = CacheServer(servers: servers, time: t)
+                cache.server = CacheServer(servers: servers, time: t, fillTime: sf.distribution("fill_time"),
+                                           connectionsPerInstance: sf.optionalInt("connections", max: Limits.poolSize).flatMap { $0 })
             } else if !sf.has("time") {
                 diag.error(node.origin, f.p("server") + ".time", "cache `\(name)`'s `server` needs `time`, e.g. exp(100us)")
             }

@@ -357,11 +357,24 @@ public struct Cache: Sendable, Hashable {
     }
 }
 
-/// A cache server's capacity: `servers` lookups at a time (Redis: 1), each taking `time`.
+/// A cache server's capacity: `servers` commands at a time (Redis: 1), a lookup taking `time`
+/// and a fill (the SET after a miss) `fillTime`, each reached through a connection of the
+/// instance's client pool when it has one.
 public struct CacheServer: Sendable, Hashable {
     public var servers: Int
     public var time: DistributionSpec
-    public init(servers: Int = 1, time: DistributionSpec) { self.servers = servers; self.time = time }
+    /// The server's time for a fill; nil: the same as a lookup's (`time`): a SET costs Redis
+    /// about what a GET does.
+    public var fillTime: DistributionSpec?
+    /// Connections of each instance's client pool to the server (go-redis `PoolSize`, Jedis
+    /// `maxTotal`): a command waits for one, FCFS, and holds it while it queues at the server and
+    /// runs there. nil: no client pool (a multiplexing client such as ioredis or node-redis).
+    public var connectionsPerInstance: Int?
+    public init(servers: Int = 1, time: DistributionSpec, fillTime: DistributionSpec? = nil, connectionsPerInstance: Int? = nil) {
+        self.servers = servers; self.time = time; self.fillTime = fillTime; self.connectionsPerInstance = connectionsPerInstance
+    }
+    /// The server's time per fill.
+    public var effectiveFillTime: DistributionSpec { fillTime ?? time }
 }
 
 // MARK: - Rate limiters and job queues

@@ -149,6 +149,10 @@ public struct CacheResult: Sendable {
     /// With a cache `server`: its mean busy fraction (all its servers) and the lookups' waits for it.
     public var serverUtilization: Double? = nil
     public var serverWaits: LatencyRecorder? = nil
+    /// With a client pool to the server (`server.connections`): its connections' mean
+    /// utilization over all instances and a command's mean wait for one.
+    public var connectionUtilization: Double? = nil
+    public var connectionMeanWaitSeconds: Double? = nil
 }
 
 public struct JobQueueResult: Sendable {

@@ -19,21 +19,10 @@ extension WebEngine {
     mutating func runCacheLookup(_ e: Int32, cache: Int32, slot: Int32, missTarget: Int32) -> Bool {
         let ei = Int(e)
         if let serverTime = cacheServerTime[Int(cache)] {
-            // A cache server that can saturate: queue for it, take its time, give it back.
-            let server = cacheStoreIndex(cache: cache, instance: entities[ei].instance)
+            // A cache server that can saturate: the lookup runs there.
             switch entities[ei].phase {
-            case .start:
-                entities[ei].phase = .waitingForCacheServer
-                entities[ei].waitStartSeconds = now
-                guard case .granted = cacheServers[server].acquire(e, atSeconds: now) else { return false }
-                fallthrough
-            case .waitingForCacheServer:
-                cacheServerWaits[Int(cache)].record(seconds: now - entities[ei].waitStartSeconds)
-                entities[ei].phase = .atCacheServer
-                schedule(.delayEnd, e, at: now + serverTime.sample(cacheServerStreams[Int(cache)]!))
-                return false
-            case .atCacheServer:
-                if let next = cacheServers[server].release(atSeconds: now) { schedule(.resume, next, at: now) }
+            case .start, .waitingForCacheConnection, .waitingForCacheServer, .atCacheServer:
+                guard useCacheServer(e, cache: cache, time: serverTime, stream: cacheServerStreams[Int(cache)]!) else { return false }
                 entities[ei].phase = .lookupDue
             default:
                 break  // woken by a single-flight fill
@@ -90,8 +79,12 @@ extension WebEngine {
     /// A cache fill step (the miss path succeeded): the key goes into the store, and the
     /// entity's single-flight waiters are served.
     @_transparent
-    mutating func runCacheFill(_ e: Int32, cache: Int32, slot: Int32) {
+    mutating func runCacheFill(_ e: Int32, cache: Int32, slot: Int32) -> Bool {
         let ei = Int(e)
+        if let fillTime = cacheFillTime[Int(cache)] {
+            // The fill is a command at the cache's server too (a SET).
+            guard useCacheServer(e, cache: cache, time: fillTime, stream: cacheFillStreams[Int(cache)]!) else { return false }
+        }
         if cacheUsesKeys[Int(cache)] {
             let store = cacheStoreIndex(cache: cache, instance: entities[ei].instance)
             let key = slotValues[slotIndex(e, slot)]
@@ -101,6 +94,47 @@ extension WebEngine {
             }
         }
         step(e)
+        return true
+    }
+
+    /// One command at a cache's server (`server:`): a connection of the instance's client pool
+    /// first if it has one (`server.connections`, FCFS), then one of the server's `servers`
+    /// (FCFS), held for a draw of `time`; both are given back, each to its next waiter. Returns
+    /// true when the command is done (the entity goes on), false while it waits or runs; the
+    /// entity's phase says where it is, from `.start`.
+    mutating func useCacheServer(_ e: Int32, cache: Int32, time: Distribution, stream: RandomStreamHandle) -> Bool {
+        let ei = Int(e)
+        let c = Int(cache)
+        let server = cacheStoreIndex(cache: cache, instance: entities[ei].instance)
+        let connection = c * instanceCount + Int(entities[ei].instance)
+        switch entities[ei].phase {
+        case .start:
+            entities[ei].waitStartSeconds = now
+            if cacheHasConnectionPool[c] {
+                entities[ei].phase = .waitingForCacheConnection
+                guard case .granted = cacheConnections[connection].acquire(e, atSeconds: now) else { return false }
+            }
+            fallthrough
+        case .waitingForCacheConnection:
+            if cacheHasConnectionPool[c] {
+                cacheConnectionWaits[c].record(now - entities[ei].waitStartSeconds)
+                entities[ei].waitStartSeconds = now
+            }
+            entities[ei].phase = .waitingForCacheServer
+            guard case .granted = cacheServers[server].acquire(e, atSeconds: now) else { return false }
+            fallthrough
+        case .waitingForCacheServer:
+            cacheServerWaits[c].record(seconds: now - entities[ei].waitStartSeconds)
+            entities[ei].phase = .atCacheServer
+            schedule(.delayEnd, e, at: now + time.sample(stream))
+            return false
+        default:  // .atCacheServer: the command is done
+            if let next = cacheServers[server].release(atSeconds: now) { schedule(.resume, next, at: now) }
+            if cacheHasConnectionPool[c], let next = cacheConnections[connection].release(atSeconds: now) {
+                schedule(.resume, next, at: now)
+            }
+            return true
+        }
     }
 
     func waiterKey(store: Int, key: Int32) -> Int { store << 32 | Int(key) }

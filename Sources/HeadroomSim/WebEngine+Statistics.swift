@@ -36,6 +36,8 @@ extension WebEngine {
         cacheLookups = Slab(Array(repeating: 0, count: cacheLookups.count))
         for i in cacheServers.indices { cacheServers[i].restartStatistics(atSeconds: now) }
         cacheServerWaits = Slab(Array(repeating: LatencyRecorder(), count: cacheServerWaits.count))
+        for i in cacheConnections.indices { cacheConnections[i].restartStatistics(atSeconds: now) }
+        cacheConnectionWaits = Slab(Array(repeating: SummaryStatistics(), count: cacheConnectionWaits.count))
         cacheHits = Slab(Array(repeating: 0, count: cacheHits.count))
         cacheCoalesced = Slab(Array(repeating: 0, count: cacheCoalesced.count))
         jobEnqueued = Slab(Array(repeating: 0, count: jobEnqueued.count))
@@ -108,6 +110,11 @@ extension WebEngine {
                 let busy = (0..<slots).reduce(0.0) { $0 + cacheServers[i * instanceCount + $1].inUse.mean(atSeconds: now) }
                 result.serverUtilization = busy / Double(server.servers * slots)
                 result.serverWaits = cacheServerWaits[i]
+                if let connections = server.connectionsPerInstance {
+                    let inUse = (0..<instanceCount).reduce(0.0) { $0 + cacheConnections[i * instanceCount + $1].inUse.mean(atSeconds: now) }
+                    result.connectionUtilization = inUse / Double(connections * instanceCount)
+                    result.connectionMeanWaitSeconds = cacheConnectionWaits[i].count > 0 ? cacheConnectionWaits[i].mean : 0
+                }
             }
             return result
         }

@@ -83,9 +83,12 @@ extension WebEngine {
         case waitingForFill
         /// Woken by a successful single-flight fill: served as a hit.
         case servedByFill
+        /// Queued for a connection of the instance's client pool to the cache's server
+        /// (`server.connections`); resumed by the releaser, with it.
+        case waitingForCacheConnection
         /// Queued for the cache's server (`server:`); resumed by the releaser, with it.
         case waitingForCacheServer
-        /// The lookup runs at the cache's server.
+        /// The lookup or fill runs at the cache's server.
         case atCacheServer
         // parallel (below)
         /// Waiting for the branches it forked to end.
@@ -123,7 +126,7 @@ extension WebEngine {
             case .cacheLookup(let cache, let slot, let missTarget):
                 guard runCacheLookup(e, cache: cache, slot: slot, missTarget: missTarget) else { return }
             case .cacheFill(let cache, let slot):
-                runCacheFill(e, cache: cache, slot: slot)
+                guard runCacheFill(e, cache: cache, slot: slot) else { return }
             case .jump(let target):
                 entities[ei].pc = target
             case .repeatBegin(let count, let slot, let exitTarget):

@@ -222,6 +222,15 @@ struct WebEngine {
     var cacheServerWaits: Slab<LatencyRecorder>
     let cacheServerTime: [Distribution?]
     let cacheServerStreams: [RandomStreamHandle?]
+    /// A fill's time at the server (the lookup's unless `fill_time`), drawn from its own stream.
+    let cacheFillTime: [Distribution?]
+    let cacheFillStreams: [RandomStreamHandle?]
+    /// Each instance's client pool of connections to a cache's server (`server.connections`),
+    /// cache-major (cache * instances + instance; size 1 and unused without one), and each
+    /// cache's commands' waits for a connection.
+    var cacheConnections: Slab<TokenPool>
+    var cacheConnectionWaits: Slab<SummaryStatistics>
+    let cacheHasConnectionPool: [Bool]
 
     // Rate limiters: state index = limiter offset + scope slot * keys + key.
     var rateLimitState: [RateLimitState]
@@ -322,6 +331,8 @@ struct WebEngine {
         cacheStreams = model.caches.map { stream("cache.\($0.name)") }
         cacheServerTime = model.caches.map { $0.server.map { Distribution($0.time) } }
         cacheServerStreams = model.caches.map { cache in cache.server.map { _ in stream("cache.\(cache.name).server") } }
+        cacheFillTime = model.caches.map { $0.server.map { Distribution($0.effectiveFillTime) } }
+        cacheFillStreams = model.caches.map { cache in cache.server.map { _ in stream("cache.\(cache.name).fill") } }
         ownedStreams = owned
         distributions = compiled.distributions
         counts = compiled.counts.map(CountSampler.init)
@@ -394,6 +405,12 @@ struct WebEngine {
         }
         cacheServers = Slab(model.caches.flatMap { cache in (0..<n).map { _ in TokenPool(size: cache.server?.servers ?? 1) } })
         cacheServerWaits = Slab(Array(repeating: LatencyRecorder(), count: model.caches.count))
+        cacheHasConnectionPool = model.caches.map { $0.server?.connectionsPerInstance != nil }
+        let clientPoolsPerCache = instanceCount
+        cacheConnections = Slab(model.caches.flatMap { cache in
+            (0..<clientPoolsPerCache).map { _ in TokenPool(size: cache.server?.connectionsPerInstance ?? 1) }
+        })
+        cacheConnectionWaits = Slab(Array(repeating: SummaryStatistics(), count: model.caches.count))
         cacheLookups = Slab(Array(repeating: 0, count: model.caches.count))
         cacheHits = Slab(Array(repeating: 0, count: model.caches.count))
         cacheCoalesced = Slab(Array(repeating: 0, count: model.caches.count))

@@ -408,6 +408,14 @@ struct WebAnalyzer {
                 }
             }
         }
+        for cache in model.caches {
+            guard let server = cache.server else { continue }
+            // Lookups and fills are commands at the server: one server per instance, or one in all.
+            let copies = cache.scope == .perInstance ? max(1, inst.count) : 1
+            add("cache_server", cache.name, servers: server.servers * copies,
+                demand: (total.cacheLookups[cache.name] ?? 0) * server.time.mean
+                    + (total.cacheFills[cache.name] ?? 0) * server.effectiveFillTime.mean)
+        }
         for q in model.jobQueues {
             let jobs = demands.jobsPerRequest[q.name] ?? 0
             add("job_workers", q.name, servers: q.workers, demand: jobs * (demands.jobProfiles[q.name]?.latencySeconds ?? 0),

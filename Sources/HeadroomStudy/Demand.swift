@@ -18,6 +18,8 @@ struct Profile: Sendable, Hashable {
     /// Pure delays: external calls, sleeps, cache lookups.
     var delaySeconds = 0.0
     var cacheLookups: [String: Double] = [:]
+    /// Fills (the miss path's end) per execution, per cache.
+    var cacheFills: [String: Double] = [:]
     /// Jobs enqueued per execution, per queue.
     var jobs: [String: Double] = [:]
     /// Uncontended response time (parallel branches overlap: their longest counts).
@@ -33,6 +35,7 @@ struct Profile: Sendable, Hashable {
         replicaQueries += w * o.replicaQueries
         delaySeconds += w * o.delaySeconds
         for (k, v) in o.cacheLookups { cacheLookups[k, default: 0] += w * v }
+        for (k, v) in o.cacheFills { cacheFills[k, default: 0] += w * v }
         for (k, v) in o.jobs { jobs[k, default: 0] += w * v }
         latencySeconds += w * o.latencySeconds
     }
@@ -100,13 +103,18 @@ struct ProfileWalker {
             p.primaryQueries += (1 - share) * m
             return elapsed
         case let .cache(c):
-            let lookup = model.cache(named: c.cache)?.lookup.mean ?? 0
-            p.delaySeconds += m * lookup
-            p.cacheLookups[c.cache, default: 0] += m
+            let cache = model.cache(named: c.cache)
+            // With a server, a lookup takes the server's time there (uncontended), and so does
+            // the fill after a miss.
+            let lookup = cache?.server?.time.mean ?? cache?.lookup.mean ?? 0
+            let fill = cache?.server?.effectiveFillTime.mean ?? 0
             let h = min(1, max(0, hitRatios[c.cache] ?? 0))
+            p.delaySeconds += m * lookup + m * (1 - h) * fill
+            p.cacheLookups[c.cache, default: 0] += m
+            p.cacheFills[c.cache, default: 0] += m * (1 - h)
             let hit = walk(c.hit, times: m * h, held: held, into: &p)
             let miss = walk(c.miss, times: m * (1 - h), held: held, into: &p)
-            return lookup + h * hit + (1 - h) * miss
+            return lookup + h * hit + (1 - h) * (miss + fill)
         case let .call(call):
             var t = call.latency.mean
             if let limit = call.timeoutSeconds { t = min(t, limit) }

@@ -207,8 +207,13 @@ enum ReportBuilder {
             item.add("lookups_per_second", runs.map { perSecond($0.1.lookups, $0.0) })
             item.add("coalesced_misses", runs.map { Double($0.1.coalescedMisses) })
             if c0.serverUtilization != nil {
-                item.add("server_utilization", runs.compactMap { $0.1.serverUtilization })
+                item.add("server_utilization", runs.compactMap { $0.1.serverUtilization },
+                         analytic: analysis?.resource("cache_server.\(c0.name)")?.utilization)
                 item.add("server_mean_wait_seconds", runs.compactMap { $0.1.serverWaits?.meanSeconds })
+            }
+            if c0.connectionUtilization != nil {
+                item.add("connection_utilization", runs.compactMap { $0.1.connectionUtilization })
+                item.add("connection_mean_wait_seconds", runs.compactMap { $0.1.connectionMeanWaitSeconds })
             }
             return item
         }

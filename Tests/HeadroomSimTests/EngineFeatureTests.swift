@@ -129,4 +129,54 @@ struct CacheServerTests {
         let busy = estimate(m, warmup: 10, horizon: 210) { $0.caches[0].serverUtilization ?? -1 }
         #expect(busy.contains(0.5), "server utilization \(busy) vs 0.5")
     }
+
+    /// 250 requests/s, half of them misses: 250 lookups and 125 fills a second at the server.
+    static func fillsYAML(server: String) -> String {
+        """
+        simulation: {seed: 3}
+        workload: {open: {rate: 250/s}, mix: {get: 1}}
+        caches: {redis: {scope: shared, hit_ratio: 50%, server: \(server)}}
+        endpoints:
+          get: {steps: [{cache: redis, miss: [{sleep: 2ms}]}]}
+        """
+    }
+
+    @Test func aFillIsACommandAtTheServerTakingTheLookupsTimeByDefault() throws {
+        // Utilization law: (250 + 125)/s x 1 ms = 0.375, whatever the queueing.
+        let m = try model(Self.fillsYAML(server: "{servers: 1, time: exp(1ms)}"))
+        #expect(m.caches[0].server?.effectiveFillTime == .exponential(mean: 0.001))
+        let busy = estimate(m, warmup: 10, horizon: 60) { $0.caches[0].serverUtilization ?? -1 }
+        #expect(busy.contains(0.375), "server utilization \(busy) vs 0.375")
+    }
+
+    @Test func aFillTakesItsOwnTimeWhenGiven() throws {
+        // (250 x 1 ms + 125 x 3 ms)/s = 0.625.
+        let m = try model(Self.fillsYAML(server: "{servers: 1, time: exp(1ms), fill_time: exp(3ms)}"))
+        let busy = estimate(m, warmup: 10, horizon: 60) { $0.caches[0].serverUtilization ?? -1 }
+        #expect(busy.contains(0.625), "server utilization \(busy) vs 0.625")
+    }
+
+    @Test func aClientPoolOfOneConnectionQueuesCommandsAsAnMM1Queue() throws {
+        // One instance, one connection to a server with four threads: the connection, not the
+        // server, is the single server of an M/M/1 queue: 500/s on exp(1 ms), 2 ms in system,
+        // the connection busy half the time, the server's four threads an eighth.
+        let m = try model("""
+            simulation: {seed: 4}
+            workload: {open: {rate: 500/s}, mix: {get: 1}}
+            instances: {count: 1}
+            caches: {redis: {scope: shared, hit_ratio: 100%, server: {servers: 4, time: exp(1ms), connections: 1}}}
+            endpoints:
+              get: {steps: [{cache: redis}]}
+            """)
+        #expect(m.caches[0].server?.connectionsPerInstance == 1)
+        let e = estimates(m, warmup: 10, horizon: 110, [
+            { $0.endpoints[0].latency.meanSeconds }, { $0.caches[0].connectionUtilization ?? -1 },
+            { $0.caches[0].connectionMeanWaitSeconds ?? -1 }, { $0.caches[0].serverUtilization ?? -1 }])
+        let (mean, connections, wait, server) = (e[0], e[1], e[2], e[3])
+        #expect(mean.contains(0.002), "simulated \(mean) vs M/M/1 2 ms")
+        #expect(connections.contains(0.5), "connection utilization \(connections) vs 0.5")
+        // M/M/1 wait in queue: rho / (mu - lambda) = 0.5 / 500 = 1 ms.
+        #expect(wait.contains(0.001), "wait for a connection \(wait) vs 1 ms")
+        #expect(server.contains(0.125), "server utilization \(server) vs 0.125")
+    }
 }

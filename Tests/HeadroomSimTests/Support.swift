@@ -18,3 +18,12 @@ func estimate(_ model: Model, replications: Int = 8, warmup: Double, horizon: Do
     }
     return Estimate.studentT(values, confidence: confidence)
 }
+
+/// As `estimate`, for several figures of the same replications (run once).
+func estimates(_ model: Model, replications: Int = 8, warmup: Double, horizon: Double,
+               confidence: Double = 0.999, _ figures: [(SystemRunResult) -> Double]) -> [Estimate] {
+    let runs = (0..<replications).map { r in
+        SystemSimulation.run(model: model, replication: r, warmupSeconds: warmup, horizonSeconds: horizon)
+    }
+    return figures.map { figure in Estimate.studentT(runs.map(figure), confidence: confidence) }
+}

@@ -28,6 +28,24 @@ struct AnalysisTests {
         #expect(report["network", "network"]?["mean_seconds"]?.analytic == q.meanResponseSeconds)
     }
 
+    @Test("A cache server is a resource: its lookups and fills at their times, per server")
+    func cacheServerResource() throws {
+        let a = Analysis.analyze(try model("""
+            workload: {open: {rate: 250/s}, mix: {get: 1}}
+            instances: {count: 2}
+            caches: {redis: {scope: per_instance, hit_ratio: 50%, server: {servers: 1, time: exp(1ms), fill_time: exp(3ms)}}}
+            endpoints:
+              get: {steps: [{cache: redis, miss: [{sleep: 2ms}]}]}
+            """))
+        let server = try #require(a.resource("cache_server.redis"))
+        // Per request: 1 lookup x 1 ms + 0.5 fills x 3 ms = 2.5 ms, on 2 servers (one per instance).
+        #expect(server.servers == 2)
+        #expect(abs(server.demandSeconds - 0.0025) < 1e-12)
+        #expect(abs((server.utilization ?? 0) - 250 * 0.0025 / 2) < 1e-12)
+        // Uncontended: the lookup, and on a miss the 2 ms and the fill.
+        #expect(abs((a.endpoints.first?.uncontendedLatencySeconds ?? 0) - (0.001 + 0.5 * (0.002 + 0.003))) < 1e-12)
+    }
+
     @Test("analyze finds the bottleneck of a two-tier model", arguments: [
         ("exp(2ms)", "exp(15ms)", "database.primary"),
         ("exp(30ms)", "exp(5ms)", "workers.instances"),
