@@ -477,7 +477,15 @@ struct WebAnalyzer {
                     continue
                 }
                 if uMean >= 1 {
-                    warnings.append("open load overloads \(describe(r)): analytic utilization \(formatFraction(uMean)) (>= 1) at \(formatRate(meanRate)); it saturates at \(formatRate(r.maxThroughputPerSecond ?? 0)) and the backlog grows for as long as the load lasts (simulated as a what-if)")
+                    // A pool's utilization counts its holds as stretched by the database at this
+                    // load; c / D counts them uncontended. Where the two differ, say both, or the
+                    // pool would seem to saturate above a load it cannot carry.
+                    let uncontended = r.maxThroughputPerSecond ?? 0
+                    let carried = meanRate / uMean
+                    let saturation = abs(carried - uncontended) > 1e-6 * uncontended
+                        ? "with its holds stretched by the database at this load it carries at most \(formatRate(carried)) (\(formatRate(uncontended)) with uncontended holds)"
+                        : "it saturates at \(formatRate(uncontended))"
+                    warnings.append("open load overloads \(describe(r)): analytic utilization \(formatFraction(uMean)) (>= 1) at \(formatRate(meanRate)); \(saturation) and the backlog grows for as long as the load lasts (simulated as a what-if)")
                 } else if uPeak >= 1 {
                     warnings.append("open load overloads \(describe(r)) at its peak rate \(formatRate(peakRate)): analytic utilization \(formatFraction(uPeak)) (>= 1); mean over the phases \(formatFraction(uMean))")
                 }

@@ -28,6 +28,23 @@ struct AnalysisTests {
         #expect(report["network", "network"]?["mean_seconds"]?.analytic == q.meanResponseSeconds)
     }
 
+    @Test("An overloaded pool's warning gives the load it carries at its stretched holds, not only c / D uncontended")
+    func overloadedPoolWarningIsConsistent() throws {
+        // 100/s on one core at 8 ms: the database is 80 % busy, an M/M/1 response of 40 ms, so each
+        // hold of the 2-connection pool is 40 ms: pool utilization 100 x 0.04 / 2 = 2; it carries
+        // 50/s at those holds, though 2 / 8 ms = 250/s with uncontended ones.
+        let a = Analysis.analyze(try model("""
+            workload: {open: {rate: 100/s}, mix: {q: 1}}
+            pools: {db: {size: 2, scope: shared, acquire_timeout: none}}
+            database: {cores: 1}
+            endpoints:
+              q: {steps: [{query: {pool: db, time: exp(8ms)}}]}
+            """))
+        let warning = try #require(a.warnings.first { $0.contains("pool `db`") || $0.contains("pool.db") || $0.contains("pool db") })
+        #expect(warning.contains("utilization 2.000"), "\(warning)")
+        #expect(warning.contains("carries at most 50.00/s (250.0/s with uncontended holds)"), "\(warning)")
+    }
+
     @Test("A cache server is a resource: its lookups and fills at their times, per server")
     func cacheServerResource() throws {
         let a = Analysis.analyze(try model("""
