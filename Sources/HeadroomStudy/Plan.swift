@@ -8,7 +8,9 @@ import HeadroomModel
 /// 1. Every configuration of the `--vary` grid is loaded, costed and analysed (`Analysis`).
 /// 2. Pruned without simulation: open workloads whose analytic utilization of some resource
 ///    (instance workers, a pool's connections at its uncontended hold, database cores, job
-///    workers) is >= 1, and configurations whose analytic bound already violates an SLO (the
+///    workers) is >= 1 - a configuration that cannot carry its offered load is not an answer,
+///    even where acquire timeouts keep the queue bounded (at least 1 - 1/utilization of the
+///    acquisitions then fail, and the reason says so) - and configurations whose analytic bound already violates an SLO (the
 ///    mean-response lower bound for a `mean<` SLO, the throughput upper bound for a `throughput>` SLO).
 /// 3. The others are simulated in order of cost (ties: grid order). A configuration passes only if
 ///    every SLO holds at the unfavourable bound of its confidence interval. The first to pass is
@@ -199,8 +201,15 @@ enum PlanScreen {
         if a.workload == .open {
             let over = a.resources.filter { ($0.utilization ?? 0) >= 1 }
             if !over.isEmpty {
-                return Outcome(status: .prunedOverload, reason: "overloaded: " + over.map {
-                    "\($0.id) analytic utilization \(formatFraction($0.utilization ?? 0))"
+                return Outcome(status: .prunedOverload, reason: "overloaded: " + over.map { r in
+                    let u = r.utilization ?? 0
+                    // A pool whose waiters give up stays bounded, but cannot carry the load: by
+                    // conservation at most 1/u of what is offered gets a connection.
+                    if let q = a.pools.first(where: { $0.kind == r.kind && $0.name == r.name }), q.method == "M/M/c+D",
+                       let timeout = q.acquireTimeoutSeconds {
+                        return "\(r.id) offered utilization \(formatFraction(u)): waiters give up after \(formatDuration(timeout)), so at least \(formatPercent(1 - 1 / u)) of its acquisitions fail"
+                    }
+                    return "\(r.id) analytic utilization \(formatFraction(u))"
                 }.joined(separator: ", "))
             }
         }

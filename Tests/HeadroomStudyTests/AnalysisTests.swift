@@ -45,6 +45,22 @@ struct AnalysisTests {
         #expect(warning.contains("carries at most 50.00/s (250.0/s with uncontended holds)"), "\(warning)")
     }
 
+    @Test("plan's overload screen says how much of a timing-out pool's load fails, by conservation")
+    func planScreenOfATimingOutPool() throws {
+        // 400 acquisitions/s holding 10 ms on 2 connections: offered 2 erlangs per connection,
+        // so at most half get one: at least 50 % fail.
+        let a = Analysis.analyze(try model("""
+            workload: {open: {rate: 400/s}, mix: {q: 1}}
+            pools: {db: {size: 2, scope: shared, acquire_timeout: 1s}}
+            database: {cores: 100}
+            endpoints:
+              q: {steps: [{query: {pool: db, time: const(10ms)}}]}
+            """))
+        let outcome = try #require(PlanScreen.screen(a, slos: []))
+        #expect(outcome.status == .prunedOverload)
+        #expect(outcome.reason.contains("pool.db offered utilization 2.000: waiters give up after 1 s, so at least 50% of its acquisitions fail"), "\(outcome.reason)")
+    }
+
     @Test("A cache server is a resource: its lookups and fills at their times, per server")
     func cacheServerResource() throws {
         let a = Analysis.analyze(try model("""
