@@ -6,8 +6,11 @@ import HeadroomModel
 public enum SystemSimulation {
     /// Deterministic given `model.simulation.seed` and `replication`: every component draws from
     /// its own stream named after it.
+    /// `progress`: told the share of the horizon simulated so far, a few hundred times (web
+    /// models; a `network:` model's replication reports nothing until it ends).
     public static func run(model: Model, replication: Int, warmupSeconds: Double, horizonSeconds: Double,
-                           timelineIntervalSeconds: Double? = nil) -> SystemRunResult {
+                           timelineIntervalSeconds: Double? = nil,
+                           progress: (@Sendable (Double) -> Void)? = nil) -> SystemRunResult {
         if let network = model.network {
             let simulation = QueueingNetworkSimulation(spec: networkSpec(network), seed: model.simulation.seed,
                                                        replication: replication)
@@ -28,7 +31,8 @@ public enum SystemSimulation {
                                    eventsProcessed: result.eventsProcessed, timeline: timeline, overloadRejections: rejected)
         }
         var engine = WebEngine(model: model, replication: replication, warmupSeconds: warmupSeconds,
-                               horizonSeconds: horizonSeconds, timelineIntervalSeconds: timelineIntervalSeconds)
+                               horizonSeconds: horizonSeconds, timelineIntervalSeconds: timelineIntervalSeconds,
+                               progress: progress)
         return engine.run()
     }
 

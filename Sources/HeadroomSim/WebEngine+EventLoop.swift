@@ -11,6 +11,8 @@ extension WebEngine {
     enum EventKind: UInt8 {
         case openArrival, thinkEnd, startAttempt, clientTimeout, resume, delayEnd, databaseDone
         case acquireTimeout, poolerTimeout, instanceDies, instanceLeavesRotation, warmup, timelineTick
+        /// Tells `progress` how far the replication has got (WebEngine+Statistics).
+        case progressTick
         /// A pool slot's idle-connection reaper (one pending per slot at most).
         case idleReap
         /// A varying acquire timeout (drawn per wait, so in the heap, not a lane): the target is
@@ -78,6 +80,9 @@ extension WebEngine {
         }
         if let interval = timelineInterval, interval > 0 {
             schedule(.timelineTick, 0, at: interval)
+        }
+        if progress != nil && horizonSeconds > 0 {
+            schedule(.progressTick, 0, at: horizonSeconds / Double(WebEngine.progressTicks))
         }
         while true {
             // The earliest lane head, by time and then sequence.
@@ -210,6 +215,7 @@ extension WebEngine {
             inRotation[Int(event.target)] = false
         case .warmup: restartStatistics()
         case .timelineTick: timelineTick()
+        case .progressTick: progressTick()
         }
     }
 }

@@ -136,4 +136,13 @@ extension WebEngine {
                                network: nil, eventsProcessed: eventsProcessed, timeline: timeline,
                                overloadRejections: overloadRejections)
     }
+
+    /// A progress tick: tells `progress` the share of the horizon done and schedules the next.
+    /// It is not one of the model's events, so it does not count in `eventsProcessed`.
+    mutating func progressTick() {
+        eventsProcessed -= 1
+        progress?(min(1, now / horizonSeconds))
+        let next = now + horizonSeconds / Double(WebEngine.progressTicks)
+        if next < horizonSeconds { schedule(.progressTick, 0, at: next) }
+    }
 }

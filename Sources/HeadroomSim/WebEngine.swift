@@ -92,6 +92,11 @@ struct WebEngine {
     let horizonSeconds: Double
     let warmupSeconds: Double
     let timelineInterval: Double?
+    /// Told the share of the horizon simulated so far, `progressTicks` times per replication
+    /// (a progress bar within a long replication); nil: no ticks are scheduled. Ticks change
+    /// nothing else: not the order of other events, not `eventsProcessed`.
+    let progress: (@Sendable (Double) -> Void)?
+    static let progressTicks = 200
 
     var calendar = EventCalendar<HeapEvent>(reservingCapacity: 1024)
     var nextSequence: UInt64 = 0
@@ -265,8 +270,10 @@ struct WebEngine {
     var phaseIndex = 0
 
 
-    init(model: Model, replication: Int, warmupSeconds: Double, horizonSeconds: Double, timelineIntervalSeconds: Double?) {
+    init(model: Model, replication: Int, warmupSeconds: Double, horizonSeconds: Double, timelineIntervalSeconds: Double?,
+         progress: (@Sendable (Double) -> Void)? = nil) {
         self.model = model
+        self.progress = progress
         self.horizonSeconds = horizonSeconds
         self.warmupSeconds = min(warmupSeconds, horizonSeconds)
         self.timelineInterval = timelineIntervalSeconds

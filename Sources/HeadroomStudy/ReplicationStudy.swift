@@ -17,8 +17,10 @@ import HeadroomSim
 ///   timeline of requests in flight at `horizon / 1000` intervals; MSER-5 on that series gives
 ///   the warm-up used by every replication.
 public struct ReplicationStudy: Sendable {
-    /// Runs one replication: `(model, replication, warmupSeconds, horizonSeconds, timelineIntervalSeconds)`.
-    public typealias Runner = @Sendable (Model, Int, Double, Double, Double?) -> SystemRunResult
+    /// Runs one replication: `(model, replication, warmupSeconds, horizonSeconds,
+    /// timelineIntervalSeconds, progress)`; `progress`, when given, is told the share of the
+    /// horizon simulated so far.
+    public typealias Runner = @Sendable (Model, Int, Double, Double, Double?, (@Sendable (Double) -> Void)?) -> SystemRunResult
 
     public var model: Model
     /// Threads running replications. Default: all active cores.
@@ -26,16 +28,18 @@ public struct ReplicationStudy: Sendable {
     /// Loader warnings to carry into the report.
     public var modelWarnings: [String]
     public var runner: Runner
-    /// Called (from any thread) after each replication with (finished, planned so far).
-    public var progress: (@Sendable (Int, Int) -> Void)?
+    /// Called (from any thread) as replications run with (share of the planned work done,
+    /// replications finished, planned so far); the share counts the horizon simulated so far in
+    /// the replications still running, so a single long replication moves it too.
+    public var progress: (@Sendable (Double, Int, Int) -> Void)?
     /// Receives every finished replication as it finishes, so that an interrupted run can still
     /// report them (`partialReport`).
     public var collector: ReplicationCollector?
 
     public init(model: Model, workers: Int? = nil, modelWarnings: [String] = [],
-                runner: @escaping Runner = { model, replication, warmup, horizon, timeline in
+                runner: @escaping Runner = { model, replication, warmup, horizon, timeline, progress in
                     SystemSimulation.run(model: model, replication: replication, warmupSeconds: warmup,
-                                         horizonSeconds: horizon, timelineIntervalSeconds: timeline)
+                                         horizonSeconds: horizon, timelineIntervalSeconds: timeline, progress: progress)
                 }) {
         self.model = model
         self.workers = max(1, workers ?? ProcessInfo.processInfo.activeProcessorCount)
@@ -98,11 +102,22 @@ public struct ReplicationStudy: Sendable {
         let model = self.model, runner = self.runner, progress = self.progress, collector = self.collector
         collector?.settings(warmupSeconds: warmup, horizonSeconds: horizon)
         let base = indices.lowerBound
+        let running = progress.map { _ in RunningShares(count: indices.count) }
         let work: @Sendable (Int) -> Void = { offset in
-            let result = runner(model, base + offset, warmup, horizon, nil)
+            var hook: (@Sendable (Double) -> Void)? = nil
+            if let progress, let running {
+                hook = { share in
+                    let (sum, finished) = running.set(offset, share)
+                    progress((Double(base) + sum) / Double(max(1, planned)), base + finished, planned)
+                }
+            }
+            let result = runner(model, base + offset, warmup, horizon, nil, hook)
             collector?.add(replication: base + offset, result)
             slots.set(offset, result)
-            if let progress { progress(base + slots.finished, planned) }
+            if let progress {
+                let (sum, _) = running!.set(offset, 1)
+                progress((Double(base) + sum) / Double(max(1, planned)), base + slots.finished, planned)
+            }
         }
         if threads <= 1 {
             for offset in 0..<indices.count { work(offset) }
@@ -136,7 +151,7 @@ public struct ReplicationStudy: Sendable {
     /// MSER-5 on the pilot's in-flight series. Returns the warm-up and a note saying what was done.
     func detectWarmup(horizon: Double) -> (Double, [String]) {
         let interval = max(0.001, horizon / 1000)
-        let pilot = runner(model, 0, 0, horizon, interval)
+        let pilot = runner(model, 0, 0, horizon, interval, nil)
         let series = pilot.timeline.map { Double($0.inFlight) }
         guard series.count >= 20 else {
             let fallback = horizon * 0.1
@@ -181,6 +196,25 @@ public final class ReplicationCollector: @unchecked Sendable {
 }
 
 /// Per-index result storage shared by the worker threads.
+/// The share of its horizon each replication of a batch has simulated (1 when finished), for
+/// the progress bar.
+final class RunningShares: @unchecked Sendable {
+    private let lock = NSLock()
+    private var shares: [Double]
+    private var sum = 0.0
+    private var finished = 0
+    init(count: Int) { shares = Array(repeating: 0, count: count) }
+
+    /// Sets one share; returns the sum over the batch and how many are finished.
+    func set(_ index: Int, _ share: Double) -> (sum: Double, finished: Int) {
+        lock.lock(); defer { lock.unlock() }
+        sum += share - shares[index]
+        if share >= 1 && shares[index] < 1 { finished += 1 }
+        shares[index] = share
+        return (sum, finished)
+    }
+}
+
 final class ResultSlots: @unchecked Sendable {
     private let lock = NSLock()
     private var slots: [SystemRunResult?]

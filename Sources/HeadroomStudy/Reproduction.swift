@@ -456,9 +456,9 @@ final class ScenarioRunner {
         if run.series != nil { return run }
         options.progress?(file.id, run.scenario.label, Verification.pointText(point, file.unknowns))
         let store = RunStore()
-        let study = ReplicationStudy(model: run.model, workers: options.threads, runner: { model, replication, warmup, horizon, timeline in
+        let study = ReplicationStudy(model: run.model, workers: options.threads, runner: { model, replication, warmup, horizon, timeline, progress in
             let r = SystemSimulation.run(model: model, replication: replication, warmupSeconds: warmup,
-                                         horizonSeconds: horizon, timelineIntervalSeconds: timeline)
+                                         horizonSeconds: horizon, timelineIntervalSeconds: timeline, progress: progress)
             store.put(replication, r)
             return r
         })

@@ -310,8 +310,8 @@ public struct Sweep: Sendable {
                 }
                 var study = ReplicationStudy(model: cell.model, workers: workersPerCell, modelWarnings: cell.warnings)
                 if let progress {
-                    study.progress = { finished, planned in
-                        state.partial(thread: t, fraction: Double(finished) / Double(max(1, planned)))
+                    study.progress = { fraction, _, _ in
+                        state.partial(thread: t, fraction: fraction)
                         progress(state.snapshot())
                     }
                 }

@@ -15,10 +15,10 @@ extension ReplicationStudy {
         let store = TimelineStore()
         var study = self
         let inner = runner
-        study.runner = { model, replication, warmup, horizon, interval in
+        study.runner = { model, replication, warmup, horizon, interval, progress in
             // A non-nil interval is the MSER-5 pilot's own request: pass it through unrecorded.
-            if let interval { return inner(model, replication, warmup, horizon, interval) }
-            let result = inner(model, replication, warmup, horizon, intervalSeconds)
+            if let interval { return inner(model, replication, warmup, horizon, interval, progress) }
+            let result = inner(model, replication, warmup, horizon, intervalSeconds, progress)
             store.set(replication, result.timeline)
             return result
         }

@@ -257,9 +257,8 @@ struct Run: ParsableCommand {
         let bar = ProgressBar(unit: "replications")
         let started = Date()
         if Console.stderrIsTerminal {
-            study.progress = { done, planned in
-                bar.show(fraction: Double(done) / Double(max(1, planned)), done: done, total: planned,
-                         elapsed: Date().timeIntervalSince(started))
+            study.progress = { fraction, done, planned in
+                bar.show(fraction: fraction, done: done, total: planned, elapsed: Date().timeIntervalSince(started))
             }
         }
         // Ctrl-C: the report of the replications finished so far, then exit 130.

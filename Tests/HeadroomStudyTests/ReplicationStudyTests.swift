@@ -21,6 +21,25 @@ struct ReplicationStudyTests {
         }
     }
 
+    @Test("Progress within a replication moves a single long run's bar and changes no figure")
+    func progressWithinAReplication() throws {
+        let m = try model(twoTierYAML(cpu: "exp(2ms)", query: "exp(15ms)"), overrides: ["simulation.replications": "1"])
+        let quiet = ReplicationStudy(model: m, workers: 1).run()
+        let seen = ProgressLog()
+        var watched = ReplicationStudy(model: m, workers: 1)
+        watched.progress = { fraction, finished, planned in seen.add(fraction, finished, planned) }
+        let report = watched.run()
+        // The same events in the same order: the report (events_processed included) is identical.
+        #expect(report == quiet)
+        #expect(report.rendered(as: .json) == quiet.rendered(as: .json))
+        let log = seen.entries
+        // One replication, yet the bar moved through the run: about 200 ticks, rising, then done.
+        #expect(log.count > 100)
+        #expect(log.filter { $0.finished == 0 && $0.fraction > 0.4 && $0.fraction < 0.6 }.count > 5)
+        #expect(zip(log, log.dropFirst()).allSatisfy { $0.fraction <= $1.fraction })
+        #expect(log.last.map { $0.fraction == 1 && $0.finished == 1 && $0.planned == 1 } == true)
+    }
+
     @Test("A different seed gives a different report")
     func differentSeed() throws {
         let a = ReplicationStudy(model: try model(mmcYAML)).run()
@@ -92,5 +111,14 @@ struct ReplicationStudyTests {
         #expect(report.settings.warmupMethod == .mser5)
         #expect(report.notes.contains { $0.contains("MSER-5 on a pilot replication") })
         #expect(!report.notes.contains { $0.contains("records no timeline") })
+    }
+}
+
+final class ProgressLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var entries: [(fraction: Double, finished: Int, planned: Int)] = []
+    func add(_ fraction: Double, _ finished: Int, _ planned: Int) {
+        lock.lock(); defer { lock.unlock() }
+        entries.append((fraction, finished, planned))
     }
 }
