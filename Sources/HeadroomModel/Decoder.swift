@@ -24,6 +24,15 @@ public enum Limits {
     /// under a second), but a run keeps one HdrHistogram per station (about 0.23 MB) in every
     /// replication's result: 1,000 stations and 10 replications already hold about 2.3 GB.
     public static let networkStations = 1_000
+    /// Steps in a whole model, nested ones (`repeat`, `parallel`, `transaction`, cache `hit`/`miss`)
+    /// included, a `repeat` counted once. Checked on each list's length before its steps are
+    /// decoded: decoding a step parses its distributions, about 80 µs each in a release build, so
+    /// 100,000 steps (which the file limits allow) took 8.7 s of CPU to check. A hand-written
+    /// endpoint has tens of steps.
+    public static let steps = 10_000
+    /// Entries in one named section (`pools`, `poolers`, `caches`, `rate_limiters`, `job_queues`,
+    /// `endpoints`), checked on the mapping's size before any entry is decoded.
+    public static let sectionEntries = 10_000
 }
 
 /// Pool presets: what each library does out of the box.
@@ -133,6 +142,9 @@ final class ModelDecoder {
     var endpointNames = DeclaredNames()
     var database: Database?
     var cpus = 2
+    /// Steps admitted so far (`Limits.steps`), and whether the limit has been reported.
+    var stepsInModel = 0
+    var stepLimitReported = false
 
     init(file: String, baseDirectory: String?) {
         self.file = file
@@ -195,10 +207,17 @@ final class ModelDecoder {
     }
 
     /// A mapping `name: {settings}` in file order.
-    func decodeNamedMap<T>(_ node: YNode?, _ path: String, _ body: (String, YNode, String) -> T?) -> [T] {
+    /// Decodes each entry of a section with `body`. A mapping of more than `limit` entries is
+    /// refused on its size, before any entry is decoded, so its cost stays proportional to the limit.
+    func decodeNamedMap<T>(_ node: YNode?, _ path: String, limit: Int = Limits.sectionEntries, noun: String = "entries",
+                           _ body: (String, YNode, String) -> T?) -> [T] {
         guard let node, !node.isNull else { return [] }
         guard let entries = node.entries else {
             diag.error(node.origin, path, "expected a mapping of names to settings (e.g. `\(path):` then `  my_name: {...}`), found \(r.describe(node))")
+            return []
+        }
+        if entries.count > limit {
+            diag.error(node.origin, path, "\(entries.count) \(noun), more than the limit of \(limit) (none of them was checked)")
             return []
         }
         var out: [T] = []
@@ -652,12 +671,25 @@ final class ModelDecoder {
 
     static let stepKinds = ["cpu", "query", "cache", "call", "enqueue", "repeat", "parallel", "transaction", "sleep"]
 
+    /// Counts `count` more steps against `Limits.steps` before they are decoded; false (and one
+    /// error, at the list that passes the limit) when the model would have more.
+    func admitSteps(_ count: Int, _ origin: Origin, _ path: String) -> Bool {
+        stepsInModel += count
+        guard stepsInModel > Limits.steps else { return true }
+        if !stepLimitReported {
+            stepLimitReported = true
+            diag.error(origin, path, "this list of \(count) steps brings the model to \(stepsInModel) steps; a model may have at most \(Limits.steps) steps in all (nested ones included)")
+        }
+        return false
+    }
+
     func decodeSteps(_ node: YNode, _ path: String, _ ctx: StepContext) -> [Step] {
         guard let items = node.items else {
             if node.isNull { return [] }
             diag.error(node.origin, path, "steps must be a list (each item starting with `- `), found \(r.describe(node))")
             return []
         }
+        guard admitSteps(items.count, node.origin, path) else { return [] }
         var out: [Step] = []
         for (i, item) in items.enumerated() {
             if let s = decodeStep(item, "\(path)[\(i)]", ctx) { out.append(s) }
@@ -743,6 +775,8 @@ final class ModelDecoder {
                 diag.error(v.origin, kp, "`parallel` is a list of branches; each branch is a step or a list of steps")
                 return nil
             }
+            // A branch that is a list is counted by decodeSteps; one that is a single step, here.
+            guard admitSteps(branches.reduce(0) { $0 + ($1.items == nil ? 1 : 0) }, v.origin, kp) else { return nil }
             var out: [[Step]] = []
             for (i, b) in branches.enumerated() {
                 let bp = "\(kp)[\(i)]"
@@ -847,10 +881,7 @@ final class ModelDecoder {
         guard let f = r.fields(node, "network", ["stations", "arrivals", "population"]) else { return nil }
         let stationNames = declaredNames(f["stations"])
         if stationNames.isEmpty { diag.error(f.at("stations"), "network.stations", "a network needs `stations` (e.g. `desk: {servers: 3, service: exp(300ms)}`)") }
-        if stationNames.count > Limits.networkStations {
-            diag.error(f.at("stations"), "network.stations", "a network of \(stationNames.count) stations is beyond the limit of \(Limits.networkStations)")
-        }
-        let stations = decodeNamedMap(f["stations"], "network.stations") { name, node, path -> Station? in
+        let stations = decodeNamedMap(f["stations"], "network.stations", limit: Limits.networkStations, noun: "stations") { name, node, path -> Station? in
             guard let sf = r.fields(node, path, ["servers", "service", "capacity", "discipline", "patience", "routes"]) else { return nil }
             if !sf.has("service") { diag.error(node.origin, path + ".service", "station `\(name)` needs `service` (e.g. exp(300ms))") }
             guard let service = sf.distribution("service") else { return nil }

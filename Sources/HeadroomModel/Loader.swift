@@ -57,7 +57,7 @@ public enum ModelLoader {
             throw ModelErrors(sortedErrors(diag.errors) + diag.suppressedNote)
         }
         Checks.warnings(model, tree: tree, diag: diag)
-        return LoadedModel(model: model, warnings: diag.warnings, overridableLeaves: Overrides.leaves(of: tree))
+        return LoadedModel(model: model, warnings: diag.warnings, tree: tree)
     }
 
     /// The numeric leaves of a model file that `--set` can change, with their current values.

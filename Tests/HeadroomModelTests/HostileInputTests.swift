@@ -141,7 +141,58 @@ import Testing
         let m = try #require(load(HostileInput.chain(Limits.networkStations)))
         #expect(m.model.network?.stations.count == Limits.networkStations)
         #expect(errors(HostileInput.chain(Limits.networkStations + 1)) ==
-                ["test.yaml:5:5: error: `network.stations`: a network of 1001 stations is beyond the limit of 1000"])
+                ["test.yaml:5:5: error: `network.stations`: 1001 stations, more than the limit of 1000 (none of them was checked)"])
+    }
+
+    // MARK: oversized lists are refused on their length, before their items are decoded
+
+    /// One endpoint whose steps are a block list of `count` queries, as the fuzzer's long lists are.
+    static func endpoint(steps count: Int) -> String {
+        var yaml = "workload: {open: {rate: 30/s}}\npools: {db: {size: 5}}\nendpoints:\n  report:\n    steps:\n"
+        for _ in 0..<count { yaml += "      - query: {time: pareto(alpha: 1.5, low: 20ms, high: 10s)}\n" }
+        return yaml
+    }
+
+    @Test func anEndpointAtTheStepLimitLoadsAndOneMoreStepIsRefused() throws {
+        let m = try #require(load(HostileInput.endpoint(steps: Limits.steps)))
+        #expect(m.model.endpoints[0].steps.count == Limits.steps)
+        #expect(errors(HostileInput.endpoint(steps: Limits.steps + 1)) ==
+                ["test.yaml:6:7: error: `endpoints.report.steps`: this list of 10001 steps brings the model to 10001 steps; a model may have at most 10000 steps in all (nested ones included)"])
+    }
+
+    @Test func aStepListFarPastTheLimitIsOneErrorNotThousandsOfDecodedSteps() {
+        // scripts/fuzz.py seed 2026 mutant 11407: 100,000 steps took 8.7 s of CPU to check (release).
+        // Every step is broken too: had any been decoded, there would be more than one error.
+        // (30,000 steps here: parsing 100,000 takes 6 s in a debug build.)
+        let yaml = HostileInput.endpoint(steps: 30_000).replacingOccurrences(of: "{time:", with: "{tiem:")
+        #expect(errors(yaml) ==
+                ["test.yaml:6:7: error: `endpoints.report.steps`: this list of 30000 steps brings the model to 30000 steps; a model may have at most 10000 steps in all (nested ones included)"])
+    }
+
+    @Test func theStepLimitCountsEveryEndpointAndNestedSteps() {
+        // 6,000 steps in one endpoint, then a repeat of 4,000 and one parallel branch in another: 10,002.
+        var yaml = "workload: {open: {rate: 1/s}, mix: {a: 0.5, b: 0.5}}\nendpoints:\n  a:\n    steps:\n"
+        for _ in 0..<6_000 { yaml += "      - cpu: 1ms\n" }
+        yaml += "  b:\n    steps:\n      - parallel: [{cpu: 1ms}, {sleep: 1ms}]\n      - repeat: 2\n        steps:\n"
+        for _ in 0..<4_000 { yaml += "          - cpu: 1ms\n" }
+        let e = errors(yaml)
+        #expect(e == ["test.yaml:6010:11: error: `endpoints.b.steps[1].steps`: this list of 4000 steps brings the model to 10004 steps; a model may have at most 10000 steps in all (nested ones included)"], "\(e)")
+    }
+
+    @Test func aSectionOfMoreThanTheEntryLimitIsRefusedBeforeItsEntriesAreDecoded() {
+        // Every pool is broken: had any been decoded, there would be more than one error.
+        var yaml = "workload: {open: {rate: 1/s}}\nendpoints: {e: {steps: [{cpu: 1ms}]}}\npools:\n"
+        for i in 0...Limits.sectionEntries { yaml += "  p\(i): {size: -1}\n" }
+        #expect(errors(yaml) == ["test.yaml:4:3: error: `pools`: 10001 entries, more than the limit of 10000 (none of them was checked)"])
+    }
+
+    @Test func aNetworkFarPastTheStationLimitIsRefusedBeforeItsStationsAreDecoded() {
+        // scripts/fuzz.py seed 2026 mutants 8717 and 12183: 86,482 stations took 7.4-7.6 s of CPU (release).
+        // Every station routes to a station that does not exist: had any been decoded, there would be
+        // more than one error. (20,000 stations: parsing 100,000 takes 10 s in a debug build.)
+        var yaml = "name: many\nnetwork:\n  arrivals: {s0: 1/s}\n  stations:\n"
+        for i in 0..<20_000 { yaml += "    s\(i): {servers: 2, service: exp(40ms), discipline: ps, routes: {nowhere: 0.3, exit: 0.7}}\n" }
+        #expect(errors(yaml) == ["test.yaml:5:5: error: `network.stations`: 20000 stations, more than the limit of 1000 (none of them was checked)"])
     }
 
     func temporaryFile(_ data: Data) throws -> String {
