@@ -32,7 +32,7 @@ public enum Limits {
     public static let steps = 10_000
     /// Entries in one named section (`pools`, `poolers`, `caches`, `rate_limiters`, `job_queues`,
     /// `endpoints`), checked on the mapping's size before any entry is decoded.
-    public static let sectionEntries = 10_000
+    public static let sectionEntries = 1_000
 }
 
 /// Pool presets: what each library does out of the box.

@@ -99,13 +99,16 @@ public enum InputLimits {
         // libyaml's scanner reads ahead of its events: its own nesting limit (a process-wide
         // setting, 1000 by default) must not be above ours, or it answers first with its own words.
         yaml_set_max_nest_level(Int32(nestingDepth))
-        var parser = yaml_parser_t()
-        guard yaml_parser_initialize(&parser) == 1 else { return nil }
-        defer { yaml_parser_delete(&parser) }
+        // On the heap: libyaml keeps a pointer to the parser inside it, so it must not move.
+        let parser = UnsafeMutablePointer<yaml_parser_t>.allocate(capacity: 1)
+        parser.initialize(to: yaml_parser_t())
+        defer { parser.deallocate() }
+        guard yaml_parser_initialize(parser) == 1 else { return nil }
+        defer { yaml_parser_delete(parser) }
         var utf8 = Array(text.utf8)
         return utf8.withUnsafeMutableBufferPointer { buffer -> ModelError? in
-            yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
-            yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING)
+            yaml_parser_set_input_string(parser, buffer.baseAddress, buffer.count)
+            yaml_parser_set_encoding(parser, YAML_UTF8_ENCODING)
             // Expanded size (in nodes) of each anchor defined so far; a later definition shadows.
             var anchorNodes: [String: Int] = [:]
             var stack: [Open] = []
@@ -131,7 +134,7 @@ public enum InputLimits {
             }
             var event = yaml_event_t()
             while true {
-                guard yaml_parser_parse(&parser, &event) == 1 else { return nil } // the parser will say where
+                guard yaml_parser_parse(parser, &event) == 1 else { return nil } // the parser will say where
                 defer { yaml_event_delete(&event) }
                 let mark = event.start_mark
                 switch event.type {

@@ -80,8 +80,11 @@ enum TreeBuilder {
     /// libyaml's parser events turned into `YNode`s, one document.
     private struct Composer {
         let file: String
-        var parser = yaml_parser_t()
-        var event = yaml_event_t()
+        // On the heap: libyaml keeps a pointer to the parser inside it (its string reader's data),
+        // so the parser must not move while it is used.
+        let parser = UnsafeMutablePointer<yaml_parser_t>.allocate(capacity: 1)
+        let eventStorage = UnsafeMutablePointer<yaml_event_t>.allocate(capacity: 1)
+        var event: yaml_event_t { eventStorage.pointee }
         /// The node each anchor names (a later definition shadows an earlier one, as in YAML).
         var anchors: [String: YNode] = [:]
         /// Problems that do not stop composing (a list used as a mapping key).
@@ -92,13 +95,20 @@ enum TreeBuilder {
         init(file: String) { self.file = file }
 
         mutating func compose(_ buffer: UnsafeMutableBufferPointer<UInt8>) -> YNode? {
-            guard yaml_parser_initialize(&parser) == 1 else {
+            parser.initialize(to: yaml_parser_t())
+            eventStorage.initialize(to: yaml_event_t())
+            defer {
+                yaml_event_delete(eventStorage)
+                parser.deallocate()
+                eventStorage.deallocate()
+            }
+            guard yaml_parser_initialize(parser) == 1 else {
                 failure = ModelError(file: file, line: nil, column: nil, keyPath: "", message: "cannot read YAML: out of memory")
                 return nil
             }
-            defer { yaml_parser_delete(&parser) }
-            yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
-            yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING)
+            defer { yaml_parser_delete(parser) }
+            yaml_parser_set_input_string(parser, buffer.baseAddress, buffer.count)
+            yaml_parser_set_encoding(parser, YAML_UTF8_ENCODING)
             guard next(), event.type == YAML_STREAM_START_EVENT, next() else { return nil }
             if event.type == YAML_STREAM_END_EVENT { return nil }
             // DOCUMENT-START, the root node, DOCUMENT-END, then STREAM-END (or another document).
@@ -114,8 +124,8 @@ enum TreeBuilder {
 
         /// Reads the next event into `event` (deleting the previous one); false after a syntax error.
         private mutating func next() -> Bool {
-            yaml_event_delete(&event)
-            guard yaml_parser_parse(&parser, &event) == 1 else {
+            yaml_event_delete(eventStorage)
+            guard yaml_parser_parse(parser, eventStorage) == 1 else {
                 failure = syntaxError()
                 return false
             }
@@ -123,6 +133,7 @@ enum TreeBuilder {
         }
 
         private func syntaxError() -> ModelError {
+            let parser = self.parser.pointee
             if parser.error == YAML_READER_ERROR {
                 let problem = parser.problem.map { String(cString: $0) } ?? "unreadable input"
                 return ModelError(file: file, line: nil, column: nil, keyPath: "", message: "cannot read YAML: \(problem)")
@@ -232,58 +243,74 @@ enum DistributionQuoting {
     static let braceOpen: Character = "\u{E005}"
     static let braceClose: Character = "\u{E006}"
 
-    static func protect(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            if i > 0 { out.append("\n") }
-            out.append(contentsOf: protectLine(Array(line)))
+    /// The stand-ins' UTF-8 bytes: U+E001...U+E006 are EE 80 81...EE 80 86.
+    private static func standIn(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: ":"): return 0x81
+        case UInt8(ascii: ","): return 0x82
+        case UInt8(ascii: "["): return 0x83
+        case UInt8(ascii: "]"): return 0x84
+        case UInt8(ascii: "{"): return 0x85
+        case UInt8(ascii: "}"): return 0x86
+        default: return nil
         }
-        return out
     }
 
-    private static func protectLine(_ chars: [Character]) -> String {
-        var result = chars
-        var quote: Character? = nil
+    /// Works on UTF-8 bytes, line by line (a line ends at LF, so CRLF files too): every character
+    /// it looks at is ASCII, and a byte of a multi-byte character is never ASCII. A name before `(`
+    /// is letters, digits, `_` and non-ASCII characters, as before (`café(` is no function).
+    static func protect(_ text: String) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count)
+        var quote: UInt8? = nil
         var depth = 0
-        var i = 0
-        while i < chars.count {
-            let c = chars[i]
+        var inComment = false
+        var lineStart = 0
+        for b in text.utf8 {
+            if b == UInt8(ascii: "\n") {
+                out.append(b)
+                quote = nil; depth = 0; inComment = false
+                lineStart = out.count
+                continue
+            }
+            if inComment { out.append(b); continue }
             if depth > 0 {
-                switch c {
-                case "(": depth += 1
-                case ")": depth -= 1
-                case ":": result[i] = colon
-                case ",": result[i] = comma
-                case "[": result[i] = open
-                case "]": result[i] = close
-                case "{": result[i] = braceOpen
-                case "}": result[i] = braceClose
-                default: break
-                }
-                i += 1
+                if b == UInt8(ascii: "(") { depth += 1 } else if b == UInt8(ascii: ")") { depth -= 1 }
+                if let low = standIn(b) { out.append(contentsOf: [0xEE, 0x80, low]) } else { out.append(b) }
                 continue
             }
+            let previous: UInt8? = out.count > lineStart ? out[out.count - 1] : nil
             if let q = quote {
-                if c == q { quote = nil }
-                i += 1
+                if b == q { quote = nil }
+                out.append(b)
                 continue
             }
-            if c == "#" && (i == 0 || chars[i - 1] == " " || chars[i - 1] == "\t") { break }
-            if (c == "\"" || c == "'") && (i == 0 || " \t[{,:-".contains(chars[i - 1])) {
-                quote = c
-                i += 1
+            if b == UInt8(ascii: "#") && (previous == nil || previous == UInt8(ascii: " ") || previous == UInt8(ascii: "\t")) {
+                inComment = true
+                out.append(b)
                 continue
             }
-            if c == "(" {
-                var j = i
-                while j > 0 && (chars[j - 1].isLetter || chars[j - 1].isNumber || chars[j - 1] == "_") { j -= 1 }
-                let name = String(chars[j..<i]).lowercased()
-                if functions.contains(name) { depth = 1 }
+            if b == UInt8(ascii: "\"") || b == UInt8(ascii: "'") {
+                if previous.map({ Array(" \t[{,:-".utf8).contains($0) }) ?? true { quote = b }
+                out.append(b)
+                continue
             }
-            i += 1
+            if b == UInt8(ascii: "(") {
+                var j = out.count
+                while j > lineStart, Self.isNameByte(out[j - 1]) { j -= 1 }
+                if j < out.count {
+                    let name = String(decoding: out[j..<out.count], as: UTF8.self).lowercased()
+                    if functions.contains(name) { depth = 1 }
+                }
+            }
+            out.append(b)
         }
-        return String(result)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static func isNameByte(_ b: UInt8) -> Bool {
+        (b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z")) || (b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z"))
+            || (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")) || b == UInt8(ascii: "_") || b >= 0x80
     }
 
     static func restore(_ s: String) -> String {
