@@ -21,6 +21,11 @@ extension WebEngine {
         pool * Int32(instanceCount) + (poolPerInstance[Int(pool)] ? instance : 0)
     }
 
+    /// The pool a slot belongs to (`slot / instanceCount`), read from a table: an integer
+    /// division costs tens of cycles, and every release and timeout needs it.
+    @inline(__always)
+    func pool(ofSlot slot: Int) -> Int { poolOfSlot[slot] }
+
     /// What an entity is queued for: a pool's connection, or a pooler's server connection
     /// (cancelling a timed-out attempt takes it out of that queue).
     enum QueuedOn: UInt8 {
@@ -240,7 +245,7 @@ extension WebEngine {
     /// Returns a pool token with its connection (`handoff` as in `Entity.handoff`): to the
     /// oldest waiter, or, in a tracked pool, to the slot's idle connections.
     mutating func releasePool(_ slot: Int32, handoff: Handoff) {
-        let p = Int(slot) / instanceCount
+        let p = pool(ofSlot: Int(slot))
         poolTotalInUse[p].add(-1, atSeconds: now)
         if let next = pools[Int(slot)].release(atSeconds: now) {
             entities[Int(next)].handoff = handoff
@@ -254,7 +259,7 @@ extension WebEngine {
     /// Schedules slot `slot`'s reaper for its oldest idle connection, unless one is pending or
     /// the slot is at its `min_idle`.
     mutating func armIdleReaper(slot: Int) {
-        let p = slot / instanceCount
+        let p = pool(ofSlot: slot)
         let timeout = poolIdleTimeout[p]
         guard timeout.isFinite, !idleReaperArmed[slot], openConnections[slot] > poolMinIdle[p],
               !idleConnections[slot].isEmpty else { return }
@@ -268,7 +273,7 @@ extension WebEngine {
     /// client connection, and in session mode its server connection, which may go to a waiter).
     mutating func reapIdleConnections(slot: Int) {
         idleReaperArmed[slot] = false
-        let p = slot / instanceCount
+        let p = pool(ofSlot: slot)
         let timeout = poolIdleTimeout[p]
         while openConnections[slot] > poolMinIdle[p], !idleConnections[slot].isEmpty,
               idleConnections[slot].first.sinceSeconds + timeout <= now {
@@ -322,7 +327,7 @@ extension WebEngine {
             releaseConnection(e)
         } else {
             guard pools[Int(slot)].abandon(ticket: ticket, atSeconds: now) else { return }
-            poolTimeouts[Int(slot) / instanceCount] += 1
+            poolTimeouts[pool(ofSlot: Int(slot))] += 1
             entities[Int(e)].poolSlot = -1
             entities[Int(e)].queuedOn = .nothing
         }

@@ -54,6 +54,12 @@ extension WebEngine {
     mutating func chooseInstance<C: RandomAccessCollection>(user: Int32, among candidates: C) -> Int?
     where C.Element == Int, C.Index == Int {
         guard !candidates.isEmpty else { return nil }
+        // One candidate: the balancer has no choice to make (no draw: the balancer stream feeds
+        // nothing else); round robin still counts the request, as below.
+        if candidates.count == 1 {
+            roundRobinNext += 1
+            return candidates[candidates.startIndex]
+        }
         switch model.instances.balancer {
         case .roundRobin:
             roundRobinNext += 1

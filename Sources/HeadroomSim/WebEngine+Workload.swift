@@ -67,6 +67,9 @@ extension WebEngine {
     // Mutating although it only reads: called from a mutating method, a non-mutating method
     // of this struct gets a copy of the whole engine (a 1.6 KB memcpy per request here).
     mutating func chooseEndpoint() -> Int32 {
+        // One endpoint: no draw (the mix stream feeds nothing else, so skipping it changes no
+        // other figure).
+        if mixCumulative.count == 1 { return 0 }
         let u = mixStream.uniform()
         for (i, c) in mixCumulative.enumerated() where u < c { return Int32(i) }
         return Int32(max(0, mixCumulative.count - 1))
@@ -74,7 +77,9 @@ extension WebEngine {
 
     mutating func startNewRequest(closedUser: Int32) {
         guard !mixCumulative.isEmpty else { return }
-        let user: Int32 = closedUser >= 0 ? closedUser % Int32(clients)
+        // One client (the default): user 0, without a division or a draw from the user stream,
+        // which feeds nothing else.
+        let user: Int32 = clients == 1 ? 0 : closedUser >= 0 ? closedUser % Int32(clients)
             : Int32(min(clients - 1, Int(userStream.uniform() * Double(clients))))
         let a = newAttempt(endpoint: chooseEndpoint(), user: user, number: 1, closedUser: closedUser)
         startAttempt(a)

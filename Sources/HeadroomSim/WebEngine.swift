@@ -182,6 +182,8 @@ struct WebEngine {
 
     // Pools: slot = pool * instances + instance (per instance) or pool * instances (shared).
     var pools: Slab<TokenPool>
+    /// Each slot's pool (slot / instances).
+    let poolOfSlot: [Int]
     var openConnections: Slab<Int>
     let poolerOfPool: [Int32]
     var poolers: Slab<TokenPool>
@@ -361,6 +363,7 @@ struct WebEngine {
             for _ in 0..<n { pools.append(TokenPool(size: pool.size)) }
         }
         openConnections = Slab(Array(repeating: 0, count: pools.count))
+        poolOfSlot = (0..<pools.count).map { $0 / n }
         let poolerIndex = Dictionary(uniqueKeysWithValues: model.poolers.enumerated().map { ($1.name, Int32($0)) })
         poolerOfPool = model.pools.map { $0.via.flatMap { poolerIndex[$0] } ?? -1 }
         poolers = Slab(model.poolers.map { TokenPool(size: $0.serverConnections) })
