@@ -85,15 +85,29 @@ extension WebEngine {
     }
 
     /// Called whenever node `node`'s next completion may have moved: its pending completion
-    /// event, if any, is stale (the generation moved on) and is replaced.
+    /// event, if any, is stale (the generation moved on) and is replaced in the node's slot of
+    /// `databaseNext` (or by an event in the now lane, if the completion is due now).
     mutating func scheduleDatabaseCompletion(_ node: Int) {
-        let lane = databaseLane + node
-        if !lanes[lane].isEmpty, removeFirstOfLane(lane).timeSeconds <= horizonSeconds {
+        let pending = databaseNext[node]
+        if !pending.isNone {
             // The stale event would have been popped and ignored before the horizon.
-            eventsProcessed += 1
+            if pending.timeSeconds <= horizonSeconds { eventsProcessed += 1 }
+            databaseNext[node] = .none
         }
         if let t = WebEngine.nextCompletionSeconds(of: &databaseNodes[node]) {
-            schedule(.databaseDone, Int32(node), tag: UInt64(databaseNodes[node].generation), at: t, lane: lane)
+            let sequence = nextSequence
+            nextSequence &+= 1
+            let event = Event(kind: .databaseDone, target: Int32(node), tag: UInt64(databaseNodes[node].generation))
+            if t == now {
+                nowLane.append(event)
+            } else {
+                databaseNext[node] = LaneEvent(timeSeconds: t, sequence: sequence, event: event)
+            }
+        }
+        if databaseNext.count == 1 {
+            earliestDatabaseNode = databaseNext[0].isNone ? -1 : 0
+        } else {
+            findEarliestDatabaseNode()
         }
     }
 

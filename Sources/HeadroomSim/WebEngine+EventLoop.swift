@@ -38,17 +38,20 @@ extension WebEngine {
     //   distinct duration. Most are stale when they fire (the wait ended first); in the heap
     //   they were most of its entries (30,000 of 33,000 in tailors-before), making every push
     //   and pop deeper;
-    // - a database node's next completion has a lane of its own holding at most that one
-    //   event: a query arriving or leaving moves the completion, and the event it replaces
-    //   leaves the lane at once instead of staying in the heap to be popped and ignored
-    //   (counted in `eventsProcessed` as the heap would have, if due within the horizon);
+    // - a database node's next completion has a slot of its own (`databaseNext`) holding at
+    //   most that one event: a query arriving or leaving moves the completion, and the event
+    //   it replaces is dropped at once instead of staying in the heap to be popped and ignored
+    //   (counted in `eventsProcessed` as the heap would have, if due within the horizon). It
+    //   was a lane once; as a slot, replacing it does not make the loop scan the lanes again
+    //   (the scan was a quarter of the loop's time on seed 002's pool model, perf);
     // - everything else goes to the calendar's heap, which orders it by time and then by
     //   its own insertion order, the same order as the engine's sequence.
     //
-    // The next event is the earliest lane head or heap top by (time, sequence). When a heap
-    // event and a lane head have exactly the same time, the heap's events at that time move
-    // to `lanes[0]` with their sequence numbers, so the tie is broken by scheduling order as
-    // before. The same events therefore run in the same order as with one heap.
+    // The next event is the earliest lane head, database completion or heap top by (time,
+    // sequence). When a heap event and a lane head or database completion have exactly the
+    // same time, the heap's events at that time move to `lanes[0]` with their sequence
+    // numbers, so the tie is broken by scheduling order as before. The same events therefore
+    // run in the same order as with one heap.
 
     /// A calendar entry's payload: the engine's sequence number and the kind in one word, the
     /// tag cut to 32 bits (heap events carry a database node's generation, or a retry's
@@ -64,6 +67,10 @@ extension WebEngine {
         var timeSeconds: Double
         var sequence: UInt64
         var event: Event
+
+        /// No event (an empty database slot): every event precedes it.
+        static let none = LaneEvent(timeSeconds: .infinity, sequence: .max, event: Event(kind: .databaseDone, target: -1, tag: 0))
+        var isNone: Bool { timeSeconds == .infinity }
     }
 
     /// An open pool connection nobody holds, since when, and whether a session-mode PgBouncer
@@ -88,11 +95,23 @@ extension WebEngine {
             // The earliest lane head, by time and then sequence.
             if earliestLaneStale { findEarliestLane() }
             let lane = earliestLane
-            let laneTime = earliestLaneTime
+            // The earliest of it and the database nodes' next completions.
+            var laneTime = earliestLaneTime
+            let node = earliestDatabaseNode
+            var fromDatabase = false
+            if node >= 0 {
+                let completion = databaseNext[node]
+                if completion.timeSeconds < laneTime
+                    || (completion.timeSeconds == laneTime && completion.sequence < earliestLaneSequence) {
+                    laneTime = completion.timeSeconds
+                    fromDatabase = true
+                }
+            }
             let heapTime = calendar.nextTimeSeconds ?? .infinity
-            if lane >= 0 && heapTime == laneTime {
-                // A tie between the heap and a lane: the heap's events at this time join lane 0
-                // (the heap yields them in scheduling order) and the choice is made again.
+            if (lane >= 0 || fromDatabase) && heapTime == laneTime {
+                // A tie between the heap and a lane or a database node: the heap's events at
+                // this time join lane 0 (the heap yields them in scheduling order) and the
+                // choice is made again.
                 while calendar.nextTimeSeconds == laneTime, let entry = calendar.popNext() {
                     appendToLane(0, LaneEvent(timeSeconds: entry.timeSeconds, sequence: entry.payload.sequenceAndKind >> 8,
                                               event: WebEngine.event(entry.payload)))
@@ -105,7 +124,13 @@ extension WebEngine {
             } else if laneTime < heapTime {
                 if laneTime > horizonSeconds { break }
                 now = laneTime
-                event = removeFirstOfLane(lane).event
+                if fromDatabase {
+                    event = databaseNext[node].event
+                    databaseNext[node] = .none
+                    findEarliestDatabaseNode()
+                } else {
+                    event = removeFirstOfLane(lane).event
+                }
             } else {
                 guard let entry = calendar.popNext(), entry.timeSeconds <= horizonSeconds else { break }
                 now = entry.timeSeconds
@@ -140,7 +165,7 @@ extension WebEngine {
     }
 
     /// Schedules an event in `lane`, whose events come due in scheduling order (a timeout's
-    /// lane: a constant time after scheduling; a database node's: at most one event).
+    /// lane: a constant time after scheduling).
     mutating func schedule(_ kind: EventKind, _ target: Int32, tag: UInt64, at time: Double, lane: Int) {
         let sequence = nextSequence
         nextSequence &+= 1
@@ -189,6 +214,22 @@ extension WebEngine {
         earliestLaneTime = laneTime
         earliestLaneSequence = laneSequence
         earliestLaneStale = false
+    }
+
+    /// Finds the database node whose next completion comes first, by time and then sequence.
+    mutating func findEarliestDatabaseNode() {
+        var node = -1
+        var nodeTime = Double.infinity
+        var nodeSequence = UInt64.max
+        for n in 0..<databaseNext.count {
+            let completion = databaseNext[n]
+            if completion.timeSeconds < nodeTime || (completion.timeSeconds == nodeTime && completion.sequence < nodeSequence) {
+                node = n
+                nodeTime = completion.timeSeconds
+                nodeSequence = completion.sequence
+            }
+        }
+        earliestDatabaseNode = node
     }
 
     mutating func handle(_ event: Event) {

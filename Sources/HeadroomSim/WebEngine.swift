@@ -101,10 +101,13 @@ struct WebEngine {
     var calendar = EventCalendar<HeapEvent>(reservingCapacity: 1024)
     var nextSequence: UInt64 = 0
     var nowLane = EventRing<Event>()
-    /// `lanes[0]`: heap events tied in time with a lane's head; then a lane per timeout
-    /// duration; then one per database node, from `databaseLane`.
+    /// `lanes[0]`: heap events tied in time with a lane's head or a database node's next
+    /// completion; then a lane per timeout duration.
     var lanes: Slab<EventRing<LaneEvent>>
-    let databaseLane: Int
+    /// Each database node's next completion, `LaneEvent.none` when it has none pending, and
+    /// the node whose completion comes first (-1 when none has one).
+    var databaseNext: Slab<LaneEvent>
+    var earliestDatabaseNode = -1
     /// The earliest lane head by (time, sequence), lane -1 when every lane is empty. Kept
     /// without a scan of the lanes per event: an event joining an empty lane is compared with
     /// it; a head leaving any other lane leaves it unchanged (that lane's next is later); the
@@ -326,9 +329,9 @@ struct WebEngine {
         endpointTimeoutLane = endpointTimeout.map(lane)
         poolTimeoutLane = model.pools.map { $0.acquireTimeout == nil ? lane($0.acquireTimeoutSeconds) : -1 }
         poolerTimeoutLane = poolerWaitTimeout.map(lane)
-        databaseLane = laneOfDuration.count + 1
         // One ring each: copies of a ring would share its storage.
-        lanes = Slab((0..<(databaseLane + 1 + (model.database?.replicas ?? 0))).map { _ in EventRing<LaneEvent>() })
+        lanes = Slab((0..<(laneOfDuration.count + 1)).map { _ in EventRing<LaneEvent>() })
+        databaseNext = Slab(Array(repeating: LaneEvent.none, count: 1 + (model.database?.replicas ?? 0)))
         if case .closed(_, let think)? = model.workload?.arrivals { thinkTime = Distribution(think) } else { thinkTime = nil }
         cacheLookupTime = model.caches.map { Distribution($0.lookup) }
         poolPerInstance = model.pools.map { $0.scope == .perInstance }
