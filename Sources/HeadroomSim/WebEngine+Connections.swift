@@ -88,124 +88,124 @@ extension WebEngine {
     mutating func acquireConnection(_ e: Int32, pool: Int32) -> Bool {
         let ei = Int(e)
         let p = Int(pool)
-        while true {
-            switch entities[ei].phase {
-            case .start:
-                let slot = poolSlot(pool: pool, instance: entities[ei].instance)
-                entities[ei].poolSlot = slot
-                entities[ei].phase = .poolGranted
-                entities[ei].waitStartSeconds = now
-                switch pools[Int(slot)].acquire(e, atSeconds: now) {
-                case .granted:
-                    break
-                case .waiting(let ticket):
-                    entities[ei].queuedOn = .pool
-                    entities[ei].queueTicket = ticket
-                    if let varying = poolAcquireTimeoutVarying[p] {
-                        schedule(.varyingAcquireTimeout, e, tag: ticket,
-                                 at: now + max(0, varying.sample(acquireTimeoutStreams[p]!)))
-                    } else if let timeout = poolAcquireTimeout[p] {
-                        schedule(.acquireTimeout, slot, tag: UInt64(UInt32(bitPattern: e)) << 40 | ticket, at: now + timeout,
-                                 lane: poolTimeoutLane[p])
-                    }
-                    return false
+        // One pass, each phase falling through to the next when it need not wait: the usual
+        // acquisition (granted at once, no pooler) runs straight from `.start` to ready
+        // without going round the switch's indirect jump once per phase.
+        switch entities[ei].phase {
+        case .start:
+            let slot = poolSlot(pool: pool, instance: entities[ei].instance)
+            entities[ei].poolSlot = slot
+            entities[ei].phase = .poolGranted
+            entities[ei].waitStartSeconds = now
+            if case .waiting(let ticket) = pools[Int(slot)].acquire(e, atSeconds: now) {
+                entities[ei].queuedOn = .pool
+                entities[ei].queueTicket = ticket
+                if let varying = poolAcquireTimeoutVarying[p] {
+                    schedule(.varyingAcquireTimeout, e, tag: ticket,
+                             at: now + max(0, varying.sample(acquireTimeoutStreams[p]!)))
+                } else if let timeout = poolAcquireTimeout[p] {
+                    schedule(.acquireTimeout, slot, tag: UInt64(UInt32(bitPattern: e)) << 40 | ticket, at: now + timeout,
+                             lane: poolTimeoutLane[p])
                 }
-            case .poolGranted:
-                entities[ei].queuedOn = .nothing
-                let slot = Int(entities[ei].poolSlot)
-                poolWaits[p].record(seconds: now - entities[ei].waitStartSeconds)
-                poolTotalInUse[p].add(1, atSeconds: now)
-                // Which connection does the token come with? A tracked pool knows: one handed
-                // over by its releaser, else the most recently released idle one, else none (open
-                // one). Otherwise connections are counted: a token beyond the open count opens one.
-                var mustOpen = pools[slot].heldCount > openConnections[slot]
-                if poolTracksConnections[p] {
-                    let handoff = entities[ei].handoff
-                    entities[ei].handoff = .none
-                    if handoff == .connection || handoff == .connectionWithServer {
-                        entities[ei].boundServer = handoff == .connectionWithServer
-                        mustOpen = false
-                    } else if handoff == .none, let idle = idleConnections[slot].popLast() {
-                        entities[ei].boundServer = idle.hasServer
-                        mustOpen = false
-                    } else {
-                        entities[ei].boundServer = false
-                        mustOpen = true
-                    }
+                return false
+            }
+            fallthrough
+        case .poolGranted:
+            entities[ei].queuedOn = .nothing
+            let slot = Int(entities[ei].poolSlot)
+            poolWaits[p].record(seconds: now - entities[ei].waitStartSeconds)
+            poolTotalInUse[p].add(1, atSeconds: now)
+            // Which connection does the token come with? A tracked pool knows: one handed
+            // over by its releaser, else the most recently released idle one, else none (open
+            // one). Otherwise connections are counted: a token beyond the open count opens one.
+            var mustOpen = pools[slot].heldCount > openConnections[slot]
+            if poolTracksConnections[p] {
+                let handoff = entities[ei].handoff
+                entities[ei].handoff = .none
+                if handoff == .connection || handoff == .connectionWithServer {
+                    entities[ei].boundServer = handoff == .connectionWithServer
+                    mustOpen = false
+                } else if handoff == .none, let idle = idleConnections[slot].popLast() {
+                    entities[ei].boundServer = idle.hasServer
+                    mustOpen = false
+                } else {
+                    entities[ei].boundServer = false
+                    mustOpen = true
                 }
-                if mustOpen {
-                    // The pool opens a new connection: to the pooler, or to the database.
-                    let pooler = poolerOfPool[p]
-                    if pooler >= 0 {
-                        guard poolerClientConnections[Int(pooler)] < poolerMaxClientConnections[Int(pooler)] else {
-                            poolRefused[p] += 1
-                            releaseTokenWithoutConnection(e)
-                            terminate(e, failed: true)
-                            return false
-                        }
-                        poolerClientConnections[Int(pooler)] += 1
-                    } else {
-                        guard openDatabaseConnection() else {
-                            poolRefused[p] += 1
-                            releaseTokenWithoutConnection(e)
-                            terminate(e, failed: true)
-                            return false
-                        }
-                    }
-                    openConnections[slot] += 1
-                    poolOpenTotal[p].add(1, atSeconds: now)
-                    poolOpened[p] += 1
-                    if let setup = connectionSetup[p] {
-                        entities[ei].phase = .poolConnectionOpen
-                        schedule(.delayEnd, e, at: now + setup.sample(setupStream))
-                        return false
-                    }
-                }
-                entities[ei].phase = .poolConnectionOpen
-            case .poolConnectionOpen:
+            }
+            if mustOpen {
+                // The pool opens a new connection: to the pooler, or to the database.
                 let pooler = poolerOfPool[p]
-                guard pooler >= 0 else { entities[ei].phase = .connectionReady; continue }
-                // Session mode: the client connection keeps its server connection while open.
-                if poolerSessionMode[Int(pooler)] && entities[ei].boundServer { entities[ei].phase = .connectionReady; continue }
-                entities[ei].poolerSlot = pooler
-                entities[ei].phase = .poolerGranted
-                entities[ei].waitStartSeconds = now
-                switch poolers[Int(pooler)].acquire(e, atSeconds: now) {
-                case .granted: break
-                case .waiting(let ticket):
-                    entities[ei].queuedOn = .pooler
-                    entities[ei].queueTicket = ticket
-                    if let timeout = poolerWaitTimeout[Int(pooler)] {
-                        schedule(.poolerTimeout, pooler, tag: UInt64(UInt32(bitPattern: e)) << 40 | ticket, at: now + timeout,
-                                 lane: poolerTimeoutLane[Int(pooler)])
-                    }
-                    return false
-                }
-            case .poolerGranted:
-                // Pooler server connection held; open it at the database if it is new.
-                entities[ei].queuedOn = .nothing
-                let pooler = Int(entities[ei].poolerSlot)
-                poolerWaits[pooler].record(seconds: now - entities[ei].waitStartSeconds)
-                if poolers[pooler].heldCount > poolerOpen[pooler] {
-                    guard openDatabaseConnection() else {
+                if pooler >= 0 {
+                    guard poolerClientConnections[Int(pooler)] < poolerMaxClientConnections[Int(pooler)] else {
                         poolRefused[p] += 1
-                        releaseConnection(e)
+                        releaseTokenWithoutConnection(e)
                         terminate(e, failed: true)
                         return false
                     }
-                    poolerOpen[pooler] += 1
+                    poolerClientConnections[Int(pooler)] += 1
+                } else {
+                    guard openDatabaseConnection() else {
+                        poolRefused[p] += 1
+                        releaseTokenWithoutConnection(e)
+                        terminate(e, failed: true)
+                        return false
+                    }
                 }
-                if poolerSessionMode[pooler] {
-                    // The server connection now belongs to the client connection, not the query:
-                    // it is given back when the pool closes that connection.
-                    entities[ei].boundServer = true
-                    entities[ei].poolerSlot = -1
+                openConnections[slot] += 1
+                poolOpenTotal[p].add(1, atSeconds: now)
+                poolOpened[p] += 1
+                if let setup = connectionSetup[p] {
+                    entities[ei].phase = .poolConnectionOpen
+                    schedule(.delayEnd, e, at: now + setup.sample(setupStream))
+                    return false
                 }
-                entities[ei].phase = .connectionReady
-            default:
-                // `.connectionReady`, or past it (a query back from its round trip).
-                return true
             }
+            entities[ei].phase = .poolConnectionOpen
+            fallthrough
+        case .poolConnectionOpen:
+            let pooler = poolerOfPool[p]
+            guard pooler >= 0 else { entities[ei].phase = .connectionReady; return true }
+            // Session mode: the client connection keeps its server connection while open.
+            if poolerSessionMode[Int(pooler)] && entities[ei].boundServer { entities[ei].phase = .connectionReady; return true }
+            entities[ei].poolerSlot = pooler
+            entities[ei].phase = .poolerGranted
+            entities[ei].waitStartSeconds = now
+            if case .waiting(let ticket) = poolers[Int(pooler)].acquire(e, atSeconds: now) {
+                entities[ei].queuedOn = .pooler
+                entities[ei].queueTicket = ticket
+                if let timeout = poolerWaitTimeout[Int(pooler)] {
+                    schedule(.poolerTimeout, pooler, tag: UInt64(UInt32(bitPattern: e)) << 40 | ticket, at: now + timeout,
+                             lane: poolerTimeoutLane[Int(pooler)])
+                }
+                return false
+            }
+            fallthrough
+        case .poolerGranted:
+            // Pooler server connection held; open it at the database if it is new.
+            entities[ei].queuedOn = .nothing
+            let pooler = Int(entities[ei].poolerSlot)
+            poolerWaits[pooler].record(seconds: now - entities[ei].waitStartSeconds)
+            if poolers[pooler].heldCount > poolerOpen[pooler] {
+                guard openDatabaseConnection() else {
+                    poolRefused[p] += 1
+                    releaseConnection(e)
+                    terminate(e, failed: true)
+                    return false
+                }
+                poolerOpen[pooler] += 1
+            }
+            if poolerSessionMode[pooler] {
+                // The server connection now belongs to the client connection, not the query:
+                // it is given back when the pool closes that connection.
+                entities[ei].boundServer = true
+                entities[ei].poolerSlot = -1
+            }
+            entities[ei].phase = .connectionReady
+            return true
+        default:
+            // `.connectionReady`, or past it (a query back from its round trip).
+            return true
         }
     }
 
