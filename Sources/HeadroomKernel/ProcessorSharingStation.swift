@@ -69,7 +69,7 @@ public struct ProcessorSharingStation: Sendable {
     /// so the results are the same to the bit.
     @inlinable func runsAtFullSpeed(_ n: Int) -> Bool { n <= cores && !slowsWithConcurrency }
 
-    @inlinable mutating func advance(to now: Double) {
+    @inlinable @inline(__always) mutating func advance(to now: Double) {
         let n = jobs.count
         if n > 0 {
             if runsAtFullSpeed(n) {
@@ -81,7 +81,7 @@ public struct ProcessorSharingStation: Sendable {
         lastUpdateSeconds = now
     }
 
-    @inlinable mutating func recordPopulation(atSeconds now: Double) {
+    @inlinable @inline(__always) mutating func recordPopulation(atSeconds now: Double) {
         let n = jobs.count
         jobsPresent.update(to: Double(n), atSeconds: now)
         busyCores.update(to: Double(min(n, cores)), atSeconds: now)

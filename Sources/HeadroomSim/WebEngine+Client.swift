@@ -8,6 +8,7 @@ import HeadroomModel
 extension WebEngine {
     enum Outcome { case success, error, timeout, rateLimited }
 
+    @inline(__always)
     mutating func newAttempt(endpoint: Int32, user: Int32, number: Int32, closedUser: Int32) -> Int32 {
         let a: Int32
         if let free = freeAttempts.popLast() { a = free } else { attempts.append(Attempt()); a = Int32(attempts.count - 1) }
@@ -158,6 +159,7 @@ extension WebEngine {
 
     static let instantRejectionSeconds = 0.001
 
+    @inline(__always)
     mutating func releaseAttemptIfDone(_ a: Int32) {
         let ai = Int(a)
         if attempts[ai].serial != 0 && !attempts[ai].clientWaiting && !attempts[ai].serverRunning {

@@ -219,6 +219,7 @@ extension WebEngine {
     }
 
     /// Returns the connection (and pooler server connection) entity `e` holds for a query.
+    @inline(__always)
     mutating func releaseConnection(_ e: Int32) {
         let ei = Int(e)
         if entities[ei].poolerSlot >= 0 {
@@ -244,6 +245,7 @@ extension WebEngine {
 
     /// Returns a pool token with its connection (`handoff` as in `Entity.handoff`): to the
     /// oldest waiter, or, in a tracked pool, to the slot's idle connections.
+    @inline(__always)
     mutating func releasePool(_ slot: Int32, handoff: Handoff) {
         let p = pool(ofSlot: Int(slot))
         poolTotalInUse[p].add(-1, atSeconds: now)

@@ -87,6 +87,7 @@ extension WebEngine {
     /// Called whenever node `node`'s next completion may have moved: its pending completion
     /// event, if any, is stale (the generation moved on) and is replaced in the node's slot of
     /// `databaseNext` (or by an event in the now lane, if the completion is due now).
+    @inline(__always)
     mutating func scheduleDatabaseCompletion(_ node: Int) {
         let pending = databaseNext[node]
         if !pending.isNone {

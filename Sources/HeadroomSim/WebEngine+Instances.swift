@@ -43,6 +43,7 @@ extension WebEngine {
         return true
     }
 
+    @inline(__always)
     mutating func chooseInstance(user: Int32) -> Int? {
         // Every instance in rotation (the usual case): the candidates are 0..<instanceCount,
         // chosen without building the list.

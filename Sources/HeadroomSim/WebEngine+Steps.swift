@@ -11,6 +11,7 @@ import HeadroomModel
 extension WebEngine {
     // MARK: Entities
 
+    @inline(__always)
     mutating func newEntity() -> Int32 {
         let e: Int32
         if let free = freeEntities.popLast() {

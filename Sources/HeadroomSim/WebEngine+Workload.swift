@@ -66,6 +66,7 @@ extension WebEngine {
 
     // Mutating although it only reads: called from a mutating method, a non-mutating method
     // of this struct gets a copy of the whole engine (a 1.6 KB memcpy per request here).
+    @inline(__always)
     mutating func chooseEndpoint() -> Int32 {
         // One endpoint: no draw (the mix stream feeds nothing else, so skipping it changes no
         // other figure).
@@ -75,6 +76,7 @@ extension WebEngine {
         return Int32(max(0, mixCumulative.count - 1))
     }
 
+    @inline(__always)
     mutating func startNewRequest(closedUser: Int32) {
         guard !mixCumulative.isEmpty else { return }
         // One client (the default): user 0, without a division or a draw from the user stream,
