@@ -89,7 +89,7 @@ public struct ProcessorSharingStation: Sendable {
 
     /// A job with `workSeconds` of stand-alone service arrives.
     /// - Complexity: O(log n).
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func arrive(_ customer: Int32, workSeconds: Double, atSeconds now: Double) {
         advance(to: now)
         jobs.schedule(customer, atSeconds: virtualTime + workSeconds)
@@ -109,7 +109,7 @@ public struct ProcessorSharingStation: Sendable {
     /// The job with the smallest finish tag leaves; returns its customer.
     /// - Precondition: the station is not empty.
     /// - Complexity: O(log n).
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func completeNext(atSeconds now: Double) -> Int32 {
         advance(to: now)
         let job = jobs.popNext()!

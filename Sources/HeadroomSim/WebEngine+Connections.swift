@@ -260,6 +260,7 @@ extension WebEngine {
 
     /// Schedules slot `slot`'s reaper for its oldest idle connection, unless one is pending or
     /// the slot is at its `min_idle`.
+    @inline(__always)
     mutating func armIdleReaper(slot: Int) {
         let p = pool(ofSlot: slot)
         let timeout = poolIdleTimeout[p]

@@ -194,7 +194,7 @@ extension WebEngine {
     mutating func terminate(_ e: Int32, failed: Bool) {
         let ei = Int(e)
         // A transaction still open rolls back: its writes never happened.
-        endTransaction(e)
+        if entities[ei].transactionPool >= 0 { endTransaction(e) }
         releaseConnection(e)
         if entities[ei].fillingCache >= 0 { finishFill(e, wakeAs: .lookupDue) }
         let failedNow = failed || entities[ei].failed
