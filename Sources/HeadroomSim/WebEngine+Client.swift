@@ -135,7 +135,8 @@ extension WebEngine {
         }
         let closedUser = attempts[ai].closedUser
         var retrying = false
-        if outcome != .success, let retry = model.endpoints[endpoint].retry, attempts[ai].number < retry.maxAttempts {
+        if outcome != .success, endpointHasRetry[endpoint], let retry = model.endpoints[endpoint].retry,
+           attempts[ai].number < retry.maxAttempts {
             let condition: RetryCondition = outcome == .timeout ? .timeout : outcome == .error ? .error : .rateLimited
             if retry.retryOn.contains(condition) {
                 var wait = retry.backoffSeconds

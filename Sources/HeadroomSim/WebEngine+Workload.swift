@@ -25,6 +25,11 @@ extension WebEngine {
     /// (Lewis & Shedler 1979): candidates at the phase's peak rate, kept with probability
     /// rate(t) / peak.
     mutating func nextOpenArrival(after t: Double) -> Double? {
+        // A constant rate (the usual case), from the copy made at init: matching on
+        // `model.workload` copies the arrivals enum out and destroys it again per arrival.
+        if let rate = openRatePerSecond {
+            return t + (openArrivalsEvenlySpaced ? 1 / rate : arrivalStream.exponential(mean: 1 / rate))
+        }
         guard let workload = model.workload, case .open(let open, let process) = workload.arrivals else { return nil }
         switch open {
         case .rate(let rate):

@@ -155,6 +155,8 @@ struct WebEngine {
     let endpointTimeout: [Double?]
     let endpointCancelOnTimeout: [Bool]
     let endpointHasLimiters: [Bool]
+    /// Whether the endpoint retries (reading `model.endpoints[i].retry` copies the endpoint).
+    let endpointHasRetry: [Bool]
     let poolAcquireTimeout: [Double?]
     /// Pools whose acquire timeout is a distribution (`acquire_timeout: uniform(2s, 2.14s)`):
     /// each wait draws its own, from the pool's stream; nil for a constant one (a lane).
@@ -273,6 +275,11 @@ struct WebEngine {
 
     // Open workload phases.
     var phaseIndex = 0
+    /// An open workload at a constant, positive rate: the rate, and whether arrivals are evenly
+    /// spaced (`process: constant`) rather than Poisson. Nil for phases, a zero rate or a closed
+    /// workload (`nextOpenArrival` reads the model then).
+    let openRatePerSecond: Double?
+    let openArrivalsEvenlySpaced: Bool
 
 
     init(model: Model, replication: Int, warmupSeconds: Double, horizonSeconds: Double, timelineIntervalSeconds: Double?,
@@ -302,9 +309,17 @@ struct WebEngine {
         routingStream = stream("database.read-routing")
         setupStream = stream("pools.connection-setup")
         clients = max(1, model.workload?.clients ?? 1)
+        if case .open(.rate(let rate), let process)? = model.workload?.arrivals, rate > 0 {
+            openRatePerSecond = rate
+            openArrivalsEvenlySpaced = process == .constant
+        } else {
+            openRatePerSecond = nil
+            openArrivalsEvenlySpaced = false
+        }
         endpointTimeout = model.endpoints.map(\.timeoutSeconds)
         endpointCancelOnTimeout = model.endpoints.map(\.cancelOnTimeout)
         endpointHasLimiters = model.endpoints.map { !$0.rateLimiters.isEmpty }
+        endpointHasRetry = model.endpoints.map { $0.retry != nil }
         poolAcquireTimeout = model.pools.map(\.acquireTimeoutSeconds)
         poolAcquireTimeoutVarying = model.pools.map { $0.acquireTimeout.map(Distribution.init) }
         acquireTimeoutStreams = model.pools.map { pool in pool.acquireTimeout.map { _ in stream("pools.\(pool.name).acquire-timeout") } }
