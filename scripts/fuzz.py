@@ -26,6 +26,7 @@ Exit status: 0 when every target is met, 1 otherwise, 2 on a usage problem.
 """
 
 import argparse
+import json
 import glob
 import os
 import random
@@ -465,6 +466,12 @@ def fuzz_one(args, corpus, index, workdir, tally, lock):
         if bad:
             problems.append(("unlocated", "run", rcode, None, "\n".join(bad[:5])))
     with lock:
+        if args.log:
+            with open(args.log, "a") as f:
+                f.write(json.dumps({"seed": args.seed, "index": index, "source": source, "kinds": kinds,
+                                    "check_code": code, "check_cpu": round(cpu, 4), "check_rss": rss,
+                                    "run_cpu": round(run[0], 4) if run else None, "run_rss": run[1] if run else None,
+                                    "problems": [[p[0], p[1], str(p[2])] for p in problems]}) + "\n")
         t = tally
         t.add("mutants")
         t.add("checks")
@@ -505,6 +512,56 @@ def percentile(values, q):
     return s[min(len(s) - 1, int(q * len(s)))]
 
 
+def summarize(path, args):
+    """The figures of a --log file: what `docs/fuzzing.md` records, from the mutants that finished."""
+    rows = {}
+    with open(path) as f:
+        for line in f:
+            if line.strip():
+                r = json.loads(line)
+                rows[(r["seed"], r["index"])] = r
+    if not rows:
+        print("fuzz: %s has no mutants" % path)
+        return 1
+    values = sorted(rows.values(), key=lambda r: (r["seed"], r["index"]))
+    indices = sorted(r["index"] for r in values)
+    # Contiguous ranges of indices done (a run stopped early leaves a ragged end: two jobs in flight).
+    ranges, first, last = [], indices[0], indices[0]
+    for i in indices[1:]:
+        if i != last + 1:
+            ranges.append((first, last))
+            first = i
+        last = i
+    ranges.append((first, last))
+    count = {k: 0 for k in ["crash", "slow_check", "big_check", "unlocated", "slow_run", "big_run", "timeout"]}
+    for r in values:
+        for kind in set(p[0] for p in r["problems"]):
+            count[kind] += 1
+    check_cpu = [r["check_cpu"] for r in values]
+    check_rss = [r["check_rss"] for r in values]
+    runs = [r for r in values if r["run_cpu"] is not None]
+    print("fuzz log %s: %d mutants (seeds %s; indices %s)" % (
+        path, len(values), ",".join(str(s) for s in sorted(set(r["seed"] for r in values))),
+        ", ".join("%d-%d" % r for r in ranges[:10]) + (" ..." if len(ranges) > 10 else "")))
+    print("  checks: %d accepted, %d rejected with errors; short runs: %d" % (
+        sum(1 for r in values if r["check_code"] == 0), sum(1 for r in values if r["check_code"] != 0), len(runs)))
+    print("  crashes: %d   slow checks: %d   big checks: %d   unlocated errors: %d   slow runs: %d   big runs: %d   timeouts: %d" % (
+        count["crash"], count["slow_check"], count["big_check"], count["unlocated"], count["slow_run"], count["big_run"], count["timeout"]))
+    print("  check CPU s: median %.3f, p99 %.3f, max %.3f; check peak RSS MB: median %.0f, p99 %.0f, max %.0f" % (
+        percentile(check_cpu, 0.5), percentile(check_cpu, 0.99), max(check_cpu),
+        percentile(check_rss, 0.5) / 2**20, percentile(check_rss, 0.99) / 2**20, max(check_rss) / 2**20))
+    if runs:
+        print("  run CPU s: median %.3f, max %.3f; run peak RSS MB: median %.0f, max %.0f" % (
+            percentile([r["run_cpu"] for r in runs], 0.5), max(r["run_cpu"] for r in runs),
+            percentile([r["run_rss"] for r in runs], 0.5) / 2**20, max(r["run_rss"] for r in runs) / 2**20))
+    for r in values:
+        if r["problems"]:
+            print("  mutant %d (%s, %s): %s" % (r["index"], r["source"], r["kinds"],
+                                                "; ".join("%s in %s %s" % tuple(p) for p in r["problems"])))
+    failed = sum(count.values())
+    return 1 if failed else 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--count", type=int, default=300, help="mutants to try (default 300)")
@@ -523,7 +580,14 @@ def main():
     ap.add_argument("--address-space-megabytes", type=int, default=3072, help="RLIMIT_AS of each process")
     ap.add_argument("--out", default="fuzz-findings", help="directory for failing mutants ('' for none)")
     ap.add_argument("--quiet", action="store_true", help="no progress line")
+    ap.add_argument("--log", default=None, help="append one JSON line per mutant to this file (index, mutation, "
+                    "check/run CPU and peak RSS, findings): a long run stopped early still has its figures, and "
+                    "--summarize recomputes them")
+    ap.add_argument("--summarize", default=None, metavar="LOG", help="print the figures of a --log file (any number "
+                    "of runs appended to it) and exit")
     args = ap.parse_args()
+    if args.summarize:
+        return summarize(args.summarize, args)
 
     if args.binary is None:
         for candidate in [".build/release/headroom", ".build/debug/headroom"]:
