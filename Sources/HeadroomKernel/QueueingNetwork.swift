@@ -187,10 +187,16 @@ public final class QueueingNetworkSimulation {
         var endRoute: Int
         /// The next station when routing is certain (one route of probability 1), else -1.
         var certainNext: Int32
+        /// Customers a processor-sharing station holds at most (K; an FCFS station's queue keeps
+        /// its own): an arrival finding K is lost. Without it, an overloaded PS station's job list
+        /// grew without bound.
+        var capacity: Int
         // Statistics since the last restart.
         var arrivals = 0
         var completions = 0
         var abandoned = 0
+        /// Arrivals lost at a full processor-sharing station (FCFS stations count their own).
+        var blocked = 0
     }
 
     struct Route {
@@ -295,7 +301,7 @@ public final class QueueingNetworkSimulation {
                 patience: station.patience.flatMap { if case .constant = $0 { nil } else { $0 } },
                 constantPatienceSeconds: station.patience.flatMap { if case .constant(let t) = $0 { t } else { nil } } ?? -1,
                 firstRoute: firstRoute, endRoute: endRoute,
-                certainNext: certain ? routeRecords[firstRoute].station : -1))
+                certainNext: certain ? routeRecords[firstRoute].station : -1, capacity: station.capacity))
         }
         stations = Slab(stationRecords)
         routes = Slab(routeRecords)
@@ -445,6 +451,12 @@ public final class QueueingNetworkSimulation {
                 leaveNetwork(c, completed: false)
             }
         case .processorSharing:
+            if sharing[k].count >= stations[s].capacity {
+                stations[s].blocked += 1
+                interval.blocked += 1
+                leaveNetwork(c, completed: false)
+                return
+            }
             let work = stations[s].service.sample(stations[s].serviceStream)
             sharing[k].arrive(c, workSeconds: work, atSeconds: now)
             scheduleSharingCompletion(s)
@@ -540,6 +552,7 @@ public final class QueueingNetworkSimulation {
             stations[s].arrivals = 0
             stations[s].completions = 0
             stations[s].abandoned = 0
+            stations[s].blocked = 0
             sojourn[s].reset()
         }
         networkSojourn.reset()
@@ -567,6 +580,7 @@ public final class QueueingNetworkSimulation {
                 let p = sharing[k]
                 utilization = p.busyCores.mean(atSeconds: now) / Double(station.servers)
                 present = p.jobsPresent.mean(atSeconds: now)
+                blocked = stations[s].blocked
             case .infiniteServer:
                 present = delayPresent[k].mean(atSeconds: now)
                 utilization = present

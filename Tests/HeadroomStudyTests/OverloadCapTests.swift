@@ -54,6 +54,29 @@ struct OverloadCapTests {
     }
 }
 
+extension OverloadCapTests {
+    @Test("A processor-sharing station without a capacity holds at most the cap; arrivals past it are lost and reported")
+    func processorSharingStationIsCapped() throws {
+        // 10^5 jobs/s on one core serving 1/s: the station passes 100,000 jobs within about a second.
+        let m = try model("""
+            name: overloaded ps station
+            simulation: {horizon: 2s, warmup: 0s, replications: 1}
+            network:
+              arrivals: {cpu: 100000/s}
+              stations:
+                cpu: {servers: 1, service: exp(1s), discipline: ps}
+            """)
+        let result = SystemSimulation.run(model: m, replication: 0, warmupSeconds: 0, horizonSeconds: 2)
+        let cpu = try #require(result.network?.stations.first)
+        // Present at the end = admitted - completed, never above the cap; the rest were lost.
+        #expect(cpu.arrivals - cpu.blocked - cpu.completions <= OverloadCaps.customersPerStation)
+        #expect(cpu.arrivals - cpu.blocked - cpu.completions >= OverloadCaps.customersPerStation - 10)
+        #expect(result.overloadRejections == cpu.blocked && cpu.blocked > 50_000, "\(cpu.blocked) lost of \(cpu.arrivals)")
+        let report = ReplicationStudy(model: m, workers: 1).run()
+        #expect(report.warnings.contains { $0.hasPrefix("overload beyond the memory cap:") }, "\(report.warnings)")
+    }
+}
+
 /// Issue 13's audit of Double -> Int conversions: each of these trapped on a huge value.
 @Suite struct HugeValuesDoNotTrap {
     @Test func aLatencyThresholdBeyondTheHistogramCountsEverything() {

@@ -43,6 +43,24 @@ struct ProcessorSharingValidationTests {
         expectCovers(e[2], theory.utilization, "\(c.testDescription): utilization", maximumRelativeHalfWidth: Precision.throughput)
     }
 
+    /// With a capacity K the number present is M/M/c's birth-death process truncated at K, so an
+    /// exponential-work PS station loses arrivals exactly as M/M/c/K does (before issue 13 a PS
+    /// station ignored its capacity: it blocked nothing, so this interval excluded P(block)).
+    @Test("a PS station with capacity K loses arrivals as M/M/c/K does", arguments: [
+        MMcKCase(servers: 1, capacity: 5, lambda: 0.9, customers: 6_000, seed: 511),
+        MMcKCase(servers: 2, capacity: 4, lambda: 2.4, customers: 6_000, seed: 512),   // overloaded: rho = 1.2
+    ])
+    func capacityBlocksAsMMcK(_ c: MMcKCase) throws {
+        let theory = try MMcKQueue(arrivalRatePerSecond: c.lambda, meanServiceSeconds: 1,
+                                   servers: c.servers, capacity: c.capacity)
+        let spec = singleStation(servers: c.servers, discipline: .processorSharing, arrivalRatePerSecond: c.lambda,
+                                 service: .exponential(mean: 1), capacity: c.capacity)
+        let e = replicate(spec, seed: c.seed, horizonSeconds: horizon(customers: c.customers, ratePerSecond: c.lambda),
+                          figures: [.blockingRatio(), .meanNumberPresent()])
+        expectCovers(e[0], theory.blockingProbability, "PS \(c.testDescription): P(block)", maximumRelativeHalfWidth: Precision.standard)
+        expectCovers(e[1], theory.meanNumberInSystem, "PS \(c.testDescription): L", maximumRelativeHalfWidth: Precision.standard)
+    }
+
     @Test("negative control: 1-core PS with constant work is not FCFS (its interval excludes M/D/1's W)")
     func sharingIsNotFCFS() throws {
         let c = Self.cases[1]
