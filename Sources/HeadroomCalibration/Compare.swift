@@ -69,10 +69,16 @@ public enum Compare {
         return (m, notes)
     }
 
-    public static func run(model: Model, modelPath: String, result: LoadTestResult, profile: LoadProfile, profileSource: String,
-                           replications: Int?, threads: Int?) -> Comparison {
+    /// The model `run` simulates: under the test's load, with `replications` if given.
+    public static func studyModel(_ model: Model, under profile: LoadProfile, replications: Int?) -> (Model, [String]) {
         var (m, notes) = Self.model(model, under: profile)
         if let r = replications { m.simulation.replications = r; m.simulation.maxReplications = max(m.simulation.maxReplications, r) }
+        return (m, notes)
+    }
+
+    public static func run(model: Model, modelPath: String, result: LoadTestResult, profile: LoadProfile, profileSource: String,
+                           replications: Int?, threads: Int?) -> Comparison {
+        var (m, notes) = Self.studyModel(model, under: profile, replications: replications)
         let report = ReplicationStudy(model: m, workers: threads).run()
         var rows: [Comparison.Row] = []
         guard let all = report["overall", "all"] else {

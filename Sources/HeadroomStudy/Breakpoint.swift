@@ -30,6 +30,10 @@ public struct BreakpointSearch: Sendable {
     public var relativeTolerance: Double
     public var maxSimulations: Int
     public var threads: Int
+    /// Most operations the search may simulate (`--budget`; nil: `WorkEstimate.budgetOperations`).
+    /// The search is adaptive, so each load's work is estimated before it runs and added to what
+    /// ran before: the load that would pass the budget is refused, not run.
+    public var budgetOperations: Double?
     /// Called after each simulated load: (simulations so far, value, passes).
     public var progress: (@Sendable (Int, Double, Bool) -> Void)?
 
@@ -115,10 +119,17 @@ public struct BreakpointSearch: Sendable {
         // 2. Simulation: bracket, then bisect.
         var points: [BreakpointPoint] = []
         var warnings: [String] = []
+        var operations = 0.0
         func evaluate(_ raw: Double) throws -> Bool {
             let x = scale.integer ? max(1, raw.rounded()) : Scale.round(raw)
             if let p = points.first(where: { $0.value == x }) { return p.passes }
             let (m, modelWarnings) = try configure(x)
+            operations += WorkEstimate(model: m, analysis: Analysis.analyze(m)).operations
+            if let refusal = WorkBudget.refusal("the breakpoint search would simulate", operations: operations,
+                                                detail: "\(points.count + 1) load\(points.count == 0 ? "" : "s") so far, the next at \(key)=\(scale.text(x)); the search may simulate up to --max-simulations \(maxSimulations) loads",
+                                                budget: budgetOperations) {
+                throw SweepError(refusal)
+            }
             let report = ReplicationStudy(model: m, workers: threads, modelWarnings: modelWarnings).run()
             for w in report.warnings where !warnings.contains(w) { warnings.append(w) }
             let checks = slos.map { $0.check(report) }

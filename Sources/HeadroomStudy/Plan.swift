@@ -33,6 +33,9 @@ public struct Planner: Sendable {
     public var alternatives: Int
     public var maxSimulations: Int
     public var threads: Int
+    /// Most operations the plan may simulate (`--budget`; nil: `WorkEstimate.budgetOperations`),
+    /// against the `maxSimulations` most expensive candidates: the most it could simulate.
+    public var budgetOperations: Double?
     /// Called after each decided simulation: (configurations decided, candidates, simulations).
     public var progress: (@Sendable (Int, Int, Int) -> Void)?
 
@@ -56,6 +59,12 @@ public struct Planner: Sendable {
                           threads: threads, outputDirectory: "")
         let prepared = try sweep.prepare(keepingCells: true)
         let cells = prepared.cells
+        let costliest = cells.map(\.operations).sorted(by: >).prefix(maxSimulations)
+        if let refusal = WorkBudget.refusal("this plan could simulate", operations: costliest.reduce(0, +),
+                                            detail: "its \(costliest.count) most expensive of \(cells.count) candidates, at most --max-simulations \(maxSimulations)",
+                                            budget: budgetOperations) {
+            throw SweepError(refusal)
+        }
         let first = cells[0].model
         let slos = try sloTexts.map { (t: String) throws(SweepError) in try PlanSLO.parse(t, model: first) }
         let costExpression = try CostExpression(costText ?? grid.axes.map(\.key).joined(separator: " + "))

@@ -101,6 +101,8 @@ public struct Sweep: Sendable {
     /// Stop claiming new cells after this many (tests use it to interrupt a sweep); the files are
     /// then left unsorted and incomplete, as after a kill.
     public var stopAfterCells: Int?
+    /// Most operations the sweep may simulate (`--budget`; nil: `WorkEstimate.budgetOperations`).
+    public var budgetOperations: Double?
 
     public init(modelPath: String, grid: SweepGrid, fixedOverrides: [String: String] = [:],
                 simulation: SimulationOverrides = SimulationOverrides(), shard: SweepShard? = nil,
@@ -122,6 +124,8 @@ public struct Sweep: Sendable {
         public var warnings: [String]
         /// The numeric leaves of the cell's overridden model file (for `plan --cost`).
         public var leaves: [OverridableLeaf]
+        /// The work its replications would simulate (`WorkEstimate`), in operations.
+        public var operations: Double
     }
 
     /// Everything known before the first simulation: every cell of the grid loaded and checked
@@ -140,6 +144,8 @@ public struct Sweep: Sendable {
         public var warnings: [String]
         /// More distinct warnings than `warnings` holds.
         public var warningsTruncated: Bool
+        /// The work of the cells in `indices`, summed (`WorkEstimate`), in operations.
+        public var operations: Double
         var figures: [(section: String, item: String, metric: String)]
         public var header: String { manifest.columns.map(csvField).joined(separator: ",") }
     }
@@ -159,7 +165,7 @@ public struct Sweep: Sendable {
             var m = l.model
             try simulation.apply(to: &m)
             return Cell(index: i, values: grid.values(i), model: m, warnings: l.warnings.map(\.description),
-                        leaves: l.overridableLeaves)
+                        leaves: l.overridableLeaves, operations: WorkEstimate(model: m, analysis: Analysis.analyze(m)).operations)
         } catch let e as ModelErrors {
             throw SweepCellError(cell: grid.label(i), errors: e)
         }
@@ -194,6 +200,7 @@ public struct Sweep: Sendable {
         // Structure changes only where a key changes it (replicas, ...): one model per structure.
         var distinct: [Model] = []
         var seen = Set<String>()
+        var operations = 0.0
         var start = 0
         while start < count {
             let end = min(count, start + chunk)
@@ -215,6 +222,7 @@ public struct Sweep: Sendable {
                 }
                 if shard?.contains(i) ?? true {
                     indices.append(i)
+                    operations += cell.operations
                     if keepingCells || indices.count <= cellsKept { cells.append(cell) } else { cells = [] }
                 }
             }
@@ -230,7 +238,7 @@ public struct Sweep: Sendable {
             shard: shard.map { SweepManifest.Shard(index: $0.index, count: $0.count) },
             columns: SweepColumns.header(axes: grid.axes.map(\.key), figures: figures))
         return Prepared(manifest: manifest, yaml: yaml, indices: indices, cells: cells, warnings: warnings.sorted(),
-                        warningsTruncated: warningsTruncated, figures: figures)
+                        warningsTruncated: warningsTruncated, operations: operations, figures: figures)
     }
 
     /// Runs the sweep into `outputDirectory`. Without `resume` the directory must not hold a sweep
@@ -241,6 +249,11 @@ public struct Sweep: Sendable {
     }
 
     public func run(prepared: Prepared, resume: Bool) throws -> SweepOutcome {
+        if let refusal = WorkBudget.refusal("this sweep would simulate", operations: prepared.operations,
+                                            detail: "\(prepared.indices.count) cell\(prepared.indices.count == 1 ? "" : "s"), each its replications x horizon x requests x steps",
+                                            budget: budgetOperations) {
+            throw SweepError(refusal)
+        }
         let dir = outputDirectory
         let header = prepared.header
         var done = SweepRowSet()

@@ -113,3 +113,19 @@ public struct WorkEstimate: Sendable, Hashable, Encodable {
         return years < 1e6 ? "\(Int(years.rounded())) years" : "\(compact(years)) years"
     }
 }
+
+/// The work budget every simulating command applies (`--budget`, docs/cli.md "Work estimate and
+/// budget"): the estimated operations of everything the command would simulate, summed (a
+/// sweep's cells, a plan's candidates up to `--max-simulations`, a breakpoint search's loads),
+/// against the same default as `run`.
+public enum WorkBudget {
+    /// The refusal message when `operations` passes `budget` (nil: the default), else nil.
+    /// `what` says what would be simulated (`this sweep would simulate`), `detail` how the total
+    /// is made up (`over 40 cells`).
+    public static func refusal(_ what: String, operations: Double, detail: String, budget: Double?) -> String? {
+        let limit = budget ?? WorkEstimate.budgetOperations
+        guard operations > limit else { return nil }
+        let cpu = WorkEstimate.cpuTime(operations / WorkEstimate.operationsPerCPUSecond)
+        return "\(what) about \(WorkEstimate.compact(operations)) operations (\(detail)): about \(cpu) of CPU, more than the budget of \(WorkEstimate.compact(limit)) operations: shorten --horizon, lower --replications or the load, or pass --budget \(WorkEstimate.compact(operations * 1.01)) (or --budget unlimited) to run it anyway"
+    }
+}

@@ -68,6 +68,8 @@ struct BreakpointCommand: ParsableCommand {
         return a...b
     }
 
+    @OptionGroup var budget: BudgetOption
+
     func run() throws {
         var found = false
         try html.check(force: output.force, inputs: [model.model])
@@ -78,6 +80,7 @@ struct BreakpointCommand: ParsableCommand {
                                                 warmup: warmup?.warmup, seed: seed),
                 slos: slo, range: try range.map(Self.parseRange), relativeTolerance: try Units.fraction(tolerance),
                 maxSimulations: maxSimulations, threads: threads)
+            search.budgetOperations = budget.budget?.operations
             if Console.stderrIsTerminal {
                 search.progress = { n, _, _ in Console.progress("breakpoint: simulated \(n) loads") }
             }

@@ -124,6 +124,8 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Output format: table or json.")
     var format: OutputFormat = .table
 
+    @OptionGroup var budget: BudgetOption
+
     func validate() throws {
         if let r = replications, !(2...100_000).contains(r) { throw ValidationError("--replications must be between 2 and 100000 (an interval needs two), not \(r)") }
         if format == .csv { throw ValidationError("--format takes table or json") }
@@ -160,6 +162,12 @@ struct CompareCommand: ParsableCommand {
             throw InputFailure(message: "the offered load lasts \(Units.formatDuration(offered.durationSeconds)) (\(source)): it must be longer than 0 and at most 30 days")
         }
         guard loaded.model.workload != nil else { throw InputFailure(message: "\(model.model): the model has no workload to replace with the test's") }
+        let simulated = Compare.studyModel(loaded.model, under: offered, replications: replications).0
+        if let refusal = WorkBudget.refusal("this comparison would simulate", operations: WorkEstimate(model: simulated, analysis: Analysis.analyze(simulated)).operations,
+                                            detail: "the model under the test's load, \(simulated.simulation.replications) replications",
+                                            budget: budget.budget?.operations) {
+            throw UsageFailure(message: refusal)
+        }
         let comparison = Compare.run(model: loaded.model, modelPath: model.model, result: measured, profile: offered,
                                      profileSource: source, replications: replications, threads: threads)
         print(format == .json ? comparison.renderedJSON() : comparison.renderedTable(), terminator: "")

@@ -198,8 +198,8 @@ struct Run: ParsableCommand {
                                                               valueName: "duration"))
     var sloWindow: DurationArgument?
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Most operations the run may simulate (replications x horizon x requests x steps, estimated before it starts), e.g. 5e10, or `unlimited` (default: 1e10, about an hour of CPU).", valueName: "operations"))
-    var budget: BudgetArgument?
+    @OptionGroup var budgetOption: BudgetOption
+    var budget: BudgetArgument? { budgetOption.budget }
 
     @OptionGroup var html: HTMLOption
 
@@ -350,6 +350,12 @@ struct DurationArgument: ExpressibleByArgument {
             throw ValidationError("--horizon \(h.text) is absurd: more than \(Units.formatDuration(Limits.horizonSeconds)) is not supported (as for simulation.horizon in a model)")
         }
     }
+}
+
+/// `--budget`, on every command that simulates (run, sweep, plan, breakpoint).
+struct BudgetOption: ParsableArguments {
+    @Option(parsing: .unconditional, help: ArgumentHelp("Most operations to simulate (replications x horizon x requests x steps, estimated before anything runs; summed over cells, candidates or loads), e.g. 5e10, or `unlimited` (default: 1e10, about an hour of CPU).", valueName: "operations"))
+    var budget: BudgetArgument?
 }
 
 /// `--budget`: a number of operations (`5e10`, `20_000_000_000`) or `unlimited`.

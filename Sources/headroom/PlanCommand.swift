@@ -60,6 +60,8 @@ struct PlanCommand: ParsableCommand {
         try DurationArgument.validateHorizon(horizon)
     }
 
+    @OptionGroup var budget: BudgetOption
+
     func run() throws {
         try output.check(inputs: [model.model])
         try html.check(force: output.force, inputs: [model.model])
@@ -70,6 +72,7 @@ struct PlanCommand: ParsableCommand {
                 simulation: SimulationOverrides(replications: replications, horizonSeconds: horizon?.seconds,
                                                 warmup: warmup?.warmup, seed: seed),
                 slos: slo, cost: cost, alternatives: alternatives, maxSimulations: maxSimulations, threads: threads)
+            planner.budgetOperations = budget.budget?.operations
             let bar = ProgressBar(unit: "candidates")
             if Console.stderrIsTerminal {
                 let start = Date()

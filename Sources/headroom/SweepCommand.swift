@@ -58,6 +58,8 @@ struct SweepCommand: ParsableCommand {
         try DurationArgument.validateHorizon(horizon)
     }
 
+    @OptionGroup var budget: BudgetOption
+
     var directory: String {
         outputDir ?? "sweep-" + ((model as NSString).lastPathComponent as NSString).deletingPathExtension
     }
@@ -69,6 +71,7 @@ struct SweepCommand: ParsableCommand {
                               simulation: SimulationOverrides(replications: replications, horizonSeconds: horizon?.seconds,
                                                               warmup: warmup?.warmup, seed: seed),
                               shard: try shard.map(SweepShard.parse), threads: threads, outputDirectory: directory)
+            sweep.budgetOperations = budget.budget?.operations
             try html.check(inputs: [model])
             // Every cell is checked before any runs: long for a large grid.
             let checking = ProgressBar(unit: "cells checked")

@@ -67,6 +67,35 @@ struct HostileCLITests {
         #expect(bad.status == 64)
     }
 
+    @Test("sweep, plan, breakpoint and compare sum the work of what they would simulate and refuse past --budget")
+    func budgetOnEverySimulatingCommand() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("headroom-budget-\(UUID().uuidString)").path
+        let key = "network.arrivals.server"
+        // M/M/1 at 8/s and 16/s, 2 min x 2 replications x 3 operations: 5,760 + 11,520 = 17,280.
+        let sweep = try CLI.run(["sweep", HostileCLITests.mm1, "--set", "\(key)=8/s,16/s", "--horizon", "2min",
+                                 "--replications", "2", "--budget", "17000", "--output-dir", dir])
+        #expect(sweep.status == 64 && sweep.stderr.contains("this sweep would simulate about 17280 operations (2 cells,") &&
+                sweep.stderr.contains("--budget 17453"), "\(sweep.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir), "a refused sweep writes nothing")
+        let within = try CLI.run(["sweep", HostileCLITests.mm1, "--set", "\(key)=8/s,16/s", "--horizon", "2min",
+                                  "--replications", "2", "--budget", "17453", "--output-dir", dir])
+        #expect(within.status == 0, "\(within.stderr)")
+        try? FileManager.default.removeItem(atPath: dir)
+        // A plan could simulate every candidate up to --max-simulations: here the costlier one only.
+        let plan = try CLI.run(["plan", HostileCLITests.mm1, "--vary", "\(key)=8/s,16/s", "--horizon", "2min",
+                                "--replications", "2", "--slo", "p95<1s", "--max-simulations", "1", "--budget", "11000"])
+        #expect(plan.status == 64 && plan.stderr.contains("this plan could simulate about 11520 operations (its 1 most expensive of 2 candidates"), "\(plan.stderr)")
+        // A breakpoint search adds each load's work before simulating it.
+        let breakpoint = try CLI.run(["breakpoint", HostileCLITests.mm1, "--vary", key, "--horizon", "2min",
+                                      "--replications", "2", "--slo", "p95<1s", "--budget", "1000"])
+        #expect(breakpoint.status == 64 && breakpoint.stderr.contains("the breakpoint search would simulate about") &&
+                breakpoint.stderr.contains("(1 load so far"), "\(breakpoint.stderr)")
+        let compare = try CLI.run(["compare", "models/examples/orders-api.yaml", "models/measurements/k6-summary.json",
+                                   "--replications", "3", "--budget", "1000"])
+        #expect(compare.status == 64 && compare.stderr.contains("this comparison would simulate about") &&
+                compare.stderr.contains("3 replications)"), "\(compare.stderr)")
+    }
+
     @Test("Ctrl-C prints the report of the replications finished so far and exits 130")
     func interruptReportsFinishedReplications() throws {
         let bin = try #require(CLI.binary)
