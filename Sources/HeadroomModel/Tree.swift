@@ -194,6 +194,8 @@ enum TreeBuilder {
                 // Where each key first appears, and the keys that appear again.
                 var firstOrigin: [String: Origin] = [:]
                 var duplicates: [String: Origin] = [:]
+                // YAML merge keys (`<<: *base`): where each was, and what it merges.
+                var merges: [(position: Int, origin: Origin, value: YNode)] = []
                 while true {
                     guard next() else { return nil }
                     if event.type == YAML_MAPPING_END_EVENT { break }
@@ -205,6 +207,10 @@ enum TreeBuilder {
                         continue
                     }
                     if let first = firstOrigin[name] { duplicates[name] = first } else { firstOrigin[name] = key.origin }
+                    if name == "<<", case .scalar(_, plain: true) = key.kind {
+                        merges.append((entries.count, key.origin, value))
+                        continue
+                    }
                     entries.append(YNode.Entry(key: name, keyOrigin: key.origin, value: value))
                 }
                 if let first = duplicates.keys.min() {
@@ -213,6 +219,7 @@ enum TreeBuilder {
                                          message: "duplicate key(s) \(duplicates.keys.sorted().map { "`\($0)`" }.joined(separator: ", ")) in one mapping")
                     return nil
                 }
+                if !merges.isEmpty { entries = merged(entries, merges) }
                 let node = YNode(kind: .map(entries), origin: origin)
                 if let anchor { anchors[anchor] = node }
                 return node
@@ -220,6 +227,34 @@ enum TreeBuilder {
                 failure = ModelError(file: file, line: origin.line, column: origin.column, keyPath: "", message: "YAML syntax error: unexpected event")
                 return nil
             }
+        }
+
+        /// YAML 1.1 merge keys (yaml.org/type/merge.html): `<<: *base` or `<<: [*a, *b]` adds the
+        /// entries of those mappings that the mapping does not give itself; with a list, an earlier
+        /// mapping wins over a later one. Merged entries keep their own positions, so an error
+        /// inside them points into the mapping they came from. They go where `<<` was written.
+        private mutating func merged(_ explicit: [YNode.Entry], _ merges: [(position: Int, origin: Origin, value: YNode)]) -> [YNode.Entry] {
+            var taken = Set(explicit.map(\.key))
+            var out: [YNode.Entry] = []
+            var next = 0
+            for merge in merges {
+                out.append(contentsOf: explicit[next..<merge.position])
+                next = merge.position
+                let sources: [YNode]
+                switch merge.value.kind {
+                case .map: sources = [merge.value]
+                case let .seq(items) where items.allSatisfy({ $0.entries != nil }): sources = items
+                default:
+                    errors.append(ModelError(file: file, line: merge.origin.line, column: merge.origin.column, keyPath: "",
+                                             message: "the merge key `<<` takes a mapping or a list of mappings (e.g. `<<: *defaults`), found \(merge.value.kindName)"))
+                    continue
+                }
+                for source in sources {
+                    for entry in source.entries ?? [] where taken.insert(entry.key).inserted { out.append(entry) }
+                }
+            }
+            out.append(contentsOf: explicit[next...])
+            return out
         }
     }
 }

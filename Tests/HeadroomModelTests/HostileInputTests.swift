@@ -72,6 +72,67 @@ import Testing
         #expect(m?.model.endpoints.map(\.steps.count) == [2, 2])
     }
 
+    // MARK: YAML merge keys (`<<: *base`), YAML 1.1 semantics
+
+    @Test func aMergeKeyAddsTheBaseEntriesAndExplicitKeysWin() throws {
+        let m = try #require(load("""
+        workload: {open: {rate: 10/s}, mix: {a: 0.5, b: 0.5}}
+        pools:
+          base: &pool {size: 5, acquire_timeout: 1s}
+          other:
+            size: 8
+            <<: *pool
+        endpoints:
+          a: &ep {timeout: 2s, steps: [{cpu: 1ms}, {query: {pool: base, time: 2ms}}]}
+          b:
+            <<: *ep
+            timeout: 3s
+        """))
+        #expect(m.model.pools.map(\.size) == [5, 8])
+        #expect(m.model.pools[1].acquireTimeoutSeconds == 1)
+        #expect(m.model.endpoints.map(\.timeoutSeconds) == [2, 3])
+        #expect(m.model.endpoints[1].steps.count == 2)
+    }
+
+    @Test func aListOfMergedMappingsGivesTheEarlierOnePrecedence() throws {
+        let m = try #require(load("""
+        workload: {open: {rate: 10/s}}
+        pools:
+          small: &small {size: 2}
+          slow: &slow {size: 9, acquire_timeout: 5s}
+          both: {<<: [*small, *slow]}
+        endpoints: {e: {steps: [{query: {pool: small, time: 1ms}}]}}
+        """))
+        #expect(m.model.pools[2].size == 2 && m.model.pools[2].acquireTimeoutSeconds == 5)
+    }
+
+    @Test func anErrorInsideMergedContentPointsAtTheLineItCameFrom() {
+        #expect(errors("""
+        workload: {open: {rate: 10/s}}
+        pools:
+          base: &pool {size: 5, acquire_timout: 1s}
+          other: {<<: *pool}
+        endpoints: {e: {steps: [{query: {pool: base, time: 1ms}}]}}
+        """) == ["test.yaml:3:25: error: `pools.base.acquire_timout`: unknown key `acquire_timout`; did you mean `acquire_timeout`?",
+                 "test.yaml:3:25: error: `pools.other.acquire_timout`: unknown key `acquire_timout`; did you mean `acquire_timeout`?"])
+    }
+
+    @Test func aMergeKeyOfAnythingButMappingsIsAnErrorNamingIt() {
+        #expect(errors("workload: {open: {rate: 10/s}}\nendpoints:\n  e:\n    <<: 5\n    steps: [{cpu: 1ms}]\n") ==
+                ["test.yaml:4:5: error: the merge key `<<` takes a mapping or a list of mappings (e.g. `<<: *defaults`), found a value"])
+    }
+
+    @Test func mergeKeysCountAgainstTheAliasLimits() {
+        // Each `<<: *a9` stands for the whole anchored tree: the alias-expansion limit refuses it.
+        var yaml = "a0: &a0 {x: 1, y: 2, z: 3, w: 4, v: 5, u: 6, t: 7, s: 8, r: 9, q: 10}\n"
+        for level in 1...5 {
+            let uses = (0..<10).map { "k\($0): {<<: *a\(level - 1)}" }.joined(separator: ", ")
+            yaml += "a\(level): &a\(level) {\(uses)}\n"
+        }
+        let e = errors(yaml + "workload: {open: {rate: 1/s}}\nendpoints: {e: {steps: [{cpu: 1ms}]}}\n")
+        #expect(e.count == 1 && e[0].contains("aliases may add at most 100000 nodes"), "\(e)")
+    }
+
     @Test func tooManyAliasUsesAreRefused() {
         let uses = Array(repeating: "*v", count: InputLimits.aliases + 1).joined(separator: ", ")
         let e = errors("x: &v 1\ny: [\(uses)]\nworkload: {open: {rate: 1/s}}\nendpoints: {e: {steps: [{cpu: 1ms}]}}\n")
