@@ -24,6 +24,7 @@ struct Headroom: ParsableCommand {
 
     /// Parses, runs, and maps failures to distinct exit codes.
     static func main() {
+        Allocator.keepFreedMemory()
         let command: ParsableCommand
         do {
             command = try parseAsRoot()
