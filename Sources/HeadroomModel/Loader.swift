@@ -47,10 +47,23 @@ public enum ModelLoader {
     /// relative `empirical(file:)` paths resolve against `baseDirectory` (default: `fileName`'s directory).
     public static func load(yaml: String, fileName: String, baseDirectory: String? = nil,
                             overrides: [String: String] = [:]) throws(ModelErrors) -> LoadedModel {
-        var tree = try TreeBuilder.parse(yaml: yaml, file: fileName)
+        try load(parse(yaml: yaml, fileName: fileName, baseDirectory: baseDirectory), overrides: overrides)
+    }
+
+    /// Parses a model file's YAML once (the file limits, syntax, aliases and merge keys), for
+    /// loading it many times with different overrides: a sweep's cells (`load(_:overrides:)`).
+    public static func parse(yaml: String, fileName: String, baseDirectory: String? = nil) throws(ModelErrors) -> ParsedModelFile {
+        ParsedModelFile(tree: try TreeBuilder.parse(yaml: yaml, file: fileName), fileName: fileName,
+                        baseDirectory: baseDirectory ?? URL(fileURLWithPath: fileName).deletingLastPathComponent().path)
+    }
+
+    /// Applies `overrides` to a parsed file's tree (a copy: the parsed file is unchanged), then
+    /// decodes and checks it, as `load(yaml:...)` does.
+    public static func load(_ parsed: ParsedModelFile, overrides: [String: String] = [:]) throws(ModelErrors) -> LoadedModel {
+        let fileName = parsed.fileName
+        var tree = parsed.tree
         try Overrides.apply(overrides, to: &tree, file: fileName)
-        let base = baseDirectory ?? URL(fileURLWithPath: fileName).deletingLastPathComponent().path
-        let decoder = ModelDecoder(file: fileName, baseDirectory: base)
+        let decoder = ModelDecoder(file: fileName, baseDirectory: parsed.baseDirectory)
         let model = decoder.decode(tree)
         let diag = decoder.diag
         guard let model, diag.errors.isEmpty else {
@@ -83,6 +96,13 @@ public enum ModelLoader {
             return a.offset < b.offset
         }.map(\.element)
     }
+}
+
+/// A model file parsed into its YAML tree, not yet overridden or decoded (`ModelLoader.parse`).
+public struct ParsedModelFile: Sendable {
+    let tree: YNode
+    public let fileName: String
+    let baseDirectory: String
 }
 
 extension DistributionSpec {
