@@ -59,6 +59,7 @@ extension WebEngine {
 
     /// A node's next query is done: it leaves the node, whose next completion moves, and the
     /// query's entity carries on.
+    @inline(__always)
     mutating func databaseDone(node: Int, generation: UInt64) {
         guard UInt64(databaseNodes[node].generation) == generation else { return }
         let e = databaseNodes[node].completeNext(atSeconds: now)

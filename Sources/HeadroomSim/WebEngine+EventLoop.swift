@@ -232,6 +232,7 @@ extension WebEngine {
         earliestDatabaseNode = node
     }
 
+    @inline(__always)
     mutating func handle(_ event: Event) {
         switch event.kind {
         case .openArrival: openArrival()
