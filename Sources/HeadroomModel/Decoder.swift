@@ -556,11 +556,17 @@ final class ModelDecoder {
         if let l = f.distribution("lookup") { cache.lookup = l }
         if let i = f.choice("invalidation", ["key": Invalidation.key, "all": .all], what: "invalidation") { cache.invalidation = i }
         if let s = f.bool("single_flight") { cache.singleFlight = s }
-        if let node = f["server"], let sf = r.fields(node, f.p("server"), ["servers", "time", "fill_time", "connections"]) {
+        if let node = f["server"], let sf = r.fields(node, f.p("server"), ["servers", "time", "fill_time", "connections", "connection_timeout"]) {
             let servers = sf.int("servers", max: Limits.poolSize) ?? 1
             if let t = sf.distribution("time") {
+                let connections = sf.optionalInt("connections", max: Limits.poolSize).flatMap { $0 }
+                let timeout = sf.optionalDuration("connection_timeout").flatMap { $0 }
+                if timeout != nil && connections == nil {
+                    diag.error(sf.at("connection_timeout"), f.p("server") + ".connection_timeout",
+                               "`connection_timeout` is the wait for a client connection: give `connections` (the client pool's size) too")
+                }
                 cache.server = CacheServer(servers: servers, time: t, fillTime: sf.distribution("fill_time"),
-                                           connectionsPerInstance: sf.optionalInt("connections", max: Limits.poolSize).flatMap { $0 })
+                                           connectionsPerInstance: connections, connectionTimeoutSeconds: timeout)
             } else if !sf.has("time") {
                 diag.error(node.origin, f.p("server") + ".time", "cache `\(name)`'s `server` needs `time`, e.g. exp(100us)")
             }

@@ -370,8 +370,13 @@ public struct CacheServer: Sendable, Hashable {
     /// `maxTotal`): a command waits for one, FCFS, and holds it while it queues at the server and
     /// runs there. nil: no client pool (a multiplexing client such as ioredis or node-redis).
     public var connectionsPerInstance: Int?
-    public init(servers: Int = 1, time: DistributionSpec, fillTime: DistributionSpec? = nil, connectionsPerInstance: Int? = nil) {
+    /// How long a command waits for a client connection before the request fails (go-redis
+    /// `PoolTimeout`, Jedis `maxWait`); nil: it waits for as long as it takes.
+    public var connectionTimeoutSeconds: Double?
+    public init(servers: Int = 1, time: DistributionSpec, fillTime: DistributionSpec? = nil, connectionsPerInstance: Int? = nil,
+                connectionTimeoutSeconds: Double? = nil) {
         self.servers = servers; self.time = time; self.fillTime = fillTime; self.connectionsPerInstance = connectionsPerInstance
+        self.connectionTimeoutSeconds = connectionTimeoutSeconds
     }
     /// The server's time per fill.
     public var effectiveFillTime: DistributionSpec { fillTime ?? time }

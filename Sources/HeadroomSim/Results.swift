@@ -153,6 +153,8 @@ public struct CacheResult: Sendable {
     /// utilization over all instances and a command's mean wait for one.
     public var connectionUtilization: Double? = nil
     public var connectionMeanWaitSeconds: Double? = nil
+    /// Commands that gave up waiting for a connection (`server.connection_timeout`): their requests failed.
+    public var connectionTimeouts: Int? = nil
 }
 
 public struct JobQueueResult: Sendable {

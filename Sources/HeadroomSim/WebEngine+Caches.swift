@@ -112,7 +112,16 @@ extension WebEngine {
             entities[ei].waitStartSeconds = now
             if cacheHasConnectionPool[c] {
                 entities[ei].phase = .waitingForCacheConnection
-                guard case .granted = cacheConnections[connection].acquire(e, atSeconds: now) else { return false }
+                switch cacheConnections[connection].acquire(e, atSeconds: now) {
+                case .granted:
+                    break
+                case .waiting(let ticket):
+                    if let timeout = cacheConnectionTimeout[c] {
+                        entities[ei].queueTicket = ticket
+                        schedule(.cacheConnectionTimeout, e, tag: ticket, at: now + timeout)
+                    }
+                    return false
+                }
             }
             fallthrough
         case .waitingForCacheConnection:
@@ -153,6 +162,23 @@ extension WebEngine {
                 schedule(.resume, w, at: now)
             }
         }
+    }
+
+    /// A command's wait for a client connection ran out (`server.connection_timeout`): unless it
+    /// was granted one meanwhile, it leaves the queue and its request fails.
+    mutating func cacheConnectionTimedOut(entity e: Int32, ticketLowBits: UInt32) {
+        let ei = Int(e)
+        guard entities[ei].live, entities[ei].phase == .waitingForCacheConnection,
+              UInt32(truncatingIfNeeded: entities[ei].queueTicket) == ticketLowBits else { return }
+        let cache: Int32
+        switch programs.ops[Int(entities[ei].pc)] {
+        case .cacheLookup(let c, _, _), .cacheFill(let c, _): cache = c
+        default: return
+        }
+        let connection = Int(cache) * instanceCount + Int(entities[ei].instance)
+        guard cacheConnections[connection].abandon(ticket: entities[ei].queueTicket, atSeconds: now) else { return }
+        cacheConnectionTimeouts[Int(cache)] += 1
+        terminate(e, failed: true)
     }
 
     mutating func invalidate(_ caches: [Int32], instance: Int32) {

@@ -18,6 +18,9 @@ extension WebEngine {
         /// A varying acquire timeout (drawn per wait, so in the heap, not a lane): the target is
         /// the waiting entity, the tag its queue ticket's low 32 bits.
         case varyingAcquireTimeout
+        /// A command's wait for a connection of its cache's client pool ran out: the target is
+        /// the waiting entity, the tag its queue ticket's low 32 bits (WebEngine+Caches).
+        case cacheConnectionTimeout
     }
 
     struct Event {
@@ -251,6 +254,7 @@ extension WebEngine {
         case .poolerTimeout: acquireTimedOut(entity: Int32(truncatingIfNeeded: event.tag >> 40), slot: event.target,
                                              ticket: event.tag & 0xFF_FFFF_FFFF, pooler: true)
         case .varyingAcquireTimeout: varyingAcquireTimedOut(entity: event.target, ticketLowBits: UInt32(truncatingIfNeeded: event.tag))
+        case .cacheConnectionTimeout: cacheConnectionTimedOut(entity: event.target, ticketLowBits: UInt32(truncatingIfNeeded: event.tag))
         case .instanceDies: instanceDies(Int(event.target))
         case .instanceLeavesRotation:
             if inRotation[Int(event.target)] { instancesInRotation -= 1 }

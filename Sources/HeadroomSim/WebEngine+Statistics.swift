@@ -38,6 +38,7 @@ extension WebEngine {
         cacheServerWaits = Slab(Array(repeating: LatencyRecorder(), count: cacheServerWaits.count))
         for i in cacheConnections.indices { cacheConnections[i].restartStatistics(atSeconds: now) }
         cacheConnectionWaits = Slab(Array(repeating: SummaryStatistics(), count: cacheConnectionWaits.count))
+        cacheConnectionTimeouts = Slab(Array(repeating: 0, count: cacheConnectionTimeouts.count))
         cacheHits = Slab(Array(repeating: 0, count: cacheHits.count))
         cacheCoalesced = Slab(Array(repeating: 0, count: cacheCoalesced.count))
         jobEnqueued = Slab(Array(repeating: 0, count: jobEnqueued.count))
@@ -114,6 +115,7 @@ extension WebEngine {
                     let inUse = (0..<instanceCount).reduce(0.0) { $0 + cacheConnections[i * instanceCount + $1].inUse.mean(atSeconds: now) }
                     result.connectionUtilization = inUse / Double(connections * instanceCount)
                     result.connectionMeanWaitSeconds = cacheConnectionWaits[i].count > 0 ? cacheConnectionWaits[i].mean : 0
+                    if server.connectionTimeoutSeconds != nil { result.connectionTimeouts = cacheConnectionTimeouts[i] }
                 }
             }
             return result

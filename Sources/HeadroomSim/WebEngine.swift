@@ -243,6 +243,9 @@ struct WebEngine {
     var cacheConnections: Slab<TokenPool>
     var cacheConnectionWaits: Slab<SummaryStatistics>
     let cacheHasConnectionPool: [Bool]
+    /// `server.connection_timeout` per cache, and the commands that gave up waiting.
+    let cacheConnectionTimeout: [Double?]
+    var cacheConnectionTimeouts: Slab<Int>
 
     // Rate limiters: state index = limiter offset + scope slot * keys + key.
     var rateLimitState: [RateLimitState]
@@ -439,6 +442,8 @@ struct WebEngine {
             (0..<clientPoolsPerCache).map { _ in TokenPool(size: cache.server?.connectionsPerInstance ?? 1) }
         })
         cacheConnectionWaits = Slab(Array(repeating: SummaryStatistics(), count: model.caches.count))
+        cacheConnectionTimeout = model.caches.map { $0.server?.connectionTimeoutSeconds }
+        cacheConnectionTimeouts = Slab(Array(repeating: 0, count: model.caches.count))
         cacheLookups = Slab(Array(repeating: 0, count: model.caches.count))
         cacheHits = Slab(Array(repeating: 0, count: model.caches.count))
         cacheCoalesced = Slab(Array(repeating: 0, count: model.caches.count))

@@ -214,6 +214,9 @@ enum ReportBuilder {
             if c0.connectionUtilization != nil {
                 item.add("connection_utilization", runs.compactMap { $0.1.connectionUtilization })
                 item.add("connection_mean_wait_seconds", runs.compactMap { $0.1.connectionMeanWaitSeconds })
+                if c0.connectionTimeouts != nil {
+                    item.add("connection_timeouts", runs.compactMap { $0.1.connectionTimeouts.map(Double.init) })
+                }
             }
             return item
         }

@@ -11,6 +11,14 @@ import Testing
         """) == ["test.yaml:3:38: error: `pools.prisma.acquire_timout`: unknown key `acquire_timout`; did you mean `acquire_timeout`?"])
     }
 
+    @Test func aCacheConnectionTimeoutNeedsAClientPool() {
+        #expect(errors("""
+        workload: {open: {rate: 10/s}}
+        caches: {redis: {hit_ratio: 90%, server: {time: exp(1ms), connection_timeout: 200ms}}}
+        endpoints: {e: {steps: [{cache: redis}]}}
+        """) == ["test.yaml:2:79: error: `caches.redis.server.connection_timeout`: `connection_timeout` is the wait for a client connection: give `connections` (the client pool's size) too"])
+    }
+
     @Test func unknownTopLevelSection() {
         #expect(errors("""
         workload: {open: {rate: 10/s}}

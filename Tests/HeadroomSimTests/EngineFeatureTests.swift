@@ -179,4 +179,26 @@ struct CacheServerTests {
         #expect(wait.contains(0.001), "wait for a connection \(wait) vs 1 ms")
         #expect(server.contains(0.125), "server utilization \(server) vs 0.125")
     }
+
+    @Test func aClientConnectionTimeoutAbandonsAsMM1WithDeterministicPatience() throws {
+        // One connection, 900/s on exp(1 ms) (rho 0.9), commands give up after 2 ms in the queue:
+        // M/M/1+D. The requests that give up fail; the connection carries the rest.
+        let m = try model("""
+            simulation: {seed: 6}
+            workload: {open: {rate: 900/s}, mix: {get: 1}}
+            instances: {count: 1}
+            caches: {redis: {scope: shared, hit_ratio: 100%, server: {servers: 4, time: exp(1ms), connections: 1, connection_timeout: 2ms}}}
+            endpoints:
+              get: {steps: [{cache: redis}]}
+            """)
+        #expect(m.caches[0].server?.connectionTimeoutSeconds == 0.002)
+        let q = try MMcDQueue(arrivalRatePerSecond: 900, meanServiceSeconds: 0.001, servers: 1, patienceSeconds: 0.002)
+        let e = estimates(m, warmup: 5, horizon: 65, [
+            { r in Double(r.caches[0].connectionTimeouts ?? -1) / (900 * r.observedSeconds) },
+            { r in Double(r.endpoints[0].errors) / Double(r.endpoints[0].attempts) },
+            { $0.caches[0].connectionUtilization ?? -1 }])
+        #expect(e[0].contains(q.probabilityOfAbandonment), "gave up \(e[0]) vs M/M/1+D \(q.probabilityOfAbandonment)")
+        #expect(e[1].contains(q.probabilityOfAbandonment), "failed requests \(e[1]) vs \(q.probabilityOfAbandonment)")
+        #expect(e[2].contains(q.utilization), "connection utilization \(e[2]) vs \(q.utilization)")
+    }
 }
