@@ -185,14 +185,20 @@ struct WebDemands: Sendable {
             guard !estimated.isEmpty else { break }
             var lookups = demands.synchronous.cacheLookups
             for (k, v) in demands.asynchronous.cacheLookups { lookups[k, default: 0] += v }
+            var changed = false
             for name in estimated {
                 guard let cache = model.cache(named: name), case let .keys(pop) = cache.hits else { continue }
                 let copies = cache.scope == .perInstance ? Double(max(1, model.instances.count)) : 1
                 let rate = requestRate * (lookups[name] ?? 0) / copies
-                hitRatios[name] = CacheHitEstimate.hitRatio(popularity: pop, capacity: cache.capacity,
-                                                            ttlSeconds: cache.ttlSeconds, lookupsPerSecond: rate,
-                                                            horizonSeconds: model.simulation.horizonSeconds)
+                let ratio = CacheHitEstimate.hitRatio(popularity: pop, capacity: cache.capacity,
+                                                      ttlSeconds: cache.ttlSeconds, lookupsPerSecond: rate,
+                                                      horizonSeconds: model.simulation.horizonSeconds)
+                if hitRatios[name] != ratio { changed = true }
+                hitRatios[name] = ratio
             }
+            // A fixed point, exactly: every further pass would repeat this one (caches not nested
+            // in caches get there in the second pass; 1,000 of them took 11 s to check in six).
+            if !changed { break }
         }
         return demands
     }
