@@ -152,6 +152,8 @@ public struct VerificationOptions: Sendable {
     public var threads: Int?
     /// Called before each simulation with (document, scenario label, point text).
     public var progress: (@Sendable (String, String, String) -> Void)?
+    /// The work budget (`--budget`), shared by every file of the run; nil: none.
+    public var budget: WorkBudgetTally?
 
     public init(replications: Int? = nil, horizonSeconds: Double? = nil, pointsPerUnknown: Int? = nil, threads: Int? = nil) {
         self.replications = replications
@@ -454,6 +456,11 @@ final class ScenarioRunner {
         let k = try loaded(s, at: point)
         var run = runs[k]!
         if run.series != nil { return run }
+        if let budget = options.budget,
+           !budget.admit(WorkEstimate(model: run.model, analysis: run.analysis).operations, what: "this verification would simulate",
+                         next: "\(file.id) \(run.scenario.label)\(point.isEmpty ? "" : " at " + Verification.pointText(point, file.unknowns))") {
+            throw ModelErrors([ModelError(file: file.path, line: nil, column: nil, keyPath: "", message: budget.refusal ?? "over the work budget")])
+        }
         options.progress?(file.id, run.scenario.label, Verification.pointText(point, file.unknowns))
         let store = RunStore()
         let study = ReplicationStudy(model: run.model, workers: options.threads, runner: { model, replication, warmup, horizon, timeline, progress in

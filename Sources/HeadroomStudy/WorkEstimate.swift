@@ -129,3 +129,34 @@ public enum WorkBudget {
         return "\(what) about \(WorkEstimate.compact(operations)) operations (\(detail)): about \(cpu) of CPU, more than the budget of \(WorkEstimate.compact(limit)) operations: shorten --horizon, lower --replications or the load, or pass --budget \(WorkEstimate.compact(operations * 1.01)) (or --budget unlimited) to run it anyway"
     }
 }
+
+/// Work admitted so far against a budget, for a command that decides its simulations one at a
+/// time (`verify`, `reproduce`: a claim's points and scenarios): each simulation's estimate is
+/// added before it runs, and the one that would pass the budget is refused.
+public final class WorkBudgetTally: @unchecked Sendable {
+    private let lock = NSLock()
+    public let budgetOperations: Double?
+    private var admitted = 0.0
+    private var simulations = 0
+    private var refusalText: String?
+
+    public init(budgetOperations: Double?) { self.budgetOperations = budgetOperations }
+
+    /// Why the command stopped, if the budget stopped it.
+    public var refusal: String? { lock.lock(); defer { lock.unlock() }; return refusalText }
+
+    /// Adds one simulation of `operations`; false (and `refusal` set) when it would pass the budget.
+    public func admit(_ operations: Double, what: String, next: String) -> Bool {
+        lock.lock(); defer { lock.unlock() }
+        let total = admitted + operations
+        if let text = WorkBudget.refusal(what, operations: total,
+                                         detail: "\(simulations) simulation\(simulations == 1 ? "" : "s") admitted, then \(next)",
+                                         budget: budgetOperations) {
+            refusalText = text
+            return false
+        }
+        admitted = total
+        simulations += 1
+        return true
+    }
+}

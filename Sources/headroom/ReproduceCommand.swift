@@ -37,6 +37,21 @@ struct VerificationArguments: ParsableArguments {
         try DurationArgument.validateHorizon(horizon)
     }
 
+    @OptionGroup var budget: BudgetOption
+
+    /// Verifies `files` within the budget: a refusal by the budget is a usage error (exit 64), as for `run`.
+    func verify(_ files: [ClaimsFile]) throws -> VerificationReport {
+        var o = options
+        let tally = WorkBudgetTally(budgetOperations: budget.budget?.operations)
+        o.budget = tally
+        do {
+            return try Verification.verify(files, options: o)
+        } catch {
+            if let refusal = tally.refusal { throw UsageFailure(message: refusal) }
+            throw error
+        }
+    }
+
     var options: VerificationOptions {
         var o = VerificationOptions(replications: replications, horizonSeconds: horizon?.seconds, pointsPerUnknown: points, threads: threads)
         if Console.stderrIsTerminal {
@@ -78,7 +93,7 @@ struct Verify: ParsableCommand {
         var loaded: [ClaimsFile] = []
         for f in files { loaded.append(try ClaimsLoader.load(path: f)) }
         try common.checkOutput(inputs: files)
-        let report = try Verification.verify(loaded, options: common.options)
+        let report = try common.verify(loaded)
         try common.emit(report, title: "headroom verify \(files.joined(separator: " "))", inputs: files)
     }
 }
@@ -115,7 +130,7 @@ struct Reproduce: ParsableCommand {
             throw UsageFailure(message: "unknown seed `\(seed)`: expected one of \(known), or all")
         }
         try common.checkOutput(inputs: chosen.map(\.path))
-        let report = try Verification.verify(chosen, options: common.options)
+        let report = try common.verify(chosen)
         try common.emit(report, title: "headroom reproduce: the audits of models/seeds/, document against Headroom", inputs: chosen.map(\.path))
     }
 }

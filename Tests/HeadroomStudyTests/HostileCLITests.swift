@@ -96,6 +96,16 @@ struct HostileCLITests {
                 compare.stderr.contains("3 replications)"), "\(compare.stderr)")
     }
 
+    @Test("verify and reproduce add each simulation's work before it runs and stop at the budget")
+    func budgetOnVerification() throws {
+        let reproduce = try CLI.run(["reproduce", "000", "--budget", "1000"])
+        #expect(reproduce.status == 64 && reproduce.stderr.contains("this verification would simulate about") &&
+                reproduce.stderr.contains("(0 simulations admitted, then 000 "), "\(reproduce.stderr)")
+        #expect(reproduce.stdout.isEmpty)
+        let verify = try CLI.run(["verify", "models/seeds/marketing.claims.yaml", "--budget", "1000"])
+        #expect(verify.status == 64 && verify.stderr.contains("this verification would simulate about"), "\(verify.stderr)")
+    }
+
     @Test("Ctrl-C prints the report of the replications finished so far and exits 130")
     func interruptReportsFinishedReplications() throws {
         let bin = try #require(CLI.binary)
