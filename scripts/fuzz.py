@@ -449,6 +449,25 @@ def classify(kind, code, sig, stderr):
     return None
 
 
+def judge(stage, kinds, path, outcome, cpu_limit, args):
+    """The findings of one `check` or `run` of a mutant: a crash, a timeout, too much CPU or
+    memory, an error about the model without file:line:column."""
+    code, sig, cpu, wall, rss, err, timed_out = outcome
+    problems = []
+    if classify(kinds, code, sig, err) or (sig == signal.SIGKILL and not timed_out):
+        problems.append(("crash", stage, code, sig, err[-2000:]))
+    if timed_out:
+        problems.append(("timeout", stage, code, sig, ""))
+    if cpu > cpu_limit or timed_out:
+        problems.append(("slow_" + stage, stage, "%.2f s CPU, %.2f s wall" % (cpu, wall), None, ""))
+    if rss > args.check_megabytes * 1024 * 1024:
+        problems.append(("big_" + stage, stage, "%.0f MB" % (rss / 2**20), None, ""))
+    bad = unlocated_errors(path, err)
+    if bad:
+        problems.append(("unlocated", stage, code, None, "\n".join(bad[:5])))
+    return problems
+
+
 def fuzz_one(args, corpus, index, workdir, tally, lock):
     source, kinds, text = make_mutant(args.seed, index, corpus)
     path = os.path.join(workdir, "m%d.yaml" % index)
@@ -459,34 +478,14 @@ def fuzz_one(args, corpus, index, workdir, tally, lock):
     code, sig, cpu, wall, rss, out, err, timed_out = run_limited(
         [args.binary, "check", path], args.timeout, limit)
     result = {"check_cpu": cpu, "check_rss": rss, "ran": False}
-    if classify(kinds, code, sig, err) or (sig == signal.SIGKILL and not timed_out):
-        problems.append(("crash", "check", code, sig, err[-2000:]))
-    if timed_out:
-        problems.append(("timeout", "check", code, sig, ""))
-    if cpu > args.check_seconds or timed_out:
-        problems.append(("slow_check", "check", "%.2f s CPU, %.2f s wall" % (cpu, wall), None, ""))
-    if rss > args.check_megabytes * 1024 * 1024:
-        problems.append(("big_check", "check", "%.0f MB" % (rss / 2**20), None, ""))
-    bad = unlocated_errors(path, err)
-    if bad:
-        problems.append(("unlocated", "check", code, None, "\n".join(bad[:5])))
+    problems += judge("check", kinds, path, (code, sig, cpu, wall, rss, err, timed_out), args.check_seconds, args)
     run = None
     if code == 0 and args.run_every > 0 and random.Random(index).randrange(args.run_every) == 0:
         run_argv = [args.binary, "run", path, "--replications", "2", "--horizon", "2s", "--warmup", "0s",
                     "--threads", "1", "--format", "json"]
         rcode, rsig, rcpu, rwall, rrss, rout, rerr, rtimed = run_limited(run_argv, args.run_timeout, limit)
         run = (rcpu, rrss)
-        if classify(kinds, rcode, rsig, rerr) or (rsig == signal.SIGKILL and not rtimed):
-            problems.append(("crash", "run", rcode, rsig, rerr[-2000:]))
-        if rtimed:
-            problems.append(("timeout", "run", rcode, rsig, ""))
-        if rcpu > args.run_seconds or rtimed:
-            problems.append(("slow_run", "run", "%.2f s CPU, %.2f s wall" % (rcpu, rwall), None, ""))
-        if rrss > args.check_megabytes * 1024 * 1024:
-            problems.append(("big_run", "run", "%.0f MB" % (rrss / 2**20), None, ""))
-        bad = unlocated_errors(path, rerr)
-        if bad:
-            problems.append(("unlocated", "run", rcode, None, "\n".join(bad[:5])))
+        problems += judge("run", kinds, path, (rcode, rsig, rcpu, rwall, rrss, rerr, rtimed), args.run_seconds, args)
     with lock:
         if args.log:
             with open(args.log, "a") as f:
