@@ -31,7 +31,7 @@ public struct StatementFit: Sendable {
 
     /// The model's distribution text, e.g. `lognormal(mean: 1.077ms, cv: 1.363)`.
     public var distribution: String {
-        let m = Units.formatDuration(Double(String(format: "%.4g", meanSeconds))!)
+        let m = Units.formatDuration(fourSignificant(meanSeconds))
         switch family {
         case .exponential: return "exp(\(m))"
         case .lognormal, .gamma: return "\(family.rawValue)(mean: \(m), cv: \(String(format: "%.4g", cv ?? 1)))"
@@ -93,11 +93,10 @@ public struct StatementImport: Sendable {
     /// or a client mean not above the server's).
     public var outsideTheDatabase: DistributionSpec? {
         guard let mean = outsideTheDatabaseSeconds, mean > 0 else { return nil }
-        let rounded = { (x: Double) in Double(String(format: "%.4g", x))! }
         if let client = clientVarianceSquareSeconds, let server = serverVarianceSquareSeconds, client > server {
-            return .gamma(mean: rounded(mean), cv: rounded((client - server).squareRoot() / mean))
+            return .gamma(mean: fourSignificant(mean), cv: fourSignificant((client - server).squareRoot() / mean))
         }
-        return .constant(rounded(mean))
+        return .constant(fourSignificant(mean))
     }
 
     public enum Column { static let mean = ["mean_exec_time", "mean_time"], stddev = ["stddev_exec_time", "stddev_time"],
@@ -203,10 +202,9 @@ public struct StatementImport: Sendable {
         var outsideStep = ""
         if let client = clientMeanSeconds {
             let f = Units.formatDuration
-            let round = { (x: Double) in Double(String(format: "%.4g", x))! }
-            out += "# The client waited \(f(round(client))) per statement on average, the server spent \(f(round(serverMeanSeconds))) (by call share)"
+            out += "# The client waited \(f(fourSignificant(client))) per statement on average, the server spent \(f(fourSignificant(serverMeanSeconds))) (by call share)"
             if let outside = outsideTheDatabase {
-                out += ":\n# \(f(round(client - serverMeanSeconds))) outside the database (client, network, pooler): a step holding no connection and no core,\n"
+                out += ":\n# \(f(fourSignificant(client - serverMeanSeconds))) outside the database (client, network, pooler): a step holding no connection and no core,\n"
                 out += "# its spread the client's variance less the server's.\n"
                 outsideStep = "      - call: {name: outside_the_database, latency: \(outside)}\n"
             } else {
@@ -227,3 +225,6 @@ public struct StatementImport: Sendable {
         return out
     }
 }
+
+/// `x` to four significant digits, as the fragment prints its figures.
+fileprivate func fourSignificant(_ x: Double) -> Double { Double(String(format: "%.4g", x))! }
