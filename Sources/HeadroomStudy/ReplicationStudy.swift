@@ -114,10 +114,7 @@ public struct ReplicationStudy: Sendable {
             let result = runner(model, base + offset, warmup, horizon, nil, hook)
             collector?.add(replication: base + offset, result)
             slots.set(offset, result)
-            if let progress {
-                let (sum, _) = running!.set(offset, 1)
-                progress((Double(base) + sum) / Double(max(1, planned)), base + slots.finished, planned)
-            }
+            hook?(1)  // finished: its whole horizon
         }
         if threads <= 1 {
             for offset in 0..<indices.count { work(offset) }
