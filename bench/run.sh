@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# The peer bench (issue 6): the same scenarios in Headroom, SimPy and Ciw, alternating, in one
+# The peer bench (issue 6): the same scenarios in Headroom, SimPy, Ciw and salabim, alternating, in one
 # run; writes bench/RESULTS.md and bench/results.json. See bench/README.md.
 #
 #   bench/run.sh                    # the full bench (under 10 minutes on 2 cores)
 #   bench/run.sh --peer-customers 20000 --ciw-customers 20000 --flat-customers 1000000
 #                                   # a quick look; any harness.py option passes through
 #   bench/run.sh --web [--customers N --repeats R]
-#                                   # only the web engine beside SimPy (bench/web.py): seed 002's
+#                                   # only the web engine beside SimPy and salabim (bench/web.py): seed 002's
 #                                   # pool, a pool under overload, a two-tier model
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,7 +19,7 @@ if [ ! -x "$VENV/bin/python" ]; then
   echo "bench: creating $VENV" >&2
   python3 -m venv "$VENV"
 fi
-# SimPy 4.1.2 and Ciw 3.2.7 with their dependencies, pinned.
+# SimPy 4.1.2, Ciw 3.2.7 and salabim 26.0.9 with their dependencies, pinned.
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r bench/requirements.txt
 
 echo "bench: building headroom-bench and headroom (release, --scratch-path $SCRATCH)" >&2
