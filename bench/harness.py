@@ -450,7 +450,8 @@ def write_markdown(path, info, theory, runs, flat, cli, sweep_result, cli_sweep_
     if cli_sweep_result:
         c = cli_sweep_result
         c1, c2, csh = c["threads_1"], c["threads_2"], c["shards_2"]
-        if c.get("date") and c["date"] != info["date"]:
+        # Only a `--sweep-only` run is apart from the rest (older JSON files lack the flag: the dates tell).
+        if c.get("sweep_only", c.get("date") and c["date"] != info["date"]):
             L.append(f"Measured at {c['date']} (`--sweep-only`), apart from the rest of this page.")
             L.append("")
         L.append(f"`headroom sweep bench/models/seed-002-pool.yaml --set workload.closed.users=50...{50 + 5 * (c['cells'] - 1)}:5 "
@@ -530,7 +531,9 @@ def write_markdown(path, info, theory, runs, flat, cli, sweep_result, cli_sweep_
     L.append("- Expressiveness: a SimPy process can do anything Python can (the seed's two queries, retries, any "
              "logic); Headroom's kernel network has a fixed vocabulary of stations (its web models cover the seed's "
              "pools, timeouts and queries), and Ciw has no closed population (the seed model needs a batch-arrival "
-             "trick there).")
+             "trick there). salabim's components run any Python too, and it brings animation and per-resource "
+             "monitors (queue lengths, occupancy) that SimPy leaves to the user; neither has a processor-sharing "
+             "resource (the two-tier web model builds one in each).")
     L.append("")
     # bench/web.py's section and any notes after it are not this harness's: keep them as they are
     # (web.py replaces its own section in place).
@@ -638,6 +641,7 @@ def main():
         try:
             cli_sweep_result = cli_sweep(args.headroom_cli, args.sweep_cells, args.sweep_horizon,
                                          os.path.join(ROOT, ".build-bench", "bench-sweep"), args.sweep_repeats)
+            cli_sweep_result["sweep_only"] = args.sweep_only
         except (SystemExit, subprocess.CalledProcessError, OSError) as error:
             log(f"  headroom sweep skipped: {error}")
     info["load_average_end"] = os.getloadavg()
