@@ -285,8 +285,8 @@ def write_markdown(path, info, theory, runs, flat, cli, sweep_result, cli_sweep_
     L.append("")
     L.append(f"Customers per run: Headroom {args.headroom_customers:,} (rate) and {args.flat_customers:,} "
              f"(memory), SimPy {args.peer_customers:,}, Ciw {args.ciw_customers:,}, salabim {args.salabim_customers:,} "
-             "(its rate hardly depends on the count; it is about 10-30× slower than SimPy, so fewer customers keep the "
-             "bench short); each tool deletes the same warm-up "
+             "(a new salabim component per arriving customer costs far more CPU than a SimPy process, so fewer "
+             "customers keep the bench short; its rate hardly depends on the count, see README); each tool deletes the same warm-up "
              "and counts customers who arrive after it. Order per scenario: Headroom, SimPy, Ciw, salabim, Headroom (large run).")
     L.append("")
     L.append(f"## Speed: Headroom / peer, customers per CPU-second")
@@ -603,7 +603,7 @@ def main():
     ap.add_argument("--peer-customers", type=int, default=200_000)
     ap.add_argument("--ciw-customers", type=int, default=200_000)
     ap.add_argument("--salabim-customers", type=int, default=50_000,
-                    help="customers per salabim run (about 10-30x slower than SimPy here; see README)")
+                    help="customers per salabim run (far slower than SimPy where each customer is a new component; see README)")
     ap.add_argument("--headroom-customers", type=int, default=1_000_000)
     ap.add_argument("--flat-customers", type=int, default=10_000_000)
     ap.add_argument("--spread-seeds", type=int, default=20,

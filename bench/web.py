@@ -8,8 +8,8 @@ and the same models written for SimPy (bench/peers/simpy_models.py) and salabim
 - two_tier: workers, a cache and a processor-sharing database behind a pool
   (bench/models/two-tier.yaml; SimPy `two_tier`).
 
-SimPy runs `--customers` (default 100,000), salabim `--salabim-customers` (default 20,000: it is
-10-30 times slower than SimPy where every request is a new component), Headroom
+SimPy runs `--customers` (default 100,000), salabim `--salabim-customers` (default 20,000: where every
+request is a new component it runs more than 10 times slower than SimPy; bench/README.md says why), Headroom
 `--headroom-customers` (default 2,000,000: its process start-up, ~0.03 s, would otherwise dominate). Each tool runs `--repeats` times
 (default 3), alternating, and the run with the most customers
 per CPU-second is kept: the machine is shared, and CPU seconds (not wall) are what is compared.
