@@ -39,6 +39,24 @@ final class TimelineStore: @unchecked Sendable {
 
 /// Timeline files: CSV (one row per replication and interval) or JSON. Columns in docs/sweeps.md.
 public enum TimelineExport {
+    /// Samples a run may record over all its replications (about 80 MB of CSV): an interval
+    /// far below the horizon (`--timeline 1ns` on a 10-minute run) would otherwise fill the
+    /// memory with samples and the calendar with ticks before anything is written.
+    public static let maximumSamples = 1_000_000
+
+    /// Why a timeline at `intervalSeconds` is refused for this horizon and replication count
+    /// (more than `maximumSamples` samples in all), or nil when it is accepted.
+    public static func tooManySamples(intervalSeconds: Double, horizonSeconds: Double, replications: Int) -> String? {
+        // 600 s / 1.2 ms is 500,000.00000000006 in binary: the last sample's sliver is not a sample.
+        let perReplication = (horizonSeconds / intervalSeconds * (1 - 1e-12)).rounded(.up)
+        let total = perReplication * Double(max(1, replications))
+        guard total > Double(maximumSamples) else { return nil }
+        let shortest = horizonSeconds * Double(max(1, replications)) / Double(maximumSamples)
+        return "a timeline every \(Units.formatDuration(intervalSeconds)) over a \(Units.formatDuration(horizonSeconds)) horizon "
+            + "and \(replications) replication\(replications == 1 ? "" : "s") would record \(total < 1e15 ? Format.groupThousands(Int(total)) : WorkEstimate.compact(total)) samples, "
+            + "more than \(Format.groupThousands(maximumSamples)): pass an interval of at least \(Units.formatDuration(shortest)), "
+            + "a shorter --horizon or fewer --replications"
+    }
     public static let columns = ["replication", "start_seconds", "end_seconds", "arrivals", "completions",
                                  "in_flight", "pool_waiting", "connections_in_use", "timeouts", "errors", "p95_seconds"]
 

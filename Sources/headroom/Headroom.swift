@@ -235,6 +235,12 @@ struct Run: ParsableCommand {
         if let w = m.simulation.warmupSeconds, w >= m.simulation.horizonSeconds {
             throw UsageFailure(message: "the warm-up (\(Units.formatDuration(w))) must be shorter than the horizon (\(Units.formatDuration(m.simulation.horizonSeconds))): pass a shorter --warmup or a longer --horizon")
         }
+        if let interval = (sloWindow ?? timeline)?.seconds,
+           let refusal = TimelineExport.tooManySamples(
+               intervalSeconds: interval, horizonSeconds: m.simulation.horizonSeconds,
+               replications: m.simulation.targetRelativeError == nil ? m.simulation.replications : m.simulation.maxReplications) {
+            throw UsageFailure(message: refusal)
+        }
         let slos: [PlanSLO]
         do {
             slos = try slo.map { (text: String) throws(SweepError) in try PlanSLO.parse(text, model: m) }

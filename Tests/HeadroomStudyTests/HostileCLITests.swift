@@ -1,4 +1,5 @@
 import Foundation
+import HeadroomStudy
 import Testing
 
 /// Issue 13's command-line reproducers, run on the built binary: each must exit with a clear
@@ -26,6 +27,24 @@ struct HostileCLITests {
         }
         let negative = try CLI.run(["run", HostileCLITests.mm1, "--horizon", "-5s"])
         #expect(negative.status == 64 && negative.stderr.contains("--horizon must be positive, not -5s"), "\(negative.stderr)")
+    }
+
+    @Test("A timeline interval far below the horizon is refused before simulating, with the shortest interval allowed")
+    func timelineSampleLimit() throws {
+        // default.yaml runs 10 minutes: at 1 ns, 2 replications would be 1.2e12 samples (it ran unbounded).
+        let r = try CLI.run(["run", "models/default.yaml", "--timeline", "1ns", "--replications", "2"])
+        #expect(r.status == 64, "\(r.stderr)")
+        #expect(r.stderr.contains("would record 1,200,000,000,000 samples, more than 1,000,000: pass an interval of at least 1.2ms"), "\(r.stderr)")
+        let window = try CLI.run(["run", "models/default.yaml", "--slo", "p95<1s", "--slo-window", "1us", "--replications", "2"])
+        #expect(window.status == 64 && window.stderr.contains("more than 1,000,000"), "\(window.stderr)")
+    }
+
+    @Test("The timeline limit counts samples over every replication, and allows exactly the maximum")
+    func timelineSampleLimitBoundary() {
+        #expect(TimelineExport.tooManySamples(intervalSeconds: 0.0012, horizonSeconds: 600, replications: 2) == nil)
+        #expect(TimelineExport.tooManySamples(intervalSeconds: 0.0012, horizonSeconds: 600, replications: 3) != nil)
+        #expect(TimelineExport.tooManySamples(intervalSeconds: 1, horizonSeconds: 1_000_000, replications: 1) == nil)
+        #expect(TimelineExport.tooManySamples(intervalSeconds: 1, horizonSeconds: 1_000_001, replications: 1) != nil)
     }
 
     @Test("A directory given as the model is named as one")
