@@ -30,7 +30,38 @@ func diagnosticText(file: String, line: Int?, column: Int?, severity: String, ke
     var location = file
     if let line { location += ":\(line)" }
     if let column { location += ":\(column)" }
-    return "\(location): \(severity): \(keyPath.isEmpty ? "" : "`\(keyPath)`: ")\(message)"
+    return clippingLongQuotes("\(location): \(severity): \(keyPath.isEmpty ? "" : "`\(keyPath)`: ")\(message)")
+}
+
+/// `text` with every `quoted` span longer than `limit` characters cut to its first
+/// `limit - 40` and a count (so clipping twice changes nothing): a diagnostic quotes what the file says, and a 10 MB scalar or key
+/// (a fuzzer's, or a file of the wrong kind) must not become a 10 MB error message.
+public func clippingLongQuotes(_ text: String, limit: Int = 100) -> String {
+    guard text.utf8.count > limit else { return text }
+    var out = ""
+    var rest = Substring(text)
+    var unclosed = false
+    while let open = rest.firstIndex(of: "`") {
+        out += rest[...open]
+        let inside = rest[rest.index(after: open)...]
+        guard let close = inside.firstIndex(of: "`") else { rest = inside; unclosed = true; break }
+        let quoted = inside[..<close]
+        let count = quoted.count
+        if count > limit {
+            out += quoted.prefix(limit - 40) + "… (\(count) characters)"
+        } else {
+            out += quoted
+        }
+        out += "`"
+        rest = inside[inside.index(after: close)...]
+    }
+    // An unclosed quote runs to the end: clip it too.
+    if unclosed && rest.count > limit {
+        out += rest.prefix(limit - 40) + "… (\(rest.count) characters)"
+    } else {
+        out += rest
+    }
+    return out
 }
 
 /// All the errors found in one load, in file order. What `ModelLoader.load` throws.

@@ -403,7 +403,10 @@ struct WarmupArgument: ExpressibleByArgument {
 struct UsageFailure: Error { var message: String }
 
 enum Console {
+    /// Writes a diagnostic, its long quotes clipped (`clippingLongQuotes`): every error and
+    /// warning the commands print passes here.
     static func error(_ text: String) {
+        let text = clippingLongQuotes(text)
         FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
     }
 

@@ -47,6 +47,16 @@ struct HostileCLITests {
         #expect(TimelineExport.tooManySamples(intervalSeconds: 1, horizonSeconds: 1_000_001, replications: 1) != nil)
     }
 
+    @Test("A megabyte scalar is quoted in the error by its start and length, not whole")
+    func hugeScalarIsClippedInTheError() throws {
+        let path = try CLI.temporaryFile("huge-scalar.yaml", String(repeating: "x", count: 1_000_000))
+        for command in ["check", "verify"] {
+            let r = try CLI.run([command, path])
+            #expect(r.status == 65, "\(command)")
+            #expect(r.stderr.count < 400 && r.stderr.contains("… (1000000 characters)`"), "\(command): \(r.stderr.prefix(400))")
+        }
+    }
+
     @Test("A directory given as the model is named as one")
     func directoryAsModel() throws {
         let r = try CLI.run(["check", "models"])
