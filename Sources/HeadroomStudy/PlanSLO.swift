@@ -144,17 +144,25 @@ public struct PlanSLO: Sendable, Hashable {
     static func value(_ t: String, metric: String, slo: String) throws(SweepError) -> Double {
         switch MetricUnit(metric: metric) {
         case .seconds:
-            if let d = try? Units.duration(t) { return d }
+            if let d = try? Units.duration(t) {
+                // A time is never negative: `p95<-1s` could never hold, and every cell would fail it.
+                guard d >= 0 else { throw SweepError("--slo `\(slo)`: a time is never negative; write e.g. 500ms") }
+                return d
+            }
             throw SweepError("--slo `\(slo)`: `\(t)` is not a duration; write e.g. 500ms or 1.5s")
         case .fraction:
             if let f = try? Units.fraction(t), f >= 0 {
                 if f > 1 && !t.hasSuffix("%") { throw SweepError("--slo `\(slo)`: `\(t)` is a fraction above 1; write a percentage such as \(t)%") }
+                if f > 1 { throw SweepError("--slo `\(slo)`: a share is at most 100%, not \(t)") }
                 return f
             }
             throw SweepError("--slo `\(slo)`: `\(t)` is not a fraction; write e.g. 1% or 0.01")
         case .perSecond:
-            if let r = try? Units.rate(t) { return r }
-            if let n = SweepAxis.numberWithUnit(t), n.unit.isEmpty { return n.value }
+            if let r = try? Units.rate(t) {
+                guard r >= 0 else { throw SweepError("--slo `\(slo)`: a rate is never negative; write e.g. 100/s") }
+                return r
+            }
+            if let n = SweepAxis.numberWithUnit(t), n.unit.isEmpty, n.value >= 0 { return n.value }
             throw SweepError("--slo `\(slo)`: `\(t)` is not a rate; write e.g. 100/s")
         case .number:
             if let n = SweepAxis.numberWithUnit(t), n.unit.isEmpty { return n.value }

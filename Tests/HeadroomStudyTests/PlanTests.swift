@@ -52,6 +52,9 @@ struct PlanParsingTests {
         ("timeouts<5", "percentage"),
         ("p95 500ms", "FIGURE<VALUE"),
         ("pools.dbx.utilization<0.8", "no `dbx`"),
+        ("p95<-1s", "a time is never negative"),
+        ("timeouts<200%", "a share is at most 100%"),
+        ("throughput>-5/s", "a rate is never negative"),
     ])
     func badSLOs(text: String, fragment: String) throws {
         let m = try model(planModelYAML)
