@@ -186,7 +186,12 @@ public struct Sweep: Sendable {
     /// grid unless `keepingCells`.
     /// Throws `SweepCellError` for the first cell that does not load, `ModelErrors` for an
     /// unreadable file or unknown key, `SweepError` for conflicting keys.
-    public func prepare(keepingCells: Bool = false) throws -> Prepared {
+    ///
+    /// With `stoppingPastBudget`, checking stops (`SweepError`) at the first chunk after which the
+    /// cells checked so far already pass the work budget: a 100,000-cell grid of full-length
+    /// cells is refused in a moment instead of after checking every cell (94 s in a release
+    /// build), since the remaining cells can only add work.
+    public func prepare(keepingCells: Bool = false, stoppingPastBudget: Bool = false) throws -> Prepared {
         guard let data = FileManager.default.contents(atPath: modelPath) else {
             throw ModelErrors([ModelError(file: modelPath, line: nil, column: nil, keyPath: "",
                                           message: "cannot read the model file")])
@@ -238,6 +243,11 @@ public struct Sweep: Sendable {
             }
             start = end
             checkProgress?(end, count)
+            if stoppingPastBudget, end < count,
+               let refusal = budgetRefusal(operations: operations, cells: indices.count,
+                                           detail: "counting only the first \(end) of its \(count) cells") {
+                throw SweepError(refusal)
+            }
         }
         let figures = SweepColumns.figures(distinct)
         let manifest = SweepManifest(
@@ -258,10 +268,15 @@ public struct Sweep: Sendable {
         try run(prepared: prepare(), resume: resume)
     }
 
+    /// The budget's refusal for `operations` over `cells` cells, or nil within it.
+    func budgetRefusal(operations: Double, cells: Int, detail: String? = nil) -> String? {
+        WorkBudget.refusal("this sweep would simulate", operations: operations,
+                           detail: detail ?? "\(cells) cell\(cells == 1 ? "" : "s"), each its replications x horizon x requests x steps",
+                           budget: budgetOperations, partial: detail != nil)
+    }
+
     public func run(prepared: Prepared, resume: Bool) throws -> SweepOutcome {
-        if let refusal = WorkBudget.refusal("this sweep would simulate", operations: prepared.operations,
-                                            detail: "\(prepared.indices.count) cell\(prepared.indices.count == 1 ? "" : "s"), each its replications x horizon x requests x steps",
-                                            budget: budgetOperations) {
+        if let refusal = budgetRefusal(operations: prepared.operations, cells: prepared.indices.count) {
             throw SweepError(refusal)
         }
         let dir = outputDirectory

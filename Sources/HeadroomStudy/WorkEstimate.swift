@@ -122,11 +122,16 @@ public enum WorkBudget {
     /// The refusal message when `operations` passes `budget` (nil: the default), else nil.
     /// `what` says what would be simulated (`this sweep would simulate`), `detail` how the total
     /// is made up (`over 40 cells`).
-    public static func refusal(_ what: String, operations: Double, detail: String, budget: Double?) -> String? {
+    /// `partial`: `operations` counts only part of the work (the rest was not estimated), so no
+    /// budget that would admit it all can be named.
+    public static func refusal(_ what: String, operations: Double, detail: String, budget: Double?,
+                               partial: Bool = false) -> String? {
         let limit = budget ?? WorkEstimate.budgetOperations
         guard operations > limit else { return nil }
         let cpu = WorkEstimate.cpuTime(operations / WorkEstimate.operationsPerCPUSecond)
-        return "\(what) about \(WorkEstimate.compact(operations)) operations (\(detail)): about \(cpu) of CPU, more than the budget of \(WorkEstimate.compact(limit)) operations: shorten --horizon, lower --replications or the load, or pass --budget \(WorkEstimate.compact(operations * 1.01)) (or --budget unlimited) to run it anyway"
+        let override = partial ? "pass --budget unlimited"
+            : "pass --budget \(WorkEstimate.compact(operations * 1.01)) (or --budget unlimited)"
+        return "\(what) \(partial ? "more than" : "about") \(WorkEstimate.compact(operations)) operations (\(detail)): \(partial ? "more than" : "about") \(cpu) of CPU, more than the budget of \(WorkEstimate.compact(limit)) operations: shorten --horizon, lower --replications or the load, or \(override) to run it anyway"
     }
 }
 

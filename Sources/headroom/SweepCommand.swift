@@ -88,7 +88,7 @@ struct SweepCommand: ParsableCommand {
             }
             let prepared: Sweep.Prepared
             do {
-                prepared = try sweep.prepare()
+                prepared = try sweep.prepare(stoppingPastBudget: true)
             } catch {
                 checking.clear()
                 throw error

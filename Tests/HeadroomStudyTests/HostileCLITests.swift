@@ -125,6 +125,18 @@ struct HostileCLITests {
                 compare.stderr.contains("3 replications)"), "\(compare.stderr)")
     }
 
+    @Test("A sweep whose first cells already pass the budget is refused without checking the rest")
+    func hugeSweepStopsCheckingAtTheBudget() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("headroom-huge-\(UUID().uuidString)").path
+        // 100,000 cells of M/M/c, c = 1..100000 (most absurd, never checked); the first chunk's 64+ cells pass a budget of 1,000 at once.
+        let r = try CLI.run(["sweep", HostileCLITests.mm1, "--set", "network.stations.server.servers=1...100000", "--horizon", "2min",
+                             "--replications", "2", "--budget", "1000", "--output-dir", dir, "--threads", "1"])
+        #expect(r.status == 64, "\(r.stderr)")
+        #expect(r.stderr.contains("this sweep would simulate more than") && r.stderr.contains("of its 100000 cells)")
+                && r.stderr.contains("pass --budget unlimited to run it anyway") && !r.stderr.contains("--budget 1"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir), "a refused sweep writes nothing")
+    }
+
     @Test("verify and reproduce add each simulation's work before it runs and stop at the budget")
     func budgetOnVerification() throws {
         let reproduce = try CLI.run(["reproduce", "000", "--budget", "1000"])
