@@ -33,10 +33,12 @@ func diagnosticText(file: String, line: Int?, column: Int?, severity: String, ke
     return clippingLongQuotes("\(location): \(severity): \(keyPath.isEmpty ? "" : "`\(keyPath)`: ")\(message)")
 }
 
-/// `text` with every `quoted` span longer than `limit` characters cut to its first
-/// `limit - 40` and a count (so clipping twice changes nothing): a diagnostic quotes what the file says, and a 10 MB scalar or key
+/// `text` with every `quoted` span longer than `limit` characters cut to its first `kept` and a
+/// count (so clipping twice changes nothing): a diagnostic quotes what the file says, and a 10 MB scalar or key
 /// (a fuzzer's, or a file of the wrong kind) must not become a 10 MB error message.
-public func clippingLongQuotes(_ text: String, limit: Int = 100) -> String {
+/// The limit is well above a quoted path or a suggested command line (`headroom sweep ...
+/// --output-dir /a/long/path --resume`), which must stay whole.
+public func clippingLongQuotes(_ text: String, limit: Int = 1000, kept: Int = 100) -> String {
     guard text.utf8.count > limit else { return text }
     var out = ""
     var rest = Substring(text)
@@ -48,7 +50,7 @@ public func clippingLongQuotes(_ text: String, limit: Int = 100) -> String {
         let quoted = inside[..<close]
         let count = quoted.count
         if count > limit {
-            out += quoted.prefix(limit - 40) + "… (\(count) characters)"
+            out += quoted.prefix(kept) + "… (\(count) characters)"
         } else {
             out += quoted
         }
@@ -57,7 +59,7 @@ public func clippingLongQuotes(_ text: String, limit: Int = 100) -> String {
     }
     // An unclosed quote runs to the end: clip it too.
     if unclosed && rest.count > limit {
-        out += rest.prefix(limit - 40) + "… (\(rest.count) characters)"
+        out += rest.prefix(kept) + "… (\(rest.count) characters)"
     } else {
         out += rest
     }

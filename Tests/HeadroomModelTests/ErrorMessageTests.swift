@@ -196,23 +196,23 @@ struct LongQuoteTests {
         let long = String(repeating: "x", count: 10_000)
         let text = "m.yaml:1:1: error: expected a mapping, found `\(long)`; see `docs/model-reference.md`"
         let clipped = clippingLongQuotes(text)
-        #expect(clipped == "m.yaml:1:1: error: expected a mapping, found `\(String(repeating: "x", count: 60))… (10000 characters)`; see `docs/model-reference.md`")
-        let short = "e: `a`, `b` and a long tail without quotes " + String(repeating: "y", count: 500)
+        #expect(clipped == "m.yaml:1:1: error: expected a mapping, found `\(String(repeating: "x", count: 100))… (10000 characters)`; see `docs/model-reference.md`")
+        let short = "e: `a`, `/a/path/\(String(repeating: "p", count: 500))` and a long tail " + String(repeating: "y", count: 2000)
         #expect(clippingLongQuotes(short) == short)
         #expect(clippingLongQuotes(clipped) == clipped)
     }
 
     @Test("An unclosed quote running to the end is clipped too")
     func unclosedQuoteIsClipped() {
-        let text = "error: found `" + String(repeating: "z", count: 300)
-        #expect(clippingLongQuotes(text) == "error: found `" + String(repeating: "z", count: 60) + "… (300 characters)")
+        let text = "error: found `" + String(repeating: "z", count: 3000)
+        #expect(clippingLongQuotes(text) == "error: found `" + String(repeating: "z", count: 100) + "… (3000 characters)")
     }
 
     @Test("A model error's description clips a huge key path")
     func modelErrorClipsKeyPath() {
         let key = String(repeating: "k", count: 5_000)
         let e = ModelError(file: "m.yaml", line: 2, column: 1, keyPath: key, message: "unknown key")
-        #expect(e.description.count < 200)
+        #expect(e.description.count < 250)
         #expect(e.description.hasPrefix("m.yaml:2:1: error: `kkkk"))
     }
 }
