@@ -44,10 +44,12 @@ public enum Distribution: Sendable, Hashable, BitwiseCopyable {
             guard sd > 0 else { return max(mu, 0) }
             // E[X | X > 0] for X ~ N(mu, sd): mu + sd * phi(a) / (1 - Phi(a)), a = -mu/sd.
             let a = -mu / sd
+            GSLErrors.returnInsteadOfAborting()
             return mu + sd * gsl_ran_ugaussian_pdf(a) / gsl_cdf_ugaussian_Q(a)
         case .lognormal(let m, _), .gamma(let m, _), .hyperexponential(let m, _), .erlang(_, let m):
             return m
         case .weibull(let k, let lambda):
+            GSLErrors.returnInsteadOfAborting()  // Γ overflows past 171: NaN, not an abort
             return lambda * gsl_sf_gamma(1 + 1 / k)
         case .boundedPareto(let alpha, let l, let h):
             return Distribution.boundedParetoMoment(alpha: alpha, low: l, high: h, order: 1)
@@ -64,6 +66,7 @@ public enum Distribution: Sendable, Hashable, BitwiseCopyable {
         case .truncatedNormal(let mu, let sd):
             guard sd > 0 else { return 0 }
             let a = -mu / sd
+            GSLErrors.returnInsteadOfAborting()
             let lambda = gsl_ran_ugaussian_pdf(a) / gsl_cdf_ugaussian_Q(a)
             return sd * sd * (1 + a * lambda - lambda * lambda)
         case .lognormal(let m, let cv), .gamma(let m, let cv):
@@ -74,6 +77,7 @@ public enum Distribution: Sendable, Hashable, BitwiseCopyable {
             return m * m * max(1, cv * cv)
         case .erlang(let k, let m): return m * m / Double(k)
         case .weibull(let k, let lambda):
+            GSLErrors.returnInsteadOfAborting()
             let g1 = gsl_sf_gamma(1 + 1 / k)
             return lambda * lambda * (gsl_sf_gamma(1 + 2 / k) - g1 * g1)
         case .boundedPareto(let alpha, let l, let h):

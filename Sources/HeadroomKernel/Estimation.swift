@@ -26,7 +26,8 @@ public struct Estimate: Sendable, Hashable, Codable {
     /// The quantile t(p, df) of Student's t distribution (GSL's `gsl_cdf_tdist_Pinv`): the k of a
     /// bound k * s that a t-distributed ratio exceeds with probability 1 - p.
     public static func studentTQuantile(_ probability: Double, degreesOfFreedom: Double) -> Double {
-        gsl_cdf_tdist_Pinv(probability, degreesOfFreedom)
+        GSLErrors.returnInsteadOfAborting()
+        return gsl_cdf_tdist_Pinv(probability, degreesOfFreedom)
     }
 
     /// The Student-t confidence interval over independent, identically distributed samples:

@@ -52,7 +52,7 @@ public enum NonlinearLeastSquares {
         guard n >= p, p > 0 else {
             throw LeastSquaresFailure(message: "\(n) observation\(n == 1 ? "" : "s") cannot determine \(p) parameters")
         }
-        gsl_set_error_handler_off()
+        GSLErrors.returnInsteadOfAborting()
         let problem = Problem(observations: observations, predict: predict)
         let context = Unmanaged.passRetained(problem)
         defer { context.release() }

@@ -20,6 +20,8 @@ public enum ServiceTimeFamily: String, Sendable, CaseIterable {
     }
 
     func parameters(mean m: Double, cv: Double) -> Parameters {
+        // Every density, CDF and quantile of a fitted family starts here.
+        GSLErrors.returnInsteadOfAborting()
         switch self {
         case .lognormal:
             let s2 = log(1 + cv * cv)

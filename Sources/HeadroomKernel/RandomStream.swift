@@ -21,7 +21,7 @@ public final class RandomStream {
 
     /// Creates a stream seeded with `seed` (expanded by splitmix64, as xoshiro's authors advise).
     public init(seed: UInt64) {
-        RandomStream.silenceGSLErrorHandler
+        GSLErrors.returnInsteadOfAborting()
         guard let rng = gsl_rng_alloc(headroom_rng_xoshiro256ss()) else {
             fatalError("gsl_rng_alloc failed: out of memory")
         }
@@ -36,9 +36,6 @@ public final class RandomStream {
     }
 
     deinit { gsl_rng_free(generator) }
-
-    /// GSL's default handler aborts the process; errors are checked at each call site instead.
-    static let silenceGSLErrorHandler: Void = { _ = gsl_set_error_handler_off() }()
 
     /// A non-owning, trivially copyable view of this stream for hot loops: no reference counting
     /// per draw. Valid while this stream is alive.

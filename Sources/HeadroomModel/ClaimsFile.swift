@@ -77,6 +77,10 @@ public struct Claim: Sendable, Hashable {
     public var assumptions: [String]
     /// Source position of the claim, for messages at run time.
     public var line: Int?
+    /// Source position of its `read` (a reading the scenario's report turns out not to have is
+    /// only found once it has run).
+    public var readLine: Int? = nil
+    public var readColumn: Int? = nil
 }
 
 /// Which direction is better for the system: a latency is better lower, a throughput higher.
@@ -132,12 +136,9 @@ public enum ClaimsLoader {
     /// Loads and checks a claims file. Model paths resolve against the claims file's directory,
     /// so the file works from any working directory.
     public static func load(path: String) throws(ModelErrors) -> ClaimsFile {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw ModelErrors([ModelError(file: path, line: nil, column: nil, keyPath: "", message: "cannot read the claims file: \(error.localizedDescription)")])
-        }
+        // The model files' reading: the size limit, a directory or device named as such, and
+        // the line and column of the first byte that is not UTF-8.
+        let text = try ModelLoader.readModelText(path: path, kind: "claims file")
         return try load(yaml: text, fileName: path)
     }
 
@@ -338,7 +339,8 @@ final class ClaimsDecoder {
         let documentText = f["document"]?.scalar ?? (f["figure"]?.scalar ?? "")
         return Claim(id: id, table: f["table"]?.scalar ?? "Claims", row: f["row"]?.scalar, column: f["column"]?.scalar,
                      quote: f["quote"]?.scalar ?? "", documentText: documentText, figure: figure, unit: unit, better: better,
-                     read: read, readText: readText, status: status, note: f["note"]?.scalar ?? "", assumptions: assumes, line: node.origin.line)
+                     read: read, readText: readText, status: status, note: f["note"]?.scalar ?? "", assumptions: assumes, line: node.origin.line,
+                     readLine: f["read"]?.origin.line, readColumn: f["read"]?.origin.column)
     }
 
     func decodeCheck(_ node: YNode, _ path: String, claims: [Claim], unknowns: [UnknownParameter]) -> ConsistencyCheck? {

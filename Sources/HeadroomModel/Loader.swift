@@ -11,19 +11,20 @@ public enum ModelLoader {
         return try load(yaml: text, fileName: path, baseDirectory: dir, overrides: overrides)
     }
 
-    /// The text of a model file: refuses a directory, a file larger than `InputLimits.fileBytes`
-    /// and bytes that are not UTF-8 (with the line and column of the first one).
-    static func readModelText(path: String) throws(ModelErrors) -> String {
+    /// The text of a model file (or, with `kind`, a claims file): refuses a directory, a file
+    /// larger than `InputLimits.fileBytes` and bytes that are not UTF-8 (with the line and
+    /// column of the first one).
+    static func readModelText(path: String, kind: String = "model file") throws(ModelErrors) -> String {
         func failure(_ message: String, line: Int? = nil, column: Int? = nil) -> ModelErrors {
             ModelErrors([ModelError(file: path, line: line, column: column, keyPath: "", message: message)])
         }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw failure("cannot read the model file: no such file")
+            throw failure("cannot read the \(kind): no such file")
         }
-        if isDirectory.boolValue { throw failure("this is a directory, not a model file (give the path of a .yaml file)") }
+        if isDirectory.boolValue { throw failure("this is a directory, not a \(kind) (give the path of a .yaml file)") }
         guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw failure("cannot read the model file: \(String(cString: strerror(errno)))")
+            throw failure("cannot read the \(kind): \(String(cString: strerror(errno)))")
         }
         defer { try? handle.close() }
         let data: Data
@@ -31,13 +32,13 @@ public enum ModelLoader {
             // One byte past the limit is enough to know the file is too large (a device never ends).
             data = try handle.read(upToCount: InputLimits.fileBytes + 1) ?? Data()
         } catch {
-            throw failure("cannot read the model file: \(error.localizedDescription)")
+            throw failure("cannot read the \(kind): \(error.localizedDescription)")
         }
         if data.count > InputLimits.fileBytes {
-            throw failure("the file is larger than \(InputLimits.fileBytes / 1024 / 1024) MB, the limit for a model file")
+            throw failure("the file is larger than \(InputLimits.fileBytes / 1024 / 1024) MB, the limit for a \(kind)")
         }
         if let bad = InputLimits.invalidUTF8Position(data) {
-            throw failure(String(format: "byte 0x%02X is not UTF-8: a model file must be UTF-8 text", data[data.startIndex + bad.offset]),
+            throw failure(String(format: "byte 0x%02X is not UTF-8: a \(kind) must be UTF-8 text", data[data.startIndex + bad.offset]),
                           line: bad.line, column: bad.column)
         }
         return String(decoding: data, as: UTF8.self)

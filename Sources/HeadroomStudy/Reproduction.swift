@@ -252,7 +252,7 @@ public enum Verification {
                 points.append(PointResult(values: combo, estimate: nil, verdict: v, bound: text, note: nil))
                 continue
             }
-            let (estimate, guardNote) = try runner.estimate(read, at: combo)
+            let (estimate, guardNote) = try runner.estimate(read, at: combo, line: claim.readLine ?? claim.line, column: claim.readColumn)
             var verdict: Verdict = .notComparable
             if claim.status == .judged, let band, let e = estimate, e.mean.isFinite, guardNote == nil {
                 verdict = compare(e, band: band, better: claim.better)
@@ -552,7 +552,9 @@ final class ScenarioRunner {
     /// Headroom's estimate of an expression at a point: Student-t over replications (paired by
     /// replication index across scenarios: common seeds). The second value is set when the
     /// figure must not be judged (a latency read where most attempts fail).
-    func estimate(_ e: ClaimExpression, at point: [(String, Double)]) throws(ModelErrors) -> (Estimate?, String?) {
+    /// `line` and `column`: where the expression is written, for the error when a reading names
+    /// a figure the scenario's report does not have.
+    func estimate(_ e: ClaimExpression, at point: [(String, Double)], line: Int? = nil, column: Int? = nil) throws(ModelErrors) -> (Estimate?, String?) {
         var perReading: [String: [Double]] = [:]
         var guardNote: String? = nil
         for (s, path) in e.readings {
@@ -572,7 +574,7 @@ final class ScenarioRunner {
                 continue
             }
             guard let values = run.series?[path] else {
-                throw ModelErrors([ModelError(file: file.path, line: nil, column: nil, keyPath: "claims",
+                throw ModelErrors([ModelError(file: file.path, line: line, column: column, keyPath: "claims",
                                               message: "`\(k)`: the report of scenario `\(s)` has no figure `\(path)`; known: \(Suggest.hint(path, (run.series ?? [:]).keys.sorted(), noun: "figures"))")])
             }
             perReading[k] = values

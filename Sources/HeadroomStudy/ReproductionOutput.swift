@@ -29,6 +29,8 @@ enum Format {
 
     static func number(_ x: Double) -> String {
         let a = abs(x)
+        // Beyond 10^15 digits mean nothing (and past 2^63 `Int` would trap): a claims file may say 1e300.
+        guard a < 1e15 else { return a.isFinite ? String(format: "%.3g", x) : value(x, .count) }
         if a >= 10_000 { return groupThousands(Int(x.rounded())) }
         if a >= 100 || x == x.rounded() { return String(format: "%.0f", x) }
         if a >= 10 { return String(format: "%.1f", x) }
@@ -86,6 +88,7 @@ enum Format {
     }
 
     static func duration(_ s: Double) -> String {
+        guard s.isFinite, abs(s) < 1e15 else { return String(format: "%.3g s", s) }
         if s >= 60 && (s / 60).rounded() == s / 60 { return "\(Int(s / 60)) min" }
         return s == s.rounded() ? "\(Int(s)) s" : String(format: "%.1f s", s)
     }

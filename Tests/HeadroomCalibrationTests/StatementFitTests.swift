@@ -83,6 +83,32 @@ import HeadroomModel
             #expect(error.message.contains(":3:3: calls (column `calls`) must be a number ≥ 0, not `many`"))
         }
     }
+    @Test func aMeanOutsideMinAndMaxIsRefusedByPosition() {
+        let path = write("queryid,calls,mean_exec_time,stddev_exec_time,min_exec_time,max_exec_time\n1,3,20.0,1.0,0.5,10.0\n")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        do { _ = try StatementImport.read(path: path, pool: "db", top: nil); Issue.record("accepted") } catch {
+            #expect(error.message.contains(":2:5: mean_exec_time 20.0 ms is above max_exec_time 10.0 ms (column 18)"), "\(error.message)")
+        }
+    }
+
+    @Test func anAbsurdTimeIsRefusedByPosition() {
+        let path = write("queryid,calls,mean_exec_time,stddev_exec_time,min_exec_time,max_exec_time\n1,3,1e308,1.0,0.5,10.0\n")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        do { _ = try StatementImport.read(path: path, pool: "db", top: nil); Issue.record("accepted") } catch {
+            #expect(error.message.contains(":2:5: mean_exec_time of `1e308` ms is more than 30 days"), "\(error.message)")
+        }
+    }
+
+    /// GSL's gamma CDF at a shape of 10^635 aborted the whole process ("error in large x
+    /// asymptotic", SIGABRT) before its error handler was turned off for fits too.
+    @Test func aVanishingSpreadImportsWithoutAbortingInGSL() throws {
+        let path = write("queryid,calls,mean_exec_time,stddev_exec_time,min_exec_time,max_exec_time\n1,157,1.0775,1e-317,0.751546,13.281\n")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let imp = try StatementImport.read(path: path, pool: "db", top: nil)
+        #expect(imp.statements.count == 1)
+        #expect(imp.statements[0].meanSeconds == 0.0010775)
+    }
+
     /// A statement taking 5 ms ± 2 ms at the server, seen by a client as 6 ms ± 2.5 ms.
     func clientAndServer(clientMean: Double, clientSD: Double) throws -> StatementImport {
         let path = write("queryid,calls,mean_exec_time,stddev_exec_time,min_exec_time,max_exec_time,query\n1,400,5.0,2.0,1.0,14.0,\"SELECT 1\"\n")

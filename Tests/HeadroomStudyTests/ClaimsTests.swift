@@ -427,3 +427,44 @@ struct BundledClaimsTests {
         }
     }
 }
+
+@Suite("Claim figures beyond any measurement")
+struct HugeClaimFigureTests {
+    /// A claims file's check said `1e18 * 10`: the report's number formatting converted it to an
+    /// `Int` and trapped (found by fuzzing claims files).
+    @Test("Figures past 10^15 print in scientific notation instead of trapping")
+    func hugeFiguresPrint() {
+        #expect(Format.number(3e19) == "3e+19")
+        #expect(Format.number(-1e300) == "-1e+300")
+        #expect(Format.value(1e300, .perSecond) == "1e+300/s")
+        #expect(Format.number(123_456) == "123,456")
+        #expect(Format.duration(1e300) == "1e+300 s")
+    }
+}
+
+@Suite("Claims files: errors found only when a scenario has run")
+struct ClaimsRunTimeErrorTests {
+    /// A figure name the report lacks is known only once the scenario ran; the error still
+    /// names the line and column of the `read` (it named the file alone).
+    @Test("A read of a figure the report does not have names the read's line and column")
+    func unknownFigureIsLocated() throws {
+        let path = try claimsFile("""
+            document: {id: "901", title: t}
+            scenarios:
+              base: {model: web.yaml}
+            claims:
+              - id: latency
+                unit: seconds
+                figure: 20ms
+                read: "base:overaln.all.mean_seconds"
+            """)
+        let file = try ClaimsLoader.load(path: path)
+        do {
+            _ = try Verification.verify(file, options: VerificationOptions(replications: 2, horizonSeconds: 5))
+            Issue.record("accepted")
+        } catch {
+            let text = error.description
+            #expect(text.contains("web.claims.yaml:8:11: error:") && text.contains("did you mean `overall.all.mean_seconds`"), "\(text)")
+        }
+    }
+}
