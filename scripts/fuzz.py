@@ -323,12 +323,45 @@ MUTATIONS = [mutate_delete_key, mutate_rename_key, mutate_swap_type, mutate_spec
              mutate_invalid_utf8, mutate_tag, mutate_merge_key, mutate_alias]
 
 
-def seeds():
-    paths = [os.path.join(ROOT, "models/default.yaml")]
-    paths += sorted(glob.glob(os.path.join(ROOT, "models/examples/*.yaml")))
-    paths += sorted(glob.glob(os.path.join(ROOT, "models/seeds/*.yaml")))
-    # Claims files (*.claims.yaml) are not models.
-    return [(os.path.relpath(p, ROOT), open(p, "rb").read()) for p in paths if not p.endswith(".claims.yaml")]
+def seeds(corpus="models"):
+    """The files mutated: the bundled models (`check`, then a short `run`), the claims files
+    (`verify`), or the measurement files the import and fit commands read."""
+    if corpus == "claims":
+        paths = sorted(glob.glob(os.path.join(ROOT, "models/seeds/*.claims.yaml")))
+        paths += sorted(glob.glob(os.path.join(ROOT, "models/claims/*.claims.yaml")))
+    elif corpus == "measurements":
+        paths = [p for p in sorted(glob.glob(os.path.join(ROOT, "models/measurements/*")))
+                 if measurement_command(os.path.basename(p))]
+    else:
+        paths = [os.path.join(ROOT, "models/default.yaml")]
+        paths += sorted(glob.glob(os.path.join(ROOT, "models/examples/*.yaml")))
+        paths += sorted(glob.glob(os.path.join(ROOT, "models/seeds/*.yaml")))
+        # Claims files (*.claims.yaml) are not models.
+        paths = [p for p in paths if not p.endswith(".claims.yaml")]
+    return [(os.path.relpath(p, ROOT), open(p, "rb").read()) for p in paths]
+
+
+def measurement_command(name):
+    """The command that reads a measurement file (models/measurements/), or None."""
+    if "pg_stat_statements" in name:
+        return ["import", "pg-stat-statements"]
+    if name.startswith(("k6-", "artillery-report", "pgbench-")) and not name.endswith(".csv"):
+        return ["import", "load-test"]
+    if name in ("pgbouncer.ini", "hikari.properties", "node-postgres-pool.json", "prisma.env"):
+        return ["import", "pool"]
+    if name.startswith("usl-"):
+        return ["fit", "scalability"]
+    if name.endswith((".prom", ".hgrm")):
+        return ["check"]  # through a model that reads it (`empirical(file:)`), written beside it
+    return None
+
+
+def empirical_model(path):
+    """A model whose one step draws from the measurement file at `path` (`.prom` or `.hgrm`)."""
+    name = os.path.basename(path)
+    form = "prometheus" if name.endswith(".prom") else "hdrhistogram, unit: ms"
+    return ("workload: {open: {rate: 1/s}}\nendpoints:\n  e:\n    steps:\n"
+            "      - cpu: empirical(file: %s, format: %s)\n" % (name, form)).encode()
 
 
 def make_mutant(seed, index, corpus):
@@ -470,17 +503,33 @@ def judge(stage, kinds, path, outcome, cpu_limit, args):
 
 def fuzz_one(args, corpus, index, workdir, tally, lock):
     source, kinds, text = make_mutant(args.seed, index, corpus)
-    path = os.path.join(workdir, "m%d.yaml" % index)
+    if args.corpus == "models":
+        path = os.path.join(workdir, "m%d.yaml" % index)
+        argv = [args.binary, "check", path]
+    else:
+        # Beside a copy of its original, so that a claims file's relative model paths resolve.
+        name = os.path.basename(source)
+        path = os.path.join(workdir, os.path.dirname(source), "m%d-%s" % (index, name))
+        if args.corpus == "claims":
+            argv = [args.binary, "verify", path, "--points", "2", "--replications", "2", "--horizon", "3s",
+                    "--threads", "1", "--budget", "3e6"]
+        else:
+            argv = [args.binary] + measurement_command(name) + [path]
+            if argv[1] == "check":
+                with open(path + ".yaml", "wb") as f:
+                    f.write(empirical_model(path))
+                argv[2] = path + ".yaml"
     with open(path, "wb") as f:
         f.write(text)
     problems = []
     limit = args.address_space_megabytes * 1024 * 1024
-    code, sig, cpu, wall, rss, out, err, timed_out = run_limited(
-        [args.binary, "check", path], args.timeout, limit)
+    code, sig, cpu, wall, rss, out, err, timed_out = run_limited(argv, args.timeout, limit)
     result = {"check_cpu": cpu, "check_rss": rss, "ran": False}
-    problems += judge("check", kinds, path, (code, sig, cpu, wall, rss, err, timed_out), args.check_seconds, args)
+    # `verify` simulates (short horizons): it has the short run's CPU limit, not a check's.
+    cpu_limit = args.run_seconds if args.corpus == "claims" else args.check_seconds
+    problems += judge("check", kinds, path, (code, sig, cpu, wall, rss, err, timed_out), cpu_limit, args)
     run = None
-    if code == 0 and args.run_every > 0 and random.Random(index).randrange(args.run_every) == 0:
+    if args.corpus == "models" and code == 0 and args.run_every > 0 and random.Random(index).randrange(args.run_every) == 0:
         run_argv = [args.binary, "run", path, "--replications", "2", "--horizon", "2s", "--warmup", "0s",
                     "--threads", "1", "--format", "json"]
         rcode, rsig, rcpu, rwall, rrss, rout, rerr, rtimed = run_limited(run_argv, args.run_timeout, limit)
@@ -517,13 +566,16 @@ def fuzz_one(args, corpus, index, workdir, tally, lock):
             t.findings.append((index, source, kinds, problems))
             if args.out:
                 os.makedirs(args.out, exist_ok=True)
-                keep = os.path.join(args.out, "mutant-%d-%d.yaml" % (args.seed, index))
+                keep = os.path.join(args.out, "mutant-%s%d-%d-%s" % ("" if args.corpus == "models" else args.corpus + "-",
+                                                                    args.seed, index, os.path.basename(source)))
                 shutil.copyfile(path, keep)
                 with open(keep + ".txt", "w") as f:
                     f.write("seed %d mutant %d from %s by %s\n" % (args.seed, index, source, kinds))
                     for p in problems:
                         f.write("%s in %s: %s %s\n%s\n" % (p[0], p[1], p[2], p[3] or "", p[4]))
     os.unlink(path)
+    if os.path.exists(path + ".yaml"):
+        os.unlink(path + ".yaml")
 
 
 def percentile(values, q):
@@ -590,6 +642,11 @@ def main():
     ap.add_argument("--only", type=int, help="replay one mutant index: print it and its outcome")
     ap.add_argument("--indices", help="comma-separated mutant indices to run (instead of --start/--count)")
     ap.add_argument("--seed", type=int, default=1, help="fuzzing seed: the same seed makes the same mutants")
+    ap.add_argument("--corpus", choices=["models", "claims", "measurements"], default="models",
+                    help="what to mutate: the bundled models (check, then a short run; default), the claims files "
+                    "(verify at 2 points, 3 s horizons) or the measurement files (import pg-stat-statements, "
+                    "import load-test, import pool, fit scalability, and check of a model whose step draws from a mutated "
+                    "Prometheus or HdrHistogram file)")
     ap.add_argument("--binary", default=None, help="headroom binary (default: .build/release/headroom, else .build/debug/headroom)")
     ap.add_argument("--jobs", type=int, default=2, help="mutants in parallel (default 2)")
     ap.add_argument("--run-every", type=int, default=4, help="short `run` on one in N of the mutants that check (0: never)")
@@ -619,7 +676,7 @@ def main():
         print("fuzz.py: no headroom binary; build it (swift build) or pass --binary", file=sys.stderr)
         return 2
     args.binary = os.path.abspath(args.binary)
-    corpus = seeds()
+    corpus = seeds(args.corpus)
 
     if args.only is not None:
         source, kinds, text = make_mutant(args.seed, args.only, corpus)
@@ -631,6 +688,8 @@ def main():
     lock = threading.Lock()
     tally = Tally()
     workdir = tempfile.mkdtemp(prefix="headroom-fuzz-")
+    if args.corpus != "models":
+        shutil.copytree(os.path.join(ROOT, "models"), os.path.join(workdir, "models"))
     started = time.monotonic()
     try:
         with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
@@ -651,8 +710,8 @@ def main():
     elapsed = time.monotonic() - started
 
     c = tally.counts
-    print("fuzz: seed %d, mutants %d..%d, %s, %.0f s wall, %d jobs" % (
-        args.seed, args.start, args.start + args.count - 1, os.path.relpath(args.binary, ROOT), elapsed, args.jobs))
+    print("fuzz: %s, seed %d, mutants %d..%d, %s, %.0f s wall, %d jobs" % (
+        args.corpus, args.seed, args.start, args.start + args.count - 1, os.path.relpath(args.binary, ROOT), elapsed, args.jobs))
     print("  checks: %d (%d accepted, %d rejected with errors); short runs: %d" % (
         c["checks"], c["checks_ok"], c["checks_rejected"], c["runs"]))
     print("  crashes: %d   checks past %.0f s CPU: %d   checks past %.0f MB: %d   unlocated errors: %d" % (
