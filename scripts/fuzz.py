@@ -715,7 +715,8 @@ def main():
     print("  checks: %d (%d accepted, %d rejected with errors); short runs: %d" % (
         c["checks"], c["checks_ok"], c["checks_rejected"], c["runs"]))
     print("  crashes: %d   checks past %.0f s CPU: %d   checks past %.0f MB: %d   unlocated errors: %d" % (
-        c["crashes"], args.check_seconds, c["slow_checks"], args.check_megabytes, c["big_checks"], c["unlocated"]))
+        c["crashes"], args.run_seconds if args.corpus == "claims" else args.check_seconds, c["slow_checks"],
+        args.check_megabytes, c["big_checks"], c["unlocated"]))
     print("  runs past %.0f s CPU: %d   runs past %.0f MB: %d   killed at the wall-clock limit: %d" % (
         args.run_seconds, c["slow_runs"], args.check_megabytes, c["big_runs"], c["timeouts"]))
     print("  check CPU s: median %.3f, p99 %.3f, max %.3f; check peak RSS MB: median %.0f, p99 %.0f, max %.0f" % (
