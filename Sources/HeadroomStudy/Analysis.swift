@@ -321,7 +321,7 @@ struct WebAnalyzer {
                 }
                 if iteration == 0 { notes.append(contentsOf: mvaNotes) }
             }
-            notes.append("closed workload: exact MVA over instance workers (multi-server), database nodes (load-dependent, one server per core) and a delay for calls, sleeps and cache lookups, with think time \(formatDuration(think ?? 0)); pools are passive resources and are left out of MVA: their figures follow from Little's law on the MVA solution (requests needing a connection = throughput x acquisitions x hold; beyond the pool size they wait)")
+            notes.append("closed workload: exact MVA over instance workers (multi-server), database nodes (load-dependent, one server per core), cache servers (multi-server, one per thread) and a delay for calls, sleeps and lookups of caches without a server, with think time \(formatDuration(think ?? 0)); pools are passive resources and are left out of MVA: their figures follow from Little's law on the MVA solution (requests needing a connection = throughput x acquisitions x hold; beyond the pool size they wait)")
         }
         if !demands.estimatedCaches.isEmpty {
             notes.append("cache hit ratios of \(demands.estimatedCaches.map { "`\($0)`" }.joined(separator: ", ")) are estimated from key popularity (Che's approximation for LRU, TTL renewal), ignoring invalidations")
@@ -633,7 +633,22 @@ struct WebAnalyzer {
                 }
             }
         }
-        stations.append(ClosedStation(name: "delay", kind: .delay, serviceDemandSeconds: p.delaySeconds))
+        // A cache server (`server:`) queues its commands: a multi-server station per copy (one per
+        // instance for a per-instance cache), its lookups' and fills' time taken out of the delay.
+        var delay = p.delaySeconds
+        for cache in model.caches {
+            guard let server = cache.server else { continue }
+            let demand = (p.cacheLookups[cache.name] ?? 0) * server.time.mean
+                + (p.cacheFills[cache.name] ?? 0) * server.effectiveFillTime.mean
+            guard demand > 0 else { continue }
+            delay -= demand
+            let copies = cache.scope == .perInstance ? n : 1
+            for c in 0..<copies {
+                stations.append(ClosedStation(name: "cache_server.\(cache.name)" + (copies == 1 ? "" : "-\(c + 1)"),
+                                              kind: kind(server.servers), serviceDemandSeconds: demand / Double(copies)))
+            }
+        }
+        stations.append(ClosedStation(name: "delay", kind: .delay, serviceDemandSeconds: max(0, delay)))
         guard let net = try? ClosedNetwork(stations: stations, thinkTimeSeconds: think) else { return nil }
         return WebClosedNetwork(network: net, instanceStations: instanceIdx, primary: primary, replicas: replicas, demands: p)
     }

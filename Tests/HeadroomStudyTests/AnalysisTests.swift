@@ -79,6 +79,26 @@ struct AnalysisTests {
         #expect(abs((a.endpoints.first?.uncontendedLatencySeconds ?? 0) - (0.001 + 0.5 * (0.002 + 0.003))) < 1e-12)
     }
 
+    /// A closed loop whose only queue is a one-thread cache server is the machine-repairman
+    /// model M/M/1//N: exact MVA on that one station (with the think time as the delay). The
+    /// cache server was a pure delay in the MVA before, so 80 users got 80 / (1 s + 20 ms) =
+    /// 78.4/s out of a server that completes at most 1 / 20 ms = 50/s.
+    @Test("A closed workload's MVA queues at a cache server instead of treating it as a delay")
+    func cacheServerInClosedMVA() throws {
+        let a = Analysis.analyze(try model("""
+            workload: {closed: {users: 80, think_time: exp(1s)}, mix: {get: 1}}
+            caches: {redis: {scope: shared, hit_ratio: 100%, server: {servers: 1, time: exp(20ms)}}}
+            endpoints:
+              get: {steps: [{cache: redis, miss: [{sleep: 2ms}]}]}
+            """))
+        let exact = try #require(try ClosedNetwork(stations: [
+            ClosedStation(name: "redis", serviceDemandSeconds: 0.02),
+        ], thinkTimeSeconds: 1).exactMVA(maximumPopulation: 80).last)
+        let x = try #require(a.throughputPerSecond)
+        #expect(abs(x - exact.throughputPerSecond) < 1e-9 * exact.throughputPerSecond, "\(x) vs \(exact.throughputPerSecond)")
+        #expect(x < 50)
+    }
+
     @Test("analyze finds the bottleneck of a two-tier model", arguments: [
         ("exp(2ms)", "exp(15ms)", "database.primary"),
         ("exp(30ms)", "exp(5ms)", "workers.instances"),
