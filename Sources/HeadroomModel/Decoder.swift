@@ -556,7 +556,7 @@ final class ModelDecoder {
         if let l = f.distribution("lookup") { cache.lookup = l }
         if let i = f.choice("invalidation", ["key": Invalidation.key, "all": .all], what: "invalidation") { cache.invalidation = i }
         if let s = f.bool("single_flight") { cache.singleFlight = s }
-        if let node = f["server"], let sf = r.fields(node, f.p("server"), ["servers", "time", "fill_time", "connections", "connection_timeout"]) {
+        if let node = f["server"], let sf = r.fields(node, f.p("server"), ["servers", "time", "fill_time", "connections", "connection_timeout", "on_timeout"]) {
             let servers = sf.int("servers", max: Limits.poolSize) ?? 1
             if let t = sf.distribution("time") {
                 let connections = sf.optionalInt("connections", max: Limits.poolSize).flatMap { $0 }
@@ -565,8 +565,14 @@ final class ModelDecoder {
                     diag.error(sf.at("connection_timeout"), f.p("server") + ".connection_timeout",
                                "`connection_timeout` is the wait for a client connection: give `connections` (the client pool's size) too")
                 }
+                let onTimeout = sf.choice("on_timeout", ["fail": CacheTimeoutAction.fail, "miss": .miss], what: "action on a connection timeout")
+                if onTimeout != nil && timeout == nil {
+                    diag.error(sf.at("on_timeout"), f.p("server") + ".on_timeout",
+                               "`on_timeout` says what a command that gave up waiting for a connection does: give `connection_timeout` too")
+                }
                 cache.server = CacheServer(servers: servers, time: t, fillTime: sf.distribution("fill_time"),
-                                           connectionsPerInstance: connections, connectionTimeoutSeconds: timeout)
+                                           connectionsPerInstance: connections, connectionTimeoutSeconds: timeout,
+                                           onTimeout: onTimeout ?? .fail)
             } else if !sf.has("time") {
                 diag.error(node.origin, f.p("server") + ".time", "cache `\(name)`'s `server` needs `time`, e.g. exp(100us)")
             }

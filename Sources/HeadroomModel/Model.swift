@@ -357,6 +357,14 @@ public struct Cache: Sendable, Hashable {
     }
 }
 
+/// What a cache command that gave up waiting for a client connection does to its request.
+public enum CacheTimeoutAction: String, Sendable, Hashable {
+    /// The request fails (an error).
+    case fail
+    /// A lookup counts as a miss and the request takes the miss path; a fill is skipped.
+    case miss
+}
+
 /// A cache server's capacity: `servers` commands at a time (Redis: 1), a lookup taking `time`
 /// and a fill (the SET after a miss) `fillTime`, each reached through a connection of the
 /// instance's client pool when it has one.
@@ -370,13 +378,17 @@ public struct CacheServer: Sendable, Hashable {
     /// `maxTotal`): a command waits for one, FCFS, and holds it while it queues at the server and
     /// runs there. nil: no client pool (a multiplexing client such as ioredis or node-redis).
     public var connectionsPerInstance: Int?
-    /// How long a command waits for a client connection before the request fails (go-redis
+    /// How long a command waits for a client connection before it gives up (go-redis
     /// `PoolTimeout`, Jedis `maxWait`); nil: it waits for as long as it takes.
     public var connectionTimeoutSeconds: Double?
+    /// What a request does when its command gave up waiting: fail (the default), or, as most
+    /// application code is written (`val, err := rdb.Get(...); if err != nil { /* load it */ }`),
+    /// count the lookup as a miss and go on to the miss path; a fill that gave up is skipped.
+    public var onTimeout: CacheTimeoutAction
     public init(servers: Int = 1, time: DistributionSpec, fillTime: DistributionSpec? = nil, connectionsPerInstance: Int? = nil,
-                connectionTimeoutSeconds: Double? = nil) {
+                connectionTimeoutSeconds: Double? = nil, onTimeout: CacheTimeoutAction = .fail) {
         self.servers = servers; self.time = time; self.fillTime = fillTime; self.connectionsPerInstance = connectionsPerInstance
-        self.connectionTimeoutSeconds = connectionTimeoutSeconds
+        self.connectionTimeoutSeconds = connectionTimeoutSeconds; self.onTimeout = onTimeout
     }
     /// The server's time per fill.
     public var effectiveFillTime: DistributionSpec { fillTime ?? time }

@@ -165,7 +165,8 @@ extension WebEngine {
     }
 
     /// A command's wait for a client connection ran out (`server.connection_timeout`): unless it
-    /// was granted one meanwhile, it leaves the queue and its request fails.
+    /// was granted one meanwhile, it leaves the queue and its request fails, or, with
+    /// `on_timeout: miss`, a lookup takes the miss path and a fill is skipped.
     mutating func cacheConnectionTimedOut(entity e: Int32, ticketLowBits: UInt32) {
         let ei = Int(e)
         guard entities[ei].live, entities[ei].phase == .waitingForCacheConnection,
@@ -178,7 +179,24 @@ extension WebEngine {
         let connection = Int(cache) * instanceCount + Int(entities[ei].instance)
         guard cacheConnections[connection].abandon(ticket: entities[ei].queueTicket, atSeconds: now) else { return }
         cacheConnectionTimeouts[Int(cache)] += 1
-        terminate(e, failed: true)
+        guard cacheTimeoutIsMiss[Int(cache)] else { terminate(e, failed: true); return }
+        // `on_timeout: miss`: the request goes on without the cache.
+        switch programs.ops[Int(entities[ei].pc)] {
+        case .cacheLookup(_, let slot, let missTarget):
+            // A lookup that missed (the hit rate counts it); with keys, the key the miss path will
+            // fill is drawn as a lookup draws it, the store unread: the server was never reached.
+            cacheLookups[Int(cache)] += 1
+            if cacheUsesKeys[Int(cache)] {
+                slotValues[slotIndex(e, slot)] = zipf[Int(cache)]!.sample(cacheStreams[Int(cache)])
+            }
+            entities[ei].phase = .start
+            entities[ei].pc = missTarget
+        default:
+            // A fill that gave up: the key is not stored; single-flight waiters look it up again.
+            if entities[ei].fillingCache == cache { finishFill(e, wakeAs: .lookupDue) }
+            step(e)
+        }
+        schedule(.resume, e, at: now)
     }
 
     mutating func invalidate(_ caches: [Int32], instance: Int32) {

@@ -245,6 +245,8 @@ struct WebEngine {
     let cacheHasConnectionPool: [Bool]
     /// `server.connection_timeout` per cache, and the commands that gave up waiting.
     let cacheConnectionTimeout: [Double?]
+    /// `server.on_timeout: miss`: a command that gave up does not fail its request.
+    let cacheTimeoutIsMiss: [Bool]
     var cacheConnectionTimeouts: Slab<Int>
 
     // Rate limiters: state index = limiter offset + scope slot * keys + key.
@@ -443,6 +445,7 @@ struct WebEngine {
         })
         cacheConnectionWaits = Slab(Array(repeating: SummaryStatistics(), count: model.caches.count))
         cacheConnectionTimeout = model.caches.map { $0.server?.connectionTimeoutSeconds }
+        cacheTimeoutIsMiss = model.caches.map { $0.server?.onTimeout == .miss }
         cacheConnectionTimeouts = Slab(Array(repeating: 0, count: model.caches.count))
         cacheLookups = Slab(Array(repeating: 0, count: model.caches.count))
         cacheHits = Slab(Array(repeating: 0, count: model.caches.count))

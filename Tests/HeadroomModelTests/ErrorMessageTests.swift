@@ -19,6 +19,20 @@ import Testing
         """) == ["test.yaml:2:79: error: `caches.redis.server.connection_timeout`: `connection_timeout` is the wait for a client connection: give `connections` (the client pool's size) too"])
     }
 
+    @Test func aCacheOnTimeoutNeedsAConnectionTimeoutAndNamesItsChoices() {
+        #expect(errors("""
+        workload: {open: {rate: 10/s}}
+        caches: {redis: {hit_ratio: 90%, server: {time: exp(1ms), connections: 2, on_timeout: miss}}}
+        endpoints: {e: {steps: [{cache: redis}]}}
+        """) == ["test.yaml:2:87: error: `caches.redis.server.on_timeout`: `on_timeout` says what a command that gave up waiting for a connection does: give `connection_timeout` too"])
+        let bad = errors("""
+        workload: {open: {rate: 10/s}}
+        caches: {redis: {hit_ratio: 90%, server: {time: exp(1ms), connections: 2, connection_timeout: 5ms, on_timeout: skip}}}
+        endpoints: {e: {steps: [{cache: redis}]}}
+        """)
+        #expect(bad.count == 1 && bad[0].contains("`caches.redis.server.on_timeout`") && bad[0].contains("`fail`") && bad[0].contains("`miss`"), "\(bad)")
+    }
+
     @Test func unknownTopLevelSection() {
         #expect(errors("""
         workload: {open: {rate: 10/s}}

@@ -201,4 +201,27 @@ struct CacheServerTests {
         #expect(e[1].contains(q.probabilityOfAbandonment), "failed requests \(e[1]) vs \(q.probabilityOfAbandonment)")
         #expect(e[2].contains(q.utilization), "connection utilization \(e[2]) vs \(q.utilization)")
     }
+
+    @Test func withOnTimeoutMissACommandThatGaveUpTakesTheMissPathInsteadOfFailing() throws {
+        // The M/M/1+D queue above; the commands that give up now count as misses and their
+        // requests sleep 5 ms on the miss path (the fill after it also queues and may give up).
+        let m = try model("""
+            simulation: {seed: 6}
+            workload: {open: {rate: 900/s}, mix: {get: 1}}
+            instances: {count: 1}
+            caches: {redis: {scope: shared, hit_ratio: 100%, server: {servers: 4, time: exp(1ms), connections: 1, connection_timeout: 2ms, on_timeout: miss}}}
+            endpoints:
+              get: {steps: [{cache: redis, miss: [{sleep: 5ms}]}]}
+            """)
+        #expect(m.caches[0].server?.onTimeout == .miss)
+        let e = estimates(m, warmup: 5, horizon: 65, [
+            { r in Double(r.endpoints[0].errors) },
+            { r in 1 - r.caches[0].hitRate },
+            // Timeouts beyond the misses: fills that gave up (every miss is a lookup that gave up,
+            // the hit ratio being 100 %).
+            { r in Double((r.caches[0].connectionTimeouts ?? -1) - (r.caches[0].lookups - r.caches[0].hits)) }])
+        #expect(e[0].mean == 0 && e[0].halfWidth == 0, "no request fails: \(e[0])")
+        #expect(e[1].mean > 0.01, "misses \(e[1])")
+        #expect(e[2].mean > 0, "fills that gave up \(e[2])")
+    }
 }
