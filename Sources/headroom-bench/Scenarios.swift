@@ -4,7 +4,7 @@ import Queueing
 /// One scenario of the peer benchmark (issue 6): the kernel's network, the warm-up every tool
 /// deletes, and the closed form the simulated figures stand beside.
 ///
-/// The SimPy and Ciw models in bench/peers/ read the same parameters from scenarios.py;
+/// The SimPy, Ciw and salabim models in bench/peers/ read the same parameters from scenarios.py;
 /// `headroom-bench theory` prints these, and bench/harness.py checks that the two agree.
 struct BenchScenario {
     var name: String
