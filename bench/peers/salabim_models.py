@@ -26,31 +26,7 @@ import time
 
 import salabim as sim
 
-from scenarios import SCENARIOS, peak_rss_mib
-
-
-class Tally:
-    """Running sums over counted customers; ends the run at the target count."""
-
-    def __init__(self, env, customers):
-        self.env, self.target = env, customers
-        self.finished = self.served = self.gave_up = 0
-        self.wait = self.sojourn = 0.0
-
-    def served_one(self, wait, sojourn):
-        self.served += 1
-        self.wait += wait
-        self.sojourn += sojourn
-        self.finish_one()
-
-    def gave_up_one(self):
-        self.gave_up += 1
-        self.finish_one()
-
-    def finish_one(self):
-        self.finished += 1
-        if self.finished == self.target:
-            self.env.main().activate()
+from scenarios import SCENARIOS, Tally, peak_rss_mib
 
 
 class Source(sim.Component):
@@ -239,7 +215,7 @@ def main():
     seed = int(sys.argv[3]) if len(sys.argv) > 3 else 1
     env = sim.Environment(random_seed=seed, trace=False)
     env.animate(False)
-    tally = Tally(env, customers)
+    tally = Tally(customers, lambda: env.main().activate())
     BUILDERS[name](env, SCENARIOS[name], tally)
     start, cpu = time.perf_counter(), time.process_time()
     env.run()

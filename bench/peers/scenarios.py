@@ -1,4 +1,4 @@
-"""Parameters of the bench scenarios, shared by the SimPy and Ciw models.
+"""Parameters of the bench scenarios, shared by the SimPy, Ciw and salabim models.
 
 headroom-bench defines the same scenarios in Swift (Sources/headroom-bench/Scenarios.swift) and
 prints its parameters with `headroom-bench theory`; bench/harness.py checks that they agree.
@@ -28,6 +28,31 @@ SCENARIOS = {
                  "lookup": 0.001, "hit_ratio": 0.6, "pool": 20, "patience": 10.0, "mean_query": 0.030,
                  "db_cores": 4},
 }
+
+
+class Tally:
+    """Running sums over counted customers; calls `on_target` when the target count finishes
+    (how the run ends is the library's: a SimPy event succeeds, salabim's main resumes)."""
+
+    def __init__(self, customers, on_target):
+        self.target, self.on_target = customers, on_target
+        self.finished = self.served = self.gave_up = 0
+        self.wait = self.sojourn = 0.0
+
+    def served_one(self, wait, sojourn):
+        self.served += 1
+        self.wait += wait
+        self.sojourn += sojourn
+        self.finish_one()
+
+    def gave_up_one(self):
+        self.gave_up += 1
+        self.finish_one()
+
+    def finish_one(self):
+        self.finished += 1
+        if self.finished == self.target:
+            self.on_target()
 
 
 def peak_rss_mib():

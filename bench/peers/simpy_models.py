@@ -16,32 +16,7 @@ import time
 
 import simpy
 
-from scenarios import SCENARIOS, peak_rss_mib
-
-
-class Tally:
-    """Running sums over counted customers; fires `done` at the target count."""
-
-    def __init__(self, env, customers):
-        self.target = customers
-        self.done = env.event()
-        self.finished = self.served = self.gave_up = 0
-        self.wait = self.sojourn = 0.0
-
-    def served_one(self, wait, sojourn):
-        self.served += 1
-        self.wait += wait
-        self.sojourn += sojourn
-        self.finish_one()
-
-    def gave_up_one(self):
-        self.gave_up += 1
-        self.finish_one()
-
-    def finish_one(self):
-        self.finished += 1
-        if self.finished == self.target:
-            self.done.succeed()
+from scenarios import SCENARIOS, Tally, peak_rss_mib
 
 
 def open_source(env, rate, expo, customer):
@@ -218,10 +193,11 @@ def main():
     name, customers = sys.argv[1], int(sys.argv[2])
     seed = int(sys.argv[3]) if len(sys.argv) > 3 else 1
     env = simpy.Environment()
-    tally = Tally(env, customers)
+    done = env.event()
+    tally = Tally(customers, done.succeed)
     BUILDERS[name](env, SCENARIOS[name], tally, random.Random(seed))
     start, cpu = time.perf_counter(), time.process_time()
-    env.run(until=tally.done)
+    env.run(until=done)
     wall, cpu = time.perf_counter() - start, time.process_time() - cpu
     served = tally.served
     print(json.dumps({
