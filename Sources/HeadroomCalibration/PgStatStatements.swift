@@ -109,29 +109,25 @@ public struct StatementImport: Sendable {
     static let longestTimeSeconds = 30 * 86_400.0
 
     /// A row whose figures cannot come from one statement's executions is refused, naming the
-    /// field: a negative or absurd time, a standard deviation below zero, or a mean outside
+    /// field: a time over 30 days, or a mean outside
     /// [min, max] (up to rounding: exports print the figures to a few decimals).
     private static func checkConsistent(mean: Double, sd: Double?, min: Double?, max: Double?, line: Int, fields: [DelimitedTable.Field],
-                                        indices: (calls: Int, mean: Int, sd: Int?, min: Int?, max: Int?), path: String) throws(ParseFailure) {
-        func at(_ i: Int) -> String { "\(path):\(line):\(i < fields.count ? fields[i].column : 1)" }
+                                        indices: (mean: Int, sd: Int?, min: Int?, max: Int?), path: String) throws(ParseFailure) {
+        // `DelimitedTable.number` has already refused a negative, infinite or non-numeric field.
+        func column(_ i: Int) -> Int { i < fields.count ? fields[i].column : 1 }
         func text(_ i: Int) -> String { i < fields.count ? fields[i].text : "" }
         let ms = 1000.0
         for (value, index, what) in [(Optional(mean), indices.mean, "mean_exec_time"), (min, indices.min ?? -1, "min_exec_time"),
                                      (max, indices.max ?? -1, "max_exec_time"), (sd, indices.sd ?? -1, "stddev_exec_time")] {
-            guard let value, index >= 0 else { continue }
-            guard value.isFinite, value >= 0 else {
-                throw ParseFailure("\(at(index)): \(what) must be a finite, non-negative number of milliseconds, not `\(text(index))`")
-            }
-            guard value <= longestTimeSeconds else {
-                throw ParseFailure("\(at(index)): \(what) of `\(text(index))` ms is more than 30 days: not a measurement of one statement")
-            }
+            guard let value, index >= 0, value > longestTimeSeconds else { continue }
+            throw ParseFailure("\(path):\(line):\(column(index)): \(what) of `\(text(index))` ms is more than 30 days: not a measurement of one statement")
         }
         let slack = 1e-6 * mean + 1e-9
         if let low = min, mean < low - slack, let i = indices.min {
-            throw ParseFailure("\(at(indices.mean)): mean_exec_time \(mean * ms) ms is below min_exec_time \(low * ms) ms (column \(i < fields.count ? fields[i].column : i + 1)): the figures cannot come from one statement's executions")
+            throw ParseFailure("\(path):\(line):\(column(indices.mean)): mean_exec_time \(mean * ms) ms is below min_exec_time \(low * ms) ms (column \(column(i))): the figures cannot come from one statement's executions")
         }
         if let high = max, mean > high + slack, let i = indices.max {
-            throw ParseFailure("\(at(indices.mean)): mean_exec_time \(mean * ms) ms is above max_exec_time \(high * ms) ms (column \(i < fields.count ? fields[i].column : i + 1)): the figures cannot come from one statement's executions")
+            throw ParseFailure("\(path):\(line):\(column(indices.mean)): mean_exec_time \(mean * ms) ms is above max_exec_time \(high * ms) ms (column \(column(i))): the figures cannot come from one statement's executions")
         }
     }
 
@@ -158,7 +154,7 @@ public struct StatementImport: Sendable {
         var rows: [Row] = []
         for r in table.records {
             let callsValue = try table.number(r, callsIndex, what: "calls")
-            guard callsValue == callsValue.rounded(), callsValue >= 0, callsValue <= 1e15 else {
+            guard callsValue == callsValue.rounded(), callsValue <= 1e15 else {
                 throw ParseFailure("\(path):\(r.line):\(r.fields[callsIndex].column): calls must be a whole number, not `\(r.fields[callsIndex].text)`")
             }
             let calls = Int(callsValue)
@@ -178,7 +174,7 @@ public struct StatementImport: Sendable {
             }
             let row = rows[rows.count - 1]
             try checkConsistent(mean: row.mean, sd: row.sd, min: row.min, max: row.max, line: r.line, fields: r.fields,
-                                indices: (calls: callsIndex, mean: meanIndex, sd: sdIndex, min: minIndex, max: maxIndex), path: path)
+                                indices: (mean: meanIndex, sd: sdIndex, min: minIndex, max: maxIndex), path: path)
         }
         guard !rows.isEmpty else { throw ParseFailure("\(path): no statement with calls > 0") }
         rows.sort { $0.calls > $1.calls }
