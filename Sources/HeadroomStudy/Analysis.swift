@@ -412,9 +412,7 @@ struct WebAnalyzer {
             guard let server = cache.server else { continue }
             // Lookups and fills are commands at the server: one server per instance, or one in all.
             let copies = cache.scope == .perInstance ? max(1, inst.count) : 1
-            add("cache_server", cache.name, servers: server.servers * copies,
-                demand: (total.cacheLookups[cache.name] ?? 0) * server.time.mean
-                    + (total.cacheFills[cache.name] ?? 0) * server.effectiveFillTime.mean)
+            add("cache_server", cache.name, servers: server.servers * copies, demand: total.cacheServerSeconds(cache))
         }
         for q in model.jobQueues {
             let jobs = demands.jobsPerRequest[q.name] ?? 0
@@ -638,8 +636,7 @@ struct WebAnalyzer {
         var delay = p.delaySeconds
         for cache in model.caches {
             guard let server = cache.server else { continue }
-            let demand = (p.cacheLookups[cache.name] ?? 0) * server.time.mean
-                + (p.cacheFills[cache.name] ?? 0) * server.effectiveFillTime.mean
+            let demand = p.cacheServerSeconds(cache)
             guard demand > 0 else { continue }
             delay -= demand
             let copies = cache.scope == .perInstance ? n : 1

@@ -42,6 +42,13 @@ struct Profile: Sendable, Hashable {
 
     /// Database seconds of all kinds.
     var databaseSeconds: Double { primarySeconds + replicaSeconds }
+
+    /// Seconds of `cache`'s server per execution: its lookups at the command time, its fills
+    /// at the fill time (0 for a cache without a server).
+    func cacheServerSeconds(_ cache: Cache) -> Double {
+        guard let server = cache.server else { return 0 }
+        return (cacheLookups[cache.name] ?? 0) * server.time.mean + (cacheFills[cache.name] ?? 0) * server.effectiveFillTime.mean
+    }
 }
 
 /// Walks step lists into `Profile`s, given the cache hit ratios to assume.
