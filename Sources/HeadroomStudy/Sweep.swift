@@ -244,8 +244,7 @@ public struct Sweep: Sendable {
             start = end
             checkProgress?(end, count)
             if stoppingPastBudget, end < count,
-               let refusal = budgetRefusal(operations: operations, cells: indices.count,
-                                           detail: "counting only the first \(end) of its \(count) cells") {
+               let refusal = budgetRefusal(operations: operations, cells: indices.count, checkedOf: (end, count)) {
                 throw SweepError(refusal)
             }
         }
@@ -268,11 +267,13 @@ public struct Sweep: Sendable {
         try run(prepared: prepare(), resume: resume)
     }
 
-    /// The budget's refusal for `operations` over `cells` cells, or nil within it.
-    func budgetRefusal(operations: Double, cells: Int, detail: String? = nil) -> String? {
-        WorkBudget.refusal("this sweep would simulate", operations: operations,
-                           detail: detail ?? "\(cells) cell\(cells == 1 ? "" : "s"), each its replications x horizon x requests x steps",
-                           budget: budgetOperations, partial: detail != nil)
+    /// The budget's refusal for `operations` over `cells` cells, or nil within it; `checkedOf`:
+    /// only the first `checked` of the grid's `total` cells were counted (a lower bound).
+    func budgetRefusal(operations: Double, cells: Int, checkedOf partial: (checked: Int, total: Int)? = nil) -> String? {
+        let detail = partial.map { "counting only the first \($0.checked) of its \($0.total) cells" }
+            ?? "\(cells) cell\(cells == 1 ? "" : "s"), each its replications x horizon x requests x steps"
+        return WorkBudget.refusal("this sweep would simulate", operations: operations, detail: detail,
+                                  budget: budgetOperations, partial: partial != nil)
     }
 
     public func run(prepared: Prepared, resume: Bool) throws -> SweepOutcome {
