@@ -68,18 +68,22 @@ public struct EventCalendar<Payload> {
     /// Moves `entry` down from the root of `h` to its place (sift-down).
     @inlinable @inline(__always)
     static func placeFromRoot(_ entry: Entry, in h: UnsafeMutableBufferPointer<Entry>) {
+        // Through the base pointer with wrapping arithmetic: a heap's indices stay far below
+        // Int.max, and the buffer's checked subscript and overflow traps were a quarter of
+        // the instructions per level.
         let n = h.count
+        let base = h.baseAddress!
         var hole = 0
         while true {
-            var child = 2 * hole + 1
+            var child = hole &<< 1 &+ 1
             if child >= n { break }
-            if child + 1 < n && h[child + 1].precedes(h[child]) { child += 1 }
-            if h[child].precedes(entry) {
-                h[hole] = h[child]
+            if child &+ 1 < n && base[child &+ 1].precedes(base[child]) { child &+= 1 }
+            if base[child].precedes(entry) {
+                base[hole] = base[child]
                 hole = child
             } else { break }
         }
-        h[hole] = entry
+        base[hole] = entry
     }
 
     /// Schedules `payload` at `timeSeconds`.
@@ -95,15 +99,16 @@ public struct EventCalendar<Payload> {
         }
         heap.append(entry)
         heap.withUnsafeMutableBufferPointer { h in
-            var child = h.count - 1
+            let base = h.baseAddress!
+            var child = h.count &- 1
             while child > 0 {
-                let parent = (child - 1) >> 1
-                if entry.precedes(h[parent]) {
-                    h[child] = h[parent]
+                let parent = (child &- 1) &>> 1
+                if entry.precedes(base[parent]) {
+                    base[child] = base[parent]
                     child = parent
                 } else { break }
             }
-            h[child] = entry
+            base[child] = entry
         }
     }
 

@@ -172,7 +172,7 @@ extension WebEngine {
         guard entities[ei].live, entities[ei].phase == .waitingForCacheConnection,
               UInt32(truncatingIfNeeded: entities[ei].queueTicket) == ticketLowBits else { return }
         let cache: Int32
-        switch programs.ops[Int(entities[ei].pc)] {
+        switch ops[Int(entities[ei].pc)] {
         case .cacheLookup(let c, _, _), .cacheFill(let c, _): cache = c
         default: return
         }
@@ -181,7 +181,7 @@ extension WebEngine {
         cacheConnectionTimeouts[Int(cache)] += 1
         guard cacheTimeoutIsMiss[Int(cache)] else { terminate(e, failed: true); return }
         // `on_timeout: miss`: the request goes on without the cache.
-        switch programs.ops[Int(entities[ei].pc)] {
+        switch ops[Int(entities[ei].pc)] {
         case .cacheLookup(_, let slot, let missTarget):
             // A lookup that missed (the hit rate counts it); with keys, the key the miss path will
             // fill is drawn as a lookup draws it, the store unread: the server was never reached.

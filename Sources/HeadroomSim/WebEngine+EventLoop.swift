@@ -130,7 +130,8 @@ extension WebEngine {
                 if fromDatabase {
                     event = databaseNext[node].event
                     databaseNext[node] = .none
-                    findEarliestDatabaseNode()
+                    // One node (no replicas): its slot is now empty, so no node has a completion.
+                    if databaseNext.count == 1 { earliestDatabaseNode = -1 } else { findEarliestDatabaseNode() }
                 } else {
                     event = removeFirstOfLane(lane).event
                 }

@@ -109,7 +109,7 @@ extension WebEngine {
         let ei = Int(e)
         while true {
             if entities[ei].phase == .start && mustStop(e) { terminate(e, failed: true); return }
-            let op = programs.ops[Int(entities[ei].pc)]
+            let op = ops[Int(entities[ei].pc)]
             switch op {
             case .cpu(let d):
                 guard runCPU(e, time: d) else { return }

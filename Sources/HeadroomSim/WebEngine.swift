@@ -88,6 +88,9 @@ struct WebEngine {
 
     let model: Model
     let programs: Programs
+    /// `programs.ops` in a slab: the interpreter fetches an op per step, and an `Array`'s
+    /// element read (its native-storage check and bounds check) was 24 instructions a request.
+    let ops: Slab<Op>
     let instanceCount: Int
     let horizonSeconds: Double
     let warmupSeconds: Double
@@ -296,6 +299,7 @@ struct WebEngine {
         self.timelineInterval = timelineIntervalSeconds
         let compiled = Programs(model: model)
         programs = compiled
+        ops = Slab(compiled.ops)
         instanceCount = max(1, model.instances.count)
         let seed = model.simulation.seed
         var owned: [RandomStream] = []
