@@ -1,8 +1,15 @@
 /// A growable array behind a raw pointer, for an engine's per-event state (entities,
-/// attempts, stations, tallies): reading or writing an element is one bounds check and one
-/// memory access, where an `Array` stored in the engine also checks, on every write, that its
-/// buffer is not shared (copy-on-write). Measured at 14% of `headroom run`'s time on the
-/// seed 002 pool model for the entity and attempt arrays alone.
+/// attempts, stations, tallies) and the per-component facts it reads on every request: reading
+/// or writing an element is one memory access, where an `Array` stored in the engine also
+/// checks, on every write, that its buffer is not shared (copy-on-write), and calls out of line
+/// to check the index on reads. Measured at 14% of `headroom run`'s time on the seed 002 pool
+/// model for the entity and attempt arrays alone.
+///
+/// The index is checked in debug builds only (`assert`), as ns-3's `NS_ASSERT` is: an engine's
+/// indices are its own (entity and attempt numbers from its free lists, pool and node slots
+/// computed when it is built), never read from a model, and the test suite and the fuzzer's
+/// debug runs exercise them with the check on. In release builds the check was 4.4-4.7 % of
+/// the web engine's instructions on the three peer-bench models (bench/PROFILE.md, session 6).
 ///
 /// Copies of a slab share its elements (reference semantics): an engine owns its slabs and is
 /// never copied while it runs. The elements are destroyed and the memory freed with the last
@@ -44,11 +51,11 @@ public struct Slab<Element> {
         // `_read` lends the element in place: a `get` would copy it out whole (a memcpy for a
         // processor-sharing station read for its next completion time).
         _read {
-            precondition(UInt(bitPattern: i) < UInt(bitPattern: storedCount), "slab index out of range")
+            assert(UInt(bitPattern: i) < UInt(bitPattern: storedCount), "slab index out of range")
             yield base[i]
         }
         nonmutating _modify {
-            precondition(UInt(bitPattern: i) < UInt(bitPattern: storedCount), "slab index out of range")
+            assert(UInt(bitPattern: i) < UInt(bitPattern: storedCount), "slab index out of range")
             yield &base[i]
         }
     }

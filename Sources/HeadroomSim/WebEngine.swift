@@ -120,8 +120,8 @@ struct WebEngine {
     var earliestLaneSequence = UInt64.max
     var earliestLaneStale = false
     /// The lane of each endpoint's client timeout, pool's acquire timeout and pooler's wait timeout.
-    let endpointTimeoutLane: [Int]
-    let poolTimeoutLane: [Int]
+    let endpointTimeoutLane: Slab<Int>
+    let poolTimeoutLane: Slab<Int>
     let poolerTimeoutLane: [Int]
     var now: Double = 0
     // Slabs, not arrays: they are written on every step, and an array in the engine checks
@@ -136,34 +136,34 @@ struct WebEngine {
     // Streams: one per purpose, named, so components never shift each other's draws.
     let ownedStreams: [RandomStream]
     let arrivalStream, thinkStream, mixStream, userStream, balancerStream, retryStream: RandomStreamHandle
-    let serviceStreams: [RandomStreamHandle]  // per distribution index
+    let serviceStreams: Slab<RandomStreamHandle>  // per distribution index
     let countStreams: [RandomStreamHandle]
     let failureStream, routingStream: RandomStreamHandle
     let cacheStreams: [RandomStreamHandle]
-    let distributions: [Distribution]
+    let distributions: Slab<Distribution>
     let counts: [CountSampler]
     let mixCumulative: [Double]
     let zipf: [ZipfKeys?]
-    let poolPerInstance: [Bool]
-    let cachePerInstance: [Bool]
+    let poolPerInstance: Slab<Bool>
+    let cachePerInstance: Slab<Bool>
     let slotsPerEntity: Int
     let thinkTime: Distribution?
     let cacheLookupTime: [Distribution]
-    let connectionSetup: [Distribution?]
+    let connectionSetup: Slab<Distribution?>
     let setupStream: RandomStreamHandle
 
     // Model facts the hot path reads, copied out of `model` once: reading them through the
     // model's nested structs retains and releases their arrays and strings per access.
     let clients: Int
-    let endpointTimeout: [Double?]
-    let endpointCancelOnTimeout: [Bool]
-    let endpointHasLimiters: [Bool]
+    let endpointTimeout: Slab<Double?>
+    let endpointCancelOnTimeout: Slab<Bool>
+    let endpointHasLimiters: Slab<Bool>
     /// Whether the endpoint retries (reading `model.endpoints[i].retry` copies the endpoint).
-    let endpointHasRetry: [Bool]
-    let poolAcquireTimeout: [Double?]
+    let endpointHasRetry: Slab<Bool>
+    let poolAcquireTimeout: Slab<Double?>
     /// Pools whose acquire timeout is a distribution (`acquire_timeout: uniform(2s, 2.14s)`):
     /// each wait draws its own, from the pool's stream; nil for a constant one (a lane).
-    let poolAcquireTimeoutVarying: [Distribution?]
+    let poolAcquireTimeoutVarying: Slab<Distribution?>
     let acquireTimeoutStreams: [RandomStreamHandle?]
     /// `latency_of: all`: failed and timed-out requests are timed too.
     let latencyOfAll: Bool
@@ -182,8 +182,8 @@ struct WebEngine {
 
     // Instances.
     var workers: Slab<TokenPool>
-    var instanceAlive: [Bool]
-    var inRotation: [Bool]
+    var instanceAlive: Slab<Bool>
+    var inRotation: Slab<Bool>
     var instancesInRotation: Int
     var inFlight: Slab<Int>
     var roundRobinNext = 0
@@ -191,9 +191,9 @@ struct WebEngine {
     // Pools: slot = pool * instances + instance (per instance) or pool * instances (shared).
     var pools: Slab<TokenPool>
     /// Each slot's pool (slot / instances).
-    let poolOfSlot: [Int]
+    let poolOfSlot: Slab<Int>
     var openConnections: Slab<Int>
-    let poolerOfPool: [Int32]
+    let poolerOfPool: Slab<Int32>
     var poolers: Slab<TokenPool>
     var poolerOpen: Slab<Int>
     var poolerClientConnections: Slab<Int>
@@ -205,8 +205,8 @@ struct WebEngine {
     // Connection lifetimes, for pools that track them (`poolTracksConnections`): each slot's
     // idle open connections, most recently released last (reused first, LIFO, as node-postgres
     // and HikariCP do), and whether its reaper event is pending.
-    let poolTracksConnections: [Bool]
-    let poolIdleTimeout: [Double]
+    let poolTracksConnections: Slab<Bool>
+    let poolIdleTimeout: Slab<Double>
     let poolMinIdle: [Int]
     let poolerSessionMode: [Bool]
     var idleConnections: Slab<EventRing<IdleConnection>>
@@ -325,12 +325,12 @@ struct WebEngine {
             openRatePerSecond = nil
             openArrivalsEvenlySpaced = false
         }
-        endpointTimeout = model.endpoints.map(\.timeoutSeconds)
-        endpointCancelOnTimeout = model.endpoints.map(\.cancelOnTimeout)
-        endpointHasLimiters = model.endpoints.map { !$0.rateLimiters.isEmpty }
-        endpointHasRetry = model.endpoints.map { $0.retry != nil }
-        poolAcquireTimeout = model.pools.map(\.acquireTimeoutSeconds)
-        poolAcquireTimeoutVarying = model.pools.map { $0.acquireTimeout.map(Distribution.init) }
+        endpointTimeout = Slab(model.endpoints.map(\.timeoutSeconds))
+        endpointCancelOnTimeout = Slab(model.endpoints.map(\.cancelOnTimeout))
+        endpointHasLimiters = Slab(model.endpoints.map { !$0.rateLimiters.isEmpty })
+        endpointHasRetry = Slab(model.endpoints.map { $0.retry != nil })
+        poolAcquireTimeout = Slab(model.pools.map(\.acquireTimeoutSeconds))
+        poolAcquireTimeoutVarying = Slab(model.pools.map { $0.acquireTimeout.map(Distribution.init) })
         acquireTimeoutStreams = model.pools.map { pool in pool.acquireTimeout.map { _ in stream("pools.\(pool.name).acquire-timeout") } }
         latencyOfAll = model.simulation.latencyOf == .all
         firstReadNode = model.database?.readFrom == .all ? 0 : 1
@@ -350,19 +350,19 @@ struct WebEngine {
             laneOfDuration[duration.bitPattern] = laneOfDuration.count + 1
             return laneOfDuration.count
         }
-        endpointTimeoutLane = endpointTimeout.map(lane)
-        poolTimeoutLane = model.pools.map { $0.acquireTimeout == nil ? lane($0.acquireTimeoutSeconds) : -1 }
+        endpointTimeoutLane = Slab(endpointTimeout.map(lane))
+        poolTimeoutLane = Slab(model.pools.map { $0.acquireTimeout == nil ? lane($0.acquireTimeoutSeconds) : -1 })
         poolerTimeoutLane = poolerWaitTimeout.map(lane)
         // One ring each: copies of a ring would share its storage.
         lanes = Slab((0..<(laneOfDuration.count + 1)).map { _ in EventRing<LaneEvent>() })
         databaseNext = Slab(Array(repeating: LaneEvent.none, count: 1 + (model.database?.replicas ?? 0)))
         if case .closed(_, let think)? = model.workload?.arrivals { thinkTime = Distribution(think) } else { thinkTime = nil }
         cacheLookupTime = model.caches.map { Distribution($0.lookup) }
-        poolPerInstance = model.pools.map { $0.scope == .perInstance }
-        cachePerInstance = model.caches.map { $0.scope == .perInstance }
+        poolPerInstance = Slab(model.pools.map { $0.scope == .perInstance })
+        cachePerInstance = Slab(model.caches.map { $0.scope == .perInstance })
         slotsPerEntity = max(1, compiled.slotsUsed)
-        connectionSetup = model.pools.map { $0.connectionSetup.map(Distribution.init) }
-        serviceStreams = compiled.distributions.indices.map { stream("step.\($0).time") }
+        connectionSetup = Slab(model.pools.map { $0.connectionSetup.map(Distribution.init) })
+        serviceStreams = Slab(compiled.distributions.indices.map { stream("step.\($0).time") })
         countStreams = compiled.counts.indices.map { stream("step.\($0).count") }
         cacheStreams = model.caches.map { stream("cache.\($0.name)") }
         cacheServerTime = model.caches.map { $0.server.map { Distribution($0.time) } }
@@ -370,7 +370,7 @@ struct WebEngine {
         cacheFillTime = model.caches.map { $0.server.map { Distribution($0.effectiveFillTime) } }
         cacheFillStreams = model.caches.map { cache in cache.server.map { _ in stream("cache.\(cache.name).fill") } }
         ownedStreams = owned
-        distributions = compiled.distributions
+        distributions = Slab(compiled.distributions)
         counts = compiled.counts.map(CountSampler.init)
 
         let weights = model.workload?.mix.map(\.weight) ?? []
@@ -380,8 +380,8 @@ struct WebEngine {
 
         let n = instanceCount
         workers = Slab((0..<n).map { _ in TokenPool(size: max(1, model.instances.workers)) })
-        instanceAlive = Array(repeating: true, count: n)
-        inRotation = Array(repeating: true, count: n)
+        instanceAlive = Slab(Array(repeating: true, count: n))
+        inRotation = Slab(Array(repeating: true, count: n))
         instancesInRotation = n
         inFlight = Slab(Array(repeating: 0, count: n))
 
@@ -390,9 +390,9 @@ struct WebEngine {
             for _ in 0..<n { pools.append(TokenPool(size: pool.size)) }
         }
         openConnections = Slab(Array(repeating: 0, count: pools.count))
-        poolOfSlot = (0..<pools.count).map { $0 / n }
+        poolOfSlot = Slab((0..<pools.count).map { $0 / n })
         let poolerIndex = Dictionary(uniqueKeysWithValues: model.poolers.enumerated().map { ($1.name, Int32($0)) })
-        poolerOfPool = model.pools.map { $0.via.flatMap { poolerIndex[$0] } ?? -1 }
+        poolerOfPool = Slab(model.pools.map { $0.via.flatMap { poolerIndex[$0] } ?? -1 })
         poolers = Slab(model.poolers.map { TokenPool(size: $0.serverConnections) })
         poolerOpen = Slab(Array(repeating: 0, count: model.poolers.count))
         poolerClientConnections = Slab(Array(repeating: 0, count: model.poolers.count))
@@ -402,12 +402,12 @@ struct WebEngine {
         poolTimeouts = Array(repeating: 0, count: model.pools.count)
         poolRefused = Array(repeating: 0, count: model.pools.count)
         poolerSessionMode = model.poolers.map { $0.mode == .session }
-        poolIdleTimeout = model.pools.map { $0.idleTimeoutSeconds ?? .infinity }
+        poolIdleTimeout = Slab(model.pools.map { $0.idleTimeoutSeconds ?? .infinity })
         poolMinIdle = model.pools.map(\.minIdle)
         let sessionPoolers = Set(model.poolers.filter { $0.mode == .session }.map(\.name))
-        poolTracksConnections = model.pools.map { pool in
+        poolTracksConnections = Slab(model.pools.map { pool in
             pool.idleTimeoutSeconds != nil || pool.via.map(sessionPoolers.contains) == true
-        }
+        })
         // One ring each (copies of a ring would share its storage), behind raw pointers: a
         // `Deque` checked its buffer's uniqueness on every release and acquire.
         idleConnections = Slab((0..<pools.count).map { _ in EventRing<IdleConnection>(capacity: 4) })
