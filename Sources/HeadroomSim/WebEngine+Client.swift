@@ -58,7 +58,7 @@ extension WebEngine {
         entities[Int(e)].attempt = a
         entities[Int(e)].root = e
         entities[Int(e)].instance = Int32(instance)
-        entities[Int(e)].pc = programs.endpointStart[endpoint]
+        entities[Int(e)].pc = endpointStart[endpoint]
         entities[Int(e)].startSeconds = now
         advance(e)
     }

@@ -19,17 +19,17 @@ extension WebEngine {
         for i in poolers.indices { poolers[i].restartStatistics(atSeconds: now) }
         for i in poolTotalInUse.indices { poolTotalInUse[i].restart(atSeconds: now) }
         for i in poolOpenTotal.indices { poolOpenTotal[i].restart(atSeconds: now) }
-        poolOpened = Array(repeating: 0, count: poolOpened.count)
-        poolIdleClosed = Array(repeating: 0, count: poolIdleClosed.count)
+        poolOpened = Slab(Array(repeating: 0, count: poolOpened.count))
+        poolIdleClosed = Slab(Array(repeating: 0, count: poolIdleClosed.count))
         for i in databaseNodes.indices { databaseNodes[i].restartStatistics(atSeconds: now) }
         for i in workers.indices { workers[i].restartStatistics(atSeconds: now) }
         for i in jobWorkers.indices { jobWorkers[i].restartStatistics(atSeconds: now) }
         databaseOpen.restart(atSeconds: now)
         poolWaits = Slab(Array(repeating: LatencyRecorder(), count: poolWaits.count))
         poolerWaits = Slab(Array(repeating: LatencyRecorder(), count: poolerWaits.count))
-        poolTimeouts = Array(repeating: 0, count: poolTimeouts.count)
-        poolRefused = Array(repeating: 0, count: poolRefused.count)
-        poolerTimeouts = Array(repeating: 0, count: poolerTimeouts.count)
+        poolTimeouts = Slab(Array(repeating: 0, count: poolTimeouts.count))
+        poolRefused = Slab(Array(repeating: 0, count: poolRefused.count))
+        poolerTimeouts = Slab(Array(repeating: 0, count: poolerTimeouts.count))
         databaseQueries = Slab(Array(repeating: 0, count: databaseQueries.count))
         databaseRefused = 0
         failedQueries = 0

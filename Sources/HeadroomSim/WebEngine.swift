@@ -91,6 +91,8 @@ struct WebEngine {
     /// `programs.ops` in a slab: the interpreter fetches an op per step, and an `Array`'s
     /// element read (its native-storage check and bounds check) was 24 instructions a request.
     let ops: Slab<Op>
+    /// `programs.endpointStart`, read for every attempt, in a slab for the same reason.
+    let endpointStart: Slab<Int32>
     let instanceCount: Int
     let horizonSeconds: Double
     let warmupSeconds: Double
@@ -122,7 +124,7 @@ struct WebEngine {
     /// The lane of each endpoint's client timeout, pool's acquire timeout and pooler's wait timeout.
     let endpointTimeoutLane: Slab<Int>
     let poolTimeoutLane: Slab<Int>
-    let poolerTimeoutLane: [Int]
+    let poolerTimeoutLane: Slab<Int>
     var now: Double = 0
     // Slabs, not arrays: they are written on every step, and an array in the engine checks
     // its buffer's uniqueness on each write.
@@ -137,18 +139,18 @@ struct WebEngine {
     let ownedStreams: [RandomStream]
     let arrivalStream, thinkStream, mixStream, userStream, balancerStream, retryStream: RandomStreamHandle
     let serviceStreams: Slab<RandomStreamHandle>  // per distribution index
-    let countStreams: [RandomStreamHandle]
+    let countStreams: Slab<RandomStreamHandle>
     let failureStream, routingStream: RandomStreamHandle
-    let cacheStreams: [RandomStreamHandle]
+    let cacheStreams: Slab<RandomStreamHandle>
     let distributions: Slab<Distribution>
-    let counts: [CountSampler]
-    let mixCumulative: [Double]
-    let zipf: [ZipfKeys?]
+    let counts: Slab<CountSampler>
+    let mixCumulative: Slab<Double>
+    let zipf: Slab<ZipfKeys?>
     let poolPerInstance: Slab<Bool>
     let cachePerInstance: Slab<Bool>
     let slotsPerEntity: Int
     let thinkTime: Distribution?
-    let cacheLookupTime: [Distribution]
+    let cacheLookupTime: Slab<Distribution>
     let connectionSetup: Slab<Distribution?>
     let setupStream: RandomStreamHandle
 
@@ -164,21 +166,21 @@ struct WebEngine {
     /// Pools whose acquire timeout is a distribution (`acquire_timeout: uniform(2s, 2.14s)`):
     /// each wait draws its own, from the pool's stream; nil for a constant one (a lane).
     let poolAcquireTimeoutVarying: Slab<Distribution?>
-    let acquireTimeoutStreams: [RandomStreamHandle?]
+    let acquireTimeoutStreams: Slab<RandomStreamHandle?>
     /// `latency_of: all`: failed and timed-out requests are timed too.
     let latencyOfAll: Bool
     /// The first database node reads may go to: 1 (the replicas), or 0 with `read_from: all`.
     let firstReadNode: Int
-    let poolerMaxClientConnections: [Int]
-    let poolerWaitTimeout: [Double?]
+    let poolerMaxClientConnections: Slab<Int>
+    let poolerWaitTimeout: Slab<Double?>
     let databaseMaxConnections: Int
     /// Read routing when reads can go to replicas, else nil (every query to the primary).
     let replicaReadRouting: ReadRouting?
-    let cacheUsesKeys: [Bool]
-    let cacheHitRatio: [Double]
-    let cacheSingleFlight: [Bool]
-    let cacheInvalidatesAll: [Bool]
-    let jobQueueCapacity: [Int?]
+    let cacheUsesKeys: Slab<Bool>
+    let cacheHitRatio: Slab<Double>
+    let cacheSingleFlight: Slab<Bool>
+    let cacheInvalidatesAll: Slab<Bool>
+    let jobQueueCapacity: Slab<Int?>
 
     // Instances.
     var workers: Slab<TokenPool>
@@ -200,22 +202,22 @@ struct WebEngine {
     var poolWaits: Slab<LatencyRecorder>
     var poolerWaits: Slab<LatencyRecorder>
     var poolTotalInUse: Slab<TimeWeightedAverage>
-    var poolTimeouts: [Int]
-    var poolRefused: [Int]
+    var poolTimeouts: Slab<Int>
+    var poolRefused: Slab<Int>
     // Connection lifetimes, for pools that track them (`poolTracksConnections`): each slot's
     // idle open connections, most recently released last (reused first, LIFO, as node-postgres
     // and HikariCP do), and whether its reaper event is pending.
     let poolTracksConnections: Slab<Bool>
     let poolIdleTimeout: Slab<Double>
-    let poolMinIdle: [Int]
-    let poolerSessionMode: [Bool]
+    let poolMinIdle: Slab<Int>
+    let poolerSessionMode: Slab<Bool>
     var idleConnections: Slab<EventRing<IdleConnection>>
     var idleReaperArmed: Slab<Bool>
     /// Open connections of each pool (all slots), and opens and idle closes since warm-up.
     var poolOpenTotal: Slab<TimeWeightedAverage>
-    var poolOpened: [Int]
-    var poolIdleClosed: [Int]
-    var poolerTimeouts: [Int]
+    var poolOpened: Slab<Int>
+    var poolIdleClosed: Slab<Int>
+    var poolerTimeouts: Slab<Int>
     var databaseOpen = TimeWeightedAverage()
     var databaseRefused = 0
     var failedQueries = 0
@@ -235,28 +237,28 @@ struct WebEngine {
     /// cache without one); each cache's lookups' waits for them; their service times.
     var cacheServers: Slab<TokenPool>
     var cacheServerWaits: Slab<LatencyRecorder>
-    let cacheServerTime: [Distribution?]
-    let cacheServerStreams: [RandomStreamHandle?]
+    let cacheServerTime: Slab<Distribution?>
+    let cacheServerStreams: Slab<RandomStreamHandle?>
     /// A fill's time at the server (the lookup's unless `fill_time`), drawn from its own stream.
-    let cacheFillTime: [Distribution?]
-    let cacheFillStreams: [RandomStreamHandle?]
+    let cacheFillTime: Slab<Distribution?>
+    let cacheFillStreams: Slab<RandomStreamHandle?>
     /// Each instance's client pool of connections to a cache's server (`server.connections`),
     /// cache-major (cache * instances + instance; size 1 and unused without one), and each
     /// cache's commands' waits for a connection.
     var cacheConnections: Slab<TokenPool>
     var cacheConnectionWaits: Slab<SummaryStatistics>
-    let cacheHasConnectionPool: [Bool]
+    let cacheHasConnectionPool: Slab<Bool>
     /// `server.connection_timeout` per cache, and the commands that gave up waiting.
-    let cacheConnectionTimeout: [Double?]
+    let cacheConnectionTimeout: Slab<Double?>
     /// `server.on_timeout: miss`: a command that gave up does not fail its request.
-    let cacheTimeoutIsMiss: [Bool]
+    let cacheTimeoutIsMiss: Slab<Bool>
     var cacheConnectionTimeouts: Slab<Int>
 
     // Rate limiters: state index = limiter offset + scope slot * keys + key.
-    var rateLimitState: [RateLimitState]
-    let rateLimitOffset: [Int]
-    let rateLimitKeys: [Int]
-    let endpointLimiters: [[Int]]
+    var rateLimitState: Slab<RateLimitState>
+    let rateLimitOffset: Slab<Int>
+    let rateLimitKeys: Slab<Int>
+    let endpointLimiters: Slab<[Int]>
 
     // Job queues.
     var jobWorkers: Slab<TokenPool>
@@ -300,6 +302,7 @@ struct WebEngine {
         let compiled = Programs(model: model)
         programs = compiled
         ops = Slab(compiled.ops)
+        endpointStart = Slab(compiled.endpointStart)
         instanceCount = max(1, model.instances.count)
         let seed = model.simulation.seed
         var owned: [RandomStream] = []
@@ -331,18 +334,18 @@ struct WebEngine {
         endpointHasRetry = Slab(model.endpoints.map { $0.retry != nil })
         poolAcquireTimeout = Slab(model.pools.map(\.acquireTimeoutSeconds))
         poolAcquireTimeoutVarying = Slab(model.pools.map { $0.acquireTimeout.map(Distribution.init) })
-        acquireTimeoutStreams = model.pools.map { pool in pool.acquireTimeout.map { _ in stream("pools.\(pool.name).acquire-timeout") } }
+        acquireTimeoutStreams = Slab(model.pools.map { pool in pool.acquireTimeout.map { _ in stream("pools.\(pool.name).acquire-timeout") } })
         latencyOfAll = model.simulation.latencyOf == .all
         firstReadNode = model.database?.readFrom == .all ? 0 : 1
-        poolerMaxClientConnections = model.poolers.map(\.maxClientConnections)
-        poolerWaitTimeout = model.poolers.map(\.queryWaitTimeoutSeconds)
+        poolerMaxClientConnections = Slab(model.poolers.map(\.maxClientConnections))
+        poolerWaitTimeout = Slab(model.poolers.map(\.queryWaitTimeoutSeconds))
         databaseMaxConnections = model.database?.maxConnections ?? Int.max
         replicaReadRouting = (model.database?.replicas ?? 0) > 0 ? model.database?.readRouting : nil
-        cacheUsesKeys = model.caches.map { if case .keys = $0.hits { return true } else { return false } }
-        cacheHitRatio = model.caches.map { if case .ratio(let h) = $0.hits { return h } else { return 0 } }
-        cacheSingleFlight = model.caches.map(\.singleFlight)
-        cacheInvalidatesAll = model.caches.map { $0.invalidation == .all }
-        jobQueueCapacity = model.jobQueues.map(\.capacity)
+        cacheUsesKeys = Slab(model.caches.map { if case .keys = $0.hits { return true } else { return false } })
+        cacheHitRatio = Slab(model.caches.map { if case .ratio(let h) = $0.hits { return h } else { return 0 } })
+        cacheSingleFlight = Slab(model.caches.map(\.singleFlight))
+        cacheInvalidatesAll = Slab(model.caches.map { $0.invalidation == .all })
+        jobQueueCapacity = Slab(model.jobQueues.map(\.capacity))
         var laneOfDuration: [UInt64: Int] = [:]
         func lane(_ duration: Double?) -> Int {
             guard let duration else { return -1 }
@@ -352,31 +355,31 @@ struct WebEngine {
         }
         endpointTimeoutLane = Slab(endpointTimeout.map(lane))
         poolTimeoutLane = Slab(model.pools.map { $0.acquireTimeout == nil ? lane($0.acquireTimeoutSeconds) : -1 })
-        poolerTimeoutLane = poolerWaitTimeout.map(lane)
+        poolerTimeoutLane = Slab(poolerWaitTimeout.map(lane))
         // One ring each: copies of a ring would share its storage.
         lanes = Slab((0..<(laneOfDuration.count + 1)).map { _ in EventRing<LaneEvent>() })
         databaseNext = Slab(Array(repeating: LaneEvent.none, count: 1 + (model.database?.replicas ?? 0)))
         if case .closed(_, let think)? = model.workload?.arrivals { thinkTime = Distribution(think) } else { thinkTime = nil }
-        cacheLookupTime = model.caches.map { Distribution($0.lookup) }
+        cacheLookupTime = Slab(model.caches.map { Distribution($0.lookup) })
         poolPerInstance = Slab(model.pools.map { $0.scope == .perInstance })
         cachePerInstance = Slab(model.caches.map { $0.scope == .perInstance })
         slotsPerEntity = max(1, compiled.slotsUsed)
         connectionSetup = Slab(model.pools.map { $0.connectionSetup.map(Distribution.init) })
         serviceStreams = Slab(compiled.distributions.indices.map { stream("step.\($0).time") })
-        countStreams = compiled.counts.indices.map { stream("step.\($0).count") }
-        cacheStreams = model.caches.map { stream("cache.\($0.name)") }
-        cacheServerTime = model.caches.map { $0.server.map { Distribution($0.time) } }
-        cacheServerStreams = model.caches.map { cache in cache.server.map { _ in stream("cache.\(cache.name).server") } }
-        cacheFillTime = model.caches.map { $0.server.map { Distribution($0.effectiveFillTime) } }
-        cacheFillStreams = model.caches.map { cache in cache.server.map { _ in stream("cache.\(cache.name).fill") } }
+        countStreams = Slab(compiled.counts.indices.map { stream("step.\($0).count") })
+        cacheStreams = Slab(model.caches.map { stream("cache.\($0.name)") })
+        cacheServerTime = Slab(model.caches.map { $0.server.map { Distribution($0.time) } })
+        cacheServerStreams = Slab(model.caches.map { cache in cache.server.map { _ in stream("cache.\(cache.name).server") } })
+        cacheFillTime = Slab(model.caches.map { $0.server.map { Distribution($0.effectiveFillTime) } })
+        cacheFillStreams = Slab(model.caches.map { cache in cache.server.map { _ in stream("cache.\(cache.name).fill") } })
         ownedStreams = owned
         distributions = Slab(compiled.distributions)
-        counts = compiled.counts.map(CountSampler.init)
+        counts = Slab(compiled.counts.map(CountSampler.init))
 
         let weights = model.workload?.mix.map(\.weight) ?? []
         let totalWeight = weights.reduce(0, +)
         var running = 0.0
-        mixCumulative = weights.map { running += $0 / max(totalWeight, .leastNonzeroMagnitude); return running }
+        mixCumulative = Slab(weights.map { running += $0 / max(totalWeight, .leastNonzeroMagnitude); return running })
 
         let n = instanceCount
         workers = Slab((0..<n).map { _ in TokenPool(size: max(1, model.instances.workers)) })
@@ -399,11 +402,11 @@ struct WebEngine {
         poolWaits = Slab(Array(repeating: LatencyRecorder(), count: model.pools.count))
         poolerWaits = Slab(Array(repeating: LatencyRecorder(), count: model.poolers.count))
         poolTotalInUse = Slab(Array(repeating: TimeWeightedAverage(), count: model.pools.count))
-        poolTimeouts = Array(repeating: 0, count: model.pools.count)
-        poolRefused = Array(repeating: 0, count: model.pools.count)
-        poolerSessionMode = model.poolers.map { $0.mode == .session }
+        poolTimeouts = Slab(Array(repeating: 0, count: model.pools.count))
+        poolRefused = Slab(Array(repeating: 0, count: model.pools.count))
+        poolerSessionMode = Slab(model.poolers.map { $0.mode == .session })
         poolIdleTimeout = Slab(model.pools.map { $0.idleTimeoutSeconds ?? .infinity })
-        poolMinIdle = model.pools.map(\.minIdle)
+        poolMinIdle = Slab(model.pools.map(\.minIdle))
         let sessionPoolers = Set(model.poolers.filter { $0.mode == .session }.map(\.name))
         poolTracksConnections = Slab(model.pools.map { pool in
             pool.idleTimeoutSeconds != nil || pool.via.map(sessionPoolers.contains) == true
@@ -413,9 +416,9 @@ struct WebEngine {
         idleConnections = Slab((0..<pools.count).map { _ in EventRing<IdleConnection>(capacity: 4) })
         idleReaperArmed = Slab(Array(repeating: false, count: pools.count))
         poolOpenTotal = Slab(Array(repeating: TimeWeightedAverage(), count: model.pools.count))
-        poolOpened = Array(repeating: 0, count: model.pools.count)
-        poolIdleClosed = Array(repeating: 0, count: model.pools.count)
-        poolerTimeouts = Array(repeating: 0, count: model.poolers.count)
+        poolOpened = Slab(Array(repeating: 0, count: model.pools.count))
+        poolIdleClosed = Slab(Array(repeating: 0, count: model.pools.count))
+        poolerTimeouts = Slab(Array(repeating: 0, count: model.poolers.count))
 
         let database = model.database ?? Database()
         databaseNodes = Slab([ProcessorSharingStation(cores: database.cores, contention: database.contention,
@@ -427,10 +430,10 @@ struct WebEngine {
         databaseQueries = Slab(Array(repeating: 0, count: databaseNodes.count))
 
         cacheStores = []
-        zipf = model.caches.map { cache in
+        zipf = Slab(model.caches.map { cache in
             if case .keys(let popularity) = cache.hits { return ZipfKeys(s: popularity.s, n: popularity.n) }
             return nil
-        }
+        })
         for cache in model.caches {
             for _ in 0..<n {
                 if case .keys(let popularity) = cache.hits {
@@ -442,14 +445,14 @@ struct WebEngine {
         }
         cacheServers = Slab(model.caches.flatMap { cache in (0..<n).map { _ in TokenPool(size: cache.server?.servers ?? 1) } })
         cacheServerWaits = Slab(Array(repeating: LatencyRecorder(), count: model.caches.count))
-        cacheHasConnectionPool = model.caches.map { $0.server?.connectionsPerInstance != nil }
+        cacheHasConnectionPool = Slab(model.caches.map { $0.server?.connectionsPerInstance != nil })
         let clientPoolsPerCache = instanceCount
         cacheConnections = Slab(model.caches.flatMap { cache in
             (0..<clientPoolsPerCache).map { _ in TokenPool(size: cache.server?.connectionsPerInstance ?? 1) }
         })
         cacheConnectionWaits = Slab(Array(repeating: SummaryStatistics(), count: model.caches.count))
-        cacheConnectionTimeout = model.caches.map { $0.server?.connectionTimeoutSeconds }
-        cacheTimeoutIsMiss = model.caches.map { $0.server?.onTimeout == .miss }
+        cacheConnectionTimeout = Slab(model.caches.map { $0.server?.connectionTimeoutSeconds })
+        cacheTimeoutIsMiss = Slab(model.caches.map { $0.server?.onTimeout == .miss })
         cacheConnectionTimeouts = Slab(Array(repeating: 0, count: model.caches.count))
         cacheLookups = Slab(Array(repeating: 0, count: model.caches.count))
         cacheHits = Slab(Array(repeating: 0, count: model.caches.count))
@@ -471,11 +474,11 @@ struct WebEngine {
             }
             states.append(contentsOf: Array(repeating: RateLimitState(tokens: burst), count: k * slots))
         }
-        rateLimitOffset = offsets
-        rateLimitKeys = keys
-        rateLimitState = states
+        rateLimitOffset = Slab(offsets)
+        rateLimitKeys = Slab(keys)
+        rateLimitState = Slab(states)
         let limiterIndex = Dictionary(uniqueKeysWithValues: model.rateLimiters.enumerated().map { ($1.name, $0) })
-        endpointLimiters = model.endpoints.map { $0.rateLimiters.compactMap { limiterIndex[$0] } }
+        endpointLimiters = Slab(model.endpoints.map { $0.rateLimiters.compactMap { limiterIndex[$0] } })
 
         jobWorkers = Slab(model.jobQueues.map { TokenPool(size: max(1, $0.workers)) })
         jobEnqueued = Slab(Array(repeating: 0, count: model.jobQueues.count))
