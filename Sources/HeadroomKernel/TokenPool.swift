@@ -44,11 +44,19 @@ public struct TokenPool: Sendable {
     @usableFromInline var headTicket: UInt64 = 0
     @usableFromInline var liveWaiters: Int = 0
 
-    /// Tokens held over time (utilization = mean / size).
+    /// Whether ``inUse`` and ``waitsOfGranted`` are kept. An owner that keeps its own tallies
+    /// of the same things turns them off and saves two updates per grant and one per release
+    /// (the web engine's connection pools: their in-use total spans the copies of a
+    /// per-instance pool and their waits go to a histogram; about 1 % of `headroom run`'s
+    /// instructions on the peer bench's models).
+    public let keepsGrantStatistics: Bool
+    /// Tokens held over time (utilization = mean / size); stays at zero when
+    /// ``keepsGrantStatistics`` is off.
     public var inUse: TimeWeightedAverage
     /// Live waiters over time.
     public var waiting: TimeWeightedAverage
-    /// Waits of those who got a token (zero for immediate grants), in seconds.
+    /// Waits of those who got a token (zero for immediate grants), in seconds; empty when
+    /// ``keepsGrantStatistics`` is off.
     public var waitsOfGranted = SummaryStatistics()
     /// Acquires granted, and waiters who gave up, since the last restart.
     public var grants: Int { grantCount }
@@ -56,9 +64,10 @@ public struct TokenPool: Sendable {
     @usableFromInline var grantCount = 0
     @usableFromInline var givenUpCount = 0
 
-    public init(size: Int, startSeconds: Double = 0) {
+    public init(size: Int, startSeconds: Double = 0, keepsGrantStatistics: Bool = true) {
         precondition(size > 0, "a token pool needs at least one token")
         self.size = size
+        self.keepsGrantStatistics = keepsGrantStatistics
         inUse = TimeWeightedAverage(atSeconds: startSeconds)
         waiting = TimeWeightedAverage(atSeconds: startSeconds)
     }
@@ -74,9 +83,11 @@ public struct TokenPool: Sendable {
     public mutating func acquire(_ customer: Int32, atSeconds now: Double) -> Acquisition {
         if held < size && liveWaiters == 0 {
             held += 1
-            inUse.update(to: Double(held), atSeconds: now)
             grantCount += 1
-            waitsOfGranted.record(0)
+            if keepsGrantStatistics {
+                inUse.update(to: Double(held), atSeconds: now)
+                waitsOfGranted.record(0)
+            }
             return .granted
         }
         let ticket = headTicket &+ UInt64(queue.count)
@@ -157,11 +168,11 @@ public struct TokenPool: Sendable {
             liveWaiters -= 1
             waiting.update(to: Double(liveWaiters), atSeconds: now)
             grantCount += 1
-            waitsOfGranted.record(now - head.sinceSeconds)
+            if keepsGrantStatistics { waitsOfGranted.record(now - head.sinceSeconds) }
             return head.customer
         }
         held -= 1
-        inUse.update(to: Double(held), atSeconds: now)
+        if keepsGrantStatistics { inUse.update(to: Double(held), atSeconds: now) }
         return nil
     }
 

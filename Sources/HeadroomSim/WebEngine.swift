@@ -390,7 +390,8 @@ struct WebEngine {
 
         pools = []
         for pool in model.pools {
-            for _ in 0..<n { pools.append(TokenPool(size: pool.size)) }
+            // The engine keeps each pool's in-use total (`poolTotalInUse`) and waits (`poolWaits`).
+            for _ in 0..<n { pools.append(TokenPool(size: pool.size, keepsGrantStatistics: false)) }
         }
         openConnections = Slab(Array(repeating: 0, count: pools.count))
         poolOfSlot = Slab((0..<pools.count).map { $0 / n })

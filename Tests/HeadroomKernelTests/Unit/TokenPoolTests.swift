@@ -94,6 +94,19 @@ struct TokenPoolTests {
         #expect(pool.inUse.peak == 1 && pool.waiting.peak == 1)
     }
 
+    @Test("without grant statistics the same sequence grants the same customers and keeps grants and waiters, not tokens in use or waits")
+    func withoutGrantStatistics() {
+        var pool = TokenPool(size: 1, keepsGrantStatistics: false)
+        #expect(pool.acquire(0, atSeconds: 0) == .granted)
+        #expect(pool.acquire(1, atSeconds: 1) == .waiting(ticket: 0))
+        #expect(pool.release(atSeconds: 4) == 1)
+        #expect(pool.release(atSeconds: 6) == nil)
+        #expect(pool.grants == 2)
+        #expect(pool.waiting.mean(atSeconds: 8) == 3.0 / 8)
+        #expect(pool.waitsOfGranted.count == 0)
+        #expect(pool.inUse.mean(atSeconds: 8) == 0 && pool.inUse.peak == 0)
+    }
+
     @Test("a c-server queue with capacity K blocks the arrival that finds K present")
     func capacityBlocks() {
         var q = MultiServerQueue(servers: 2, capacity: 3)
