@@ -51,6 +51,28 @@ import Testing
         """) == ["test.yaml:4:14: error: `endpoints.e.timeout`: duration needs a unit, e.g. 10ms or 10s (got `10`)"])
     }
 
+    @Test("a bare negative duration is refused wherever a distribution goes, as const(-5ms) is")
+    func bareNegativeDurationIsRejected() {
+        #expect(errors("""
+        workload: {open: {rate: 10/s}}
+        endpoints: {e: {steps: [{sleep: -5ms}]}}
+        """) == ["test.yaml:2:33: error: `endpoints.e.steps[0].sleep`: a duration must not be negative (got `-5ms`)"])
+        #expect(errors("""
+        workload: {open: {rate: 10/s}}
+        endpoints: {e: {steps: [{cpu: -9223372036854775808ms}]}}
+        """) == ["test.yaml:2:31: error: `endpoints.e.steps[0].cpu`: a duration must not be negative (got `-9223372036854775808ms`)"])
+        let call = errors("""
+        workload: {open: {rate: 10/s}}
+        endpoints: {e: {steps: [{call: {latency: -1s}}]}}
+        """)
+        #expect(call.count == 1 && call[0].contains("a duration must not be negative (got `-1s`)"), "\(call)")
+        let unitless = errors("""
+        workload: {open: {rate: 10/s}}
+        endpoints: {e: {steps: [{cpu: -5}]}}
+        """)
+        #expect(unitless.count == 1 && unitless[0].contains("must not be negative") && !unitless[0].contains("e.g. -5ms"), "\(unitless)")
+    }
+
     @Test func negativeRateIsRejected() {
         #expect(errors("""
         workload:
