@@ -599,7 +599,7 @@ final class ModelDecoder {
                 diag.error(f.at(k), f.p(k), "`\(k)` belongs to `token_bucket`; a fixed window has `limit` and `window`")
             }
             if !f.has("limit") || !f.has("window") { diag.error(node.origin, path, "a fixed window needs `limit` (requests) and `window` (e.g. 1min)") }
-            if let l = f.int("limit", max: Limits.capacity), let w = f.duration("window", positive: true) {
+            if let l = f.int("limit", max: Limits.capacity), let w = f.duration("window", positive: true, min: 1e-6) {
                 algorithm = .fixedWindow(limit: l, windowSeconds: w)
             }
         }

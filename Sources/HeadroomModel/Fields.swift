@@ -136,13 +136,17 @@ struct Reader {
         }
     }
 
-    func duration(_ node: YNode, _ path: String, positive: Bool = false, max: Double = Limits.durationSeconds, what: String) -> Double? {
+    /// A duration in seconds; `min` refuses a positive one too short to mean anything (a rate
+    /// limiter's window of 1e-320 min made every request's window number infinite).
+    func duration(_ node: YNode, _ path: String, positive: Bool = false, min: Double = 0, max: Double = Limits.durationSeconds,
+                  what: String) -> Double? {
         guard let s = text(node, path, "a duration such as 20ms") else { return nil }
         do {
             let v = try Units.duration(s)
             if v < 0 { diag.error(node.origin, path, "\(what) must not be negative, not \(s)"); return nil }
             if positive && v == 0 { diag.error(node.origin, path, "\(what) must be more than zero"); return nil }
             if v > max { diag.error(node.origin, path, "\(what) of \(s) is absurd: more than \(Units.formatDuration(max)) is not supported"); return nil }
+            if v > 0 && v < min { diag.error(node.origin, path, "\(what) of \(s) is absurd: less than \(Units.formatDuration(min)) is not supported"); return nil }
             return v
         } catch {
             diag.error(node.origin, path, error.message)
@@ -248,8 +252,8 @@ struct Fields {
         self[key].flatMap { reader.probability($0, p(key), what: "`\(key)`") }
     }
     func bool(_ key: String) -> Bool? { self[key].flatMap { reader.bool($0, p(key)) } }
-    func duration(_ key: String, positive: Bool = false, max: Double = Limits.durationSeconds) -> Double? {
-        self[key].flatMap { reader.duration($0, p(key), positive: positive, max: max, what: "`\(key)`") }
+    func duration(_ key: String, positive: Bool = false, min: Double = 0, max: Double = Limits.durationSeconds) -> Double? {
+        self[key].flatMap { reader.duration($0, p(key), positive: positive, min: min, max: max, what: "`\(key)`") }
     }
     func optionalDuration(_ key: String) -> Double?? {
         self[key].flatMap { reader.optionalDuration($0, p(key), what: "`\(key)`") }

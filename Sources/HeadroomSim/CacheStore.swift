@@ -98,6 +98,8 @@ struct CacheStore {
 struct RateLimitState {
     var tokens: Double
     var lastRefillSeconds: Double = 0
-    var window: Int = -1
+    /// The fixed window's number, floor(now / window), as a `Double`: never a trap, whatever
+    /// the quotient (the model refuses windows under 1 us; this is the second line).
+    var window: Double = -1
     var countInWindow: Int = 0
 }

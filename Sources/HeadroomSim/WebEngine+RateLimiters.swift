@@ -20,7 +20,7 @@ extension WebEngine {
             rateLimitState[index] = s
             return allowed
         case .fixedWindow(let limit, let window):
-            let w = Int((now / window).rounded(.down))
+            let w = (now / window).rounded(.down)
             if rateLimitState[index].window != w {
                 rateLimitState[index].window = w
                 rateLimitState[index].countInWindow = 0

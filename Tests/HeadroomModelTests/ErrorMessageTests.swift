@@ -73,6 +73,17 @@ import Testing
         #expect(unitless.count == 1 && unitless[0].contains("must not be negative") && !unitless[0].contains("e.g. -5ms"), "\(unitless)")
     }
 
+    @Test("a rate limiter's window under a microsecond is refused, not run (its window number overflowed)")
+    func absurdlyShortRateLimitWindowIsRejected() {
+        let bad = errors("""
+        workload: {open: {rate: 10/s}}
+        rate_limiters:
+          l: {algorithm: fixed_window, limit: 5, window: 1e-320min}
+        endpoints: {e: {rate_limiters: [l], steps: [{cpu: 5ms}]}}
+        """)
+        #expect(bad.count == 1 && bad[0].hasPrefix("test.yaml:3:50: error: `rate_limiters.l.window`") && bad[0].contains("less than 1us is not supported"), "\(bad)")
+    }
+
     @Test func negativeRateIsRejected() {
         #expect(errors("""
         workload:
