@@ -95,6 +95,9 @@ public struct WorkEstimate: Sendable, Hashable, Encodable {
 
     /// `1.2e10`, `350000`, `2.5`.
     public static func compact(_ x: Double) -> String {
+        // Times that round to nothing (think and service of 1e-320 s) make the analytic rate
+        // infinite or 0/0: say so rather than print `-nan`.
+        guard x.isFinite else { return "unbounded" }
         if x >= 1e6 { return String(format: "%.2g", x).replacingOccurrences(of: "e+", with: "e") }
         if x >= 100 { return String(format: "%.0f", x) }
         return String(format: "%.3g", x)

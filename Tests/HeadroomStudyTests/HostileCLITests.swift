@@ -77,6 +77,16 @@ struct HostileCLITests {
         }
     }
 
+    @Test("A closed loop of times that round to nothing is refused by the budget, its rate called unbounded, not nan")
+    func budgetOfAnUnboundedRate() throws {
+        let path = try CLI.temporaryFile("instant.yaml", """
+            workload: {closed: {users: 5, think_time: 1e-320s}}
+            endpoints: {e: {steps: [{cpu: 1e-320s}]}}
+            """)
+        let r = try CLI.run(["run", path, "--horizon", "20s", "--warmup", "2s", "--replications", "1"])
+        #expect(r.status == 64 && r.stderr.contains("(unbounded/s x 20 s x 1 replication") && !r.stderr.contains("nan"), "\(r.stderr)")
+    }
+
     @Test("A run estimated past the budget stops before simulating and says how long it would take")
     func budget() throws {
         let path = try CLI.temporaryFile("fast.yaml", """
