@@ -239,19 +239,21 @@ enum DistributionParser {
     private static func parseUnbounded(_ text: String, baseDirectory: String?) throws(ParseFailure) -> DistributionSpec {
         let t = text.trimmingCharacters(in: .whitespaces)
         guard let e = try ExprParser.parse(t) else {
-            if let n = Double(t), n < 0 {
-                throw ParseFailure("a duration must not be negative (got `\(t)`)")
-            }
-            if let n = Double(t), n != 0 {
-                throw ParseFailure("duration needs a unit, e.g. \(Units.formatNumber(n))ms, or a distribution such as exp(\(Units.formatNumber(n))ms) (got `\(t)`)")
+            // A bare duration is `const(...)`, which refuses a negative value: so must this (a
+            // negative sleep would schedule an event in the past and run the clock backwards),
+            // unit or not (`-5` is refused as negative, not sent to write `-5ms`).
+            let negative = ParseFailure("a duration must not be negative (got `\(t)`)")
+            if let n = Double(t) {
+                guard n >= 0 else { throw negative }
+                if n != 0 {
+                    throw ParseFailure("duration needs a unit, e.g. \(Units.formatNumber(n))ms, or a distribution such as exp(\(Units.formatNumber(n))ms) (got `\(t)`)")
+                }
             }
             let seconds: Double
             do { seconds = try Units.duration(t) } catch {
                 throw ParseFailure("`\(t)` is not a duration or distribution; write e.g. 20ms, exp(20ms), uniform(10ms, 30ms), lognormal(mean: 100ms, cv: 0.5)")
             }
-            // A bare duration is `const(...)`, which refuses a negative value: so must this (a
-            // negative sleep would schedule an event in the past and run the clock backwards).
-            guard seconds >= 0 else { throw ParseFailure("a duration must not be negative (got `\(t)`)") }
+            guard seconds >= 0 else { throw negative }
             return .constant(try bounded(seconds, t))
         }
         func dur(_ b: ArgBinder, _ p: String, _ usage: String) throws(ParseFailure) -> Double {

@@ -106,11 +106,7 @@ extension WebEngine {
                 databaseNext[node] = LaneEvent(timeSeconds: t, sequence: sequence, event: event)
             }
         }
-        if databaseNext.count == 1 {
-            earliestDatabaseNode = databaseNext[0].isNone ? -1 : 0
-        } else {
-            findEarliestDatabaseNode()
-        }
+        findEarliestDatabaseNode()
     }
 
     /// Reads a node's next completion through an exclusive (inout) access: read through the

@@ -130,8 +130,7 @@ extension WebEngine {
                 if fromDatabase {
                     event = databaseNext[node].event
                     databaseNext[node] = .none
-                    // One node (no replicas): its slot is now empty, so no node has a completion.
-                    if databaseNext.count == 1 { earliestDatabaseNode = -1 } else { findEarliestDatabaseNode() }
+                    findEarliestDatabaseNode()
                 } else {
                     event = removeFirstOfLane(lane).event
                 }
@@ -221,7 +220,21 @@ extension WebEngine {
     }
 
     /// Finds the database node whose next completion comes first, by time and then sequence.
+    /// With one node (no replicas, the usual case) that is its slot, without a loop: this runs
+    /// after every query's arrival and completion, and is inlined there; the scan over
+    /// replicas is not.
+    @inline(__always)
     mutating func findEarliestDatabaseNode() {
+        if databaseNext.count == 1 {
+            earliestDatabaseNode = databaseNext[0].isNone ? -1 : 0
+        } else {
+            scanDatabaseNodes()
+        }
+    }
+
+    /// The earliest completion among several nodes (a primary and its replicas).
+    @inline(never)
+    mutating func scanDatabaseNodes() {
         var node = -1
         var nodeTime = Double.infinity
         var nodeSequence = UInt64.max
