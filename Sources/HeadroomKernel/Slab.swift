@@ -38,6 +38,12 @@ public struct Slab<Element> {
         owner = Owner(base)
     }
 
+    /// `count` copies of `element`.
+    public init(repeating element: Element, count: Int) {
+        self.init(capacity: count)
+        for _ in 0..<count { append(element) }
+    }
+
     public init<S: Sequence>(_ elements: S) where S.Element == Element {
         self.init(capacity: elements.underestimatedCount)
         for element in elements { append(element) }

@@ -14,37 +14,37 @@ extension WebEngine {
 
     mutating func restartStatistics() {
         statisticsStart = now
-        tallies = Slab(Array(repeating: EndpointTally(), count: tallies.count))
+        tallies = Slab(repeating: EndpointTally(), count: tallies.count)
         for i in pools.indices { pools[i].restartStatistics(atSeconds: now) }
         for i in poolers.indices { poolers[i].restartStatistics(atSeconds: now) }
         for i in poolTotalInUse.indices { poolTotalInUse[i].restart(atSeconds: now) }
         for i in poolOpenTotal.indices { poolOpenTotal[i].restart(atSeconds: now) }
-        poolOpened = Slab(Array(repeating: 0, count: poolOpened.count))
-        poolIdleClosed = Slab(Array(repeating: 0, count: poolIdleClosed.count))
+        poolOpened = Slab(repeating: 0, count: poolOpened.count)
+        poolIdleClosed = Slab(repeating: 0, count: poolIdleClosed.count)
         for i in databaseNodes.indices { databaseNodes[i].restartStatistics(atSeconds: now) }
         for i in workers.indices { workers[i].restartStatistics(atSeconds: now) }
         for i in jobWorkers.indices { jobWorkers[i].restartStatistics(atSeconds: now) }
         databaseOpen.restart(atSeconds: now)
-        poolWaits = Slab(Array(repeating: LatencyRecorder(), count: poolWaits.count))
-        poolerWaits = Slab(Array(repeating: LatencyRecorder(), count: poolerWaits.count))
-        poolTimeouts = Slab(Array(repeating: 0, count: poolTimeouts.count))
-        poolRefused = Slab(Array(repeating: 0, count: poolRefused.count))
-        poolerTimeouts = Slab(Array(repeating: 0, count: poolerTimeouts.count))
-        databaseQueries = Slab(Array(repeating: 0, count: databaseQueries.count))
+        poolWaits = Slab(repeating: LatencyRecorder(), count: poolWaits.count)
+        poolerWaits = Slab(repeating: LatencyRecorder(), count: poolerWaits.count)
+        poolTimeouts = Slab(repeating: 0, count: poolTimeouts.count)
+        poolRefused = Slab(repeating: 0, count: poolRefused.count)
+        poolerTimeouts = Slab(repeating: 0, count: poolerTimeouts.count)
+        databaseQueries = Slab(repeating: 0, count: databaseQueries.count)
         databaseRefused = 0
         failedQueries = 0
-        cacheLookups = Slab(Array(repeating: 0, count: cacheLookups.count))
+        cacheLookups = Slab(repeating: 0, count: cacheLookups.count)
         for i in cacheServers.indices { cacheServers[i].restartStatistics(atSeconds: now) }
-        cacheServerWaits = Slab(Array(repeating: LatencyRecorder(), count: cacheServerWaits.count))
+        cacheServerWaits = Slab(repeating: LatencyRecorder(), count: cacheServerWaits.count)
         for i in cacheConnections.indices { cacheConnections[i].restartStatistics(atSeconds: now) }
-        cacheConnectionWaits = Slab(Array(repeating: SummaryStatistics(), count: cacheConnectionWaits.count))
-        cacheConnectionTimeouts = Slab(Array(repeating: 0, count: cacheConnectionTimeouts.count))
-        cacheHits = Slab(Array(repeating: 0, count: cacheHits.count))
-        cacheCoalesced = Slab(Array(repeating: 0, count: cacheCoalesced.count))
-        jobEnqueued = Slab(Array(repeating: 0, count: jobEnqueued.count))
-        jobCompleted = Slab(Array(repeating: 0, count: jobCompleted.count))
-        jobFailed = Slab(Array(repeating: 0, count: jobFailed.count))
-        jobLatency = Slab(Array(repeating: LatencyRecorder(), count: jobLatency.count))
+        cacheConnectionWaits = Slab(repeating: SummaryStatistics(), count: cacheConnectionWaits.count)
+        cacheConnectionTimeouts = Slab(repeating: 0, count: cacheConnectionTimeouts.count)
+        cacheHits = Slab(repeating: 0, count: cacheHits.count)
+        cacheCoalesced = Slab(repeating: 0, count: cacheCoalesced.count)
+        jobEnqueued = Slab(repeating: 0, count: jobEnqueued.count)
+        jobCompleted = Slab(repeating: 0, count: jobCompleted.count)
+        jobFailed = Slab(repeating: 0, count: jobFailed.count)
+        jobLatency = Slab(repeating: LatencyRecorder(), count: jobLatency.count)
         orphanedWrites = 0
         overloadRejections = 0
     }

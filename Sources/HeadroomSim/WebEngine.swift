@@ -358,7 +358,7 @@ struct WebEngine {
         poolerTimeoutLane = Slab(poolerWaitTimeout.map(lane))
         // One ring each: copies of a ring would share its storage.
         lanes = Slab((0..<(laneOfDuration.count + 1)).map { _ in EventRing<LaneEvent>() })
-        databaseNext = Slab(Array(repeating: LaneEvent.none, count: 1 + (model.database?.replicas ?? 0)))
+        databaseNext = Slab(repeating: LaneEvent.none, count: 1 + (model.database?.replicas ?? 0))
         if case .closed(_, let think)? = model.workload?.arrivals { thinkTime = Distribution(think) } else { thinkTime = nil }
         cacheLookupTime = Slab(model.caches.map { Distribution($0.lookup) })
         poolPerInstance = Slab(model.pools.map { $0.scope == .perInstance })
@@ -383,28 +383,28 @@ struct WebEngine {
 
         let n = instanceCount
         workers = Slab((0..<n).map { _ in TokenPool(size: max(1, model.instances.workers)) })
-        instanceAlive = Slab(Array(repeating: true, count: n))
-        inRotation = Slab(Array(repeating: true, count: n))
+        instanceAlive = Slab(repeating: true, count: n)
+        inRotation = Slab(repeating: true, count: n)
         instancesInRotation = n
-        inFlight = Slab(Array(repeating: 0, count: n))
+        inFlight = Slab(repeating: 0, count: n)
 
         pools = []
         for pool in model.pools {
             // The engine keeps each pool's in-use total (`poolTotalInUse`) and waits (`poolWaits`).
             for _ in 0..<n { pools.append(TokenPool(size: pool.size, keepsGrantStatistics: false)) }
         }
-        openConnections = Slab(Array(repeating: 0, count: pools.count))
+        openConnections = Slab(repeating: 0, count: pools.count)
         poolOfSlot = Slab((0..<pools.count).map { $0 / n })
         let poolerIndex = Dictionary(uniqueKeysWithValues: model.poolers.enumerated().map { ($1.name, Int32($0)) })
         poolerOfPool = Slab(model.pools.map { $0.via.flatMap { poolerIndex[$0] } ?? -1 })
         poolers = Slab(model.poolers.map { TokenPool(size: $0.serverConnections) })
-        poolerOpen = Slab(Array(repeating: 0, count: model.poolers.count))
-        poolerClientConnections = Slab(Array(repeating: 0, count: model.poolers.count))
-        poolWaits = Slab(Array(repeating: LatencyRecorder(), count: model.pools.count))
-        poolerWaits = Slab(Array(repeating: LatencyRecorder(), count: model.poolers.count))
-        poolTotalInUse = Slab(Array(repeating: TimeWeightedAverage(), count: model.pools.count))
-        poolTimeouts = Slab(Array(repeating: 0, count: model.pools.count))
-        poolRefused = Slab(Array(repeating: 0, count: model.pools.count))
+        poolerOpen = Slab(repeating: 0, count: model.poolers.count)
+        poolerClientConnections = Slab(repeating: 0, count: model.poolers.count)
+        poolWaits = Slab(repeating: LatencyRecorder(), count: model.pools.count)
+        poolerWaits = Slab(repeating: LatencyRecorder(), count: model.poolers.count)
+        poolTotalInUse = Slab(repeating: TimeWeightedAverage(), count: model.pools.count)
+        poolTimeouts = Slab(repeating: 0, count: model.pools.count)
+        poolRefused = Slab(repeating: 0, count: model.pools.count)
         poolerSessionMode = Slab(model.poolers.map { $0.mode == .session })
         poolIdleTimeout = Slab(model.pools.map { $0.idleTimeoutSeconds ?? .infinity })
         poolMinIdle = Slab(model.pools.map(\.minIdle))
@@ -415,11 +415,11 @@ struct WebEngine {
         // One ring each (copies of a ring would share its storage), behind raw pointers: a
         // `Deque` checked its buffer's uniqueness on every release and acquire.
         idleConnections = Slab((0..<pools.count).map { _ in EventRing<IdleConnection>(capacity: 4) })
-        idleReaperArmed = Slab(Array(repeating: false, count: pools.count))
-        poolOpenTotal = Slab(Array(repeating: TimeWeightedAverage(), count: model.pools.count))
-        poolOpened = Slab(Array(repeating: 0, count: model.pools.count))
-        poolIdleClosed = Slab(Array(repeating: 0, count: model.pools.count))
-        poolerTimeouts = Slab(Array(repeating: 0, count: model.poolers.count))
+        idleReaperArmed = Slab(repeating: false, count: pools.count)
+        poolOpenTotal = Slab(repeating: TimeWeightedAverage(), count: model.pools.count)
+        poolOpened = Slab(repeating: 0, count: model.pools.count)
+        poolIdleClosed = Slab(repeating: 0, count: model.pools.count)
+        poolerTimeouts = Slab(repeating: 0, count: model.poolers.count)
 
         let database = model.database ?? Database()
         databaseNodes = Slab([ProcessorSharingStation(cores: database.cores, contention: database.contention,
@@ -428,7 +428,7 @@ struct WebEngine {
                 ProcessorSharingStation(cores: database.replicaCores, contention: database.contention,
                                         coherency: database.coherency)
             })
-        databaseQueries = Slab(Array(repeating: 0, count: databaseNodes.count))
+        databaseQueries = Slab(repeating: 0, count: databaseNodes.count)
 
         cacheStores = []
         zipf = Slab(model.caches.map { cache in
@@ -445,19 +445,19 @@ struct WebEngine {
             }
         }
         cacheServers = Slab(model.caches.flatMap { cache in (0..<n).map { _ in TokenPool(size: cache.server?.servers ?? 1) } })
-        cacheServerWaits = Slab(Array(repeating: LatencyRecorder(), count: model.caches.count))
+        cacheServerWaits = Slab(repeating: LatencyRecorder(), count: model.caches.count)
         cacheHasConnectionPool = Slab(model.caches.map { $0.server?.connectionsPerInstance != nil })
         let clientPoolsPerCache = instanceCount
         cacheConnections = Slab(model.caches.flatMap { cache in
             (0..<clientPoolsPerCache).map { _ in TokenPool(size: cache.server?.connectionsPerInstance ?? 1) }
         })
-        cacheConnectionWaits = Slab(Array(repeating: SummaryStatistics(), count: model.caches.count))
+        cacheConnectionWaits = Slab(repeating: SummaryStatistics(), count: model.caches.count)
         cacheConnectionTimeout = Slab(model.caches.map { $0.server?.connectionTimeoutSeconds })
         cacheTimeoutIsMiss = Slab(model.caches.map { $0.server?.onTimeout == .miss })
-        cacheConnectionTimeouts = Slab(Array(repeating: 0, count: model.caches.count))
-        cacheLookups = Slab(Array(repeating: 0, count: model.caches.count))
-        cacheHits = Slab(Array(repeating: 0, count: model.caches.count))
-        cacheCoalesced = Slab(Array(repeating: 0, count: model.caches.count))
+        cacheConnectionTimeouts = Slab(repeating: 0, count: model.caches.count)
+        cacheLookups = Slab(repeating: 0, count: model.caches.count)
+        cacheHits = Slab(repeating: 0, count: model.caches.count)
+        cacheCoalesced = Slab(repeating: 0, count: model.caches.count)
 
         let clients = max(1, model.workload?.clients ?? 1)
         var offsets: [Int] = []
@@ -482,10 +482,10 @@ struct WebEngine {
         endpointLimiters = Slab(model.endpoints.map { $0.rateLimiters.compactMap { limiterIndex[$0] } })
 
         jobWorkers = Slab(model.jobQueues.map { TokenPool(size: max(1, $0.workers)) })
-        jobEnqueued = Slab(Array(repeating: 0, count: model.jobQueues.count))
-        jobCompleted = Slab(Array(repeating: 0, count: model.jobQueues.count))
-        jobFailed = Slab(Array(repeating: 0, count: model.jobQueues.count))
-        jobLatency = Slab(Array(repeating: LatencyRecorder(), count: model.jobQueues.count))
-        tallies = Slab(Array(repeating: EndpointTally(), count: model.endpoints.count))
+        jobEnqueued = Slab(repeating: 0, count: model.jobQueues.count)
+        jobCompleted = Slab(repeating: 0, count: model.jobQueues.count)
+        jobFailed = Slab(repeating: 0, count: model.jobQueues.count)
+        jobLatency = Slab(repeating: LatencyRecorder(), count: model.jobQueues.count)
+        tallies = Slab(repeating: EndpointTally(), count: model.endpoints.count)
     }
 }
