@@ -37,16 +37,19 @@ public struct WorkEstimate: Sendable, Hashable, Encodable {
         horizonSeconds = sim.horizonSeconds
         replications = max(sim.replications, sim.targetRelativeError == nil ? 1 : sim.maxReplications)
         if let network = model.network {
-            requestsPerSecond = analysis.network?.throughputPerSecond ?? analysis.throughputPerSecond
-                ?? WorkEstimate.closedBound(users: network.population?.customers, think: network.population?.thinkTime.mean,
-                                            response: analysis.bounds.minResponseSeconds)
-                ?? network.arrivals.reduce(0) { $0 + $1.ratePerSecond }
+            if let population = network.population {
+                requestsPerSecond = WorkEstimate.closedRate(users: population.customers, think: population.thinkTime.mean,
+                                                            analysis: analysis)
+            } else {
+                requestsPerSecond = finite(analysis.network?.throughputPerSecond) ?? finite(analysis.throughputPerSecond)
+                    ?? network.arrivals.reduce(0) { $0 + $1.ratePerSecond }
+            }
             // Every visit is an operation; the entry and the exit are two more.
             operationsPerRequest = 2 + analysis.stations.reduce(0) { $0 + $1.visits }
         } else {
             var rate = analysis.peakArrivalRatePerSecond ?? analysis.arrivalRatePerSecond ?? analysis.throughputPerSecond ?? 0
-            if case let .closed(users, think)? = model.workload?.arrivals, analysis.throughputPerSecond == nil {
-                rate = WorkEstimate.closedBound(users: users, think: think.mean, response: analysis.bounds.minResponseSeconds) ?? 0
+            if case let .closed(users, think)? = model.workload?.arrivals {
+                rate = WorkEstimate.closedRate(users: users, think: think.mean, analysis: analysis)
             }
             requestsPerSecond = rate
             var perRequest = 0.0
@@ -61,11 +64,19 @@ public struct WorkEstimate: Sendable, Hashable, Encodable {
         operations = total.isFinite ? total : .greatestFiniteMagnitude
     }
 
-    /// A closed population's throughput is at most N / (Z + R0).
-    static func closedBound(users: Int?, think: Double?, response: Double) -> Double? {
-        guard let users else { return nil }
-        let cycle = (think ?? 0) + response
-        return cycle > 0 ? Double(users) / cycle : nil
+    /// The request rate of a closed population of `users`, for any number of them: the MVA
+    /// throughput when the analysis has a finite one, never above the asymptotic bound
+    /// `X(N) <= min(N / (Z + R0), min_k c_k / D_k)` (Lazowska et al., ch. 5), which holds for any
+    /// service distributions and needs no solution at all, so a population MVA cannot solve
+    /// (or one whose solution is not a number) is still estimated, from above. Infinite only
+    /// when the cycle takes no time and no resource caps it (times that round to nothing).
+    static func closedRate(users: Int, think: Double, analysis: Analysis) -> Double {
+        let cycle = think + analysis.bounds.minResponseSeconds
+        let byUsers = cycle > 0 ? Double(users) / cycle : Double.infinity
+        let bound = min(byUsers, finite(analysis.bounds.maxThroughputPerSecond) ?? .infinity)
+        let solved = finite(analysis.network?.throughputPerSecond) ?? finite(analysis.throughputPerSecond)
+        guard let solved, solved >= 0 else { return bound }
+        return min(solved, bound)
     }
 
     /// Mean operations of a step list (repeats by their mean count, every branch of a parallel
@@ -132,9 +143,19 @@ public enum WorkBudget {
         let limit = budget ?? WorkEstimate.budgetOperations
         guard operations > limit else { return nil }
         let cpu = WorkEstimate.cpuTime(operations / WorkEstimate.operationsPerCPUSecond)
-        let override = partial ? "pass --budget unlimited"
-            : "pass --budget \(WorkEstimate.compact(operations * 1.01)) (or --budget unlimited)"
+        let override = partial ? "pass --budget unlimited" : overrideHint(operations: operations)
         return "\(what) \(partial ? "more than" : "about") \(WorkEstimate.compact(operations)) operations (\(detail)): \(partial ? "more than" : "about") \(cpu) of CPU, more than the budget of \(WorkEstimate.compact(limit)) operations: shorten --horizon, lower --replications or the load, or \(override) to run it anyway"
+    }
+}
+
+extension WorkBudget {
+    /// How to run it anyway, with a value `--budget` accepts: a number a little above the
+    /// estimate (`compact` rounds to two digits, so 1 % more is never below it), or only
+    /// `unlimited` when the estimate is no finite number (there is no number to name).
+    public static func overrideHint(operations: Double) -> String {
+        let suggested = operations * 1.01
+        guard suggested.isFinite, suggested < Double.greatestFiniteMagnitude / 2 else { return "pass --budget unlimited" }
+        return "pass --budget \(WorkEstimate.compact(suggested)) (or --budget unlimited)"
     }
 }
 

@@ -254,7 +254,7 @@ struct Run: ParsableCommand {
         let estimate = WorkEstimate(model: m, analysis: Analysis.analyze(m))
         let limit = budget?.operations ?? WorkEstimate.budgetOperations
         if estimate.operations > limit {
-            throw UsageFailure(message: "this run would simulate \(estimate.summary), more than the budget of \(WorkEstimate.compact(limit)) operations: shorten --horizon, lower --replications or the load, or pass --budget \(WorkEstimate.compact(estimate.operations * 1.01)) (or --budget unlimited) to run it anyway")
+            throw UsageFailure(message: "this run would simulate \(estimate.summary), more than the budget of \(WorkEstimate.compact(limit)) operations: shorten --horizon, lower --replications or the load, or \(WorkBudget.overrideHint(operations: estimate.operations)) to run it anyway")
         }
         if Console.stderrIsTerminal { Console.error("estimated work: \(estimate.summary)") }
         let warnings = loaded.warnings.map(\.description)
@@ -369,7 +369,7 @@ struct BudgetOption: ParsableArguments {
 struct BudgetArgument: ExpressibleByArgument {
     var operations: Double
     init?(argument: String) {
-        if ["unlimited", "none", "inf", "infinite"].contains(argument.lowercased()) { operations = .infinity; return }
+        if ["unlimited", "unbounded", "none", "inf", "infinite"].contains(argument.lowercased()) { operations = .infinity; return }
         guard let v = Double(argument.replacingOccurrences(of: "_", with: "")), v.isFinite, v > 0 else { return nil }
         operations = v
     }

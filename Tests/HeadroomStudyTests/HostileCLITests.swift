@@ -85,6 +85,15 @@ struct HostileCLITests {
             """)
         let r = try CLI.run(["run", path, "--horizon", "20s", "--warmup", "2s", "--replications", "1"])
         #expect(r.status == 64 && r.stderr.contains("(unbounded/s x 20 s x 1 replication") && !r.stderr.contains("nan"), "\(r.stderr)")
+        // The only budget that admits it is one the option accepts.
+        #expect(r.stderr.contains("pass --budget unlimited to run it anyway") && !r.stderr.contains("--budget unbounded"), "\(r.stderr)")
+    }
+
+    @Test("A closed loop of 64 clients through a pooler of 16 on a 2-core database runs with the default budget")
+    func closedLoopThroughAPoolerRuns() throws {
+        let path = try CLI.temporaryFile("closed64.yaml", WorkBudgetTests.closedThroughPooler)
+        let r = try CLI.run(["run", path, "--horizon", "4s", "--warmup", "1s", "--replications", "1", "--format", "json"])
+        #expect(r.status == 0, "\(r.stderr)")
     }
 
     @Test("A run estimated past the budget stops before simulating and says how long it would take")
