@@ -235,16 +235,37 @@ public struct ClaimRelation: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// Parser of expressions and relations (recursive descent). Errors name the column.
+///
+/// Parsing, evaluating, printing, comparing and freeing an expression all recurse once per level
+/// of its tree (an `indirect enum`), so the tree's depth is limited: a parenthesis, a unary minus,
+/// a function call and each operator of a chain (`1 + 2 + 3` is two levels) add one. Within the
+/// limits every recursion fits a 512 KiB thread stack (Linux's secondary threads) in a debug build
+/// (`ClaimExpressionLimitTests`); without them 2,000 nested parentheses overflowed the main thread's.
 public enum ClaimExpressionParser {
+    /// Characters in one expression or relation (the longest in the bundled claims files has 183).
+    public static let maxCharacters = 2_000
+    /// Levels of the expression's tree (the bundled claims files' deepest has 4). At 32, a debug
+    /// build parses and evaluates the deepest expressions on a 256 KiB stack, half of Linux's 512 KiB.
+    public static let maxDepth = 32
+
     public static func parse(_ text: String) throws(ParseFailure) -> ClaimExpression {
+        try checkLength(text)
         var p = Parser(Array(text))
         let e = try p.expression()
         p.skipSpaces()
         guard p.atEnd else { throw p.failure("unexpected `\(p.rest)`") }
-        return e
+        return e.expression
+    }
+
+    static func checkLength(_ text: String) throws(ParseFailure) {
+        let count = text.count
+        guard count <= maxCharacters else {
+            throw ParseFailure("the expression has \(count) characters; an expression may have at most \(maxCharacters) (name intermediate values in `where:`)")
+        }
     }
 
     public static func parseRelation(_ text: String) throws(ParseFailure) -> ClaimRelation {
+        try checkLength(text)
         let ops: [(String, ClaimRelation.Operator)] = [("<=", .atMost), (">=", .atLeast), ("≤", .atMost), ("≥", .atLeast), ("=", .equal)]
         // The first relational operator outside parentheses splits the two sides.
         let chars = Array(text)
@@ -264,57 +285,97 @@ public enum ClaimExpressionParser {
         throw ParseFailure("`\(text)` is not a relation: write `left = right`, `left <= right` or `left >= right`")
     }
 
+    /// An expression with the depth of its tree.
+    private struct Parsed {
+        var expression: ClaimExpression
+        var depth: Int
+    }
+
     private struct Parser {
         let chars: [Character]
         var i = 0
+        /// Open parentheses, unary minuses and calls around the current position (the recursion).
+        var nesting = 0
         init(_ chars: [Character]) { self.chars = chars }
 
         var atEnd: Bool { i >= chars.count }
-        var rest: String { String(chars[i...]) }
+        /// The unparsed rest, cut short for a message.
+        var rest: String { chars.count - i > 40 ? String(chars[i..<(i + 40)]) + "..." : String(chars[i...]) }
         func failure(_ message: String) -> ParseFailure { ParseFailure("\(message) (at column \(i + 1) of the expression)") }
+
+        var tooDeep: ParseFailure {
+            failure("the expression nests more than \(ClaimExpressionParser.maxDepth) levels deep (parentheses, minus signs, calls and each operator of a chain count); an expression may nest at most \(ClaimExpressionParser.maxDepth): name intermediate values in `where:`")
+        }
+
+        /// A node one level above `children`; refused past `maxDepth`.
+        func node(_ e: ClaimExpression, over children: Int...) throws(ParseFailure) -> Parsed {
+            let depth = (children.max() ?? 0) + 1
+            guard depth <= ClaimExpressionParser.maxDepth else {
+                throw tooDeep
+            }
+            return Parsed(expression: e, depth: depth)
+        }
+
+        /// Enters one level of recursion (a parenthesis, a minus sign, a call), refused past `maxDepth`.
+        mutating func enter() throws(ParseFailure) {
+            nesting += 1
+            guard nesting <= ClaimExpressionParser.maxDepth else {
+                throw tooDeep
+            }
+        }
 
         mutating func skipSpaces() { while i < chars.count, chars[i] == " " || chars[i] == "\t" { i += 1 } }
 
-        mutating func expression() throws(ParseFailure) -> ClaimExpression {
+        mutating func expression() throws(ParseFailure) -> Parsed {
             var e = try term()
             while true {
                 skipSpaces()
                 guard !atEnd, chars[i] == "+" || chars[i] == "-" else { return e }
                 let op = chars[i]
                 i += 1
-                e = .binary(op, e, try term())
+                let t = try term()
+                e = try node(.binary(op, e.expression, t.expression), over: e.depth, t.depth)
             }
         }
 
-        mutating func term() throws(ParseFailure) -> ClaimExpression {
+        mutating func term() throws(ParseFailure) -> Parsed {
             var e = try factor()
             while true {
                 skipSpaces()
                 guard !atEnd, chars[i] == "*" || chars[i] == "/" || chars[i] == "×" else { return e }
                 let op: Character = chars[i] == "/" ? "/" : "*"
                 i += 1
-                e = .binary(op, e, try factor())
+                let f = try factor()
+                e = try node(.binary(op, e.expression, f.expression), over: e.depth, f.depth)
             }
         }
 
-        mutating func factor() throws(ParseFailure) -> ClaimExpression {
+        mutating func factor() throws(ParseFailure) -> Parsed {
             skipSpaces()
             guard !atEnd else { throw failure("the expression ends too early") }
             let c = chars[i]
-            if c == "-" { i += 1; return .negate(try factor()) }
+            if c == "-" {
+                try enter()
+                i += 1
+                let f = try factor()
+                nesting -= 1
+                return try node(.negate(f.expression), over: f.depth)
+            }
             if c == "(" {
+                try enter()
                 i += 1
                 let e = try expression()
                 skipSpaces()
                 guard !atEnd, chars[i] == ")" else { throw failure("missing `)`") }
                 i += 1
+                nesting -= 1
                 return e
             }
             if c == "@" {
                 i += 1
                 let id = word(allowing: ".-_")
                 guard !id.isEmpty else { throw failure("`@` needs a claim id, e.g. @300.before.throughput") }
-                return .claimFigure(id)
+                return Parsed(expression: .claimFigure(id), depth: 1)
             }
             if c.isNumber || c == "." || c == "~" {
                 let start = i
@@ -335,10 +396,10 @@ public enum ClaimExpressionParser {
                 if let r = text.range(of: "..") {
                     do {
                         let a = try Quantity.parse(String(text[..<r.lowerBound])), b = try Quantity.parse(String(text[r.upperBound...]))
-                        return .range(a, b)
+                        return Parsed(expression: .range(a, b), depth: 1)
                     } catch { i = start; throw failure(error.message) }
                 }
-                do { return .number(try Quantity.parse(text)) } catch { i = start; throw failure(error.message) }
+                do { return Parsed(expression: .number(try Quantity.parse(text)), depth: 1) } catch { i = start; throw failure(error.message) }
             }
             if c.isLetter || c == "_" {
                 let w = word(allowing: "._")
@@ -347,10 +408,15 @@ public enum ClaimExpressionParser {
                     guard let arity = ClaimExpression.functions[w] else {
                         throw failure("unknown function `\(w)`; \(Suggest.hint(w, ClaimExpression.functions.keys.sorted(), noun: "functions"))")
                     }
+                    try enter()
                     i += 1
                     var args: [ClaimExpression] = []
+                    var depth = 0
                     while true {
-                        args.append(try expression())
+                        guard args.count < arity.upperBound else { throw failure("\(w) takes \(arity.lowerBound) to \(arity.upperBound) arguments") }
+                        let a = try expression()
+                        args.append(a.expression)
+                        depth = max(depth, a.depth)
                         skipSpaces()
                         guard !atEnd else { throw failure("missing `)` after the arguments of \(w)") }
                         if chars[i] == "," { i += 1; continue }
@@ -358,15 +424,16 @@ public enum ClaimExpressionParser {
                         throw failure("expected `,` or `)` in the arguments of \(w)")
                     }
                     guard arity.contains(args.count) else { throw failure("\(w) takes \(arity.lowerBound) to \(arity.upperBound) arguments") }
-                    return .call(w, args)
+                    nesting -= 1
+                    return try node(.call(w, args), over: depth)
                 }
                 if !atEnd, chars[i] == ":" {
                     i += 1
                     let path = word(allowing: "._-")
                     guard !path.isEmpty else { throw failure("`\(w):` needs a report path, e.g. \(w):overall.all.mean_seconds") }
-                    return .reading(scenario: w, path: path)
+                    return Parsed(expression: .reading(scenario: w, path: path), depth: 1)
                 }
-                return .name(w)
+                return Parsed(expression: .name(w), depth: 1)
             }
             throw failure("unexpected `\(c)`")
         }
