@@ -47,7 +47,8 @@ public enum CheckVerdict: String, Sendable, Hashable, Codable {
     case consistent
     /// No values within the stated ranges satisfy it: the figures cannot all be true.
     case inconsistent
-    /// An operand could not be evaluated (a division by a range that contains zero).
+    /// An operand could not be evaluated (a division by a range that contains zero), or the
+    /// arithmetic overflowed (a NaN or an infinite value out of finite figures): no evidence either way.
     case undecided
 }
 
@@ -83,6 +84,15 @@ public struct ClaimResult: Sendable {
     public var inconsistentWith: [String] = []
 }
 
+extension Claim {
+    /// Whether the claim reads one figure of a report as it is (not a difference or ratio of
+    /// several): only such a figure has its unit's natural edges (a share in [0, 1], a time >= 0).
+    public var readsOneFigure: Bool {
+        if case .reading = read { return true }
+        return false
+    }
+}
+
 extension ConsistencyCheck {
     /// Whether the check uses claim `id`'s figure (in its relation or its operands).
     public func mentions(_ id: String) -> Bool {
@@ -115,6 +125,10 @@ public struct ScenarioSummary: Sendable, Hashable {
     public var bottleneck: String?
     public var capacityPerSecond: Double?
     public var utilizations: [String: Double]
+    /// The command that runs this scenario as verify ran it (`headroom run FILE --set ... --replications ...`,
+    /// or `headroom analyze` for an analytic-only one), quoted for a POSIX shell; the model path
+    /// relative to the working directory when it lies under it.
+    public var command: String = ""
 }
 
 public struct DocumentResult: Sendable {
@@ -267,6 +281,13 @@ public enum Verification {
             for text in Set(points.compactMap(\.bound)).sorted() { assumptions.append("bound: " + text) }
         }
         var (verdict, text) = summarize(points, claim: claim, band: band!, varied: varied)
+        // A Student-t interval of two or three replications is so wide that it meets almost any
+        // band: "holds" on so few says little, and the verdict says so.
+        if verdict == .holds || verdict == .holdsInPart,
+           let fewest = points.filter({ $0.verdict == .holds }).compactMap(\.estimate).filter({ $0.samples > 1 }).map(\.samples).min(),
+           fewest < minimumReplicationsForHolds {
+            text += "; warning: only \(fewest) replications, too few for \"holds\" to mean much (rerun with --replications \(minimumReplicationsForHolds) or more)"
+        }
         let unjudged = points.filter { $0.verdict == .notComparable && $0.note != nil }
         if !unjudged.isEmpty && unjudged.count < points.count {
             text += "; not judged at " + unjudged.map { varied.isEmpty ? "the only point" : pointText($0.values, varied) }.joined(separator: "; ")
@@ -276,6 +297,11 @@ public enum Verification {
         let note = ([claim.note] + notes).filter { !$0.isEmpty }.joined(separator: "; ")
         return result(verdict, text, points: points, note: note)
     }
+
+    /// Fewer replications than this and a "holds" verdict carries a warning: with n = 3 the 95%
+    /// interval is the mean +- 4.3 standard errors (Student's t with 2 degrees of freedom), wide
+    /// enough to meet a band it does not. At 5 the factor is 2.78.
+    public static let minimumReplicationsForHolds = 5
 
     /// holds / optimistic / pessimistic for one interval against the band.
     public static func compare(_ e: Estimate, band: Interval, better: Better) -> Verdict {
@@ -348,6 +374,12 @@ public enum Verification {
 
     // MARK: Checks
 
+    /// An interval that arithmetic overflow produced: a NaN end (inf - inf, 0 / 0), or a single
+    /// infinite value (a stated range is finite at one end at least).
+    static func overflowed(_ i: Interval) -> Bool {
+        i.low.isNaN || i.high.isNaN || (i.low.isInfinite && i.low == i.high)
+    }
+
     static func evaluate(_ check: ConsistencyCheck, file: ClaimsFile) -> CheckResult {
         let fullID = "\(file.id).\(check.id)"
         var cache: [String: Interval] = [:]
@@ -373,6 +405,12 @@ public enum Verification {
         }
         do {
             let a = try check.relation.lhs.evaluate(lookup), b = try check.relation.rhs.evaluate(lookup)
+            // An overflow (1e308 * 10, inf - inf) proves nothing: a NaN end, or a side that is one
+            // infinite value, is no evidence either way.
+            if let side = [("left", a), ("right", b)].first(where: { Verification.overflowed($0.1) }) {
+                return CheckResult(document: file.id, check: check, fullID: fullID, verdict: .undecided, lhs: a, rhs: b, correction: nil,
+                                   arithmetic: "\(check.relationText): the \(side.0) side overflows (\(Format.interval(side.1))): no evidence either way")
+            }
             let ok = ClaimRelation.canHold(check.relation.op, a, b, tolerance: file.arithmeticTolerance)
             let corr = check.correction.flatMap { try? $0.evaluate(lookup) }
             var text = "\(check.relationText): left \(Format.interval(a)), right \(Format.interval(b))"
@@ -578,10 +616,16 @@ final class ScenarioRunner {
                                               message: "`\(k)`: the report of scenario `\(s)` has no figure `\(path)`; known: \(Suggest.hint(path, (run.series ?? [:]).keys.sorted(), noun: "figures"))")])
             }
             perReading[k] = values
-            // A latency of the survivors is not the users' experience when most attempts fail.
+            // A latency of the survivors is not the users' experience when most attempts fail,
+            // unless the read counts the failures itself (it reads the same item's timeout or
+            // error rate: `mean * (1 - timeout_rate) + timeout_rate * 10s`) or the model times
+            // every attempt (`latency_of: all`: a timeout counts at the client's timeout).
+            if run.model.simulation.latencyOf == .all { continue }
             let parts = path.split(separator: ".").map(String.init)
             if parts.count == 3, parts[0] == "endpoints" || parts[0] == "overall", parts[2].hasSuffix("_seconds") {
                 let base = parts[0] + "." + parts[1]
+                let countsFailures = e.readings.contains { $0.scenario == s && ($0.path == base + ".timeout_rate" || $0.path == base + ".error_rate") }
+                if countsFailures { continue }
                 let t = run.series?[base + ".timeout_rate"] ?? [], er = run.series?[base + ".error_rate"] ?? []
                 if !t.isEmpty, t.count == er.count {
                     let failing = zip(t, er).map { $0 + $1 }.reduce(0, +) / Double(t.count)
@@ -627,8 +671,33 @@ final class ScenarioRunner {
                                    horizonSeconds: run.report?.settings.horizonSeconds ?? run.model.simulation.horizonSeconds,
                                    warmupSeconds: run.report?.settings.warmupSeconds ?? 0, bottleneck: run.analysis.bottleneck,
                                    capacityPerSecond: run.analysis.resources.filter { $0.kind != "job_workers" }.compactMap(\.maxThroughputPerSecond).min(),
-                                   utilizations: u)
+                                   utilizations: u, command: command(run))
         }
+    }
+
+    /// `headroom run|analyze MODEL --set K=V ... [--replications N] [--horizon H --warmup W]`: the
+    /// scenario as this verification ran it, runnable as written from the working directory.
+    func command(_ run: Run) -> String {
+        let cwd = FileManager.default.currentDirectoryPath
+        var path = (run.scenario.modelPath as NSString).standardizingPath
+        if path.hasPrefix(cwd + "/") { path = String(path.dropFirst(cwd.count + 1)) }
+        var words = ["headroom", run.report == nil ? "analyze" : "run", path]
+        for (k, v) in run.overrides.sorted(by: { $0.key < $1.key }) { words += ["--set", "\(k)=\(v)"] }
+        if run.report != nil {
+            if let r = options.replications { words += ["--replications", "\(r)"] }
+            if options.horizonSeconds != nil, !run.scenario.fixedHorizon {
+                words += ["--horizon", Units.formatNumber(run.model.simulation.horizonSeconds) + "s",
+                          "--warmup", Units.formatNumber(run.model.simulation.warmupSeconds ?? 0) + "s"]
+            }
+        }
+        return words.map(ScenarioRunner.shellQuoted).joined(separator: " ")
+    }
+
+    /// A word as a POSIX shell reads it back: bare when it has no special character, else in single quotes.
+    static func shellQuoted(_ word: String) -> String {
+        let plain = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.,/:=%+@")
+        if !word.isEmpty && word.allSatisfy(plain.contains) { return word }
+        return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 }
 

@@ -62,19 +62,24 @@ enum Format {
 
     /// A confidence interval clamped to what the unit allows: a fraction stays in [0, 1], a
     /// count, rate or time is never negative (a Student-t interval of a few replications can
-    /// reach past the edge; the quantity cannot).
-    static func clamped(_ e: Estimate, _ unit: ClaimUnit) -> (low: Double, high: Double) {
+    /// reach past the edge; the quantity cannot). Only a figure read as it is (`plain`: one
+    /// reading of the report) is a quantity with those edges: a difference or ratio of readings
+    /// (`1 - a/b`, `a - b`) may be negative, and its interval is shown as computed. An interval
+    /// never excludes its own mean: a mean outside the unit's edges is a difference, not clamped.
+    static func clamped(_ e: Estimate, _ unit: ClaimUnit, plain: Bool = true) -> (low: Double, high: Double) {
         var lo = e.lower, hi = e.upper
+        let inside = unit == .fraction ? (0...1).contains(e.mean) : unit == .ratio || e.mean >= 0
+        guard plain, inside else { return (lo, hi) }
         if unit == .fraction { lo = max(0, min(1, lo)); hi = max(0, min(1, hi)) }
         else if unit != .ratio { lo = max(0, lo); hi = max(0, hi) }
         return (lo, hi)
     }
 
-    static func estimate(_ e: Estimate?, _ unit: ClaimUnit) -> String {
+    static func estimate(_ e: Estimate?, _ unit: ClaimUnit, plain: Bool = true) -> String {
         guard let e else { return "—" }
         let m = value(e.mean, unit)
         guard e.samples > 1, e.halfWidth.isFinite, e.halfWidth > 0 else { return m }
-        let (lo, hi) = clamped(e, unit)
+        let (lo, hi) = clamped(e, unit, plain: plain)
         return "\(m) (\(value(lo, unit))..\(value(hi, unit)))"
     }
 
@@ -84,7 +89,7 @@ enum Format {
             return "\(value(range.low, r.claim.unit))..\(value(range.high, r.claim.unit)) over the range"
         }
         if r.headroom == nil, let b = r.points.first?.bound { return "bound: \(b)" }
-        return estimate(r.headroom, r.claim.unit)
+        return estimate(r.headroom, r.claim.unit, plain: r.claim.readsOneFigure)
     }
 
     static func duration(_ s: Double) -> String {
@@ -93,9 +98,9 @@ enum Format {
         return s == s.rounded() ? "\(Int(s)) s" : String(format: "%.1f s", s)
     }
 
+    /// The scenario's command, runnable as written, then what verify found as a shell comment.
     static func scenarioLine(_ s: ScenarioSummary) -> String {
-        let sets = s.overrides.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        var line = "\(s.id): \(s.label) — \(s.file)\(sets.isEmpty ? "" : " --set " + sets)"
+        var line = "\(s.command)  # \(s.id): \(s.label)"
         line += s.simulated ? "; \(s.replications) x \(duration(s.horizonSeconds)), warm-up \(duration(s.warmupSeconds))" : "; analytic only"
         if let b = s.bottleneck, let c = s.capacityPerSecond { line += "; analytic bottleneck \(b) (\(number(c))/s)" }
         if let busiest = s.utilizations.max(by: { $0.value < $1.value }) {
@@ -287,9 +292,9 @@ extension VerificationReport {
         return out
     }
 
-    static func jsonEstimate(_ e: Estimate?, _ unit: ClaimUnit) -> JSONValue {
+    static func jsonEstimate(_ e: Estimate?, _ unit: ClaimUnit, plain: Bool = true) -> JSONValue {
         guard let e else { return .null }
-        let (lo, hi) = Format.clamped(e, unit)
+        let (lo, hi) = Format.clamped(e, unit, plain: plain)
         let fields: [(String, JSONValue)] = [("mean", .num(e.mean)), ("ci_low", .num(e.samples > 1 ? lo : nil)),
                                              ("ci_high", .num(e.samples > 1 ? hi : nil)), ("samples", .int(e.samples))]
         return .object(fields)
@@ -310,13 +315,13 @@ extension VerificationReport {
         f += [("overrides", .object(overrides)), ("simulated", .bool(s.simulated)), ("replications", .int(s.replications))]
         f += [("horizon_seconds", .num(s.horizonSeconds)), ("warmup_seconds", .num(s.warmupSeconds))]
         f += [("bottleneck", jsonString(s.bottleneck)), ("capacity_per_second", .num(s.capacityPerSecond))]
-        f.append(("utilizations", .object(utilizations)))
+        f += [("utilizations", .object(utilizations)), ("command", .string(s.command))]
         return .object(f)
     }
 
-    static func jsonPoint(_ p: PointResult, _ unit: ClaimUnit) -> JSONValue {
+    static func jsonPoint(_ p: PointResult, _ unit: ClaimUnit, plain: Bool) -> JSONValue {
         let values: [(String, JSONValue)] = p.values.map { ($0.0, .num($0.1)) }
-        var f: [(String, JSONValue)] = [("values", .object(values)), ("headroom", jsonEstimate(p.estimate, unit))]
+        var f: [(String, JSONValue)] = [("values", .object(values)), ("headroom", jsonEstimate(p.estimate, unit, plain: plain))]
         f += [("verdict", .string(p.verdict.rawValue)), ("bound", jsonString(p.bound)), ("note", jsonString(p.note))]
         return .object(f)
     }
@@ -328,9 +333,9 @@ extension VerificationReport {
         var f: [(String, JSONValue)] = [("id", .string(r.fullID)), ("table", .string(c.table)), ("row", jsonString(c.row))]
         f += [("column", jsonString(c.column)), ("quote", .string(c.quote)), ("document", .object(document))]
         f += [("unit", .string(c.unit.rawValue)), ("better", .string(c.better.rawValue)), ("status", .string(c.status.rawValue))]
-        f += [("read", jsonString(c.readText)), ("headroom", jsonEstimate(r.headroom, c.unit))]
+        f += [("read", jsonString(c.readText)), ("headroom", jsonEstimate(r.headroom, c.unit, plain: c.readsOneFigure))]
         f.append(("headroom_range", r.range.map { jsonInterval(Interval($0.low, $0.high)) } ?? .null))
-        f.append(("points", .array(r.points.map { jsonPoint($0, c.unit) })))
+        f.append(("points", .array(r.points.map { jsonPoint($0, c.unit, plain: c.readsOneFigure) })))
         f += [("verdict", .string(r.verdict.rawValue)), ("verdict_text", .string(r.verdictText))]
         f += [("assumptions", .array(r.assumptions.map(JSONValue.string))), ("note", .string(r.note))]
         f.append(("inconsistent_with", .array(r.inconsistentWith.map { .string("\(r.document).\($0)") })))
@@ -378,7 +383,7 @@ extension VerificationReport {
         for doc in documents {
             for r in doc.claims {
                 let e = r.headroom, c = r.claim
-                let ci = e.flatMap { $0.samples > 1 ? Format.clamped($0, c.unit) : nil }
+                let ci = e.flatMap { $0.samples > 1 ? Format.clamped($0, c.unit, plain: c.readsOneFigure) : nil }
                 let head: [String] = ["row", doc.file.id, r.fullID, csvField(c.table), csvField(c.quote.isEmpty ? c.id : c.quote),
                                       csvField(c.documentText), csvNumber(c.figure?.interval.low), csvNumber(c.figure?.interval.high)]
                 let mid: [String] = [c.unit.rawValue, csvNumber(e?.mean), csvNumber(ci?.low), csvNumber(ci?.high),
