@@ -66,38 +66,49 @@ public struct CalibrationInputError: Error, CustomStringConvertible, Sendable {
 }
 
 public enum LoadTestReader {
+    /// The parts of a k6 summary or an Artillery report the reader uses; the rest is checked as
+    /// JSON and not built (`CompactJSON`).
+    static let resultPaths: [[String]] = [
+        ["metrics", "http_reqs"], ["metrics", "http_req_duration"], ["metrics", "http_req_failed"], ["metrics", "vus_max"],
+        ["state", "testRunDurationMs"], ["options"],
+        ["aggregate", "counters"], ["aggregate", "summaries", "http.response_time"], ["aggregate", "firstCounterAt"],
+        ["aggregate", "lastCounterAt"], ["aggregate", "rates", "http.request_rate"],
+    ]
+
     /// Reads a k6 summary or an Artillery report, telling them apart by their keys.
     public static func read(path: String) throws(CalibrationInputError) -> LoadTestResult {
-        guard let data = FileManager.default.contents(atPath: path) else { throw CalibrationInputError("cannot read `\(path)`") }
+        let data: Data
+        do { data = try InputText.data(path: path, kind: "load-test result", maxBytes: InputText.measurementFileBytes) } catch {
+            throw CalibrationInputError(error.message)
+        }
         if let first = data.first(where: { !" \t\r\n".utf8.contains($0) }), first != UInt8(ascii: "{") {
-            return try pgbenchLog(path: path)
+            return try pgbenchLog(path: path, text: String(decoding: data, as: UTF8.self))
         }
-        let json: Any
-        do { json = try JSONSerialization.jsonObject(with: data) } catch {
-            throw CalibrationInputError(Self.jsonError(error, data: data, path: path))
+        let root: [String: Any]
+        do { root = try CompactJSON.parseObject(data, keep: .paths(resultPaths), file: path) } catch {
+            throw CalibrationInputError(error.message)
         }
-        guard let root = json as? [String: Any] else { throw CalibrationInputError("\(path): expected a JSON object at the top") }
         if root["aggregate"] != nil { return try artillery(root, path: path) }
         if root["metrics"] != nil { return try k6(root, path: path) }
         throw CalibrationInputError("\(path): neither a k6 summary (top-level `metrics`) nor an Artillery report (top-level `aggregate`)")
     }
 
-    /// `path:line:column: not JSON (reason)`: Foundation reports a character offset ("around
-    /// character 43") or the end of the file; both become a line and column.
-    static func jsonError(_ error: Error, data: Data, path: String) -> String {
-        let reason = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
-        let text = String(decoding: data, as: UTF8.self)
-        var offset = text.count
-        if let r = reason.range(of: "character ") {
-            let digits = reason[r.upperBound...].prefix { $0.isNumber }
-            if let n = Int(digits) { offset = min(n, text.count) }
+    /// A figure of a result, checked: nil when absent; else a finite number in `range` (and whole
+    /// when `whole`), or an error naming the key and the value. `scale` converts the file's unit
+    /// (milliseconds) before the range is checked.
+    static func figure(_ v: Any?, _ key: String, path: String, _ range: ClosedRange<Double>, whole: Bool = false,
+                       scale: Double = 1, what: String) throws(CalibrationInputError) -> Double? {
+        guard let v, !(v is NSNull) else { return nil }
+        guard let raw = number(v) else { throw CalibrationInputError("\(path): \(key) must be a number (\(what)), not `\(v)`") }
+        let x = raw * scale
+        guard x.isFinite, range.contains(x), !whole || raw == raw.rounded() else {
+            throw CalibrationInputError("\(path): \(key) is \(Units.formatNumber(raw)): \(what)")
         }
-        var line = 1, column = 1
-        for c in text.prefix(offset) {
-            if c == "\n" { line += 1; column = 1 } else { column += 1 }
-        }
-        return "\(path):\(line):\(column): not JSON (\(reason))"
+        return x
     }
+
+    /// Thirty days: no latency, duration or test of one load-test result is longer.
+    static let longestSeconds = 30.0 * 86_400
 
     /// A count of virtual users: a whole number from 1 to 1,000,000 (the model's limit), or an error naming the key.
     static func users(_ v: Any?, default d: Int, path: String, key: String) throws(CalibrationInputError) -> Int {
@@ -110,7 +121,7 @@ public enum LoadTestReader {
 
     /// An arrival rate: finite and non-negative.
     static func rate(_ v: Double, path: String, key: String) throws(CalibrationInputError) -> Double {
-        guard v.isFinite, v >= 0, v <= 1e9 else { throw CalibrationInputError("\(path): \(key) must be a rate ≥ 0") }
+        guard v.isFinite, v >= 0, v <= 1e9 else { throw CalibrationInputError("\(path): \(key) is \(Units.formatNumber(v))/s: it must be a rate from 0 to 1e9 per second") }
         return v
     }
 
@@ -128,9 +139,12 @@ public enum LoadTestReader {
     /// start: what a client of an open load sees); skipped and failed transactions count as
     /// failed; throughput is completed transactions over the span from the first start to the
     /// last end. The offered load is not in the log: give `--rate`/`--users` and `--duration`.
-    public static func pgbenchLog(path: String) throws(CalibrationInputError) -> LoadTestResult {
+    public static func pgbenchLog(path: String, text: String? = nil) throws(CalibrationInputError) -> LoadTestResult {
         let table: DelimitedTable
-        do { table = try DelimitedTable.read(path: path, separator: .whitespace, detectHeader: false) } catch {
+        do throws(ParseFailure) {
+            if let text { table = try DelimitedTable.parse(text, path: path, separator: .whitespace, detectHeader: false) }
+            else { table = try DelimitedTable.read(path: path, separator: .whitespace, detectHeader: false, kind: "pgbench log") }
+        } catch {
             throw CalibrationInputError(error.message)
         }
         var latencies: [Double] = []
@@ -140,6 +154,12 @@ public enum LoadTestReader {
             guard r.fields.count >= 6, let epoch = Double(r.fields[4].text), let micros = Double(r.fields[5].text) else {
                 throw CalibrationInputError("\(path):\(r.line): not a pgbench log line (client_id transaction_no time script_no time_epoch time_us [schedule_lag]): neither a k6/Artillery JSON result")
             }
+            guard epoch.isFinite, epoch >= 0, epoch < 1e11 else {
+                throw CalibrationInputError("\(path):\(r.line):\(r.fields[4].column): time_epoch (field 5) is `\(r.fields[4].text)`: it must be seconds since 1970, ≥ 0")
+            }
+            guard micros.isFinite, micros >= 0, micros < 1e6 else {
+                throw CalibrationInputError("\(path):\(r.line):\(r.fields[5].column): time_us (field 6) is `\(r.fields[5].text)`: it must be microseconds from 0 to 999999")
+            }
             let end = epoch + micros / 1e6
             let t = r.fields[2]
             if ["skipped", "failed", "serialization", "deadlock"].contains(t.text) {
@@ -147,8 +167,8 @@ public enum LoadTestReader {
                 last = max(last, end); first = min(first, end)
                 continue
             }
-            guard let latency = Double(t.text), latency >= 0 else {
-                throw CalibrationInputError("\(path):\(r.line):\(t.column): the transaction time (field 3, µs) must be a number ≥ 0, not `\(t.text)`")
+            guard let latency = Double(t.text), latency >= 0, latency / 1e6 <= longestSeconds else {
+                throw CalibrationInputError("\(path):\(r.line):\(t.column): the transaction time (field 3, µs) must be a number from 0 to 30 days, not `\(t.text)`")
             }
             latencies.append(latency / 1e6)
             last = max(last, end); first = min(first, end - latency / 1e6)
@@ -177,7 +197,8 @@ public enum LoadTestReader {
             guard let m = metrics[name] as? [String: Any] else { return nil }
             return (m["values"] as? [String: Any]) ?? m
         }
-        guard let reqs = fields("http_reqs"), let count = number(reqs["count"]) else {
+        guard let reqs = fields("http_reqs"), let count = try figure(reqs["count"], "metrics.http_reqs.count", path: path, 0...1e15, whole: true,
+                                                                  what: "a count of requests must be a whole number ≥ 0") else {
             throw CalibrationInputError("\(path): metrics.http_reqs.count is missing: not an HTTP test's k6 summary")
         }
         var latency: [String: Double] = [:]
@@ -185,23 +206,31 @@ public enum LoadTestReader {
             // k6 reports times in milliseconds.
             for (key, name) in [("avg", "mean"), ("med", "p50"), ("p(50)", "p50"), ("p(90)", "p90"), ("p(95)", "p95"),
                                 ("p(99)", "p99"), ("max", "max")] {
-                if let v = number(d[key]) {
-                    guard v >= 0, v.isFinite else { throw CalibrationInputError("\(path): metrics.http_req_duration.\(key) must be a number ≥ 0") }
-                    latency[name] = v / 1000
+                if let v = try figure(d[key], "metrics.http_req_duration.\(key)", path: path, 0...longestSeconds, scale: 1e-3,
+                                      what: "a latency must be from 0 to 30 days (in milliseconds)") {
+                    latency[name] = v
                 }
             }
         }
         var errorShare: Double? = nil
         if let f = fields("http_req_failed") {
             // A rate metric: `value` (summary-export) or `rate` (handleSummary); `passes` counts the failed ones.
-            errorShare = number(f["rate"]) ?? number(f["value"])
+            let key = f["rate"] != nil ? "rate" : "value"
+            errorShare = try figure(f[key], "metrics.http_req_failed.\(key)", path: path, 0...1, what: "a share of failed requests must be from 0 to 1")
         }
         var duration: Double? = nil
-        if let state = root["state"] as? [String: Any], let ms = number(state["testRunDurationMs"]) { duration = ms / 1000 }
-        var result = LoadTestResult(tool: .k6, path: path, requests: count, throughputPerSecond: number(reqs["rate"]),
+        if let state = root["state"] as? [String: Any] {
+            duration = try figure(state["testRunDurationMs"], "state.testRunDurationMs", path: path, 0...longestSeconds, scale: 1e-3,
+                                  what: "a test's duration must be from 0 to 30 days (in milliseconds)")
+        }
+        let rate = try figure(reqs["rate"], "metrics.http_reqs.rate", path: path, 0...1e9, what: "a rate of requests must be from 0 to 1e9 per second")
+        let vus = try fields("vus_max").flatMap { v throws(CalibrationInputError) in
+            let key = v["max"] != nil ? "max" : "value"
+            return try figure(v[key], "metrics.vus_max.\(key)", path: path, 0...1_000_000, whole: true, what: "virtual users must be a whole number from 0 to 1000000")
+        }
+        var result = LoadTestResult(tool: .k6, path: path, requests: count, throughputPerSecond: rate,
                                     errorShare: errorShare, latencySeconds: latency, durationSeconds: duration,
-                                    maxVirtualUsers: fields("vus_max").flatMap { number($0["max"]) ?? number($0["value"]) },
-                                    profile: nil)
+                                    maxVirtualUsers: vus, profile: nil)
         if let options = root["options"] as? [String: Any] {
             result.profile = try k6Profile(options, path: path, where: "options")
         }
@@ -213,7 +242,10 @@ public enum LoadTestReader {
     public static func k6Profile(_ options: [String: Any], path: String, where w: String) throws(CalibrationInputError) -> LoadProfile? {
         func duration(_ v: Any?, _ key: String) throws(CalibrationInputError) -> Double {
             guard let s = v as? String else {
-                if let n = number(v) { return n / 1000 }   // k6 accepts milliseconds as numbers
+                if let n = number(v) {   // k6 accepts milliseconds as numbers
+                    guard n.isFinite, n >= 0, n / 1000 <= longestSeconds else { throw CalibrationInputError("\(path): \(key) is \(Units.formatNumber(n)) ms: a duration must be from 0 to 30 days") }
+                    return n / 1000
+                }
                 throw CalibrationInputError("\(path): \(key) must be a duration such as \"5m\" or \"30s\"")
             }
             return try k6Duration(s, path: path, key: key)
@@ -227,11 +259,13 @@ public enum LoadTestReader {
             switch executor {
             case "constant-arrival-rate":
                 let unit = s["timeUnit"] == nil ? 1 : try duration(s["timeUnit"], key + ".timeUnit")
+                guard unit > 0 else { throw CalibrationInputError("\(path): \(key).timeUnit must be longer than 0") }
                 guard let rate = number(s["rate"]) else { throw CalibrationInputError("\(path): \(key).rate is missing") }
                 return .open([Phase(durationSeconds: try duration(s["duration"], key + ".duration"), ratePerSecond: try Self.rate(rate / unit, path: path, key: key + ".rate"))])
             case "ramping-arrival-rate":
                 let unit = s["timeUnit"] == nil ? 1 : try duration(s["timeUnit"], key + ".timeUnit")
-                var rate = (number(s["startRate"]) ?? 0) / unit
+                guard unit > 0 else { throw CalibrationInputError("\(path): \(key).timeUnit must be longer than 0") }
+                var rate = try Self.rate((number(s["startRate"]) ?? 0) / unit, path: path, key: key + ".startRate")
                 var phases: [Phase] = []
                 for (i, stage) in ((s["stages"] as? [[String: Any]]) ?? []).enumerated() {
                     guard let target = number(stage["target"]) else { throw CalibrationInputError("\(path): \(key).stages[\(i)].target is missing") }
@@ -300,36 +334,54 @@ public enum LoadTestReader {
         guard let aggregate = root["aggregate"] as? [String: Any] else { throw CalibrationInputError("\(path): `aggregate` must be an object") }
         let counters = aggregate["counters"] as? [String: Any] ?? [:]
         let summaries = aggregate["summaries"] as? [String: Any] ?? [:]
-        guard let responses = number(counters["http.responses"]) ?? number(counters["http.requests"]) else {
+        func counter(_ key: String) throws(CalibrationInputError) -> Double? {
+            try figure(counters[key], "aggregate.counters.\(key)", path: path, 0...1e15, whole: true, what: "a counter must be a whole number ≥ 0")
+        }
+        let responsesCounted = try counter("http.responses")
+        let requestsCounted = try counter("http.requests")
+        guard let responses = responsesCounted ?? requestsCounted else {
             throw CalibrationInputError("\(path): aggregate.counters has no `http.responses` or `http.requests`: not an HTTP test's Artillery report")
         }
         var latency: [String: Double] = [:]
         if let rt = summaries["http.response_time"] as? [String: Any] {
             // Artillery reports milliseconds.
             for (key, name) in [("mean", "mean"), ("median", "p50"), ("p50", "p50"), ("p90", "p90"), ("p95", "p95"), ("p99", "p99"), ("max", "max")] {
-                if let v = number(rt[key]) { latency[name] = v / 1000 }
+                if let v = try figure(rt[key], "aggregate.summaries.http.response_time.\(key)", path: path, 0...longestSeconds, scale: 1e-3,
+                                      what: "a latency must be from 0 to 30 days (in milliseconds)") {
+                    latency[name] = v
+                }
             }
         }
         // Failures: virtual users that failed (timeouts, connection errors) plus 4xx/5xx responses.
-        var failed = number(counters["vusers.failed"]) ?? 0
-        for (k, v) in counters where k.hasPrefix("http.codes.") {
-            if let code = Int(k.dropFirst("http.codes.".count)), code >= 400 { failed += number(v) ?? 0 }
+        var failed = try counter("vusers.failed") ?? 0
+        for k in counters.keys.sorted() where k.hasPrefix("http.codes.") {
+            if let code = Int(k.dropFirst("http.codes.".count)), code >= 400 { failed += try counter(k) ?? 0 }
         }
-        let requests = max(responses, number(counters["http.requests"]) ?? 0)
+        let requests = max(responses, requestsCounted ?? 0)
         var duration: Double? = nil
-        if let first = number(aggregate["firstCounterAt"]), let last = number(aggregate["lastCounterAt"]), last > first {
-            duration = (last - first) / 1000
+        let first = try figure(aggregate["firstCounterAt"], "aggregate.firstCounterAt", path: path, 0...1e15, what: "a time must be milliseconds since 1970, ≥ 0")
+        let last = try figure(aggregate["lastCounterAt"], "aggregate.lastCounterAt", path: path, 0...1e15, what: "a time must be milliseconds since 1970, ≥ 0")
+        if let first, let last {
+            guard last >= first, (last - first) / 1000 <= longestSeconds else {
+                throw CalibrationInputError("\(path): aggregate.lastCounterAt (\(Units.formatNumber(last))) must be from aggregate.firstCounterAt (\(Units.formatNumber(first))) to 30 days later")
+            }
+            if last > first { duration = (last - first) / 1000 }
         }
+        let rate = try figure((aggregate["rates"] as? [String: Any])?["http.request_rate"], "aggregate.rates.http.request_rate", path: path, 0...1e9,
+                              what: "a rate of requests must be from 0 to 1e9 per second")
         return LoadTestResult(tool: .artillery, path: path, requests: responses,
-                              throughputPerSecond: duration.map { responses / $0 } ?? number((aggregate["rates"] as? [String: Any])?["http.request_rate"]),
-                              errorShare: requests > 0 ? failed / requests : nil, latencySeconds: latency,
+                              throughputPerSecond: duration.map { responses / $0 } ?? rate,
+                              errorShare: requests > 0 ? min(1, failed / requests) : nil, latencySeconds: latency,
                               durationSeconds: duration, maxVirtualUsers: nil, profile: nil)
     }
 
     /// Artillery `config.phases` from a test script (YAML): `duration`, `arrivalRate`, `rampTo`,
     /// `arrivalCount` (spread evenly over the duration), `pause`; durations as seconds or `5m`.
     public static func artilleryProfile(path: String) throws(CalibrationInputError) -> LoadProfile {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw CalibrationInputError("cannot read `\(path)`") }
+        let text: String
+        do { text = try InputText.read(path: path, kind: "load profile", maxBytes: InputText.settingsFileBytes) } catch {
+            throw CalibrationInputError(error.message)
+        }
         let node: Node?
         do { node = try Yams.compose(yaml: text) } catch { throw CalibrationInputError("\(path): not YAML: \(error)") }
         guard let phases = node?["config"]?["phases"]?.sequence else {
@@ -353,14 +405,24 @@ public enum LoadTestReader {
                 out.append(Phase(durationSeconds: try seconds(pause, key + ".pause"), ratePerSecond: 0)); continue
             }
             let d = try seconds(p["duration"], key + ".duration")
-            if let count = p["arrivalCount"]?.string.flatMap(Double.init) {
+            if let countText = p["arrivalCount"]?.string {
+                guard let count = Double(countText), count.isFinite, count >= 0, count <= 1e12 else {
+                    let line = p["arrivalCount"]?.mark.map { ":\($0.line):\($0.column)" } ?? ""
+                    throw CalibrationInputError("\(path)\(line): \(key).arrivalCount is \(countText): it must be a number of arrivals ≥ 0")
+                }
                 out.append(Phase(durationSeconds: d, ratePerSecond: d > 0 ? count / d : 0)); continue
             }
-            guard let rateText = p["arrivalRate"]?.string, let rate = Double(rateText), rate >= 0, rate.isFinite else {
+            guard let rateText = p["arrivalRate"]?.string, let rate = Double(rateText), rate >= 0, rate.isFinite, rate <= 1e9 else {
                 let line = p.mark.map { ":\($0.line):\($0.column)" } ?? ""
                 throw CalibrationInputError("\(path)\(line): \(key) needs `arrivalRate` (or `arrivalCount`, or `pause`)")
             }
-            let ramp = p["rampTo"]?.string.flatMap(Double.init).map { max(0, $0) }
+            let ramp = try p["rampTo"]?.string.map { t throws(CalibrationInputError) -> Double in
+                guard let v = Double(t), v.isFinite, v >= 0, v <= 1e9 else {
+                    let line = p["rampTo"]?.mark.map { ":\($0.line):\($0.column)" } ?? ""
+                    throw CalibrationInputError("\(path)\(line): \(key).rampTo is \(t): it must be a rate from 0 to 1e9 per second")
+                }
+                return v
+            }
             out.append(Phase(durationSeconds: d, ratePerSecond: rate, rampToPerSecond: ramp))
         }
         guard !out.isEmpty else { throw CalibrationInputError("\(path): `config.phases` is empty") }
@@ -370,7 +432,13 @@ public enum LoadTestReader {
     /// The offered load from a profile file: an Artillery script (YAML with `config.phases`) or k6
     /// options as JSON (`k6 inspect script.js`).
     public static func profile(path: String) throws(CalibrationInputError) -> LoadProfile {
-        if let data = FileManager.default.contents(atPath: path), let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
+        let data: Data
+        do { data = try InputText.data(path: path, kind: "load profile", maxBytes: InputText.settingsFileBytes) } catch {
+            throw CalibrationInputError(error.message)
+        }
+        if data.first(where: { !" \t\r\n".utf8.contains($0) }) == UInt8(ascii: "{") {
+            let json: [String: Any]
+            do { json = try CompactJSON.parseObject(data, keep: .all, file: path) } catch { throw CalibrationInputError(error.message) }
             let options = (json["options"] as? [String: Any]) ?? json
             guard let p = try k6Profile(options, path: path, where: json["options"] != nil ? "options" : "(top level)") else {
                 throw CalibrationInputError("\(path): no offered load in these k6 options (`stages`, `vus` + `duration`, or one scenario)")

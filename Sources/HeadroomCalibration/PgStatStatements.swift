@@ -132,7 +132,7 @@ public struct StatementImport: Sendable {
     }
 
     public static func read(path: String, pool: String, top: Int?) throws(ParseFailure) -> StatementImport {
-        let table = try DelimitedTable.read(path: path, separator: .comma)
+        let table = try DelimitedTable.read(path: path, separator: .comma, kind: "pg_stat_statements export")
         guard let header = table.header?.map({ $0.lowercased() }) else {
             throw ParseFailure("\(path):1: a pg_stat_statements export needs its header line (psql: \\copy (...) to 'file' csv header)")
         }

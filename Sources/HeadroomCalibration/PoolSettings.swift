@@ -10,7 +10,7 @@ public enum PoolSettingsImport {
     public struct Setting: Sendable { var key: String; var value: String; var native: String; var line: Int }
 
     public static func read(path: String) throws(ParseFailure) -> String {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw ParseFailure("cannot read `\(path)`") }
+        let text = try InputText.read(path: path, kind: "pool settings file", maxBytes: InputText.settingsFileBytes)
         let lower = path.lowercased()
         if lower.hasSuffix(".ini") || text.contains("[pgbouncer]") { return try pgbouncer(text, path: path) }
         if lower.hasSuffix(".json") { return try nodePostgres(text, path: path) }
@@ -22,7 +22,8 @@ public enum PoolSettingsImport {
     }
 
     static func lines(_ text: String) -> [(Int, String)] {
-        text.split(separator: "\n", omittingEmptySubsequences: false).enumerated().map { ($0.offset + 1, $0.element.trimmingCharacters(in: .whitespaces)) }
+        text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).enumerated()
+            .map { ($0.offset + 1, $0.element.trimmingCharacters(in: .whitespacesAndNewlines)) }
     }
 
     static func whole(_ s: String, _ path: String, _ line: Int, _ key: String) throws(ParseFailure) -> Int {
@@ -39,7 +40,16 @@ public enum PoolSettingsImport {
         return n == 0 ? "none" : Units.formatDuration(n * unit)
     }
 
+    /// Adds `setting`, replacing an earlier one of the same model key: a repeated key in
+    /// pgbouncer.ini or a .properties file takes its last value, as pgbouncer and
+    /// java.util.Properties do (the fragment's comment names the line it came from).
+    static func set(_ setting: Setting, in settings: inout [Setting]) {
+        if let i = settings.firstIndex(where: { $0.key == setting.key }) { settings[i] = setting } else { settings.append(setting) }
+    }
+
     static func render(_ section: String, _ name: String, _ source: String, _ settings: [Setting], preset: String?) -> String {
+        // A path with a line break would end the comment.
+        let source = source.map { $0 == "\n" || $0 == "\r" ? "?" : String($0) }.joined()
         var out = "# from \(source): " + settings.map { "\($0.native) (line \($0.line))" }.joined(separator: ", ") + "\n"
         var items = preset.map { ["preset: \($0)"] } ?? []
         items += settings.map { "\($0.key): \($0.value)" }
@@ -57,14 +67,14 @@ public enum PoolSettingsImport {
             let key = l[..<eq].trimmingCharacters(in: .whitespaces).lowercased()
             let value = l[l.index(after: eq)...].trimmingCharacters(in: .whitespaces)
             switch key {
-            case "default_pool_size": settings.append(Setting(key: "server_connections", value: "\(try whole(value, path, n, key))", native: key, line: n))
-            case "max_client_conn": settings.append(Setting(key: "max_client_connections", value: "\(try whole(value, path, n, key))", native: key, line: n))
-            case "query_wait_timeout": settings.append(Setting(key: "query_wait_timeout", value: try duration(value, unit: 1, path, n, key), native: key, line: n))
+            case "default_pool_size": set(Setting(key: "server_connections", value: "\(try whole(value, path, n, key))", native: key, line: n), in: &settings)
+            case "max_client_conn": set(Setting(key: "max_client_connections", value: "\(try whole(value, path, n, key))", native: key, line: n), in: &settings)
+            case "query_wait_timeout": set(Setting(key: "query_wait_timeout", value: try duration(value, unit: 1, path, n, key), native: key, line: n), in: &settings)
             case "pool_mode":
                 guard ["transaction", "session"].contains(value) else {
                     throw ParseFailure("\(path):\(n): pool_mode `\(value)` is not modelled: transaction or session")
                 }
-                settings.append(Setting(key: "mode", value: value, native: key, line: n))
+                set(Setting(key: "mode", value: value, native: key, line: n), in: &settings)
             default: continue
             }
         }
@@ -83,15 +93,16 @@ public enum PoolSettingsImport {
             guard let canonical = PoolSpellings.aliases[key], ["maximumPoolSize", "connectionTimeout", "idleTimeout", "minimumIdle",
                                                                  "maximum-pool-size", "connection-timeout", "idle-timeout", "minimum-idle"].contains(key) else { continue }
             let v = canonical == "size" || canonical == "min_idle" ? "\(try whole(value, path, n, full))" : try duration(value, unit: 0.001, path, n, full)
-            settings.append(Setting(key: canonical, value: v, native: full, line: n))
+            set(Setting(key: canonical, value: v, native: full, line: n), in: &settings)
         }
         guard !settings.isEmpty else { throw ParseFailure("\(path): no HikariCP pool settings (maximumPoolSize, connectionTimeout, idleTimeout, minimumIdle)") }
         return render("pools", "hikari", path, settings, preset: "hikari")
     }
 
     static func nodePostgres(_ text: String, path: String) throws(ParseFailure) -> String {
-        guard let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] else {
-            throw ParseFailure("\(path): expected a JSON object of pg.Pool options ({\"max\": 20, \"connectionTimeoutMillis\": 5000})")
+        let object: [String: Any]
+        do { object = try CompactJSON.parseObject(Data(text.utf8), keep: .all, file: path) } catch {
+            throw ParseFailure("\(error.message); expected a JSON object of pg.Pool options ({\"max\": 20, \"connectionTimeoutMillis\": 5000})")
         }
         let options = (object["pool"] as? [String: Any]) ?? object
         var settings: [Setting] = []
@@ -114,9 +125,14 @@ public enum PoolSettingsImport {
             var query = String(l[q.upperBound...])
             query = query.trimmingCharacters(in: CharacterSet(charactersIn: "\"' "))
             var settings: [Setting] = []
+            var seen: Set<String> = []
             for pair in query.split(separator: "&") {
                 let kv = pair.split(separator: "=", maxSplits: 1).map(String.init)
                 guard kv.count == 2 else { continue }
+                // A parameter given twice is ambiguous (URL parsers differ on which one counts).
+                if ["connection_limit", "pool_timeout", "max_idle_connection_lifetime"].contains(kv[0]) && !seen.insert(kv[0]).inserted {
+                    throw ParseFailure("\(path):\(n): `\(kv[0])` is given twice in the connection URL: keep one")
+                }
                 switch kv[0] {
                 case "connection_limit": settings.append(Setting(key: "size", value: "\(try whole(kv[1], path, n, kv[0]))", native: kv[0], line: n))
                 case "pool_timeout": settings.append(Setting(key: "acquire_timeout", value: try duration(kv[1], unit: 1, path, n, kv[0]), native: kv[0], line: n))

@@ -186,15 +186,16 @@ public enum ScalabilityInput {
     /// `capColumn`: a column giving, per row, the most queries that reach the database at once
     /// (the pool size of that level): the concurrency becomes min(n, that).
     public static func csv(path: String, only: [(column: String, value: String)] = [], capColumn: String? = nil) throws(ParseFailure) -> [ScalabilityMeasurement] {
-        var table = try DelimitedTable.read(path: path)
+        let table = try DelimitedTable.read(path: path, kind: "throughput CSV")
         guard let header = table.header else {
             throw ParseFailure("\(path):1: the first line must name the columns, e.g. `concurrency,throughput`")
         }
+        var rows = Array(table.records)
         for (column, value) in only {
             let i = try table.columnIndex(column, role: "the --only")
-            table.records = table.records.filter { i < $0.fields.count && $0.fields[i].text == value }
+            rows = rows.filter { i < $0.fields.count && $0.fields[i].text == value }
         }
-        if !only.isEmpty && table.records.isEmpty {
+        if !only.isEmpty && rows.isEmpty {
             throw ParseFailure("\(path): no row has \(only.map { "\($0.column)=\($0.value)" }.joined(separator: " and "))")
         }
         let lower = header.map { $0.lowercased() }
@@ -206,7 +207,7 @@ public enum ScalabilityInput {
         }
         let capIndex = try capColumn.map { c throws(ParseFailure) in try table.columnIndex(c, role: "the --max-active") }
         var out: [ScalabilityMeasurement] = []
-        for r in table.records {
+        for r in rows {
             var n = try table.number(r, ci, what: "the concurrency")
             if let capIndex {
                 let cap = try table.number(r, capIndex, what: "the most active queries")

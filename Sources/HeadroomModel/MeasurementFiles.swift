@@ -25,92 +25,156 @@ public struct DelimitedTable: Sendable {
     /// The first record's fields when it is a header (some field is not a number), else nil.
     public var header: [String]?
     /// Data records, header excluded.
-    public var records: [Record]
+    public var records: Records
 
-    /// Reads `path`; `detectHeader: false` treats every record as data.
-    public static func read(path: String, separator forced: Separator? = nil, detectHeader: Bool = true) throws(ParseFailure) -> DelimitedTable {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw ParseFailure("cannot read `\(path)`")
+    /// The data records, each split into fields when it is read: the table holds the file's
+    /// text once and 16 bytes per record, so a large file costs about twice its size in memory
+    /// (a record's fields as strings were 5-6 times the line, on top of a copy of every line).
+    public struct Records: RandomAccessCollection, Sendable {
+        let text: String
+        let separator: Separator
+        /// UTF-8 offset and 1-based line of each record's start.
+        let starts: [(offset: Int, line: Int)]
+        public var startIndex: Int { 0 }
+        public var endIndex: Int { starts.count }
+        public subscript(i: Int) -> Record {
+            var text = self.text
+            let start = starts[i]
+            return text.withUTF8 { bytes in
+                Record(line: start.line, fields: DelimitedTable.scanRecord(bytes, from: start.offset, separator: separator, fields: true).fields)
+            }
         }
+    }
+
+    /// Reads `path` (at most `InputText.measurementFileBytes`; UTF-8 text); `detectHeader: false`
+    /// treats every record as data.
+    public static func read(path: String, separator forced: Separator? = nil, detectHeader: Bool = true,
+                            kind: String = "measurement file") throws(ParseFailure) -> DelimitedTable {
+        let text = try InputText.read(path: path, kind: kind, maxBytes: InputText.measurementFileBytes)
         return try parse(text, path: path, separator: forced, detectHeader: detectHeader)
     }
 
-    public static func parse(_ text: String, path: String, separator forced: Separator? = nil, detectHeader: Bool = true) throws(ParseFailure) -> DelimitedTable {
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
-            $0.hasSuffix("\r") ? String($0.dropLast()) : String($0)
+    static func isBlank(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0D }
+
+    /// Scans one record from `offset`: where the next one starts, how many line breaks it spans,
+    /// whether a quoted field is still open at the end of the text, and (with `fields`) its fields.
+    /// CSV quoting as RFC 4180: a field that starts with `"` runs to the next lone `"`, over commas
+    /// and line breaks, `""` standing for `"`. A line's final carriage return is not part of it.
+    static func scanRecord(_ b: UnsafeBufferPointer<UInt8>, from offset: Int, separator: Separator, fields wanted: Bool)
+        -> (next: Int, lineBreaks: Int, unclosedColumn: Int?, fields: [Field]) {
+        let n = b.count
+        var i = offset, breaks = 0
+        var fields: [Field] = []
+        var column = 1
+        func text(_ from: Int, _ to: Int) -> String {
+            String(decoding: UnsafeBufferPointer(rebasing: b[from..<to]), as: UTF8.self)
         }
-        func isSkipped(_ l: String) -> Bool {
-            let t = l.trimmingCharacters(in: .whitespaces)
-            return t.isEmpty || t.hasPrefix("#")
-        }
-        let firstData = lines.first { !isSkipped($0) } ?? ""
-        let separator = forced ?? (firstData.contains(",") ? .comma : firstData.contains("\t") ? .tab : .whitespace)
-        var records: [Record] = []
-        var i = 0
-        while i < lines.count {
-            let line = lines[i]
-            if isSkipped(line) { i += 1; continue }
-            let start = i
-            var fields: [Field] = []
-            switch separator {
-            case .whitespace:
-                var col = 1, cur = "", curStart = 0
-                for c in line {
-                    if c == " " || c == "\t" {
-                        if !cur.isEmpty { fields.append(Field(text: cur, column: curStart)); cur = "" }
-                    } else {
-                        if cur.isEmpty { curStart = col }
-                        cur.append(c)
-                    }
-                    col += 1
-                }
-                if !cur.isEmpty { fields.append(Field(text: cur, column: curStart)) }
-                i += 1
-            case .comma, .tab:
-                let sep: Character = separator == .comma ? "," : "\t"
-                var cur = "", curStart = 1, col = 1, quoted = false, inQuotes = false
-                var chars = Array(line)
-                var k = 0
-                while true {
-                    if k == chars.count {
-                        if inQuotes {
-                            // A quoted field runs over the line break (query text with newlines).
-                            i += 1
-                            guard i < lines.count else {
-                                throw ParseFailure("\(path):\(start + 1):\(curStart): a quoted field is not closed before the end of the file")
-                            }
-                            cur.append("\n"); chars = Array(lines[i]); k = 0; col = 1
-                            continue
-                        }
-                        break
-                    }
-                    let c = chars[k]
-                    if inQuotes {
-                        if c == "\"" {
-                            if k + 1 < chars.count, chars[k + 1] == "\"" { cur.append("\""); k += 2; col += 2; continue }
-                            inQuotes = false
-                        } else { cur.append(c) }
-                    } else if c == "\"" && cur.isEmpty && !quoted {
-                        inQuotes = true; quoted = true
-                    } else if c == sep {
-                        fields.append(Field(text: quoted ? cur : cur.trimmingCharacters(in: .whitespaces), column: curStart))
-                        cur = ""; quoted = false; curStart = col + 1
-                    } else {
-                        cur.append(c)
-                    }
-                    k += 1; col += 1
-                }
-                fields.append(Field(text: quoted ? cur : cur.trimmingCharacters(in: .whitespaces), column: curStart))
+        func isContinuation(_ x: UInt8) -> Bool { x & 0xC0 == 0x80 }
+        switch separator {
+        case .whitespace:
+            var fieldStart = -1, fieldColumn = 0
+            while i < n, b[i] != 0x0A {
+                let c = b[i]
+                if c == 0x20 || c == 0x09 || (c == 0x0D && (i + 1 == n || b[i + 1] == 0x0A)) {
+                    if fieldStart >= 0 { if wanted { fields.append(Field(text: text(fieldStart, i), column: fieldColumn)) }; fieldStart = -1 }
+                } else if fieldStart < 0 { fieldStart = i; fieldColumn = column }
+                if !isContinuation(c) { column += 1 }
                 i += 1
             }
-            records.append(Record(line: start + 1, fields: fields))
+            if fieldStart >= 0, wanted { fields.append(Field(text: text(fieldStart, i), column: fieldColumn)) }
+            return (i < n ? i + 1 : n, 0, nil, fields)
+        case .comma, .tab:
+            let sep: UInt8 = separator == .comma ? 0x2C : 0x09
+            var cur: [UInt8] = [], curEmpty = true, curStart = 1, quoted = false, inQuotes = false
+            func finish() {
+                guard wanted else { return }
+                if quoted { fields.append(Field(text: String(decoding: cur, as: UTF8.self), column: curStart)); return }
+                var lo = 0, hi = cur.count
+                while lo < hi, cur[lo] == 0x20 || cur[lo] == 0x09 { lo += 1 }
+                while hi > lo, cur[hi - 1] == 0x20 || cur[hi - 1] == 0x09 { hi -= 1 }
+                fields.append(Field(text: String(decoding: cur[lo..<hi], as: UTF8.self), column: curStart))
+            }
+            while true {
+                if i == n || b[i] == 0x0A || (b[i] == 0x0D && (i + 1 == n || b[i + 1] == 0x0A)) {
+                    var end = i
+                    if end < n, b[end] == 0x0D { end += 1 }
+                    if inQuotes {
+                        // A quoted field runs over the line break (query text with newlines).
+                        guard end < n else { return (n, breaks, curStart, fields) }
+                        if wanted { cur.append(0x0A) }
+                        breaks += 1; i = end + 1; column = 1
+                        continue
+                    }
+                    finish()
+                    return (end < n ? end + 1 : n, breaks, nil, fields)
+                }
+                let c = b[i]
+                if inQuotes {
+                    if c == 0x22 {
+                        if i + 1 < n, b[i + 1] == 0x22 { if wanted { cur.append(0x22) }; i += 2; column += 2; continue }
+                        inQuotes = false
+                    } else if wanted { cur.append(c) }
+                } else if c == 0x22 && curEmpty && !quoted {
+                    inQuotes = true; quoted = true
+                } else if c == sep {
+                    finish()
+                    cur.removeAll(keepingCapacity: true); curEmpty = true; quoted = false; curStart = column + 1
+                } else {
+                    if wanted { cur.append(c) }
+                    curEmpty = false
+                }
+                if !isContinuation(c) { column += 1 }
+                i += 1
+            }
+        }
+    }
+
+    public static func parse(_ text: String, path: String, separator forced: Separator? = nil, detectHeader: Bool = true) throws(ParseFailure) -> DelimitedTable {
+        var text = text
+        /// Whether the physical line at `i` is blank or a `#` comment; and where the next line starts.
+        func skippedLine(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> (skipped: Bool, next: Int) {
+            var k = i
+            while k < b.count, b[k] == 0x20 || b[k] == 0x09 { k += 1 }
+            let skipped = k == b.count || b[k] == 0x0A || b[k] == 0x23 || (b[k] == 0x0D && (k + 1 == b.count || b[k + 1] == 0x0A))
+            var e = k
+            while e < b.count, b[e] != 0x0A { e += 1 }
+            return (skipped, e < b.count ? e + 1 : b.count)
+        }
+        let result: Result<(Separator, [(offset: Int, line: Int)]), ParseFailure> = text.withUTF8 { b in
+            var i = 0, line = 1
+            var separator = forced
+            var starts: [(offset: Int, line: Int)] = []
+            while i < b.count {
+                let s = skippedLine(b, i)
+                if s.skipped { i = s.next; line += 1; continue }
+                if separator == nil {
+                    let lineBytes = UnsafeBufferPointer(rebasing: b[i..<s.next])
+                    separator = lineBytes.contains(0x2C) ? .comma : lineBytes.contains(0x09) ? .tab : .whitespace
+                }
+                let r = scanRecord(b, from: i, separator: separator!, fields: false)
+                if let column = r.unclosedColumn {
+                    return .failure(ParseFailure("\(path):\(line):\(column): a quoted field is not closed before the end of the file"))
+                }
+                starts.append((i, line))
+                line += r.lineBreaks + 1
+                i = r.next
+            }
+            return .success((separator ?? .whitespace, starts))
+        }
+        var (separator, starts): (Separator, [(offset: Int, line: Int)])
+        switch result {
+        case let .success(v): (separator, starts) = v
+        case let .failure(e): throw e
         }
         var header: [String]? = nil
-        if detectHeader, let first = records.first, first.fields.contains(where: { !DelimitedTable.looksNumeric($0.text) }) {
-            header = first.fields.map(\.text)
-            records.removeFirst()
+        if detectHeader, !starts.isEmpty {
+            let first = Records(text: text, separator: separator, starts: [starts[0]])[0]
+            if first.fields.contains(where: { !DelimitedTable.looksNumeric($0.text) }) {
+                header = first.fields.map(\.text)
+                starts.removeFirst()
+            }
         }
-        return DelimitedTable(path: path, separator: separator, header: header, records: records)
+        return DelimitedTable(path: path, separator: separator, header: header, records: Records(text: text, separator: separator, starts: starts))
     }
 
     /// A number or a duration with a unit (`12`, `1.5e3`, `12ms`): not a header word.
@@ -220,7 +284,7 @@ public enum MeasurementFiles {
     }
 
     static func samples(path: String, options o: MeasurementFileOptions) throws(ParseFailure) -> DistributionSpec {
-        let table = try DelimitedTable.read(path: path)
+        let table = try DelimitedTable.read(path: path, kind: "samples file")
         guard !table.records.isEmpty else { throw ParseFailure("empirical samples file `\(path)` has no values") }
         let valueIndex: Int
         if let c = o.column {
@@ -249,7 +313,7 @@ public enum MeasurementFiles {
     /// where pgbench counts `time` from the scheduled start) — the time from the actual start to
     /// the end, i.e. what one transaction took once a client was free to send it.
     public static func pgbenchServiceTimes(path: String) throws(ParseFailure) -> [Double] {
-        let table = try DelimitedTable.read(path: path, separator: .whitespace, detectHeader: false)
+        let table = try DelimitedTable.read(path: path, separator: .whitespace, detectHeader: false, kind: "pgbench log")
         var out: [Double] = []
         out.reserveCapacity(table.records.count)
         for r in table.records {
@@ -288,7 +352,7 @@ public enum MeasurementFiles {
     /// `histogram_quantile` assumes); the first bucket starts at 0. Observations above the last
     /// finite bound cannot be placed and are refused.
     static func prometheus(path: String, options o: MeasurementFileOptions) throws(ParseFailure) -> DistributionSpec {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw ParseFailure("cannot read `\(path)`") }
+        let text = try InputText.read(path: path, kind: "Prometheus file", maxBytes: InputText.measurementFileBytes)
         var byMetric: [String: [Double: Double]] = [:]
         var firstLine: [String: Int] = [:]
         for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
@@ -362,7 +426,7 @@ public enum MeasurementFiles {
     /// An HdrHistogram percentile table: columns Value, Percentile, TotalCount (1/(1-Percentile)
     /// ignored); mass between consecutive rows is spread uniformly between their values.
     static func hdrHistogram(path: String, options o: MeasurementFileOptions) throws(ParseFailure) -> DistributionSpec {
-        let table = try DelimitedTable.read(path: path)
+        let table = try DelimitedTable.read(path: path, kind: "HdrHistogram file")
         let rows = table.records.filter { !($0.fields.first?.text.hasPrefix("#") ?? true) }
         guard !rows.isEmpty else { throw ParseFailure("\(path): no rows of an HdrHistogram percentile table (Value Percentile TotalCount 1/(1-Percentile))") }
         guard let unit = o.unitSeconds else {

@@ -25,6 +25,8 @@ struct Headroom: ParsableCommand {
     /// Parses, runs, and maps failures to distinct exit codes.
     static func main() {
         Allocator.keepFreedMemory()
+        // Importers and empirical(file:) say so before parsing a large file.
+        InputText.largeFileNotice = { Console.error($0) }
         let command: ParsableCommand
         do {
             command = try parseAsRoot()

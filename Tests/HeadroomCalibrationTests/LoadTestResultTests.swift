@@ -131,7 +131,7 @@ import HeadroomModel
 
     @Test func absurdOptionsAreErrorsNotCrashes() {
         for (options, fragment) in [("{\"vus\": 1e300, \"duration\": \"10s\"}", "options.vus must be a whole number"),
-                                    ("{\"scenarios\": {\"a\": {\"executor\": \"constant-arrival-rate\", \"rate\": -5, \"duration\": \"1m\"}}}", "options.scenarios.a.rate must be a rate ≥ 0"),
+                                    ("{\"scenarios\": {\"a\": {\"executor\": \"constant-arrival-rate\", \"rate\": -5, \"duration\": \"1m\"}}}", "options.scenarios.a.rate is -5/s"),
                                     ("{\"stages\": [{\"duration\": \"1m\", \"target\": 2.5}]}", "options.stages[0].target must be a whole number")] {
             let path = write("{\"metrics\": {\"http_reqs\": {\"count\": 1, \"rate\": 1}}, \"options\": \(options)}")
             do { _ = try LoadTestReader.read(path: path); Issue.record("accepted \(options)") } catch {
