@@ -11,10 +11,10 @@ public enum ModelLoader {
         return try load(yaml: text, fileName: path, baseDirectory: dir, overrides: overrides)
     }
 
-    /// The text of a model file (or, with `kind`, a claims file): refuses a directory, a file
-    /// larger than `InputLimits.fileBytes` and bytes that are not UTF-8 (with the line and
-    /// column of the first one).
-    static func readModelText(path: String, kind: String = "model file") throws(ModelErrors) -> String {
+    /// The text of a model file (or, with `kind`, a claims file): refuses a directory, a device
+    /// (`/dev/zero` read as 32 MB of zeros and was called too large), a file larger than
+    /// `InputLimits.fileBytes` and bytes that are not UTF-8 (with the line and column of the first one).
+    public static func readModelText(path: String, kind: String = "model file") throws(ModelErrors) -> String {
         func failure(_ message: String, line: Int? = nil, column: Int? = nil) -> ModelErrors {
             ModelErrors([ModelError(file: path, line: line, column: column, keyPath: "", message: message)])
         }
@@ -23,6 +23,10 @@ public enum ModelLoader {
             throw failure("cannot read the \(kind): no such file")
         }
         if isDirectory.boolValue { throw failure("this is a directory, not a \(kind) (give the path of a .yaml file)") }
+        var info = stat()
+        if stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFCHR || info.st_mode & S_IFMT == S_IFBLK {
+            throw failure("this is a device, not a \(kind) (give the path of a .yaml file)")
+        }
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw failure("cannot read the \(kind): \(String(cString: strerror(errno)))")
         }
@@ -32,7 +36,7 @@ public enum ModelLoader {
             // One byte past the limit is enough to know the file is too large (a device never ends).
             data = try handle.read(upToCount: InputLimits.fileBytes + 1) ?? Data()
         } catch {
-            throw failure("cannot read the \(kind): \(error.localizedDescription)")
+            throw failure("cannot read the \(kind): \(String(cString: strerror(EIO)))")
         }
         if data.count > InputLimits.fileBytes {
             throw failure("the file is larger than \(InputLimits.fileBytes / 1024 / 1024) MB, the limit for a \(kind)")

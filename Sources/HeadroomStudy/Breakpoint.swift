@@ -70,11 +70,7 @@ public struct BreakpointSearch: Sendable {
 
     public func run() throws -> BreakpointResult {
         guard !sloTexts.isEmpty else { throw SweepError("give at least one --slo, e.g. --slo 'p95<250ms'") }
-        let yaml: String
-        do { yaml = try String(contentsOfFile: modelPath, encoding: .utf8) } catch {
-            throw ModelErrors([ModelError(file: modelPath, line: nil, column: nil, keyPath: "",
-                                          message: "cannot read the model file: \(error.localizedDescription)")])
-        }
+        let yaml = try ModelLoader.readModelText(path: modelPath)
         let path = try ModelLoader.resolveOverrideKey(key, yaml: yaml, fileName: modelPath)
         for other in fixedOverrides.keys.sorted() {
             if try ModelLoader.resolveOverrideKey(other, yaml: yaml, fileName: modelPath) == path {

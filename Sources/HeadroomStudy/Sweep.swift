@@ -101,6 +101,9 @@ public struct Sweep: Sendable {
     /// Stop claiming new cells after this many (tests use it to interrupt a sweep); the files are
     /// then left unsorted and incomplete, as after a kill.
     public var stopAfterCells: Int?
+    /// Asked before each cell is claimed: true stops claiming (Ctrl-C). The cells already
+    /// running finish and are written; the files are left as after `stopAfterCells`, for `--resume`.
+    public var shouldStop: (@Sendable () -> Bool)?
     /// Most operations the sweep may simulate (`--budget`; nil: `WorkEstimate.budgetOperations`).
     public var budgetOperations: Double?
 
@@ -192,14 +195,9 @@ public struct Sweep: Sendable {
     /// cells is refused in a moment instead of after checking every cell (94 s in a release
     /// build), since the remaining cells can only add work.
     public func prepare(keepingCells: Bool = false, stoppingPastBudget: Bool = false) throws -> Prepared {
-        guard let data = FileManager.default.contents(atPath: modelPath) else {
-            throw ModelErrors([ModelError(file: modelPath, line: nil, column: nil, keyPath: "",
-                                          message: "cannot read the model file")])
-        }
-        guard let yaml = String(data: data, encoding: .utf8) else {
-            _ = try ModelLoader.load(path: modelPath) // its error names the problem
-            throw ModelErrors([ModelError(file: modelPath, line: nil, column: nil, keyPath: "", message: "the model file is not UTF-8 text")])
-        }
+        // A device, a directory, a file past the size limit or not UTF-8: refused with the reason.
+        let yaml = try ModelLoader.readModelText(path: modelPath)
+        let data = Data(yaml.utf8)   // the file's bytes: readModelText refused any that are not UTF-8
         let paths = try grid.resolvedPaths(modelPath: modelPath, fixed: fixedOverrides)
         // Parsed once; each cell applies its overrides to a copy of the tree (20,000 cells of the
         // default model: 29.9 s of CPU in a debug build when each cell parsed the file again).
@@ -281,6 +279,16 @@ public struct Sweep: Sendable {
             throw SweepError(refusal)
         }
         let dir = outputDirectory
+        // One sweep at a time in a directory: a second one (`--resume` while the first still runs)
+        // would run the same cells again, and the first would then find them twice.
+        let createdDirectory = !FileManager.default.fileExists(atPath: dir)
+        if createdDirectory { try SweepFileIO.makeDirectory(dir) }
+        let lock: SweepDirectoryLock
+        do { lock = try SweepDirectoryLock(directory: dir) } catch {
+            if createdDirectory { try? FileManager.default.removeItem(atPath: dir) }
+            throw error
+        }
+        defer { lock.release() }
         let header = prepared.header
         var done = SweepRowSet()
         var damaged: [Int] = []
@@ -302,7 +310,6 @@ public struct Sweep: Sendable {
             for f in [SweepFiles.csv(dir), SweepFiles.jsonl(dir)] where FileManager.default.fileExists(atPath: f) {
                 throw SweepError("`\(f)` exists but `\(dir)` has no sweep.json: choose another --output-dir", kind: .output)
             }
-            try SweepFileIO.makeDirectory(dir)
             try SweepFileIO.writeAtomically(prepared.manifest.text, to: SweepFiles.manifest(dir))
             try SweepFileIO.writeAtomically(header + "\n", to: SweepFiles.csv(dir))
             try SweepFileIO.writeAtomically("", to: SweepFiles.jsonl(dir))
@@ -338,8 +345,9 @@ public struct Sweep: Sendable {
         let keys = grid.axes.map(\.key)
         let figures = prepared.figures
         let progress = self.progress
+        let shouldStop = self.shouldStop
         let work: @Sendable (Int) -> Void = { t in
-            while let k = state.claim(limit: limit) {
+            while !(shouldStop?() ?? false), let k = state.claim(limit: limit) {
                 let cell: Cell
                 do {
                     cell = prepared.cells.isEmpty ? try loadCell(prepared.indices[todo[k]], yaml: prepared.yaml) : prepared.cells[todo[k]]
@@ -371,6 +379,51 @@ public struct Sweep: Sendable {
         }
         if let error = state.error { throw error }
         return state.finished
+    }
+}
+
+/// An exclusive lock on a sweep's output directory: `flock` on `sweep.lock`, which holds the
+/// holder's process id for the message. The kernel drops the lock when its process ends, however
+/// it ends, so a lock file left by a killed sweep is simply taken over; the file is removed when
+/// the sweep finishes.
+final class SweepDirectoryLock: @unchecked Sendable {
+    let path: String
+    private var fd: Int32
+
+    init(directory: String) throws(SweepError) {
+        path = (directory as NSString).appendingPathComponent(SweepFiles.lockName)
+        // A finishing sweep may remove the file between our open and our flock: then we hold a
+        // lock on a file no longer at the path, and try again.
+        for _ in 0..<10 {
+            let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
+            guard fd >= 0 else {
+                throw SweepError("cannot lock the sweep directory: `\(path)`: \(String(cString: strerror(errno)))", kind: .output)
+            }
+            if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+                var buffer = [UInt8](repeating: 0, count: 64)
+                let n = pread(fd, &buffer, 63, 0)
+                close(fd)
+                let holder = n > 0 ? String(decoding: buffer[0..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : ""
+                throw SweepError("`\(directory)` is being written by another sweep\(holder.isEmpty ? "" : " (process \(holder))"): wait for it to finish, or stop it (Ctrl-C) and then pass --resume", kind: .output)
+            }
+            var held = stat(), current = stat()
+            if fstat(fd, &held) == 0, stat(path, &current) == 0, held.st_ino == current.st_ino, held.st_dev == current.st_dev {
+                let text = "\(getpid())\n"
+                _ = ftruncate(fd, 0)
+                _ = text.withCString { pwrite(fd, $0, strlen($0), 0) }
+                self.fd = fd
+                return
+            }
+            close(fd)
+        }
+        throw SweepError("cannot lock the sweep directory: `\(path)` keeps changing", kind: .output)
+    }
+
+    func release() {
+        guard fd >= 0 else { return }
+        unlink(path)
+        close(fd)
+        fd = -1
     }
 }
 

@@ -219,11 +219,7 @@ public struct SweepGrid: Sendable, Hashable {
     /// Checks that no two keys address the same model value (`instances` and `instances.count`),
     /// and that no key also appears among `fixed` overrides. Returns the full paths.
     public func resolvedPaths(modelPath: String, fixed: [String: String] = [:]) throws -> [String] {
-        let yaml: String
-        do { yaml = try String(contentsOfFile: modelPath, encoding: .utf8) } catch {
-            throw ModelErrors([ModelError(file: modelPath, line: nil, column: nil, keyPath: "",
-                                          message: "cannot read the model file: \(error.localizedDescription)")])
-        }
+        let yaml = try ModelLoader.readModelText(path: modelPath)
         var byPath: [String: String] = [:]
         for key in fixed.keys.sorted() {
             byPath[try ModelLoader.resolveOverrideKey(key, yaml: yaml, fileName: modelPath)] = key

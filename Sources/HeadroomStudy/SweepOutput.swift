@@ -84,6 +84,8 @@ public enum SweepFiles {
     public static func manifest(_ dir: String) -> String { (dir as NSString).appendingPathComponent("sweep.json") }
     public static func csv(_ dir: String) -> String { (dir as NSString).appendingPathComponent("cells.csv") }
     public static func jsonl(_ dir: String) -> String { (dir as NSString).appendingPathComponent("cells.jsonl") }
+    /// Held (flock) by the sweep writing the directory; removed when it finishes.
+    static let lockName = "sweep.lock"
 
     /// FNV-1a, 64 bits.
     static func digest(_ data: Data) -> String {
@@ -313,11 +315,22 @@ enum SweepFileIO {
         return lines.filter { !$0.isEmpty }
     }
 
+    /// Creates `dir` and its missing parents; a failure says which component and why in plain
+    /// words (`/dev/full` is not a directory), not Foundation's "NSCocoaErrorDomain error 512".
     static func makeDirectory(_ dir: String) throws(SweepError) {
-        do {
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        } catch {
-            throw SweepError("cannot create the directory `\(dir)`: \(error.localizedDescription)", kind: .output)
+        var prefix = dir.hasPrefix("/") ? "/" : ""
+        for component in dir.split(separator: "/") {
+            prefix += (prefix.isEmpty || prefix.hasSuffix("/") ? "" : "/") + component
+            var info = stat()
+            if stat(prefix, &info) == 0 {
+                guard info.st_mode & S_IFMT == S_IFDIR else {
+                    throw SweepError("cannot create the directory `\(dir)`: `\(prefix)` is not a directory", kind: .output)
+                }
+                continue
+            }
+            if mkdir(prefix, 0o755) != 0 && errno != EEXIST {
+                throw SweepError("cannot create the directory `\(dir)`: \(prefix == dir ? "" : "`\(prefix)`: ")\(String(cString: strerror(errno)))", kind: .output)
+            }
         }
     }
 }

@@ -75,10 +75,7 @@ struct FitCommand: ParsableCommand {
         do { fit = try ScalabilityFit.fit(data, cores: cores, errors: ScalabilityFit.Errors(rawValue: errors)!) } catch { throw InputFailure(message: error.description) }
         print(fit.rendered(), terminator: "")
         if let path = write {
-            let text: String
-            do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-                throw InputFailure(message: "cannot read `\(path)`: \(error.localizedDescription)")
-            }
+            let text = try ModelLoader.readModelText(path: path)
             let edited = try ModelEdit.apply(fit.modelSettings, to: text, file: path)
             // The model is this command's output here: written whole (temporary file, then rename).
             try OutputFile.write(edited, to: path)

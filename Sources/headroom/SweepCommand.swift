@@ -107,8 +107,30 @@ struct SweepCommand: ParsableCommand {
                     bar.show(fraction: p.fraction, done: p.cellsFinished, total: p.cellsToRun, elapsed: p.elapsedSeconds)
                 }
             }
-            let outcome = try sweep.run(prepared: prepared, resume: resume)
+            // Ctrl-C: no new cell starts; the cells running finish and are written, then the command
+            // says how to resume. A second Ctrl-C ends the process at once (the files stay resumable).
+            let stop = StopFlag()
+            sweep.shouldStop = { stop.isSet }
+            let interruption = Interruption.onInterrupt {
+                stop.set()
+                signal(SIGINT, SIG_DFL)
+                bar.clear()
+                Console.error("interrupted: finishing the cells already running and writing them (Ctrl-C again to stop at once)")
+            }
+            let outcome: SweepOutcome
+            do {
+                outcome = try sweep.run(prepared: prepared, resume: resume)
+                interruption.cancel()
+            } catch {
+                interruption.cancel()
+                throw error
+            }
             bar.clear()
+            if stop.isSet && !outcome.complete {
+                let written = outcome.cellsRun + outcome.cellsReused
+                Console.error("interrupted: \(written) of \(outcome.cells) cells are in \(SweepFiles.csv(directory)) and \(SweepFiles.jsonl(directory)); resume with:\n  \(Self.resumeCommand())")
+                throw ExitCode(ExitStatus.interrupted)
+            }
             let shardText = sweep.shard.map { " (shard \($0) of a \(grid.count)-cell grid)" } ?? ""
             var line = "\(outcome.cells) cells\(shardText): ran \(outcome.cellsRun)"
             if outcome.cellsReused > 0 { line += ", \(outcome.cellsReused) already done" }
@@ -120,6 +142,29 @@ struct SweepCommand: ParsableCommand {
             try html.write(try HTMLReport.sweep(directory: directory), inputs: [model])
         }
     }
+}
+
+extension SweepCommand {
+    /// This invocation's command line with `--resume`, quoted for a POSIX shell.
+    static func resumeCommand(_ arguments: [String] = CommandLine.arguments) -> String {
+        var args = arguments
+        if !args.contains("--resume") { args.append("--resume") }
+        return args.map(shellQuoted).joined(separator: " ")
+    }
+
+    static func shellQuoted(_ s: String) -> String {
+        let plain = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./=:,@%+")
+        if !s.isEmpty && s.allSatisfy(plain.contains) { return s }
+        return "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+}
+
+/// Set once by a signal handler, read by the workers.
+final class StopFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
+    func set() { lock.lock(); value = true; lock.unlock() }
 }
 
 /// Maps the study layer's errors to messages and exit codes (64 usage, 65 model or inconsistent
