@@ -52,21 +52,44 @@ let package = Package(
             dependencies: ["HeadroomKernel", "HeadroomModel", "Queueing",
                            .product(name: "DequeModule", package: "swift-collections")]
         ),
-        /// Replications, sweeps, plans, reproductions and exports.
+        /// The presentation primitives every layer above shares: number, duration and rate
+        /// formatting, aligned tables, CSV fields, an ordered JSON writer, atomic output files.
+        /// Knows nothing of models, simulations or studies.
+        .target(
+            name: "HeadroomOutput",
+            dependencies: ["HeadroomKernel"]
+        ),
+        /// The analytic answer for a checked model, with no simulation: per-request demands,
+        /// bounds, Erlang C, M/M/c+D, MVA, the work estimate of a run.
+        .target(
+            name: "HeadroomAnalysis",
+            dependencies: ["HeadroomModel", "Queueing", "HeadroomKernel", "HeadroomOutput"]
+        ),
+        /// Studies on the simulator: replications, sweeps, plans, breakpoints, SLO gates, claims
+        /// verification, and the report they produce.
         .target(
             name: "HeadroomStudy",
-            dependencies: ["HeadroomSim", "HeadroomModel", "HeadroomKernel", "Queueing"]
+            dependencies: ["HeadroomSim", "HeadroomModel", "HeadroomKernel", "Queueing",
+                           "HeadroomAnalysis", "HeadroomOutput"]
+        ),
+        /// SVG charts and self-contained HTML pages drawn from studies' results.
+        .target(
+            name: "HeadroomCharts",
+            dependencies: ["HeadroomStudy", "HeadroomAnalysis", "HeadroomOutput", "HeadroomSim",
+                           "HeadroomModel", "HeadroomKernel"]
         ),
         /// Measurements in, calibrated models out: load-test results (k6, Artillery), pg_stat_statements,
         /// pool settings in their native spellings, Universal Scalability Law fits, predicted vs measured.
         .target(
             name: "HeadroomCalibration",
-            dependencies: ["HeadroomStudy", "HeadroomSim", "HeadroomModel", "HeadroomKernel"]
+            dependencies: ["HeadroomStudy", "HeadroomSim", "HeadroomModel", "HeadroomKernel",
+                           "HeadroomAnalysis", "HeadroomOutput"]
         ),
         .executableTarget(
             name: "headroom",
             dependencies: [
-                "HeadroomStudy", "HeadroomModel", "HeadroomCalibration",
+                "HeadroomStudy", "HeadroomModel", "HeadroomCalibration", "HeadroomAnalysis",
+                "HeadroomOutput", "HeadroomCharts",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -83,7 +106,12 @@ let package = Package(
         .testTarget(name: "QueueingTests", dependencies: ["Queueing"]),
         .testTarget(name: "HeadroomModelTests", dependencies: ["HeadroomModel"]),
         .testTarget(name: "HeadroomSimTests", dependencies: ["HeadroomSim", "HeadroomModel", "Queueing"]),
-        .testTarget(name: "HeadroomStudyTests", dependencies: ["HeadroomStudy", "HeadroomCalibration"]),
-        .testTarget(name: "HeadroomCalibrationTests", dependencies: ["HeadroomCalibration", "HeadroomModel", "HeadroomKernel"]),
+        .testTarget(name: "HeadroomStudyTests", dependencies: [
+            "HeadroomStudy", "HeadroomCalibration", "HeadroomAnalysis", "HeadroomOutput", "HeadroomCharts",
+        ]),
+        .testTarget(name: "HeadroomCalibrationTests", dependencies: [
+            "HeadroomCalibration", "HeadroomModel", "HeadroomKernel", "HeadroomAnalysis", "HeadroomOutput",
+            "HeadroomCharts", "HeadroomStudy",
+        ]),
     ]
 )

@@ -2,6 +2,8 @@ import Foundation
 import HeadroomKernel
 import HeadroomModel
 import HeadroomStudy
+import HeadroomAnalysis
+import HeadroomOutput
 
 /// `headroom compare MODEL RESULT`: the model run under the load test's own offered load, its
 /// figures beside the measured ones.

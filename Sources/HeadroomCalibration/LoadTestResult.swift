@@ -1,6 +1,8 @@
 import Foundation
 import HeadroomModel
 import Yams
+import HeadroomAnalysis
+import HeadroomOutput
 
 /// What a load test measured, and the load it offered: read from k6's end-of-test summary JSON
 /// (`--summary-export`, or `JSON.stringify(data)` in `handleSummary`) or Artillery's JSON report

@@ -2,6 +2,8 @@ import Foundation
 import HeadroomKernel
 import HeadroomModel
 import HeadroomSim
+import HeadroomAnalysis
+import HeadroomOutput
 
 /// `headroom import pg-stat-statements FILE`: per-statement service-time distributions from a CSV
 /// export of PostgreSQL's `pg_stat_statements` view, mixed by call share, as a model fragment.

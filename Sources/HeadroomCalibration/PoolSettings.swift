@@ -1,5 +1,7 @@
 import Foundation
 import HeadroomModel
+import HeadroomAnalysis
+import HeadroomOutput
 
 /// `headroom import pool FILE`: a pool's or pooler's settings from the library's own configuration,
 /// as a model fragment in the model's keys (each native name is an alias of one of them:

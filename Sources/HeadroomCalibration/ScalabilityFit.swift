@@ -1,6 +1,8 @@
 import Foundation
 import HeadroomKernel
 import HeadroomModel
+import HeadroomAnalysis
+import HeadroomOutput
 
 /// Throughput measured with a given number of queries in flight at the database.
 public struct ScalabilityMeasurement: Sendable, Hashable {

@@ -1,5 +1,8 @@
 #if canImport(Glibc)
 import Glibc
+import HeadroomAnalysis
+import HeadroomOutput
+import HeadroomCharts
 #endif
 
 /// The C allocator's settings for a process that builds and drops simulation engines in a loop.

@@ -3,6 +3,9 @@ import Foundation
 import HeadroomCalibration
 import HeadroomModel
 import HeadroomStudy
+import HeadroomAnalysis
+import HeadroomOutput
+import HeadroomCharts
 
 /// A calibration input that is wrong (file:line:column in the message): exit 65 like a bad model.
 struct InputFailure: Error { var message: String }

@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
 import HeadroomStudy
+import HeadroomAnalysis
+import HeadroomOutput
+import HeadroomCharts
 
 struct MergeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

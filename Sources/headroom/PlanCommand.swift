@@ -2,6 +2,9 @@ import ArgumentParser
 import Foundation
 import HeadroomModel
 import HeadroomStudy
+import HeadroomAnalysis
+import HeadroomOutput
+import HeadroomCharts
 
 struct PlanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
 import HeadroomStudy
+import HeadroomAnalysis
+import HeadroomOutput
+import HeadroomCharts
 
 /// `--html FILE` on run, sweep, plan and reproduce.
 struct HTMLOption: ParsableArguments {

@@ -2,6 +2,9 @@ import ArgumentParser
 import Foundation
 import HeadroomModel
 import HeadroomStudy
+import HeadroomAnalysis
+import HeadroomOutput
+import HeadroomCharts
 
 struct SweepCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,9 @@
 import Foundation
 import Testing
 import HeadroomModel
+import HeadroomAnalysis
+import HeadroomCharts
+import HeadroomOutput
 import HeadroomStudy
 @testable import HeadroomCalibration
 

@@ -2,6 +2,9 @@ import Foundation
 import HeadroomModel
 import Queueing
 import Testing
+@testable import HeadroomAnalysis
+@testable import HeadroomCharts
+@testable import HeadroomOutput
 @testable import HeadroomStudy
 
 @Suite("Analytic companions and analyze")

@@ -2,6 +2,9 @@ import Foundation
 import HeadroomKernel
 import HeadroomModel
 import Testing
+@testable import HeadroomAnalysis
+@testable import HeadroomCharts
+@testable import HeadroomOutput
 @testable import HeadroomStudy
 
 // The output bugs of issue 20, each pinned by the behaviour that was wrong.

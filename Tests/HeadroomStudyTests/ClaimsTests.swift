@@ -2,6 +2,9 @@ import Foundation
 import HeadroomKernel
 import HeadroomModel
 import Testing
+@testable import HeadroomAnalysis
+@testable import HeadroomCharts
+@testable import HeadroomOutput
 @testable import HeadroomStudy
 
 /// An M/M/1 web model: one worker, CPU exp(10 ms) per request (capacity 100/s), open arrivals.

@@ -2,6 +2,9 @@ import Foundation
 import HeadroomModel
 import HeadroomSim
 import Testing
+@testable import HeadroomAnalysis
+@testable import HeadroomCharts
+@testable import HeadroomOutput
 @testable import HeadroomStudy
 
 /// Occurrences of `needle` in `text`.

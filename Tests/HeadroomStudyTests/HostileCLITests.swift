@@ -1,4 +1,7 @@
 import Foundation
+import HeadroomAnalysis
+import HeadroomCharts
+import HeadroomOutput
 import HeadroomStudy
 import Testing
 

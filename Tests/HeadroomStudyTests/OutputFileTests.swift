@@ -1,5 +1,8 @@
 import Foundation
 import Testing
+@testable import HeadroomAnalysis
+@testable import HeadroomCharts
+@testable import HeadroomOutput
 @testable import HeadroomStudy
 
 /// `--output` (and every file a command writes) replaces regular files only. The reproducers

@@ -3,6 +3,9 @@ import HeadroomModel
 import HeadroomKernel
 import HeadroomSim
 import Testing
+@testable import HeadroomAnalysis
+@testable import HeadroomCharts
+@testable import HeadroomOutput
 @testable import HeadroomStudy
 
 /// Issue 13: an overloaded open model's memory stays bounded: past `OverloadCaps` waiting

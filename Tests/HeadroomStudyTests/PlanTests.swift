@@ -1,6 +1,9 @@
 import Foundation
 import HeadroomModel
 import Testing
+@testable import HeadroomAnalysis
+@testable import HeadroomCharts
+@testable import HeadroomOutput
 @testable import HeadroomStudy
 
 /// 60 requests/s; each takes 20 ms of an instance's single worker (one instance is overloaded)

@@ -3,6 +3,9 @@ import Testing
 import HeadroomKernel
 import HeadroomModel
 import HeadroomCalibration
+@testable import HeadroomAnalysis
+@testable import HeadroomCharts
+@testable import HeadroomOutput
 @testable import HeadroomStudy
 
 /// Headroom against a real PostgreSQL + PgBouncer: `scripts/testbed/pg.sh DIR` measures pgbench

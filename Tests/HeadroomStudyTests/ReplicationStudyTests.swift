@@ -1,6 +1,9 @@
 import Foundation
 import HeadroomModel
 import Testing
+@testable import HeadroomAnalysis
+@testable import HeadroomCharts
+@testable import HeadroomOutput
 @testable import HeadroomStudy
 
 @Suite("Replication study")

@@ -3,6 +3,9 @@ import HeadroomKernel
 import HeadroomModel
 import HeadroomSim
 import Testing
+@testable import HeadroomAnalysis
+@testable import HeadroomCharts
+@testable import HeadroomOutput
 @testable import HeadroomStudy
 
 /// `run --slo` and `--slo-window`: SLOs as gates, checked at the unfavourable confidence bound.

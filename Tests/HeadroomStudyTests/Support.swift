@@ -1,5 +1,8 @@
 import Foundation
 import HeadroomModel
+@testable import HeadroomAnalysis
+@testable import HeadroomCharts
+@testable import HeadroomOutput
 @testable import HeadroomStudy
 
 /// Loads a model written inline (`fileName` shows up in error messages).

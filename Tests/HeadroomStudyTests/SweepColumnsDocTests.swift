@@ -1,5 +1,8 @@
 import Foundation
 import Testing
+@testable import HeadroomAnalysis
+@testable import HeadroomCharts
+@testable import HeadroomOutput
 @testable import HeadroomStudy
 
 /// docs/sweeps.md lists exactly the figures `cells.csv` has.

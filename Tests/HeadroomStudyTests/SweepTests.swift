@@ -2,6 +2,9 @@ import Foundation
 import HeadroomModel
 import HeadroomSim
 import Testing
+@testable import HeadroomAnalysis
+@testable import HeadroomCharts
+@testable import HeadroomOutput
 @testable import HeadroomStudy
 
 /// A small web model: two instances, a pool per instance, a two-core database. 20 s horizons.

@@ -1,6 +1,9 @@
 import Foundation
 import HeadroomModel
 import Testing
+@testable import HeadroomAnalysis
+@testable import HeadroomCharts
+@testable import HeadroomOutput
 @testable import HeadroomStudy
 
 /// The work budget refuses only what would really take longer than it, for closed models of any

@@ -1,0 +1,756 @@
+import Foundation
+import HeadroomKernel
+import HeadroomModel
+import HeadroomSim
+import HeadroomAnalysis
+import HeadroomOutput
+
+// `headroom verify CLAIMS.yaml` and `headroom reproduce` (verify over the five bundled claims
+// files of models/seeds/). A claims file (docs/claims.md) names the document's figures, the
+// scenarios (model file + overrides) that stand for the system the figure describes, how
+// Headroom's figure is read from a scenario's report, and the parameters the document never
+// states, as ranges. For every claim this file:
+//   1. lays a grid over the unknown parameters its scenarios use (the ends of each range and
+//      evenly spaced points between them);
+//   2. at each point, first asks the asymptotic bounds (utilization law, X <= N / (R0 + Z),
+//      R >= R0: Analysis.bounds) whether the document's figure is reachable at all; a point the
+//      bounds decide is not simulated;
+//   3. simulates the remaining points (one run per scenario and point, shared by every claim)
+//      and compares the Student-t interval over replications with the document's band;
+//   4. states the verdict over the whole range: holds everywhere, holds for a sub-range,
+//      optimistic / pessimistic everywhere (with the best case), or cannot hold (by the bounds).
+// Consistency checks relate the document's own figures by a law or plain arithmetic, with
+// interval arithmetic over the stated ranges and the unknowns (ClaimExpression.swift).
+
+/// The verdict of a claim over the range of its unknowns.
+public enum Verdict: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Headroom's confidence interval meets the document's band at every point tried.
+    case holds
+    /// It meets it at some points of the range, not at others: the verdict text says where.
+    case holdsInPart = "holds in part"
+    /// The document promises better than Headroom finds, at every point tried.
+    case documentOptimistic = "document optimistic"
+    /// The document fears worse than Headroom finds, at every point tried.
+    case documentPessimistic = "document pessimistic"
+    /// Optimistic at some points, pessimistic at others, never agreeing.
+    case mixed = "never holds"
+    /// The analytic bounds exclude the document's figure at every point: no simulation needed.
+    case cannotHold = "cannot hold"
+    /// Taken from the document into the model: shown, not judged.
+    case modelInput = "model input"
+    case notCapacity = "not a capacity claim"
+    /// No verdict applies: the note says why.
+    case notComparable = "not comparable"
+}
+
+/// The outcome of one consistency check.
+public enum CheckVerdict: String, Sendable, Hashable, Codable {
+    /// Some values within the stated ranges satisfy the relation.
+    case consistent
+    /// No values within the stated ranges satisfy it: the figures cannot all be true.
+    case inconsistent
+    /// An operand could not be evaluated (a division by a range that contains zero), or the
+    /// arithmetic overflowed (a NaN or an infinite value out of finite figures): no evidence either way.
+    case undecided
+}
+
+/// One point of the grid over a claim's unknowns and what Headroom found there.
+public struct PointResult: Sendable {
+    /// Unknown name -> value (base units), in the file's order.
+    public var values: [(String, Double)]
+    public var estimate: Estimate?
+    /// holds, documentOptimistic, documentPessimistic or notComparable.
+    public var verdict: Verdict
+    /// Set when the analytic bounds decided the point: the bound and its arithmetic.
+    public var bound: String?
+    public var note: String?
+}
+
+public struct ClaimResult: Sendable {
+    public var document: String
+    public var claim: Claim
+    /// `002.300.before.timeouts`: the document id and the claim id.
+    public var fullID: String
+    public var points: [PointResult]
+    public var verdict: Verdict
+    /// The verdict in words, over the range: `holds for think_time 2-6 s (of 0, 2, 4, 6 s tried)`.
+    public var verdictText: String
+    /// Headroom's figure shown in single-value places: at the nominal point (the middle of the grid).
+    public var headroom: Estimate?
+    /// The smallest and largest Headroom mean over the points (equal without unknowns).
+    public var range: (low: Double, high: Double)?
+    /// What the verdict depends on: the unknowns and their ranges, the claim's own assumptions, bounds used.
+    public var assumptions: [String]
+    public var note: String
+    /// Consistency checks that use this figure and cannot hold: the figure's column is internally inconsistent.
+    public var inconsistentWith: [String] = []
+}
+
+extension Claim {
+    /// Whether the claim reads one figure of a report as it is (not a difference or ratio of
+    /// several): only such a figure has its unit's natural edges (a share in [0, 1], a time >= 0).
+    public var readsOneFigure: Bool {
+        if case .reading = read { return true }
+        return false
+    }
+}
+
+extension ConsistencyCheck {
+    /// Whether the check uses claim `id`'s figure (in its relation or its operands).
+    public func mentions(_ id: String) -> Bool {
+        (relation.lhs.claimFigures + relation.rhs.claimFigures + bindings.flatMap(\.1.claimFigures)).contains(id)
+    }
+}
+
+public struct CheckResult: Sendable {
+    public var document: String
+    public var check: ConsistencyCheck
+    public var fullID: String
+    public var verdict: CheckVerdict
+    public var lhs: Interval?
+    public var rhs: Interval?
+    public var correction: Interval?
+    /// The relation with its operands' values and both sides evaluated.
+    public var arithmetic: String
+}
+
+/// One simulated (or analysed) scenario at one point, for the report's header.
+public struct ScenarioSummary: Sendable, Hashable {
+    public var id: String
+    public var label: String
+    public var file: String
+    public var overrides: [String: String]
+    public var simulated: Bool
+    public var replications: Int
+    public var horizonSeconds: Double
+    public var warmupSeconds: Double
+    public var bottleneck: String?
+    public var capacityPerSecond: Double?
+    public var utilizations: [String: Double]
+    /// The command that runs this scenario as verify ran it (`headroom run FILE --set ... --replications ...`,
+    /// or `headroom analyze` for an analytic-only one), quoted for a POSIX shell; the model path
+    /// relative to the working directory when it lies under it.
+    public var command: String = ""
+}
+
+public struct DocumentResult: Sendable {
+    public var file: ClaimsFile
+    public var claims: [ClaimResult]
+    public var checks: [CheckResult]
+    public var scenarios: [ScenarioSummary]
+
+    public func claim(_ id: String) -> ClaimResult? { claims.first { $0.claim.id == id || $0.fullID == id } }
+}
+
+/// What `verify` and `reproduce` print.
+public struct VerificationReport: Sendable {
+    public var documents: [DocumentResult]
+    public var replications: Int?
+    public var horizonSeconds: Double?
+    public var pointsPerUnknown: Int?
+
+    public var allClaims: [ClaimResult] { documents.flatMap(\.claims) }
+    public var allChecks: [CheckResult] { documents.flatMap(\.checks) }
+    public func claim(_ id: String) -> ClaimResult? { allClaims.first { $0.fullID == id } }
+    public func check(_ id: String) -> CheckResult? { allChecks.first { $0.fullID == id } }
+
+    public var verdictCounts: [(Verdict, Int)] {
+        Verdict.allCases.map { v in (v, allClaims.filter { $0.verdict == v }.count) }.filter { $0.1 > 0 }
+    }
+}
+
+/// Options of a verification run.
+public struct VerificationOptions: Sendable {
+    public var replications: Int?
+    public var horizonSeconds: Double?
+    /// At most this many points per unknown (the file's `points` otherwise).
+    public var pointsPerUnknown: Int?
+    public var threads: Int?
+    /// Called before each simulation with (document, scenario label, point text).
+    public var progress: (@Sendable (String, String, String) -> Void)?
+    /// The work budget (`--budget`), shared by every file of the run; nil: none.
+    public var budget: WorkBudgetTally?
+
+    public init(replications: Int? = nil, horizonSeconds: Double? = nil, pointsPerUnknown: Int? = nil, threads: Int? = nil) {
+        self.replications = replications
+        self.horizonSeconds = horizonSeconds
+        self.pointsPerUnknown = pointsPerUnknown
+        self.threads = threads
+    }
+}
+
+public enum Verification {
+    /// Runs every claim and check of a claims file. Throws `ModelErrors` when a scenario's model
+    /// (with its overrides and an unknown's value) does not load.
+    public static func verify(_ file: ClaimsFile, options: VerificationOptions) throws(ModelErrors) -> DocumentResult {
+        let runner = ScenarioRunner(file: file, options: options)
+        var claims: [ClaimResult] = []
+        for claim in file.claims { claims.append(try judge(claim, file: file, runner: runner)) }
+        let checks = file.checks.map { evaluate($0, file: file) }
+        // A figure that an inconsistent check uses belongs to a column that cannot hold as a whole: say so beside its verdict.
+        for i in claims.indices {
+            let against = checks.filter { $0.verdict == .inconsistent && $0.check.mentions(claims[i].claim.id) }.map(\.check.id)
+            guard !against.isEmpty else { continue }
+            claims[i].inconsistentWith = against
+            claims[i].verdictText += "; the document's own figures around it cannot all hold (\(against.joined(separator: ", ")))"
+        }
+        return DocumentResult(file: file, claims: claims, checks: checks, scenarios: runner.summaries())
+    }
+
+    /// Verifies several files in order.
+    public static func verify(_ files: [ClaimsFile], options: VerificationOptions) throws(ModelErrors) -> VerificationReport {
+        var docs: [DocumentResult] = []
+        for f in files { docs.append(try verify(f, options: options)) }
+        return VerificationReport(documents: docs, replications: options.replications, horizonSeconds: options.horizonSeconds,
+                                  pointsPerUnknown: options.pointsPerUnknown)
+    }
+
+    // MARK: Claims
+
+    /// The unknowns a scenario varies: those of the file whose override key it does not set itself.
+    static func unknowns(of scenario: ClaimScenario, in file: ClaimsFile) -> [UnknownParameter] {
+        file.unknowns.filter { u in !scenario.overrides.contains { $0.0 == u.overrideKey || $0.0 == u.name } }
+    }
+
+    /// Values tried for an unknown: the ends and evenly spaced points between (whole numbers for counts).
+    static func grid(_ u: UnknownParameter, maxPoints: Int?) -> [Double] {
+        let n = max(2, min(u.points, maxPoints ?? u.points))
+        if u.low == u.high { return [u.low] }
+        var values: [Double] = []
+        for i in 0..<n {
+            let t = Double(i) / Double(n - 1)
+            var v = u.logSpacing ? u.low * pow(u.high / u.low, t) : u.low + (u.high - u.low) * t
+            if u.unit == .count && u.low == u.low.rounded() && u.high == u.high.rounded() { v = v.rounded() }
+            if !values.contains(v) { values.append(v) }
+        }
+        return values
+    }
+
+    static func judge(_ claim: Claim, file: ClaimsFile, runner: ScenarioRunner) throws(ModelErrors) -> ClaimResult {
+        let fullID = "\(file.id).\(claim.id)"
+        var assumptions = claim.assumptions
+        func result(_ verdict: Verdict, _ text: String, points: [PointResult] = [], note: String? = nil) -> ClaimResult {
+            let judged = points.compactMap(\.estimate).map(\.mean)
+            let nominal = points.isEmpty ? nil : points[(points.count - 1) / 2].estimate ?? points.compactMap(\.estimate).first
+            return ClaimResult(document: file.id, claim: claim, fullID: fullID, points: points, verdict: verdict, verdictText: text,
+                               headroom: nominal, range: judged.isEmpty ? nil : (judged.min()!, judged.max()!),
+                               assumptions: assumptions, note: note ?? claim.note)
+        }
+        guard let read = claim.read else {
+            let v: Verdict = claim.status == .modelInput ? .modelInput : claim.status == .notCapacity ? .notCapacity : .notComparable
+            return result(v, v.rawValue)
+        }
+        // The grid: every unknown any of the read's scenarios varies.
+        let scenarioIDs = Array(Set(read.readings.map(\.scenario))).sorted()
+        var varied: [UnknownParameter] = []
+        for s in scenarioIDs {
+            guard let sc = file.scenario(s) else { continue }
+            for u in unknowns(of: sc, in: file) where !varied.contains(where: { $0.name == u.name }) { varied.append(u) }
+        }
+        varied.sort { a, b in file.unknowns.firstIndex { $0.name == a.name }! < file.unknowns.firstIndex { $0.name == b.name }! }
+        for u in varied {
+            assumptions.append("\(u.name) in \(Format.value(u.low, u.unit))..\(Format.value(u.high, u.unit)) (not stated by the document)")
+        }
+        var combos: [[(String, Double)]] = [[]]
+        for u in varied {
+            let g = grid(u, maxPoints: runner.options.pointsPerUnknown)
+            combos = combos.flatMap { c in g.map { c + [(u.name, $0)] } }
+        }
+        let band = claim.figure.map { $0.agreementBand(tolerance: file.tolerance) }
+        var points: [PointResult] = []
+        for combo in combos {
+            // Bounds first: a single reading of a bounded figure, decided without simulating.
+            if claim.status == .judged, let band, case let .reading(s, path) = read,
+               let (bound, text) = try runner.bound(scenario: s, path: path, at: combo),
+               !bound.intersects(band, relativeTolerance: 1e-9) {
+                let above = bound.low > band.high
+                let v: Verdict = (above == (claim.better == .lower)) ? .documentOptimistic : .documentPessimistic
+                points.append(PointResult(values: combo, estimate: nil, verdict: v, bound: text, note: nil))
+                continue
+            }
+            let (estimate, guardNote) = try runner.estimate(read, at: combo, line: claim.readLine ?? claim.line, column: claim.readColumn)
+            var verdict: Verdict = .notComparable
+            if claim.status == .judged, let band, let e = estimate, e.mean.isFinite, guardNote == nil {
+                verdict = compare(e, band: band, better: claim.better)
+            }
+            points.append(PointResult(values: combo, estimate: estimate, verdict: verdict, bound: nil, note: guardNote))
+        }
+        if claim.status != .judged {
+            let v: Verdict = claim.status == .modelInput ? .modelInput : claim.status == .notCapacity ? .notCapacity : .notComparable
+            return result(v, v.rawValue, points: points)
+        }
+        if points.allSatisfy({ $0.bound != nil }) || points.contains(where: { $0.bound != nil }) {
+            for text in Set(points.compactMap(\.bound)).sorted() { assumptions.append("bound: " + text) }
+        }
+        var (verdict, text) = summarize(points, claim: claim, band: band!, varied: varied)
+        // A Student-t interval of two or three replications is so wide that it meets almost any
+        // band: "holds" on so few says little, and the verdict says so.
+        if verdict == .holds || verdict == .holdsInPart,
+           let fewest = points.filter({ $0.verdict == .holds }).compactMap(\.estimate).filter({ $0.samples > 1 }).map(\.samples).min(),
+           fewest < minimumReplicationsForHolds {
+            text += "; warning: only \(fewest) replications, too few for \"holds\" to mean much (rerun with --replications \(minimumReplicationsForHolds) or more)"
+        }
+        let unjudged = points.filter { $0.verdict == .notComparable && $0.note != nil }
+        if !unjudged.isEmpty && unjudged.count < points.count {
+            text += "; not judged at " + unjudged.map { varied.isEmpty ? "the only point" : pointText($0.values, varied) }.joined(separator: "; ")
+                + " (see the note)"
+        }
+        let notes = Set(points.compactMap(\.note)).sorted()
+        let note = ([claim.note] + notes).filter { !$0.isEmpty }.joined(separator: "; ")
+        return result(verdict, text, points: points, note: note)
+    }
+
+    /// Fewer replications than this and a "holds" verdict carries a warning: with n = 3 the 95%
+    /// interval is the mean +- 4.3 standard errors (Student's t with 2 degrees of freedom), wide
+    /// enough to meet a band it does not. At 5 the factor is 2.78.
+    public static let minimumReplicationsForHolds = 5
+
+    /// holds / optimistic / pessimistic for one interval against the band.
+    public static func compare(_ e: Estimate, band: Interval, better: Better) -> Verdict {
+        let half = e.halfWidth.isFinite ? e.halfWidth : 0
+        if e.mean + half >= band.low - 1e-12 && e.mean - half <= band.high + 1e-12 { return .holds }
+        let headroomHigher = e.mean > band.high
+        switch better {
+        case .lower: return headroomHigher ? .documentOptimistic : .documentPessimistic
+        case .higher: return headroomHigher ? .documentPessimistic : .documentOptimistic
+        }
+    }
+
+    static func pointText(_ values: [(String, Double)], _ varied: [UnknownParameter]) -> String {
+        values.map { name, v in
+            let unit = varied.first { $0.name == name }?.unit ?? .count
+            return "\(name) \(Format.value(v, unit))"
+        }.joined(separator: ", ")
+    }
+
+    /// The verdict over the grid, in words.
+    static func summarize(_ points: [PointResult], claim: Claim, band: Interval, varied: [UnknownParameter]) -> (Verdict, String) {
+        let judged = points.filter { $0.verdict != .notComparable }
+        guard !judged.isEmpty else {
+            return (.notComparable, points.compactMap(\.note).first ?? "no Headroom figure at any point")
+        }
+        let ranged = !varied.isEmpty
+        let holding = judged.filter { $0.verdict == .holds }
+        let tried: String = {
+            guard ranged else { return "" }
+            return varied.map { u in
+                let vs = Set(points.compactMap { p in p.values.first { $0.0 == u.name }?.1 }).sorted()
+                return "\(u.name) " + vs.map { Format.value($0, u.unit) }.joined(separator: ", ")
+            }.joined(separator: "; ")
+        }()
+        func distance(_ p: PointResult) -> Double {
+            guard let e = p.estimate else { return .infinity }
+            return e.mean > band.high ? e.mean - band.high : band.low - e.mean
+        }
+        let best = judged.filter { $0.estimate != nil }.min { distance($0) < distance($1) }
+        let bestText: String = best.flatMap { p in
+            p.estimate.map { "closest \(Format.value($0.mean, claim.unit))" + (ranged ? " at \(pointText(p.values, varied))" : "") }
+        } ?? ""
+        if holding.count == judged.count {
+            return (.holds, ranged ? "holds for every value tried (\(tried))" : "holds")
+        }
+        if !holding.isEmpty {
+            let where_ = holding.map { pointText($0.values, varied) }.joined(separator: "; ")
+            let others = judged.filter { $0.verdict != .holds }
+            let kinds = Set(others.map(\.verdict))
+            let elsewhere = kinds.count == 1 ? (kinds.first == .documentOptimistic ? "optimistic" : "pessimistic") + " elsewhere"
+                                             : "optimistic or pessimistic elsewhere"
+            return (.holdsInPart, "holds only for \(where_) (tried \(tried)); \(elsewhere)")
+        }
+        let kinds = Set(judged.map(\.verdict))
+        let all = ranged ? " for every value tried (\(tried))" : ""
+        if judged.allSatisfy({ $0.bound != nil }) {
+            let side = kinds == [.documentOptimistic] ? "optimistic" : kinds == [.documentPessimistic] ? "pessimistic" : "wrong"
+            return (.cannotHold, "cannot hold\(ranged ? " for any value in range" : ""): the analytic bound excludes it (\(side))")
+        }
+        if kinds == [.documentOptimistic] {
+            return (.documentOptimistic, "optimistic\(all)" + (bestText.isEmpty ? "" : "; best case: \(bestText)"))
+        }
+        if kinds == [.documentPessimistic] {
+            return (.documentPessimistic, "pessimistic\(all)" + (bestText.isEmpty ? "" : "; \(bestText)"))
+        }
+        let opt = judged.filter { $0.verdict == .documentOptimistic }.map { pointText($0.values, varied) }.joined(separator: "; ")
+        let pes = judged.filter { $0.verdict == .documentPessimistic }.map { pointText($0.values, varied) }.joined(separator: "; ")
+        return (.mixed, "never holds: optimistic at \(opt), pessimistic at \(pes)")
+    }
+
+    // MARK: Checks
+
+    /// An interval that arithmetic overflow produced: a NaN end (inf - inf, 0 / 0), or a single
+    /// infinite value (a stated range is finite at one end at least).
+    static func overflowed(_ i: Interval) -> Bool {
+        i.low.isNaN || i.high.isNaN || (i.low.isInfinite && i.low == i.high)
+    }
+
+    static func evaluate(_ check: ConsistencyCheck, file: ClaimsFile) -> CheckResult {
+        let fullID = "\(file.id).\(check.id)"
+        var cache: [String: Interval] = [:]
+        func lookup(_ e: ClaimExpression) -> Interval? {
+            switch e {
+            case let .claimFigure(id): return file.claims.first { $0.id == id }?.figure?.interval
+            case let .name(n):
+                if let v = cache[n] { return v }
+                if let b = check.bindings.first(where: { $0.0 == n }) {
+                    let v = try? b.1.evaluate(lookup)
+                    cache[n] = v
+                    return v
+                }
+                if let u = file.unknown(n) { return Interval(u.low, u.high) }
+                return nil
+            default: return nil
+            }
+        }
+        let operands = check.bindings.map { name, e -> String in
+            let v = lookup(.name(name))
+            if case .number = e { return "\(name) = \(e)" }
+            return "\(name) = \(e)" + (v.map { " = \(Format.interval($0))" } ?? "")
+        }
+        do {
+            let a = try check.relation.lhs.evaluate(lookup), b = try check.relation.rhs.evaluate(lookup)
+            // An overflow (1e308 * 10, inf - inf) proves nothing: a NaN end, or a side that is one
+            // infinite value, is no evidence either way.
+            if let side = [("left", a), ("right", b)].first(where: { Verification.overflowed($0.1) }) {
+                return CheckResult(document: file.id, check: check, fullID: fullID, verdict: .undecided, lhs: a, rhs: b, correction: nil,
+                                   arithmetic: "\(check.relationText): the \(side.0) side overflows (\(Format.interval(side.1))): no evidence either way")
+            }
+            let ok = ClaimRelation.canHold(check.relation.op, a, b, tolerance: file.arithmeticTolerance)
+            let corr = check.correction.flatMap { try? $0.evaluate(lookup) }
+            var text = "\(check.relationText): left \(Format.interval(a)), right \(Format.interval(b))"
+            if !operands.isEmpty { text += " (with " + operands.joined(separator: ", ") + ")" }
+            if let c = corr, let ct = check.correctionText {
+                text += "; instead: \(ct) = \(check.correctionUnit.map { Format.intervalValue(c, $0) } ?? Format.interval(c))"
+            }
+            return CheckResult(document: file.id, check: check, fullID: fullID, verdict: ok ? .consistent : .inconsistent,
+                               lhs: a, rhs: b, correction: corr, arithmetic: text)
+        } catch {
+            return CheckResult(document: file.id, check: check, fullID: fullID, verdict: .undecided, lhs: nil, rhs: nil, correction: nil,
+                               arithmetic: "\(check.relationText): \(error.message)")
+        }
+    }
+}
+
+// MARK: - Running scenarios
+
+/// Loads, analyses and simulates a file's scenarios at grid points, each once.
+final class ScenarioRunner {
+    let file: ClaimsFile
+    let options: VerificationOptions
+
+    struct Run {
+        var scenario: ClaimScenario
+        var overrides: [String: String]
+        var model: Model
+        var analysis: Analysis
+        /// `section.item.metric` -> value per replication (nil until simulated).
+        var series: [String: [Double]]?
+        var report: StudyReport?
+    }
+    private var runs: [String: Run] = [:]
+    private var order: [String] = []
+
+    init(file: ClaimsFile, options: VerificationOptions) {
+        self.file = file
+        self.options = options
+    }
+
+    func overrides(_ scenario: ClaimScenario, at point: [(String, Double)]) -> [String: String] {
+        var o: [String: String] = [:]
+        for (k, v) in scenario.overrides { o[k] = v }
+        for u in Verification.unknowns(of: scenario, in: file) {
+            guard let v = point.first(where: { $0.0 == u.name })?.1 else { continue }
+            let text = u.unit == .seconds ? Units.formatNumber(v) + "s" : Units.formatNumber(v)
+            // A zero stays plain: `exp(0s)` is not a distribution, a zero think time is.
+            o[u.overrideKey] = v == 0 ? text : u.template.replacingOccurrences(of: "{}", with: text)
+        }
+        return o
+    }
+
+    func key(_ s: String, _ o: [String: String]) -> String {
+        s + "|" + o.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+    }
+
+    /// The loaded model and its analysis (no simulation).
+    func loaded(_ s: String, at point: [(String, Double)]) throws(ModelErrors) -> String {
+        guard let scenario = file.scenario(s) else {
+            throw ModelErrors([ModelError(file: file.path, line: nil, column: nil, keyPath: "scenarios", message: "unknown scenario `\(s)`")])
+        }
+        let o = overrides(scenario, at: point)
+        let k = key(s, o)
+        if runs[k] != nil { return k }
+        var model = try ModelLoader.load(path: scenario.modelPath, overrides: o).model
+        if let r = options.replications {
+            model.simulation.replications = r
+            model.simulation.maxReplications = max(model.simulation.maxReplications, r)
+        }
+        if let h = options.horizonSeconds, !scenario.fixedHorizon {
+            let warmup = model.simulation.warmupSeconds ?? 0
+            model.simulation.horizonSeconds = h
+            model.simulation.warmup = .fixed(seconds: min(warmup, 0.2 * h))
+        }
+        runs[k] = Run(scenario: scenario, overrides: o, model: model, analysis: Analysis.analyze(model))
+        order.append(k)
+        return k
+    }
+
+    func simulated(_ s: String, at point: [(String, Double)]) throws(ModelErrors) -> Run {
+        let k = try loaded(s, at: point)
+        var run = runs[k]!
+        if run.series != nil { return run }
+        if let budget = options.budget,
+           !budget.admit(WorkEstimate(model: run.model, analysis: run.analysis).operations, what: "this verification would simulate",
+                         next: "\(file.id) \(run.scenario.label)\(point.isEmpty ? "" : " at " + Verification.pointText(point, file.unknowns))") {
+            throw ModelErrors([ModelError(file: file.path, line: nil, column: nil, keyPath: "", message: budget.refusal ?? "over the work budget")])
+        }
+        options.progress?(file.id, run.scenario.label, Verification.pointText(point, file.unknowns))
+        let store = RunStore()
+        let study = ReplicationStudy(model: run.model, workers: options.threads, runner: { model, replication, warmup, horizon, timeline, progress in
+            let r = SystemSimulation.run(model: model, replication: replication, warmupSeconds: warmup,
+                                         horizonSeconds: horizon, timelineIntervalSeconds: timeline, progress: progress)
+            store.put(replication, r)
+            return r
+        })
+        let report = study.run()
+        var series: [String: [Double]] = [:]
+        for (section, items) in ReportBuilder.collect(store.inOrder(), analysis: run.analysis) {
+            for item in items { for s in item.series { series["\(section).\(item.name).\(s.metric)"] = s.values } }
+        }
+        run.series = series
+        run.report = report
+        runs[k] = run
+        return run
+    }
+
+    /// Analytic figures of a scenario: `analysis.capacity_per_second`, `analysis.bounds.*`,
+    /// `analysis.resources.<kind>.<name>.<field>`, `model.instances`, `model.pools.<name>.size`.
+    static func analytic(_ path: String, _ run: Run) -> Double?? {
+        let a = run.analysis
+        let parts = path.split(separator: ".").map(String.init)
+        guard let head = parts.first, head == "analysis" || head == "model" else { return .none }
+        if head == "model" {
+            if parts == ["model", "instances"] { return .some(Double(run.model.instances.count)) }
+            if parts.count == 4, parts[1] == "pools", parts[3] == "size" { return .some(run.model.pools.first { $0.name == parts[2] }.map { Double($0.size) }) }
+            return .some(nil)
+        }
+        switch parts.dropFirst().joined(separator: ".") {
+        case "capacity_per_second":
+            // The bottleneck law over the request path: job workers work after the response.
+            return .some(a.resources.filter { $0.kind != "job_workers" }.compactMap(\.maxThroughputPerSecond).min())
+        case "throughput_per_second": return .some(a.throughputPerSecond)
+        case "response_seconds": return .some(a.responseSeconds)
+        case "bounds.max_throughput_per_second": return .some(a.bounds.maxThroughputPerSecond)
+        case "bounds.min_response_seconds": return .some(a.bounds.minResponseSeconds)
+        case "bounds.saturation_users": return .some(a.bounds.saturationUsers)
+        case "bounds.throughput_upper_bound_per_second": return .some(a.bounds.throughputUpperBoundPerSecond)
+        case "bounds.response_lower_bound_seconds": return .some(a.bounds.responseLowerBoundSeconds)
+        default:
+            if parts.count == 5, parts[1] == "resources", let r = a.resource("\(parts[2]).\(parts[3])") {
+                switch parts[4] {
+                case "utilization": return .some(r.utilization)
+                case "max_throughput_per_second": return .some(r.maxThroughputPerSecond)
+                case "demand_seconds": return .some(r.demandSeconds)
+                case "servers": return .some(Double(r.servers))
+                default: return .some(nil)
+                }
+            }
+            return .some(nil)
+        }
+    }
+
+    /// An analytic interval that must contain the simulated figure at this point, for the few
+    /// figures asymptotic bounds cover, with its arithmetic; nil when no bound applies.
+    func bound(scenario s: String, path: String, at point: [(String, Double)]) throws(ModelErrors) -> (Interval, String)? {
+        let k = try loaded(s, at: point)
+        let run = runs[k]!
+        let a = run.analysis
+        switch path {
+        case "overall.all.throughput_per_second":
+            // Utilization law and, closed, X <= N / (R0 + Z): each completed request needs its demand.
+            var upper = a.bounds.maxThroughputPerSecond ?? .infinity
+            var text = "X <= min c/D = \(Format.value(upper, .perSecond)) (utilization law)"
+            if a.workload == .closed, let n = a.users, let z = a.thinkTimeSeconds {
+                let interactive = Double(n) / (a.bounds.minResponseSeconds + z)
+                if interactive < upper {
+                    upper = interactive
+                    text = "X <= N / (R0 + Z) = \(n) / (\(Format.value(a.bounds.minResponseSeconds, .seconds)) + \(Format.value(z, .seconds))) = \(Format.value(upper, .perSecond))"
+                }
+            } else if a.workload == .open, let lambda = a.arrivalRatePerSecond, lambda < upper {
+                upper = lambda
+                text = "X <= arrival rate \(Format.value(lambda, .perSecond))"
+            }
+            guard upper.isFinite else { return nil }
+            return (Interval(0, upper), text)
+        case "overall.all.mean_seconds":
+            // R >= R0: no request is faster than its uncontended demands.
+            let r0 = a.bounds.minResponseSeconds
+            guard r0 > 0 else { return nil }
+            return (Interval(r0, .infinity), "R >= R0 = \(Format.value(r0, .seconds)) (uncontended demands)")
+        default:
+            return nil
+        }
+    }
+
+    /// Headroom's estimate of an expression at a point: Student-t over replications (paired by
+    /// replication index across scenarios: common seeds). The second value is set when the
+    /// figure must not be judged (a latency read where most attempts fail).
+    /// `line` and `column`: where the expression is written, for the error when a reading names
+    /// a figure the scenario's report does not have.
+    func estimate(_ e: ClaimExpression, at point: [(String, Double)], line: Int? = nil, column: Int? = nil) throws(ModelErrors) -> (Estimate?, String?) {
+        var perReading: [String: [Double]] = [:]
+        var guardNote: String? = nil
+        for (s, path) in e.readings {
+            let k = "\(s):\(path)"
+            if perReading[k] != nil { continue }
+            let lk = try loaded(s, at: point)
+            if case let .some(v) = ScenarioRunner.analytic(path, runs[lk]!) {
+                perReading[k] = v.map { [$0] } ?? []
+                continue
+            }
+            let run = try simulated(s, at: point)
+            let itemPrefix = path.split(separator: ".").dropLast().joined(separator: ".") + "."
+            if run.series?[path] == nil, (run.series ?? [:]).keys.contains(where: { $0.hasPrefix(itemPrefix) }) {
+                // The item exists but recorded nothing (no request of the kind completed in any replication).
+                perReading[k] = []
+                guardNote = "no figure `\(path)` in `\(s)`: no request of this kind completed"
+                continue
+            }
+            guard let values = run.series?[path] else {
+                throw ModelErrors([ModelError(file: file.path, line: line, column: column, keyPath: "claims",
+                                              message: "`\(k)`: the report of scenario `\(s)` has no figure `\(path)`; known: \(Suggest.hint(path, (run.series ?? [:]).keys.sorted(), noun: "figures"))")])
+            }
+            perReading[k] = values
+            // A latency of the survivors is not the users' experience when most attempts fail,
+            // unless the read counts the failures itself (it reads the same item's timeout or
+            // error rate: `mean * (1 - timeout_rate) + timeout_rate * 10s`) or the model times
+            // every attempt (`latency_of: all`: a timeout counts at the client's timeout).
+            if run.model.simulation.latencyOf == .all { continue }
+            let parts = path.split(separator: ".").map(String.init)
+            if parts.count == 3, parts[0] == "endpoints" || parts[0] == "overall", parts[2].hasSuffix("_seconds") {
+                let base = parts[0] + "." + parts[1]
+                let countsFailures = e.readings.contains { $0.scenario == s && ($0.path == base + ".timeout_rate" || $0.path == base + ".error_rate") }
+                if countsFailures { continue }
+                let t = run.series?[base + ".timeout_rate"] ?? [], er = run.series?[base + ".error_rate"] ?? []
+                if !t.isEmpty, t.count == er.count {
+                    let failing = zip(t, er).map { $0 + $1 }.reduce(0, +) / Double(t.count)
+                    if failing > 0.5 {
+                        guardNote = "only \(Format.value(1 - failing, .fraction)) of the attempts in `\(s)` succeed: their latency is not what the users see (see the failure rows)"
+                    }
+                }
+            }
+        }
+        let counts = Set(perReading.values.map(\.count).filter { $0 > 1 })
+        let confidence = 0.95
+        if counts.count == 1, let n = counts.first {
+            // Per replication (an analytic value is the same in every replication).
+            var values: [Double] = []
+            for i in 0..<n {
+                let v = try? e.evaluate { x in
+                    guard case let .reading(s, p) = x, let vs = perReading["\(s):\(p)"], !vs.isEmpty else { return nil }
+                    return Interval(vs.count == 1 ? vs[0] : vs[i])
+                }
+                if let v, v.low.isFinite { values.append(v.low) }
+            }
+            return (values.isEmpty ? nil : Estimate.studentT(values, confidence: confidence), guardNote)
+        }
+        // Analytic only, or replication counts that differ: on the means, without an interval.
+        guard let v = try? e.evaluate({ x in
+            guard case let .reading(s, p) = x, let vs = perReading["\(s):\(p)"], !vs.isEmpty else { return nil }
+            return Interval(vs.reduce(0, +) / Double(vs.count))
+        }), v.low.isFinite else { return (nil, guardNote) }
+        return (Estimate(mean: v.low, halfWidth: 0, samples: 1), guardNote)
+    }
+
+    func summaries() -> [ScenarioSummary] {
+        order.compactMap { k in
+            guard let run = runs[k] else { return nil }
+            var u: [String: Double] = [:]
+            if let report = run.report {
+                for item in report.section("pools")?.items ?? [] { u["pool.\(item.name)"] = item["utilization"]?.estimate.mean }
+                for item in report.section("database_nodes")?.items ?? [] { u["database.\(item.name)"] = item["utilization"]?.estimate.mean }
+                for item in report.section("instances")?.items ?? [] { u["workers"] = item["utilization"]?.estimate.mean }
+            }
+            return ScenarioSummary(id: run.scenario.id, label: run.scenario.label, file: run.scenario.modelFile, overrides: run.overrides,
+                                   simulated: run.report != nil, replications: run.report?.settings.replications ?? 0,
+                                   horizonSeconds: run.report?.settings.horizonSeconds ?? run.model.simulation.horizonSeconds,
+                                   warmupSeconds: run.report?.settings.warmupSeconds ?? 0, bottleneck: run.analysis.bottleneck,
+                                   capacityPerSecond: run.analysis.resources.filter { $0.kind != "job_workers" }.compactMap(\.maxThroughputPerSecond).min(),
+                                   utilizations: u, command: command(run))
+        }
+    }
+
+    /// `headroom run|analyze MODEL --set K=V ... [--replications N] [--horizon H --warmup W]`: the
+    /// scenario as this verification ran it, runnable as written from the working directory.
+    func command(_ run: Run) -> String {
+        let cwd = FileManager.default.currentDirectoryPath
+        var path = (run.scenario.modelPath as NSString).standardizingPath
+        if path.hasPrefix(cwd + "/") { path = String(path.dropFirst(cwd.count + 1)) }
+        var words = ["headroom", run.report == nil ? "analyze" : "run", path]
+        for (k, v) in run.overrides.sorted(by: { $0.key < $1.key }) { words += ["--set", "\(k)=\(v)"] }
+        if run.report != nil {
+            if let r = options.replications { words += ["--replications", "\(r)"] }
+            if options.horizonSeconds != nil, !run.scenario.fixedHorizon {
+                words += ["--horizon", Units.formatNumber(run.model.simulation.horizonSeconds) + "s",
+                          "--warmup", Units.formatNumber(run.model.simulation.warmupSeconds ?? 0) + "s"]
+            }
+        }
+        return words.map(ScenarioRunner.shellQuoted).joined(separator: " ")
+    }
+
+    /// A word as a POSIX shell reads it back: bare when it has no special character, else in single quotes.
+    static func shellQuoted(_ word: String) -> String {
+        let plain = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.,/:=%+@")
+        if !word.isEmpty && word.allSatisfy(plain.contains) { return word }
+        return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+}
+
+/// Replication results by index, filled from the study's worker threads.
+final class RunStore: @unchecked Sendable {
+    private let lock = NSLock()
+    private var results: [Int: SystemRunResult] = [:]
+
+    func put(_ replication: Int, _ result: SystemRunResult) {
+        lock.lock(); defer { lock.unlock() }
+        results[replication] = result
+    }
+
+    func inOrder() -> [SystemRunResult] {
+        lock.lock(); defer { lock.unlock() }
+        return results.keys.sorted().map { results[$0]! }
+    }
+}
+
+// MARK: - Bundled claims files
+
+public enum Reproduction {
+    /// The bundled claims files, in order: `models/seeds/*.claims.yaml`.
+    public static func bundledFiles(in directory: String) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return names.filter { $0.hasSuffix(".claims.yaml") }.sorted().map { (directory as NSString).appendingPathComponent($0) }
+    }
+
+    /// Where the bundled seeds are: `models/seeds` under the working directory or under any
+    /// ancestor of the executable (so `reproduce` works from any directory).
+    public static func locateSeeds(executable: String) -> String? {
+        var candidates = [FileManager.default.currentDirectoryPath]
+        var url = URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent()
+        while url.path != "/" && !url.path.isEmpty {
+            candidates.append(url.path)
+            url.deleteLastPathComponent()
+        }
+        for c in candidates {
+            let dir = (c as NSString).appendingPathComponent("models/seeds")
+            if !bundledFiles(in: dir).isEmpty { return dir }
+        }
+        return nil
+    }
+
+    /// Resolves `000`, `0`, `seed-000`, `tailors`, `all` among loaded files; nil for an unknown name.
+    public static func resolve(_ name: String, among files: [ClaimsFile]) -> [ClaimsFile]? {
+        let n = name.lowercased()
+        if n == "all" { return files }
+        let digits = n.hasPrefix("seed-") ? String(n.dropFirst(5)) : n.hasPrefix("seed") ? String(n.dropFirst(4)) : n
+        if let k = Int(digits), let f = files.first(where: { Int($0.id) == k }) { return [f] }
+        if let f = files.first(where: { $0.shortName.lowercased() == n }) { return [f] }
+        return nil
+    }
+}

@@ -1,0 +1,179 @@
+import HeadroomKernel
+import HeadroomModel
+import HeadroomAnalysis
+import HeadroomOutput
+
+/// One reported figure: a simulated estimate over replications (Student-t confidence interval
+/// of the per-replication values) and, where a closed form or MVA applies, the analytic value.
+///
+/// The metric name carries its unit: `_seconds` (a duration), `_per_second` (a rate), `_rate`,
+/// `utilization` and `hit_rate` (fractions in [0, 1]), anything else a plain number (a count or
+/// a mean number present). See docs/output-schema.md.
+public struct Figure: Sendable, Hashable {
+    public var metric: String
+    public var estimate: Estimate
+    /// The closed-form (or MVA) value of the same figure; nil where no closed form applies.
+    public var analytic: Double?
+
+    public init(metric: String, estimate: Estimate, analytic: Double? = nil) {
+        self.metric = metric
+        self.estimate = estimate
+        self.analytic = analytic
+    }
+}
+
+/// A fixed property of a reported item (a pool's size, a node's cores), not an estimate.
+public struct Attribute: Sendable, Hashable {
+    public var key: String
+    public var value: Double
+    public init(key: String, value: Double) { self.key = key; self.value = value }
+}
+
+/// Percentiles of all observations of all replications pooled into one histogram.
+///
+/// Pooled percentiles weigh every observation equally (a long replication counts more); the
+/// per-replication estimates beside them carry the confidence intervals.
+public struct MergedLatency: Sendable, Hashable {
+    public var count: Int
+    public var meanSeconds: Double
+    public var p50Seconds: Double
+    public var p95Seconds: Double
+    public var p99Seconds: Double
+    public var p999Seconds: Double
+    public var maxSeconds: Double
+
+    public init(_ recorder: LatencyRecorder) {
+        count = recorder.count
+        meanSeconds = recorder.meanSeconds
+        let p = recorder.percentilesSeconds([50, 95, 99, 99.9])
+        p50Seconds = p[0]
+        p95Seconds = p[1]
+        p99Seconds = p[2]
+        p999Seconds = p[3]
+        maxSeconds = recorder.maxSeconds
+    }
+
+    /// (metric, value) pairs in report order.
+    public var values: [(String, Double)] {
+        [("count", Double(count)), ("mean_seconds", meanSeconds), ("p50_seconds", p50Seconds),
+         ("p95_seconds", p95Seconds), ("p99_seconds", p99Seconds), ("p999_seconds", p999Seconds),
+         ("max_seconds", maxSeconds)]
+    }
+}
+
+/// One row of a report section: an endpoint, a pool, a database node, a station...
+public struct ReportItem: Sendable, Hashable {
+    public var name: String
+    public var attributes: [Attribute]
+    /// In report order.
+    public var figures: [Figure]
+    /// Pooled latency histogram over all replications, for items that record latencies.
+    public var merged: MergedLatency?
+
+    public init(name: String, attributes: [Attribute] = [], figures: [Figure] = [], merged: MergedLatency? = nil) {
+        self.name = name
+        self.attributes = attributes
+        self.figures = figures
+        self.merged = merged
+    }
+
+    public subscript(metric: String) -> Figure? { figures.first { $0.metric == metric } }
+
+    public func attribute(_ key: String) -> Double? { attributes.first { $0.key == key }?.value }
+}
+
+/// A named list of items, e.g. `endpoints` or `pools`.
+public struct ReportSection: Sendable, Hashable {
+    /// One of `StudyReport.sectionNames`.
+    public var name: String
+    public var items: [ReportItem]
+
+    public init(name: String, items: [ReportItem]) {
+        self.name = name
+        self.items = items
+    }
+
+    public subscript(item: String) -> ReportItem? { items.first { $0.name == item } }
+}
+
+/// How the warm-up period was chosen.
+public enum WarmupMethod: String, Sendable, Hashable, Codable {
+    /// From the model (`warmup: 1min`) or the command line.
+    case fixed
+    /// MSER-5 on a pilot replication's timeline (`warmup: auto`).
+    case mser5
+}
+
+/// The settings a study actually ran with (after command-line overrides and precision stopping).
+public struct StudySettings: Sendable, Hashable {
+    public var horizonSeconds: Double
+    public var warmupSeconds: Double
+    public var warmupMethod: WarmupMethod
+    /// Replications actually run.
+    public var replications: Int
+    public var seed: UInt64
+    public var confidenceLevel: Double
+    public var targetRelativeError: Double?
+    public var maxReplications: Int
+    /// With a precision target: whether every tracked figure reached it (nil without a target).
+    public var precisionReached: Bool?
+    /// Which requests the latency figures are over (`simulation.latency_of`); nil for a
+    /// queueing network, whose customers never fail.
+    public var latencyOf: LatencyOf?
+
+    public init(horizonSeconds: Double, warmupSeconds: Double, warmupMethod: WarmupMethod, replications: Int,
+                seed: UInt64, confidenceLevel: Double, targetRelativeError: Double?, maxReplications: Int,
+                precisionReached: Bool?, latencyOf: LatencyOf? = nil) {
+        self.latencyOf = latencyOf
+        self.horizonSeconds = horizonSeconds
+        self.warmupSeconds = warmupSeconds
+        self.warmupMethod = warmupMethod
+        self.replications = replications
+        self.seed = seed
+        self.confidenceLevel = confidenceLevel
+        self.targetRelativeError = targetRelativeError
+        self.maxReplications = maxReplications
+        self.precisionReached = precisionReached
+    }
+}
+
+/// What `headroom run` reports: every figure over replications with its confidence interval,
+/// analytic companions beside them. Deterministic given the model (seed included): independent
+/// of the number of threads that ran the replications.
+public struct StudyReport: Sendable, Hashable {
+    /// Section names, in report order. Every report has all of them (possibly empty).
+    public static let sectionNames = ["endpoints", "overall", "instances", "pools", "poolers", "database_nodes", "database",
+                                      "caches", "job_queues", "faults", "stations", "network"]
+
+    public var modelName: String
+    public var sourcePath: String
+    public var settings: StudySettings
+    /// In `sectionNames` order.
+    public var sections: [ReportSection]
+    /// Overload and model warnings (analytic utilization >= 1, loader warnings).
+    public var warnings: [String]
+    /// How figures were obtained (warm-up detection, analytic methods, approximations).
+    public var notes: [String]
+    /// Events processed over all replications.
+    public var eventsProcessed: Int
+    /// `run --slo`: one verdict per SLO, in the order given (empty without SLOs).
+    public var sloVerdicts: [SLOVerdict] = []
+    /// Whether every SLO holds (true without SLOs).
+    public var meetsSLOs: Bool { sloVerdicts.allSatisfy(\.holds) }
+
+    public init(modelName: String, sourcePath: String, settings: StudySettings, sections: [ReportSection],
+                warnings: [String], notes: [String], eventsProcessed: Int) {
+        self.modelName = modelName
+        self.sourcePath = sourcePath
+        self.settings = settings
+        self.sections = sections
+        self.warnings = warnings
+        self.notes = notes
+        self.eventsProcessed = eventsProcessed
+    }
+
+    public func section(_ name: String) -> ReportSection? { sections.first { $0.name == name } }
+
+    /// `report["pools", "prisma"]?["utilization"]`.
+    public subscript(section: String, item: String) -> ReportItem? { self.section(section)?[item] }
+}
