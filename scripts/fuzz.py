@@ -323,6 +323,116 @@ MUTATIONS = [mutate_delete_key, mutate_rename_key, mutate_swap_type, mutate_spec
              mutate_invalid_utf8, mutate_tag, mutate_merge_key, mutate_alias]
 
 
+# --------------------------------------------------------------------------------------------
+# Mutations of the measurement files (CSV, logs, JSON, ini, properties, URLs, Prometheus text,
+# HdrHistogram tables) and of claims expressions (issue 23).
+# --------------------------------------------------------------------------------------------
+
+def mutate_duplicate_line(rng, text):
+    """A line repeated (a key given twice in pgbouncer.ini, a row twice), or a URL parameter twice."""
+    lines = lines_of(text)
+    if not lines:
+        return mutate_truncate(rng, text)
+    if b"?" in text and b"=" in text and rng.random() < 0.3:  # a Prisma URL: a parameter repeated
+        q = text.index(b"?")
+        params = re.findall(rb"[A-Za-z_]+=[^&\s\"']*", text[q:])
+        if params:
+            extra = rng.choice(params).split(b"=")[0] + b"=" + rng.choice([b"5", b"0", b"-1", b"abc", b"1e300"])
+            return "duplicate_parameter", text[:q + 1] + extra + b"&" + text[q + 1:]
+    i = rng.randrange(len(lines))
+    j = rng.randrange(len(lines) + 1)
+    return "duplicate_line", b"\n".join(lines[:j] + [lines[i]] + lines[j:])
+
+
+def mutate_negate_number(rng, text):
+    """A figure made negative, or absurd: -4194 requests, a rate of -3/s, a mean of 1e300."""
+    ms = numeric_positions(text)
+    if not ms:
+        return mutate_truncate(rng, text)
+    m = rng.choice(ms)
+    new = rng.choice([b"-" + m.group(1), b"-" + m.group(1), b"1e300", b"8.64e307", b"-0.5", b"0.5", b"1e-300"])
+    return "negate_number", text[:m.start()] + new + text[m.end():]
+
+
+def mutate_reencode(rng, text):
+    """The file in another encoding: UTF-16 with or without a byte order mark, Latin-1, CRLF lines, a UTF-8 BOM."""
+    choice = rng.randrange(5)
+    if choice == 0:
+        return "utf16", text.decode("utf-8", "replace").encode(rng.choice(["utf-16", "utf-16-le", "utf-16-be"]))
+    if choice == 1:  # a Latin-1 é somewhere in a line
+        pos = rng.randrange(len(text) + 1)
+        return "latin1", text[:pos] + b"caf\xe9" + text[pos:]
+    if choice == 2:
+        return "crlf", text.replace(b"\n", b"\r\n")
+    if choice == 3:
+        return "utf8_bom", b"\xef\xbb\xbf" + text
+    pos = rng.randrange(len(text) + 1)
+    return "nul_bytes", text[:pos] + b"\x00" * rng.randint(1, 3) + text[pos:]
+
+
+def mutate_grow(rng, text, max_bytes=None):
+    """The file made large: its data lines repeated up to 100 kB .. MAX_MUTANT_BYTES, or one very long line."""
+    limit = max_bytes or MAX_MUTANT_BYTES
+    target = rng.choice([100_000, 1_000_000, int(limit * 0.9)])
+    lines = lines_of(text)
+    if rng.random() < 0.2 or len(lines) < 3:
+        pos = rng.randrange(len(text) + 1)
+        return "long_line", text[:pos] + b"9" * max(1, target - len(text)) + text[pos:]
+    body = lines[1:] if len(lines) > 1 else lines
+    chunk = b"\n".join(body) + b"\n"
+    n = max(1, target // max(1, len(chunk)))
+    if text.lstrip().startswith(b"{"):  # JSON: many keys inside the top object (metrics, counters)
+        close = text.rfind(b"}")
+        extra = b"".join(b'"k%d": {"count": %d, "values": [1, 2.5, "x"]},' % (k, k) for k in range(max(1, target // 50)))
+        brace = text.find(b"{")
+        return "grow_json", text[:brace + 1] + extra + text[brace + 1:]
+    return "grow", lines[0] + b"\n" + chunk * n
+
+
+def mutate_deep_json(rng, text):
+    depth = rng.choice([50, 101, 1000, 100000])
+    if not text.lstrip().startswith(b"{"):
+        return mutate_grow(rng, text)
+    brace = text.find(b"{")
+    nested = b"[" * depth + b"1" + b"]" * depth
+    return "deep_json", text[:brace + 1] + b'"deep": ' + nested + b"," + text[brace + 1:]
+
+
+MEASUREMENT_MUTATIONS = [mutate_special_number, mutate_negate_number, mutate_unicode, mutate_truncate, mutate_bit_flip,
+                         mutate_invalid_utf8, mutate_duplicate_line, mutate_reencode, mutate_grow, mutate_deep_json,
+                         mutate_duplicate_line, mutate_negate_number, mutate_reencode]
+
+EXPRESSION_KEY = re.compile(rb"^(\s*(?:- )?(?:holds|read|correction|[A-Za-z_]+): ?)\"(.*)\"\s*$")
+
+
+def mutate_expression(rng, text):
+    """A claims expression made deep or long: nested parentheses, minus signs, calls, a long chain."""
+    lines = lines_of(text)
+    es = [i for i, l in enumerate(lines) if re.match(rb"^\s*(?:- )?(?:holds|read|correction): ", l)]
+    if not es:
+        return mutate_special_number(rng, text)
+    i = rng.choice(es)
+    m = re.match(rb"^(\s*(?:- )?(?:holds|read|correction): )(.*)$", lines[i])
+    expr = m.group(2).strip().strip(b"\"'")
+    n = rng.choice([10, 32, 33, 100, 2000, 30000, 100000])
+    shape = rng.randrange(4)
+    if shape == 0:
+        new = b"(" * n + expr + b")" * n
+    elif shape == 1:
+        new = b"-" * n + b"(" + expr + b")"
+    elif shape == 2:
+        new = b"min(1, " * n + b"2" + b")" * n
+    else:
+        new = b" + ".join([b"1"] * n)
+    if b"holds" in m.group(1) and not re.search(rb"<=|>=|=", new):
+        new = new + b" = 1"
+    lines[i] = m.group(1) + b'"' + new + b'"'
+    return "deep_expression", b"\n".join(lines)
+
+
+CLAIMS_MUTATIONS = MUTATIONS + [mutate_expression] * 4
+
+
 def seeds(corpus="models"):
     """The files mutated: the bundled models (`check`, then a short `run`), the claims files
     (`verify`), or the measurement files the import and fit commands read."""
@@ -350,10 +460,21 @@ def measurement_command(name):
     if name in ("pgbouncer.ini", "hikari.properties", "node-postgres-pool.json", "prisma.env"):
         return ["import", "pool"]
     if name.startswith("usl-"):
-        return ["fit", "scalability"]
+        return ["fit"]
+    if name == "artillery-test.yml":  # an Artillery script as the offered load of a real report
+        return ["import", "load-test", os.path.join(ROOT, "models/measurements/artillery-report.json"), "--profile"]
     if name.endswith((".prom", ".hgrm")):
         return ["check"]  # through a model that reads it (`empirical(file:)`), written beside it
     return None
+
+
+def model_around_pool(fragment):
+    """A model around what `import pool` printed: `check` must accept it (issue 23: a repeated key
+    printed `server_connections: 20, server_connections: 5`, which check refuses)."""
+    pools = "pools:\n  app: {size: 16, via: pgbouncer}\n" if "poolers:" in fragment else ""
+    return ("name: round trip\nsimulation: {horizon: 10s, warmup: 1s, replications: 2}\n"
+            "workload:\n  open: {rate: 10/s}\n  endpoint: tx\ndatabase: {cores: 2, max_connections: 500}\n"
+            "endpoints:\n  tx:\n    steps:\n      - query: {time: 1ms}\n" + fragment + pools).encode()
 
 
 def empirical_model(path):
@@ -364,13 +485,14 @@ def empirical_model(path):
             "      - cpu: empirical(file: %s, format: %s)\n" % (name, form)).encode()
 
 
-def make_mutant(seed, index, corpus):
+def make_mutant(seed, index, corpus, kind_of_corpus="models"):
     """Mutant `index` of fuzzing seed `seed`: the same pair always gives the same bytes."""
     rng = random.Random(seed * 1_000_003 + index)
     source, text = corpus[rng.randrange(len(corpus))]
     kinds = []
+    mutations = {"measurements": MEASUREMENT_MUTATIONS, "claims": CLAIMS_MUTATIONS}.get(kind_of_corpus, MUTATIONS)
     for _ in range(1 if rng.random() < 0.7 else rng.randint(2, 3)):
-        kind, mutated = rng.choice(MUTATIONS)(rng, text)
+        kind, mutated = rng.choice(mutations)(rng, text)
         if len(mutated) > MAX_MUTANT_BYTES:  # a long list of long lists: keep the fuzzer's own memory small
             break
         text = mutated
@@ -462,7 +584,7 @@ class Tally:
     def __init__(self):
         self.counts = {k: 0 for k in ["mutants", "checks", "checks_ok", "checks_rejected", "runs", "crashes",
                                       "slow_checks", "big_checks", "slow_runs", "big_runs", "unlocated",
-                                      "timeouts"]}
+                                      "timeouts", "roundtrips"]}
         self.check_cpu = []
         self.check_rss = []
         self.run_cpu = []
@@ -482,10 +604,19 @@ def classify(kind, code, sig, stderr):
     return None
 
 
-def judge(stage, kinds, path, outcome, cpu_limit, args):
+def unnamed_errors(path, stderr):
+    """Importer errors (`error: ...`) that do not name the file they are about."""
+    name = os.path.basename(path)
+    return [l for l in stderr.splitlines() if l.startswith("error: ") and name not in l]
+
+
+def judge(stage, kinds, path, outcome, cpu_limit, args, size=0):
     """The findings of one `check` or `run` of a mutant: a crash, a timeout, too much CPU or
-    memory, an error about the model without file:line:column."""
+    memory, an error about the model without file:line:column, an importer's error that does not
+    name its file. Files of 1 MB or more have `cpu_limit` per MB (issue 23's target is about files
+    under 1 MB; a large file's time grows with it)."""
     code, sig, cpu, wall, rss, err, timed_out = outcome
+    cpu_limit = cpu_limit * max(1.0, size / 2**20)
     problems = []
     if classify(kinds, code, sig, err) or (sig == signal.SIGKILL and not timed_out):
         problems.append(("crash", stage, code, sig, err[-2000:]))
@@ -496,13 +627,15 @@ def judge(stage, kinds, path, outcome, cpu_limit, args):
     if rss > args.check_megabytes * 1024 * 1024:
         problems.append(("big_" + stage, stage, "%.0f MB" % (rss / 2**20), None, ""))
     bad = unlocated_errors(path, err)
+    if args.corpus == "measurements":
+        bad += unnamed_errors(path, err)
     if bad:
         problems.append(("unlocated", stage, code, None, "\n".join(bad[:5])))
     return problems
 
 
 def fuzz_one(args, corpus, index, workdir, tally, lock):
-    source, kinds, text = make_mutant(args.seed, index, corpus)
+    source, kinds, text = make_mutant(args.seed, index, corpus, args.corpus)
     if args.corpus == "models":
         path = os.path.join(workdir, "m%d.yaml" % index)
         argv = [args.binary, "check", path]
@@ -527,7 +660,14 @@ def fuzz_one(args, corpus, index, workdir, tally, lock):
     result = {"check_cpu": cpu, "check_rss": rss, "ran": False}
     # `verify` simulates (short horizons): it has the short run's CPU limit, not a check's.
     cpu_limit = args.run_seconds if args.corpus == "claims" else args.check_seconds
-    problems += judge("check", kinds, path, (code, sig, cpu, wall, rss, err, timed_out), cpu_limit, args)
+    problems += judge("check", kinds, path, (code, sig, cpu, wall, rss, err, timed_out), cpu_limit, args, len(text))
+    if args.corpus == "measurements" and code == 0 and argv[1:3] == ["import", "pool"]:
+        with open(path + ".rt.yaml", "wb") as f:
+            f.write(model_around_pool(out))
+        rt = run_limited([args.binary, "check", path + ".rt.yaml"], args.timeout, limit)
+        os.unlink(path + ".rt.yaml")
+        if rt[0] != 0:
+            problems.append(("roundtrip", "check", rt[0], rt[1], out[:1000] + "\n" + rt[6][-1000:]))
     run = None
     if args.corpus == "models" and code == 0 and args.run_every > 0 and random.Random(index).randrange(args.run_every) == 0:
         run_argv = [args.binary, "run", path, "--replications", "2", "--horizon", "2s", "--warmup", "0s",
@@ -555,7 +695,7 @@ def fuzz_one(args, corpus, index, workdir, tally, lock):
         seen = set()
         for p in problems:
             key = {"crash": "crashes", "timeout": "timeouts", "slow_check": "slow_checks", "big_check": "big_checks",
-                   "slow_run": "slow_runs", "big_run": "big_runs", "unlocated": "unlocated"}[p[0]]
+                   "slow_run": "slow_runs", "big_run": "big_runs", "unlocated": "unlocated", "roundtrip": "roundtrips"}[p[0]]
             if (key, p[1]) in seen:
                 continue
             seen.add((key, p[1]))
@@ -606,7 +746,7 @@ def summarize(path, args):
             first = i
         last = i
     ranges.append((first, last))
-    count = {k: 0 for k in ["crash", "slow_check", "big_check", "unlocated", "slow_run", "big_run", "timeout"]}
+    count = {k: 0 for k in ["crash", "slow_check", "big_check", "unlocated", "slow_run", "big_run", "timeout", "roundtrip"]}
     for r in values:
         for kind in set(p[0] for p in r["problems"]):
             count[kind] += 1
@@ -618,8 +758,9 @@ def summarize(path, args):
         ", ".join("%d-%d" % r for r in ranges[:10]) + (" ..." if len(ranges) > 10 else "")))
     print("  checks: %d accepted, %d rejected with errors; short runs: %d" % (
         sum(1 for r in values if r["check_code"] == 0), sum(1 for r in values if r["check_code"] != 0), len(runs)))
-    print("  crashes: %d   slow checks: %d   big checks: %d   unlocated errors: %d   slow runs: %d   big runs: %d   timeouts: %d" % (
-        count["crash"], count["slow_check"], count["big_check"], count["unlocated"], count["slow_run"], count["big_run"], count["timeout"]))
+    print("  crashes: %d   slow checks: %d   big checks: %d   unlocated errors: %d   slow runs: %d   big runs: %d   timeouts: %d   fragments check refuses: %d" % (
+        count["crash"], count["slow_check"], count["big_check"], count["unlocated"], count["slow_run"], count["big_run"], count["timeout"],
+        count["roundtrip"]))
     print("  check CPU s: median %.3f, p99 %.3f, max %.3f; check peak RSS MB: median %.0f, p99 %.0f, max %.0f" % (
         percentile(check_cpu, 0.5), percentile(check_cpu, 0.99), max(check_cpu),
         percentile(check_rss, 0.5) / 2**20, percentile(check_rss, 0.99) / 2**20, max(check_rss) / 2**20))
@@ -658,12 +799,15 @@ def main():
     ap.add_argument("--address-space-megabytes", type=int, default=3072, help="RLIMIT_AS of each process")
     ap.add_argument("--out", default="fuzz-findings", help="directory for failing mutants ('' for none)")
     ap.add_argument("--quiet", action="store_true", help="no progress line")
+    ap.add_argument("--max-bytes", type=int, default=MAX_MUTANT_BYTES, help="largest mutant in bytes (default 8 MiB; "
+                    "the long run of the measurement files uses 64 MiB - 1, the importers' limit)")
     ap.add_argument("--log", default=None, help="append one JSON line per mutant to this file (index, mutation, "
                     "check/run CPU and peak RSS, findings): a long run stopped early still has its figures, and "
                     "--summarize recomputes them")
     ap.add_argument("--summarize", default=None, metavar="LOG", help="print the figures of a --log file (any number "
                     "of runs appended to it) and exit")
     args = ap.parse_args()
+    globals()["MAX_MUTANT_BYTES"] = args.max_bytes
     if args.summarize:
         return summarize(args.summarize, args)
 
@@ -679,7 +823,7 @@ def main():
     corpus = seeds(args.corpus)
 
     if args.only is not None:
-        source, kinds, text = make_mutant(args.seed, args.only, corpus)
+        source, kinds, text = make_mutant(args.seed, args.only, corpus, args.corpus)
         sys.stdout.buffer.write(b"# mutant %d of seed %d: %s by %s\n" % (args.only, args.seed, source.encode(), kinds.encode()))
         sys.stdout.buffer.write(text[:4000] + (b"\n...\n" if len(text) > 4000 else b"\n"))
         args.count, args.start = 1, args.only
@@ -717,8 +861,8 @@ def main():
     print("  crashes: %d   checks past %.0f s CPU: %d   checks past %.0f MB: %d   unlocated errors: %d" % (
         c["crashes"], args.run_seconds if args.corpus == "claims" else args.check_seconds, c["slow_checks"],
         args.check_megabytes, c["big_checks"], c["unlocated"]))
-    print("  runs past %.0f s CPU: %d   runs past %.0f MB: %d   killed at the wall-clock limit: %d" % (
-        args.run_seconds, c["slow_runs"], args.check_megabytes, c["big_runs"], c["timeouts"]))
+    print("  runs past %.0f s CPU: %d   runs past %.0f MB: %d   killed at the wall-clock limit: %d   import pool fragments check refuses: %d" % (
+        args.run_seconds, c["slow_runs"], args.check_megabytes, c["big_runs"], c["timeouts"], c["roundtrips"]))
     print("  check CPU s: median %.3f, p99 %.3f, max %.3f; check peak RSS MB: median %.0f, p99 %.0f, max %.0f" % (
         percentile(tally.check_cpu, 0.5), percentile(tally.check_cpu, 0.99), max(tally.check_cpu or [0]),
         percentile(tally.check_rss, 0.5) / 2**20, percentile(tally.check_rss, 0.99) / 2**20,
@@ -734,7 +878,8 @@ def main():
         if args.only is not None:
             for p in problems:
                 print(p[4])
-    failed = c["crashes"] + c["slow_checks"] + c["big_checks"] + c["unlocated"] + c["timeouts"] + c["slow_runs"] + c["big_runs"]
+    failed = (c["crashes"] + c["slow_checks"] + c["big_checks"] + c["unlocated"] + c["timeouts"] + c["slow_runs"] + c["big_runs"]
+              + c["roundtrips"])
     if failed and args.out:
         print("  failing mutants written to %s/ (replay one: scripts/fuzz.py --seed %d --only INDEX)" % (args.out, args.seed))
     return 1 if failed else 0

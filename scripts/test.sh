@@ -37,10 +37,13 @@ HEADROOM="$(swift build --show-bin-path)/headroom" ./scripts/browser-test.sh
 if [ "${HEADROOM_FUZZ_TESTS:-1}" = 1 ]; then
     python3 scripts/fuzz.py --count 300 --seed 1 --binary "$(swift build --show-bin-path)/headroom" \
         --run-every 1 --check-seconds 30 --run-seconds 60 --out .build/fuzz-findings
-    # And the other files a planner hands it: 30 mutated claims files through `verify` (short
-    # horizons; about 15 s), 150 mutated measurement files through `import` and `fit` (a few s).
-    python3 scripts/fuzz.py --corpus claims --count 30 --seed 1 --binary "$(swift build --show-bin-path)/headroom" \
+    # And the other files a planner hands it: 40 mutated claims files through `verify` (short
+    # horizons; deep and long expressions among the mutations; about 20-60 s), 300 mutated
+    # measurement files (every importer's format: re-encoded, grown to 8 MB, repeated keys,
+    # negative figures) through `import`, `fit` and `check`, each `import pool` fragment checked
+    # as a model (about 20-30 s).
+    python3 scripts/fuzz.py --corpus claims --count 40 --seed 1 --binary "$(swift build --show-bin-path)/headroom" \
         --run-seconds 60 --out .build/fuzz-findings
-    python3 scripts/fuzz.py --corpus measurements --count 150 --seed 1 --binary "$(swift build --show-bin-path)/headroom" \
+    python3 scripts/fuzz.py --corpus measurements --count 300 --seed 1 --binary "$(swift build --show-bin-path)/headroom" \
         --check-seconds 30 --out .build/fuzz-findings
 fi

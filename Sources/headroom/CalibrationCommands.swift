@@ -75,7 +75,10 @@ struct FitCommand: ParsableCommand {
             throw InputFailure(message: "--max-active COLUMN reads a column of one CSV file; for JSON results give a number")
         }
         let fit: ScalabilityFit
-        do { fit = try ScalabilityFit.fit(data, cores: cores, errors: ScalabilityFit.Errors(rawValue: errors)!) } catch { throw InputFailure(message: error.description) }
+        do { fit = try ScalabilityFit.fit(data, cores: cores, errors: ScalabilityFit.Errors(rawValue: errors)!) } catch {
+            // The fit's own words name no file: the measurements it could not fit are these.
+            throw InputFailure(message: "\(inputs.joined(separator: ", ")): \(error.description)")
+        }
         print(fit.rendered(), terminator: "")
         if let path = write {
             let text = try ModelLoader.readModelText(path: path)
