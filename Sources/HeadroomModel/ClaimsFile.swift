@@ -24,6 +24,23 @@ public struct UnknownParameter: Sendable, Hashable {
     public var points: Int
     /// Points evenly spaced on a log scale (`spacing: log`, for ranges over orders of magnitude).
     public var logSpacing: Bool = false
+    /// The finest step of the search for where a claim holds (`resolution: 50ms`), in the range's
+    /// unit; nil: 1/64 of the range (a factor of (high/low)^(1/64) with `spacing: log`), 1 for whole numbers.
+    public var resolution: Double? = nil
+
+    public init(name: String, overrideKey: String, low: Double, high: Double, template: String, unit: ClaimUnit, why: String,
+                points: Int, logSpacing: Bool = false, resolution: Double? = nil) {
+        self.name = name
+        self.overrideKey = overrideKey
+        self.low = low
+        self.high = high
+        self.template = template
+        self.unit = unit
+        self.why = why
+        self.points = points
+        self.logSpacing = logSpacing
+        self.resolution = resolution
+    }
 }
 
 public struct ClaimScenario: Sendable, Hashable {
@@ -245,8 +262,10 @@ final class ClaimsDecoder {
     func decodeUnknown(_ name: String, _ node: YNode, _ path: String) -> UnknownParameter? {
         var rangeNode: YNode? = node
         var key = name, template = "{}", why = "", points = 3, log = false
+        var resolutionNode: YNode? = nil
         if node.entries != nil {
-            guard let f = r.fields(node, path, ["range", "set", "template", "why", "points", "spacing"]) else { return nil }
+            guard let f = r.fields(node, path, ["range", "set", "template", "why", "points", "spacing", "resolution"]) else { return nil }
+            resolutionNode = f["resolution"]
             log = f.choice("spacing", ["linear": false, "log": true], what: "spacing") ?? false
             rangeNode = f["range"]
             key = f.name("set") ?? name
@@ -271,8 +290,16 @@ final class ClaimsDecoder {
             guard lo <= hi else { diag.error(rn.origin, path, "a range goes from low to high, not `\(text)`"); return nil }
             if unit == .perSecond && template == "{}" { template = "{}/s" }
             if log && lo <= 0 { diag.error(rn.origin, path, "`spacing: log` needs a range above zero, not `\(text)`"); return nil }
+            var resolution: Double? = nil
+            if let resNode = resolutionNode, let rt = r.text(resNode, path + ".resolution", "a step such as 50ms or 1") {
+                do {
+                    let v = try Quantity.parse(rt)
+                    guard v > 0, v.isFinite else { diag.error(resNode.origin, path + ".resolution", "the resolution must be above zero, not `\(rt)`"); return nil }
+                    resolution = v
+                } catch { diag.error(resNode.origin, path + ".resolution", error.message); return nil }
+            }
             return UnknownParameter(name: name, overrideKey: key, low: lo, high: hi, template: template,
-                                    unit: unit, why: why, points: points, logSpacing: log)
+                                    unit: unit, why: why, points: points, logSpacing: log, resolution: resolution)
         } catch {
             diag.error(rn.origin, path, error.message)
             return nil

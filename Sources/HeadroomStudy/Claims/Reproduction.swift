@@ -64,6 +64,8 @@ public struct PointResult: Sendable {
     /// Set when the analytic bounds decided the point: the bound and its arithmetic.
     public var bound: String?
     public var note: String?
+    /// Added by the search for the holding set (bisection or a denser scan), not a point of the first grid.
+    public var refined: Bool = false
 }
 
 public struct ClaimResult: Sendable {
@@ -84,6 +86,8 @@ public struct ClaimResult: Sendable {
     public var note: String
     /// Consistency checks that use this figure and cannot hold: the figure's column is internally inconsistent.
     public var inconsistentWith: [String] = []
+    /// Where the claim holds along each unknown, the others at each of their grid values.
+    public var holdsWhere: [HoldingSet] = []
 }
 
 extension Claim {
@@ -131,6 +135,8 @@ public struct ScenarioSummary: Sendable, Hashable {
     /// or `headroom analyze` for an analytic-only one), quoted for a POSIX shell; the model path
     /// relative to the working directory when it lies under it.
     public var command: String = ""
+    /// Run at a value the search for a holding set tried, not at a point of the grid.
+    public var refined: Bool = false
 }
 
 public struct DocumentResult: Sendable {
@@ -229,12 +235,17 @@ public enum Verification {
     static func judge(_ claim: Claim, file: ClaimsFile, runner: ScenarioRunner) throws(ModelErrors) -> ClaimResult {
         let fullID = "\(file.id).\(claim.id)"
         var assumptions = claim.assumptions
-        func result(_ verdict: Verdict, _ text: String, points: [PointResult] = [], note: String? = nil) -> ClaimResult {
+        func result(_ verdict: Verdict, _ text: String, points: [PointResult] = [], note: String? = nil,
+                    holdsWhere: [HoldingSet] = []) -> ClaimResult {
             let judged = points.compactMap(\.estimate).map(\.mean)
-            let nominal = points.isEmpty ? nil : points[(points.count - 1) / 2].estimate ?? points.compactMap(\.estimate).first
-            return ClaimResult(document: file.id, claim: claim, fullID: fullID, points: points, verdict: verdict, verdictText: text,
-                               headroom: nominal, range: judged.isEmpty ? nil : (judged.min()!, judged.max()!),
-                               assumptions: assumptions, note: note ?? claim.note)
+            // The nominal point is the middle of the first grid, whatever the search added.
+            let grid = points.filter { !$0.refined }
+            let nominal = grid.isEmpty ? nil : grid[(grid.count - 1) / 2].estimate ?? grid.compactMap(\.estimate).first
+            var r = ClaimResult(document: file.id, claim: claim, fullID: fullID, points: points, verdict: verdict, verdictText: text,
+                                headroom: nominal, range: judged.isEmpty ? nil : (judged.min()!, judged.max()!),
+                                assumptions: assumptions, note: note ?? claim.note)
+            r.holdsWhere = holdsWhere
+            return r
         }
         guard let read = claim.read else {
             let v: Verdict = claim.status == .modelInput ? .modelInput : claim.status == .notCapacity ? .notCapacity : .notComparable
@@ -251,38 +262,50 @@ public enum Verification {
         for u in varied {
             assumptions.append("\(u.name) in \(Format.value(u.low, u.unit))..\(Format.value(u.high, u.unit)) (not stated by the document)")
         }
+        let grids = varied.map { grid($0, maxPoints: runner.options.pointsPerUnknown) }
         var combos: [[(String, Double)]] = [[]]
-        for u in varied {
-            let g = grid(u, maxPoints: runner.options.pointsPerUnknown)
-            combos = combos.flatMap { c in g.map { c + [(u.name, $0)] } }
-        }
+        for (u, g) in zip(varied, grids) { combos = combos.flatMap { c in g.map { c + [(u.name, $0)] } } }
         let band = claim.figure.map { $0.agreementBand(tolerance: file.tolerance) }
         var points: [PointResult] = []
-        for combo in combos {
+        var known: [String: Int] = [:]
+        /// The claim at one point of the unknowns, evaluated once (the grid and the search share points).
+        func point(_ combo: [(String, Double)], refined: Bool) throws(ModelErrors) -> PointResult {
+            let key = combo.map { "\($0.0)=\($0.1)" }.joined(separator: ",")
+            if let i = known[key] { return points[i] }
+            var p: PointResult
             // Bounds first: a single reading of a bounded figure, decided without simulating.
             if claim.status == .judged, let band, case let .reading(s, path) = read,
                let (bound, text) = try runner.bound(scenario: s, path: path, at: combo),
                !bound.intersects(band, relativeTolerance: 1e-9) {
                 let above = bound.low > band.high
                 let v: Verdict = (above == (claim.better == .lower)) ? .documentOptimistic : .documentPessimistic
-                points.append(PointResult(values: combo, estimate: nil, verdict: v, bound: text, note: nil))
-                continue
+                p = PointResult(values: combo, estimate: nil, verdict: v, bound: text, note: nil)
+            } else {
+                let (estimate, guardNote) = try runner.estimate(read, at: combo, line: claim.readLine ?? claim.line, column: claim.readColumn)
+                var verdict: Verdict = .notComparable
+                if claim.status == .judged, let band, let e = estimate, e.mean.isFinite, guardNote == nil {
+                    verdict = compare(e, band: band, better: claim.better)
+                }
+                p = PointResult(values: combo, estimate: estimate, verdict: verdict, bound: nil, note: guardNote)
             }
-            let (estimate, guardNote) = try runner.estimate(read, at: combo, line: claim.readLine ?? claim.line, column: claim.readColumn)
-            var verdict: Verdict = .notComparable
-            if claim.status == .judged, let band, let e = estimate, e.mean.isFinite, guardNote == nil {
-                verdict = compare(e, band: band, better: claim.better)
-            }
-            points.append(PointResult(values: combo, estimate: estimate, verdict: verdict, bound: nil, note: guardNote))
+            p.refined = refined
+            known[key] = points.count
+            points.append(p)
+            return p
         }
+        for combo in combos { _ = try point(combo, refined: false) }
         if claim.status != .judged {
             let v: Verdict = claim.status == .modelInput ? .modelInput : claim.status == .notCapacity ? .notCapacity : .notComparable
             return result(v, v.rawValue, points: points)
         }
+        runner.refining = true
+        defer { runner.refining = false }
+        let holdsWhere = try holdingSets(varied: varied, grids: grids) { combo throws(ModelErrors) in try point(combo, refined: true) }
+        runner.refining = false
         if points.allSatisfy({ $0.bound != nil }) || points.contains(where: { $0.bound != nil }) {
             for text in Set(points.compactMap(\.bound)).sorted() { assumptions.append("bound: " + text) }
         }
-        var (verdict, text) = summarize(points, claim: claim, band: band!, varied: varied)
+        var (verdict, text) = summarize(points, claim: claim, band: band!, varied: varied, holdsWhere: holdsWhere)
         // A Student-t interval of two or three replications is so wide that it meets almost any
         // band: "holds" on so few says little, and the verdict says so.
         if verdict == .holds || verdict == .holdsInPart,
@@ -290,14 +313,14 @@ public enum Verification {
            fewest < minimumReplicationsForHolds {
             text += "; warning: only \(fewest) replications, too few for \"holds\" to mean much (rerun with --replications \(minimumReplicationsForHolds) or more)"
         }
-        let unjudged = points.filter { $0.verdict == .notComparable && $0.note != nil }
-        if !unjudged.isEmpty && unjudged.count < points.count {
+        let unjudged = points.filter { $0.verdict == .notComparable && $0.note != nil && !$0.refined }
+        if !unjudged.isEmpty && unjudged.count < points.filter({ !$0.refined }).count {
             text += "; not judged at " + unjudged.map { varied.isEmpty ? "the only point" : pointText($0.values, varied) }.joined(separator: "; ")
                 + " (see the note)"
         }
         let notes = Set(points.compactMap(\.note)).sorted()
         let note = ([claim.note] + notes).filter { !$0.isEmpty }.joined(separator: "; ")
-        return result(verdict, text, points: points, note: note)
+        return result(verdict, text, points: points, note: note, holdsWhere: holdsWhere)
     }
 
     /// Fewer replications than this and a "holds" verdict carries a warning: with n = 3 the 95%
@@ -323,8 +346,10 @@ public enum Verification {
         }.joined(separator: ", ")
     }
 
-    /// The verdict over the grid, in words.
-    static func summarize(_ points: [PointResult], claim: Claim, band: Interval, varied: [UnknownParameter]) -> (Verdict, String) {
+    /// The verdict over the range, in words: where the claim holds (its holding sets), or on
+    /// which side of the document's figure Headroom lies everywhere.
+    static func summarize(_ points: [PointResult], claim: Claim, band: Interval, varied: [UnknownParameter],
+                          holdsWhere: [HoldingSet] = []) -> (Verdict, String) {
         let judged = points.filter { $0.verdict != .notComparable }
         guard !judged.isEmpty else {
             return (.notComparable, points.compactMap(\.note).first ?? "no Headroom figure at any point")
@@ -333,10 +358,8 @@ public enum Verification {
         let holding = judged.filter { $0.verdict == .holds }
         let tried: String = {
             guard ranged else { return "" }
-            return varied.map { u in
-                let vs = Set(points.compactMap { p in p.values.first { $0.0 == u.name }?.1 }).sorted()
-                return "\(u.name) " + vs.map { Format.value($0, u.unit) }.joined(separator: ", ")
-            }.joined(separator: "; ")
+            let ranges = varied.map { "\($0.name) \(Format.value($0.low, $0.unit))..\(Format.value($0.high, $0.unit))" }.joined(separator: ", ")
+            return "\(ranges); \(points.count) point\(points.count == 1 ? "" : "s") tried"
         }()
         func distance(_ p: PointResult) -> Double {
             guard let e = p.estimate else { return .infinity }
@@ -347,18 +370,19 @@ public enum Verification {
             p.estimate.map { "closest \(Format.value($0.mean, claim.unit))" + (ranged ? " at \(pointText(p.values, varied))" : "") }
         } ?? ""
         if holding.count == judged.count {
-            return (.holds, ranged ? "holds for every value tried (\(tried))" : "holds")
+            return (.holds, ranged ? "holds over the whole range (\(tried))" : "holds")
         }
         if !holding.isEmpty {
-            let where_ = holding.map { pointText($0.values, varied) }.joined(separator: "; ")
+            let where_ = HoldingSet.text(holdsWhere, varied: varied)
+                ?? holding.map { pointText($0.values, varied) }.joined(separator: "; ")
             let others = judged.filter { $0.verdict != .holds }
             let kinds = Set(others.map(\.verdict))
             let elsewhere = kinds.count == 1 ? (kinds.first == .documentOptimistic ? "optimistic" : "pessimistic") + " elsewhere"
                                              : "optimistic or pessimistic elsewhere"
-            return (.holdsInPart, "holds only for \(where_) (tried \(tried)); \(elsewhere)")
+            return (.holdsInPart, "holds only for \(where_) (\(tried)); \(elsewhere)")
         }
         let kinds = Set(judged.map(\.verdict))
-        let all = ranged ? " for every value tried (\(tried))" : ""
+        let all = ranged ? " over the whole range (\(tried))" : ""
         if judged.allSatisfy({ $0.bound != nil }) {
             let side = kinds == [.documentOptimistic] ? "optimistic" : kinds == [.documentPessimistic] ? "pessimistic" : "wrong"
             return (.cannotHold, "cannot hold\(ranged ? " for any value in range" : ""): the analytic bound excludes it (\(side))")
@@ -369,9 +393,14 @@ public enum Verification {
         if kinds == [.documentPessimistic] {
             return (.documentPessimistic, "pessimistic\(all)" + (bestText.isEmpty ? "" : "; \(bestText)"))
         }
-        let opt = judged.filter { $0.verdict == .documentOptimistic }.map { pointText($0.values, varied) }.joined(separator: "; ")
-        let pes = judged.filter { $0.verdict == .documentPessimistic }.map { pointText($0.values, varied) }.joined(separator: "; ")
-        return (.mixed, "never holds: optimistic at \(opt), pessimistic at \(pes)")
+        // Optimistic on one side, pessimistic on the other, and the search found no value between
+        // them that holds: the figure jumps across the band within the resolution.
+        let grid = judged.filter { !$0.refined }
+        let opt = grid.filter { $0.verdict == .documentOptimistic }.map { pointText($0.values, varied) }.joined(separator: "; ")
+        let pes = grid.filter { $0.verdict == .documentPessimistic }.map { pointText($0.values, varied) }.joined(separator: "; ")
+        let crossings = HoldingSet.crossingText(holdsWhere, varied: varied)
+        return (.mixed, "never holds: optimistic at \(opt.isEmpty ? "some points" : opt), pessimistic at \(pes.isEmpty ? "others" : pes)"
+                    + (crossings.map { "; no value holds between them: \($0)" } ?? ""))
     }
 
     // MARK: Checks
@@ -444,7 +473,11 @@ final class ScenarioRunner {
         /// `section.item.metric` -> value per replication (nil until simulated).
         var series: [String: [Double]]?
         var report: StudyReport?
+        /// First loaded by the search for a holding set, not at a point of the grid.
+        var refined = false
     }
+    /// Set while the search for holding sets runs: the runs it loads are marked `refined`.
+    var refining = false
     private var runs: [String: Run] = [:]
     private var order: [String] = []
 
@@ -487,7 +520,7 @@ final class ScenarioRunner {
             model.simulation.horizonSeconds = h
             model.simulation.warmup = .fixed(seconds: min(warmup, 0.2 * h))
         }
-        runs[k] = Run(scenario: scenario, overrides: o, model: model, analysis: Analysis.analyze(model))
+        runs[k] = Run(scenario: scenario, overrides: o, model: model, analysis: Analysis.analyze(model), refined: refining)
         order.append(k)
         return k
     }
@@ -673,7 +706,7 @@ final class ScenarioRunner {
                                    horizonSeconds: run.report?.settings.horizonSeconds ?? run.model.simulation.horizonSeconds,
                                    warmupSeconds: run.report?.settings.warmupSeconds ?? 0, bottleneck: run.analysis.bottleneck,
                                    capacityPerSecond: run.analysis.resources.filter { $0.kind != "job_workers" }.compactMap(\.maxThroughputPerSecond).min(),
-                                   utilizations: u, command: command(run))
+                                   utilizations: u, command: command(run), refined: run.refined)
         }
     }
 

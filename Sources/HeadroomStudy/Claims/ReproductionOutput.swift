@@ -100,6 +100,13 @@ enum Format {
         return s == s.rounded() ? "\(Int(s)) s" : String(format: "%.1f s", s)
     }
 
+    /// How many more runs the search for holding sets made (listed in full in the JSON); nil: none.
+    static func refinedRuns(_ doc: DocumentResult) -> String? {
+        let n = doc.scenarios.filter(\.refined).count
+        guard n > 0 else { return nil }
+        return "and \(n) run\(n == 1 ? "" : "s") at the values the search for holding sets tried (each listed with its command in --format json)"
+    }
+
     /// The scenario's command, runnable as written, then what verify found as a shell comment.
     static func scenarioLine(_ s: ScenarioSummary) -> String {
         var line = "\(s.command)  # \(s.id): \(s.label)"
@@ -170,7 +177,8 @@ extension VerificationReport {
                 }
             }
             lines.append("scenarios:")
-            for s in doc.scenarios { lines.append("  " + Format.scenarioLine(s)) }
+            for s in doc.scenarios where !s.refined { lines.append("  " + Format.scenarioLine(s)) }
+            if let more = Format.refinedRuns(doc) { lines.append("  " + more) }
             var table: String? = nil
             for r in doc.claims {
                 if r.claim.table != table {
@@ -242,7 +250,8 @@ extension VerificationReport {
                 out += "\n"
             }
             out += "Scenarios run:\n\n"
-            for s in doc.scenarios { out += "- `\(Format.scenarioLine(s))`\n" }
+            for s in doc.scenarios where !s.refined { out += "- `\(Format.scenarioLine(s))`\n" }
+            if let more = Format.refinedRuns(doc) { out += "- \(more)\n" }
             var tables: [String] = []
             for c in doc.claims where !tables.contains(c.claim.table) { tables.append(c.claim.table) }
             for t in tables {
@@ -317,7 +326,7 @@ extension VerificationReport {
         f += [("overrides", .object(overrides)), ("simulated", .bool(s.simulated)), ("replications", .int(s.replications))]
         f += [("horizon_seconds", .num(s.horizonSeconds)), ("warmup_seconds", .num(s.warmupSeconds))]
         f += [("bottleneck", jsonString(s.bottleneck)), ("capacity_per_second", .num(s.capacityPerSecond))]
-        f += [("utilizations", .object(utilizations)), ("command", .string(s.command))]
+        f += [("utilizations", .object(utilizations)), ("command", .string(s.command)), ("refined", .bool(s.refined))]
         return .object(f)
     }
 
@@ -325,6 +334,17 @@ extension VerificationReport {
         let values: [(String, JSONValue)] = p.values.map { ($0.0, .num($0.1)) }
         var f: [(String, JSONValue)] = [("values", .object(values)), ("headroom", jsonEstimate(p.estimate, unit, plain: plain))]
         f += [("verdict", .string(p.verdict.rawValue)), ("bound", jsonString(p.bound)), ("note", jsonString(p.note))]
+        f.append(("refined", .bool(p.refined)))
+        return .object(f)
+    }
+
+    static func jsonHoldingSet(_ h: HoldingSet) -> JSONValue {
+        let at: [(String, JSONValue)] = h.at.map { ($0.0, .num($0.1)) }
+        let intervals: [JSONValue] = h.intervals.map { .array([.num($0.low), .num($0.high)]) }
+        let crossings: [JSONValue] = h.crossings.map { .array([.num($0.low), .num($0.high)]) }
+        var f: [(String, JSONValue)] = [("unknown", .string(h.unknown)), ("at", .object(at)), ("intervals", .array(intervals))]
+        f += [("resolution", .num(h.resolution)), ("resolution_is_factor", .bool(h.resolutionIsFactor))]
+        f += [("crossings", .array(crossings)), ("monotone", .bool(h.monotone)), ("values_tried", .int(h.valuesTried))]
         return .object(f)
     }
 
@@ -338,6 +358,7 @@ extension VerificationReport {
         f += [("read", jsonString(c.readText)), ("headroom", jsonEstimate(r.headroom, c.unit, plain: c.readsOneFigure))]
         f.append(("headroom_range", r.range.map { jsonInterval(Interval($0.low, $0.high)) } ?? .null))
         f.append(("points", .array(r.points.map { jsonPoint($0, c.unit, plain: c.readsOneFigure) })))
+        f.append(("holds_where", .array(r.holdsWhere.map(jsonHoldingSet))))
         f += [("verdict", .string(r.verdict.rawValue)), ("verdict_text", .string(r.verdictText))]
         f += [("assumptions", .array(r.assumptions.map(JSONValue.string))), ("note", .string(r.note))]
         f.append(("inconsistent_with", .array(r.inconsistentWith.map { .string("\(r.document).\($0)") })))
