@@ -112,7 +112,8 @@ enum Format {
         var line = "\(s.command)  # \(s.id): \(s.label)"
         line += s.simulated ? "; \(s.replications) x \(duration(s.horizonSeconds)), warm-up \(duration(s.warmupSeconds))" : "; analytic only"
         if let b = s.bottleneck, let c = s.capacityPerSecond { line += "; analytic bottleneck \(b) (\(number(c))/s)" }
-        if let busiest = s.utilizations.max(by: { $0.value < $1.value }) {
+        // Ties (two resources at 100%) go to the first name: a dictionary's order changes between runs.
+        if let busiest = s.utilizations.max(by: { ($0.value, $1.key) < ($1.value, $0.key) }) {
             line += "; busiest simulated \(busiest.key) \(value(busiest.value, .fraction))"
         }
         return line
