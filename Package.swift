@@ -19,8 +19,9 @@ let package = Package(
     targets: [
         // MARK: - Implementation details
 
-        /// GSL, the GNU Scientific Library, through pkg-config. No stable Swift API:
-        /// only HeadroomKernel and Queueing import it.
+        /// GSL, the GNU Scientific Library, through pkg-config. No stable Swift API: only
+        /// HeadroomKernel (streams, distributions, estimation, fits) and HeadroomSim's samplers
+        /// (`Sampling.swift`: counts and Walker alias tables) import it; Queueing does not.
         .systemLibrary(
             name: "CGSL",
             pkgConfig: "gsl",
@@ -44,12 +45,15 @@ let package = Package(
         /// The YAML model: schema, units, decoding and validation with precise errors.
         .target(
             name: "HeadroomModel",
+            // `Tree.swift` and `InputLimits.swift` also import CYaml, Yams' libyaml target, for the
+            // parser's event stream (line, column, node counts before anything is built). SwiftPM
+            // offers no product for it; it is reached through the Yams product, which depends on it.
             dependencies: [.product(name: "Yams", package: "Yams")]
         ),
         /// Builds and runs a simulation of a web backend from a checked model.
         .target(
             name: "HeadroomSim",
-            dependencies: ["HeadroomKernel", "HeadroomModel", "Queueing",
+            dependencies: ["HeadroomKernel", "HeadroomModel", "Queueing", "CGSL",
                            .product(name: "DequeModule", package: "swift-collections")]
         ),
         /// The presentation primitives every layer above shares: number, duration and rate
@@ -83,7 +87,7 @@ let package = Package(
         .target(
             name: "HeadroomCalibration",
             dependencies: ["HeadroomStudy", "HeadroomSim", "HeadroomModel", "HeadroomKernel",
-                           "HeadroomAnalysis", "HeadroomOutput"]
+                           "HeadroomAnalysis", "HeadroomOutput", .product(name: "Yams", package: "Yams")]
         ),
         .executableTarget(
             name: "headroom",
