@@ -91,20 +91,20 @@ public enum Compare {
             let h = e.halfWidth * Double(e.samples + 1).squareRoot()
             return (e.mean - h, e.mean + h)
         }
-        for (metric, key) in [("mean", "mean_seconds"), ("p50", "p50_seconds"), ("p95", "p95_seconds"), ("p99", "p99_seconds")] {
+        for (metric, key) in [("mean", Metric.meanSeconds.key), ("p50", Metric.p50Seconds.key), ("p95", Metric.p95Seconds.key), ("p99", Metric.p99Seconds.key)] {
             guard let f = all[key] else { continue }
             let (lo, hi) = interval(f.estimate)
             rows.append(.init(metric: metric, isDuration: true, measured: result.latencySeconds[metric],
                               predicted: f.estimate.mean, intervalLow: max(0, lo), intervalHigh: hi))
         }
-        if let f = all["throughput_per_second"] {
+        if let f = all[Metric.throughputPerSecond.key] {
             let (lo, hi) = interval(f.estimate)
             rows.append(.init(metric: "throughput", isDuration: false, measured: result.throughputPerSecond,
                               predicted: f.estimate.mean, intervalLow: max(0, lo), intervalHigh: hi))
         }
         // Failed requests as the client sees them: timeouts, errors and 429s together; the
         // interval adds the three half-widths (conservative: they are not independent).
-        let failures = ["timeout_rate", "error_rate", "rate_limited_rate"].compactMap { all[$0]?.estimate }
+        let failures = [Metric.timeoutRate, .errorRate, .rateLimitedRate].map(\.key).compactMap { all[$0]?.estimate }
         if !failures.isEmpty {
             let mean = failures.reduce(0) { $0 + $1.mean }
             let h = failures.reduce(0) { $0 + $1.halfWidth * Double($1.samples + 1).squareRoot() }

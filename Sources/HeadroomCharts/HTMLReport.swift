@@ -92,7 +92,7 @@ extension HTMLReport {
             }))
         }
         // SLOs on a latency percentile are drawn as thresholds on the latency charts.
-        let latencySLOs = report.sloVerdicts.filter { ["p50_seconds", "p95_seconds", "p99_seconds", "mean_seconds"].contains($0.slo.metric) }
+        let latencySLOs = report.sloVerdicts.filter { [Metric.p50Seconds, .p95Seconds, .p99Seconds, .meanSeconds].map(\.key).contains($0.slo.metric) }
             .map { ChartReference(value: $0.slo.threshold, label: "SLO \($0.slo.text)") }
 
         // Latency and throughput per endpoint (or per station of a network).
@@ -106,7 +106,7 @@ extension HTMLReport {
         }
         if !latencyItems.isEmpty {
             page.add(.heading("Latency and throughput"))
-            let percentiles = [("mean", "mean_seconds"), ("p50", "p50_seconds"), ("p95", "p95_seconds"), ("p99", "p99_seconds")]
+            let percentiles = [("mean", Metric.meanSeconds.key), ("p50", Metric.p50Seconds.key), ("p95", Metric.p95Seconds.key), ("p99", Metric.p99Seconds.key)]
             let series = percentiles.enumerated().compactMap { k, p -> BarSeries? in
                 let values = latencyItems.map { $0.item[p.1].map(barValue) }
                 return values.contains { $0 != nil } ? BarSeries(name: p.0, values: values, color: ChartPalette.color(k)) : nil
@@ -115,7 +115,7 @@ extension HTMLReport {
                                  categories: latencyItems.map(\.label), series: series)
             chart.references = latencySLOs
             page.add(chart, id: "latency", caption: "Mean and percentiles of successful responses, averaged over replications (the percentile of each replication, then their mean and confidence interval).")
-            let throughput = latencyItems.map { $0.item["throughput_per_second"].map(barValue) }
+            let throughput = latencyItems.map { $0.item[Metric.throughputPerSecond.key].map(barValue) }
             if throughput.contains(where: { $0 != nil }) {
                 let t = BarChart(kind: "bars", title: "Throughput per endpoint", value: ChartAxis("successful responses", unit: .perSecond("req")),
                                  categories: latencyItems.map(\.label), series: [BarSeries(name: "throughput", values: throughput, color: ChartPalette.color(0))])
@@ -125,11 +125,10 @@ extension HTMLReport {
 
         // Utilization per resource, pool waits.
         var resources: [(String, ReportItem, String)] = []
-        for (section, label, metric) in [("instances", "instance workers", "utilization"), ("pools", "pool", "utilization"),
-                                         ("poolers", "pooler", "utilization"), ("database_nodes", "database", "utilization"),
-                                         ("job_queues", "job workers", "worker_utilization"), ("stations", "station", "utilization")] {
-            for item in report.section(section)?.items ?? [] where item[metric] != nil {
-                resources.append((section == "instances" ? label : "\(label) \(item.name)", item, metric))
+        for spec in MetricCatalog.resourceUtilizations {
+            let label = spec.resourceNoun ?? spec.label
+            for item in report.section(spec.section.rawValue)?.items ?? [] where item[spec.key] != nil {
+                resources.append((spec.section == .instances ? label : "\(label) \(item.name)", item, spec.key))
             }
         }
         if !resources.isEmpty {
@@ -138,12 +137,12 @@ extension HTMLReport {
                                  categories: resources.map(\.0),
                                  series: [BarSeries(name: "utilization", values: resources.map { $0.1[$0.2].map(barValue) }, color: ChartPalette.color(0))])
             chart.references = [ChartReference(value: 1, label: "100 %")]
-            page.add(chart, id: "utilization", caption: "Time-average fraction of each resource busy (instance workers, pool connections in use, server connections of a pooler, database cores, job workers). A resource near 100 % is where queues form.")
+            page.add(chart, id: "utilization", caption: "Time-average fraction of each resource busy (instance workers, pool connections in use, server connections of a pooler, database cores, a cache server, job workers). A resource near 100 % is where queues form.")
         }
         let pools = (report.section("pools")?.items ?? []).map { ("pool \($0.name)", $0) }
             + (report.section("poolers")?.items ?? []).map { ("pooler \($0.name)", $0) }
         if !pools.isEmpty {
-            let series = [("mean wait", "mean_wait_seconds"), ("p95 wait", "p95_wait_seconds")].enumerated().map { k, m in
+            let series = [("mean wait", Metric.meanWaitSeconds.key), ("p95 wait", Metric.p95WaitSeconds.key)].enumerated().map { k, m in
                 BarSeries(name: m.0, values: pools.map { $0.1[m.1].map(barValue) }, color: ChartPalette.color(k + 1))
             }
             let chart = BarChart(kind: "bars", title: "Waiting for a connection", value: ChartAxis("wait for a connection", unit: .seconds),
@@ -152,7 +151,7 @@ extension HTMLReport {
         }
 
         if let timeline, !timeline.timelines.isEmpty {
-            addTimeline(&page, timeline, p95SLOs: report.sloVerdicts.filter { $0.slo.metric == "p95_seconds" }
+            addTimeline(&page, timeline, p95SLOs: report.sloVerdicts.filter { $0.slo.metric == Metric.p95Seconds.key }
                 .map { ChartReference(value: $0.slo.threshold, label: "SLO \($0.slo.text)") })
         }
 

@@ -102,7 +102,7 @@ extension HTMLReport {
             }
         }
         var throughput = XYChart(kind: "breakpoint", title: "Throughput against \(key)", x: load, y: ChartAxis("successful responses", unit: .perSecond("req")),
-                                 series: [ChartSeries(name: "throughput", points: estimatePoints("throughput_per_second"), color: ChartPalette.color(0))])
+                                 series: [ChartSeries(name: "throughput", points: estimatePoints(Metric.throughputPerSecond.key), color: ChartPalette.color(0))])
         throughput.bands = bands
         page.add(throughput, id: "breakpoint-throughput", caption: "Successful responses per second at each load simulated.")
         let resources = (root["resources"] as? [[String: Any]]) ?? []
@@ -110,7 +110,7 @@ extension HTMLReport {
         var utilization = XYChart(kind: "breakpoint", title: "Utilization against \(key)", x: load, y: ChartAxis("utilization (simulated)", unit: .fraction),
                                   series: ids.enumerated().map { k, id in
                                       ChartSeries(name: id, points: sorted.compactMap { value, p in
-                                          number((p["utilization"] as? [String: Any])?[id]).map { ChartPoint(x: value, y: $0) }
+                                          number((p[Metric.utilization.key] as? [String: Any])?[id]).map { ChartPoint(x: value, y: $0) }
                                       }, color: ChartPalette.color(k))
                                   })
         utilization.bands = bands

@@ -193,8 +193,8 @@ extension HTMLReport {
         // Utilization and pool waits per resource, in the first combination of the other axes.
         let first = shownCombos[0]
         let firstNote = others.isEmpty ? "" : " Other axes at \(comboName(first))."
-        let utilization = table.figures(sections: ["instances", "pools", "poolers", "database_nodes", "stations"], metric: "utilization")
-            + table.figures(sections: ["job_queues"], metric: "worker_utilization")
+        let utilization = MetricCatalog.resourceUtilizations.filter(\.sweepColumn)
+            .flatMap { table.figures(sections: [$0.section.rawValue], metric: $0.key) }
         if !utilization.isEmpty {
             page.add(.heading("Resources against \(axes[xAxis].key)"))
             let series = utilization.enumerated().map { k, f in
@@ -205,7 +205,7 @@ extension HTMLReport {
             chart.xCategories = xCategories
             page.add(chart, id: "sweep-utilization", caption: "Time-average fraction busy of each resource.\(firstNote)")
         }
-        let waits = table.figures(sections: ["pools", "poolers"], metric: "mean_wait_seconds")
+        let waits = table.figures(sections: ["pools", "poolers"], metric: Metric.meanWaitSeconds.key)
         if !waits.isEmpty {
             let series = waits.enumerated().map { k, f in
                 ChartSeries(name: resourceName(f), points: points(first, f), color: ChartPalette.color(k + 1))

@@ -132,8 +132,8 @@ public struct BreakpointSearch: Sendable {
             for w in report.warnings where !warnings.contains(w) { warnings.append(w) }
             let checks = slos.map { $0.check(report) }
             let point = BreakpointPoint(value: x, text: scale.text(x), passes: checks.allSatisfy(\.holds), checks: checks,
-                                        throughput: Self.figure(report, "throughput_per_second"),
-                                        p95Seconds: Self.figure(report, "p95_seconds"),
+                                        throughput: Self.figure(report, .throughputPerSecond),
+                                        p95Seconds: Self.figure(report, .p95Seconds),
                                         utilizations: analytic.map { Self.simulatedUtilization(report, $0.id) })
             points.append(point)
             progress?(points.count, x, point.passes)
@@ -276,23 +276,19 @@ public struct BreakpointSearch: Sendable {
         return out
     }
 
-    static func figure(_ report: StudyReport, _ metric: String) -> Estimate? {
-        (report["overall", "all"] ?? report["network", "network"])?[metric]?.estimate
+    static func figure(_ report: StudyReport, _ metric: Metric) -> Estimate? {
+        (report["overall", "all"] ?? report["network", "network"])?[metric.key]?.estimate
     }
 
     /// The simulated utilization of an analysis resource (`pool.prisma` -> pools.prisma.utilization).
     static func simulatedUtilization(_ report: StudyReport, _ id: String) -> Double? {
         guard let dot = id.firstIndex(of: ".") else { return nil }
         let kind = String(id[..<dot]), name = String(id[id.index(after: dot)...])
-        switch kind {
-        case "workers": return report.section("instances")?.items.first?["utilization"]?.estimate.mean
-        case "pool": return report["pools", name]?["utilization"]?.estimate.mean
-        case "pooler": return report["poolers", name]?["utilization"]?.estimate.mean
-        case "database": return report["database_nodes", name]?["utilization"]?.estimate.mean
-        case "job_workers": return report["job_queues", name]?["worker_utilization"]?.estimate.mean
-        case "station": return report["stations", name]?["utilization"]?.estimate.mean
-        default: return nil
-        }
+        guard let spec = MetricCatalog.resourceUtilizations.first(where: { $0.resourceKind == kind }) else { return nil }
+        // The instance workers are one item, whatever the resource's name.
+        let item = spec.section == .instances ? report.section(spec.section.rawValue)?.items.first
+                                              : report[spec.section.rawValue, name]
+        return item?[spec.key]?.estimate.mean
     }
 }
 
@@ -399,7 +395,7 @@ extension BreakpointResult {
             var line = "saturates first: \(s) (analytic utilization 100% at \(key)=\(text(l)))"
             if let sim = saturatedInSimulation, let f = firstFailing, let p = points.first(where: { $0.value == f }),
                let i = resources.firstIndex(where: { $0.id == sim }), let u = p.utilizations[i] {
-                line += "; busiest in the simulation at \(text(f)): \(sim) \(ValueText.value(u, metric: "utilization"))"
+                line += "; busiest in the simulation at \(text(f)): \(sim) \(ValueText.value(u, metric: Metric.utilization.key))"
             }
             lines.append(line)
         }
@@ -408,7 +404,7 @@ extension BreakpointResult {
         var rows: [[String]] = [["resource", "servers", "100% at", breakpoint.map { "utilization at \(text($0))" } ?? "utilization"]]
         for r in resources.sorted(by: { ($0.loadAtFullUtilization ?? .infinity) < ($1.loadAtFullUtilization ?? .infinity) }) {
             rows.append([r.id, String(r.servers), r.loadAtFullUtilization.map(text) ?? "never",
-                         r.analyticUtilizationAtBreakpoint.map { ValueText.value($0, metric: "utilization") } ?? ""])
+                         r.analyticUtilizationAtBreakpoint.map { ValueText.value($0, metric: Metric.utilization.key) } ?? ""])
         }
         lines += alignedRows(rows, right: [1, 2, 3])
         lines.append("")
@@ -417,8 +413,8 @@ extension BreakpointResult {
         for p in points {
             rows.append([p.text, p.passes ? "pass" : "FAIL"] + zip(slos, p.checks).map { slo, c in
                 c.bound.map { ValueText.value($0, metric: slo.metric) } ?? "n/a"
-            } + [p.throughput.map { ValueText.value($0.mean, metric: "throughput_per_second") } ?? "",
-                 p.p95Seconds.map { ValueText.value($0.mean, metric: "p95_seconds") } ?? ""])
+            } + [p.throughput.map { ValueText.value($0.mean, metric: Metric.throughputPerSecond.key) } ?? "",
+                 p.p95Seconds.map { ValueText.value($0.mean, metric: Metric.p95Seconds.key) } ?? ""])
         }
         lines += alignedRows(rows)
         return finishedTable(lines, warnings: Array(warnings.prefix(10)), notes: notes)
@@ -427,7 +423,7 @@ extension BreakpointResult {
     public func csvText() -> String {
         var header = [key, "passes"]
         for s in slos { header += [s.figure, s.figure + ".ci_low", s.figure + ".ci_high", s.figure + ".holds"] }
-        header += ["throughput_per_second", "p95_seconds"] + resources.map { "\($0.id).utilization" }
+        header += [Metric.throughputPerSecond.key, Metric.p95Seconds.key] + resources.map { "\($0.id).\(Metric.utilization.key)" }
         var out = header.map(csvField).joined(separator: ",") + "\n"
         for p in points {
             var f = [csvNumber(p.value), p.passes ? "true" : "false"]
@@ -471,8 +467,8 @@ extension BreakpointResult {
                         .object([("slo", .string(s.text)), ("mean", .num(c.estimate?.mean)), ("ci_low", .num(c.estimate?.lower)),
                                  ("ci_high", .num(c.estimate?.upper)), ("bound", .num(c.bound)), ("holds", .bool(c.holds))])
                     })),
-                    ("throughput_per_second", estimate(p.throughput)), ("p95_seconds", estimate(p.p95Seconds)),
-                    ("utilization", .object(zip(resources, p.utilizations).map { ($0.id, .num($1)) })),
+                    (Metric.throughputPerSecond.key, estimate(p.throughput)), (Metric.p95Seconds.key, estimate(p.p95Seconds)),
+                    (Metric.utilization.key, .object(zip(resources, p.utilizations).map { ($0.id, .num($1)) })),
                 ])
             })),
             ("warnings", .array(warnings.map { .string($0) })),

@@ -225,7 +225,7 @@ enum PlanScreen {
             }
         }
         for slo in slos {
-            if slo.metric == "mean_seconds" && slo.comparison.isUpperLimit {
+            if slo.metric == Metric.meanSeconds.key && slo.comparison.isUpperLimit {
                 var lower: Double?
                 switch slo.section {
                 case "overall", "network": lower = a.bounds.responseLowerBoundSeconds ?? a.bounds.minResponseSeconds
@@ -233,14 +233,14 @@ enum PlanScreen {
                 default: lower = nil
                 }
                 if let lower, lower.isFinite, !slo.comparison.holds(lower, slo.threshold) {
-                    return Outcome(status: .prunedBound, reason: "\(slo.text): the mean response is at least \(ValueText.value(lower, metric: "mean_seconds")) (analytic lower bound)")
+                    return Outcome(status: .prunedBound, reason: "\(slo.text): the mean response is at least \(ValueText.value(lower, metric: Metric.meanSeconds.key)) (analytic lower bound)")
                 }
             }
-            if slo.metric == "throughput_per_second" && !slo.comparison.isUpperLimit && (slo.section == "overall" || slo.section == "network") {
+            if slo.metric == Metric.throughputPerSecond.key && !slo.comparison.isUpperLimit && (slo.section == "overall" || slo.section == "network") {
                 var upper = a.bounds.throughputUpperBoundPerSecond ?? a.bounds.maxThroughputPerSecond
                 if a.workload == .open, let rate = a.arrivalRatePerSecond { upper = min(upper ?? rate, rate) }
                 if let upper, upper.isFinite, !slo.comparison.holds(upper, slo.threshold) {
-                    return Outcome(status: .prunedBound, reason: "\(slo.text): throughput is at most \(ValueText.value(upper, metric: "throughput_per_second")) (analytic upper bound)")
+                    return Outcome(status: .prunedBound, reason: "\(slo.text): throughput is at most \(ValueText.value(upper, metric: Metric.throughputPerSecond.key)) (analytic upper bound)")
                 }
             }
         }

@@ -50,42 +50,21 @@ public struct PlanSLO: Sendable, Hashable {
 
     // MARK: Parsing
 
-    /// Metric names per section (docs/output-schema.md).
-    static let sectionMetrics: [String: [String]] = [
-        "endpoints": ["throughput_per_second", "attempts_per_second", "mean_seconds", "p50_seconds", "p95_seconds",
-                      "p99_seconds", "max_seconds", "timeout_rate", "error_rate", "rate_limited_rate", "retries_per_second"],
-        "overall": ["throughput_per_second", "attempts_per_second", "mean_seconds", "p50_seconds", "p95_seconds",
-                    "p99_seconds", "max_seconds", "timeout_rate", "error_rate", "rate_limited_rate"],
-        "instances": ["utilization", "mean_busy_workers", "mean_waiting", "mean_wait_seconds"],
-        "pools": ["utilization", "mean_in_use", "mean_waiting", "mean_wait_seconds", "p95_wait_seconds", "peak_in_use",
-                  "acquire_timeouts", "refused_connections"],
-        "poolers": ["utilization", "mean_server_in_use", "peak_server_in_use", "mean_waiting", "mean_wait_seconds",
-                    "p95_wait_seconds", "wait_timeouts"],
-        "database_nodes": ["utilization", "mean_active_queries", "peak_active_queries", "queries_per_second"],
-        "database": ["mean_open_connections", "peak_open_connections", "refused_connections", "failed_queries"],
-        "caches": ["hit_rate", "lookups_per_second", "coalesced_misses"],
-        "job_queues": ["enqueued_per_second", "completed_per_second", "failed", "worker_utilization", "mean_waiting",
-                       "mean_latency_seconds", "p95_latency_seconds"],
-        "faults": ["orphaned_writes", "orphaned_writes_per_second"],
-        "stations": ["utilization", "throughput_per_second", "mean_number_present", "mean_number_waiting",
-                     "mean_response_seconds", "mean_wait_seconds", "p95_response_seconds", "blocked_rate", "abandoned_rate"],
-        "network": ["throughput_per_second", "mean_number_in_network", "mean_seconds", "p50_seconds", "p95_seconds",
-                    "p99_seconds", "max_seconds"],
-    ]
+    /// Metric names per section: every figure the report emits (the metric catalog).
+    static func sectionMetrics(_ section: String) -> [String] { MetricCatalog.specs(section: section).map(\.key) }
 
-    /// Short names: `p95` is `p95_seconds`, `timeouts` is `timeout_rate`, `wait` (of a pool) `mean_wait_seconds`...
-    static let aliases: [String: String] = [
-        "p50": "p50_seconds", "p95": "p95_seconds", "p99": "p99_seconds", "mean": "mean_seconds",
-        "latency": "mean_seconds", "max": "max_seconds", "timeouts": "timeout_rate", "timeout": "timeout_rate",
-        "errors": "error_rate", "error": "error_rate", "rate_limited": "rate_limited_rate", "429": "rate_limited_rate",
-        "throughput": "throughput_per_second", "wait": "mean_wait_seconds", "p95_wait": "p95_wait_seconds",
-        "response": "mean_response_seconds", "p95_response": "p95_response_seconds",
-    ]
+    /// Short names a section's figures accept (`p95` is `p95_seconds`, of a job queue
+    /// `p95_latency_seconds`; `wait` of a pool `mean_wait_seconds`), from the metric catalog.
+    static func aliases(_ section: String) -> [String: String] {
+        var out: [String: String] = [:]
+        for spec in MetricCatalog.specs(section: section) { for a in spec.aliases { out[a] = spec.key } }
+        return out
+    }
 
-    static let singular: [String: String] = [
-        "endpoint": "endpoints", "pool": "pools", "pooler": "poolers", "database_node": "database_nodes",
-        "node": "database_nodes", "cache": "caches", "job_queue": "job_queues", "station": "stations",
-    ]
+    /// `pool` for `pools`, and `node` for `database_nodes`.
+    static let singular: [String: String] = Dictionary(
+        ReportSectionName.allCases.compactMap { s in s.singular.map { ($0, s.rawValue) } } + [("node", ReportSectionName.databaseNodes.rawValue)],
+        uniquingKeysWith: { a, _ in a })
 
     /// Parses `[item.]metric OP value` or `section.item.metric OP value` against a model's items.
     public static func parse(_ text: String, model: Model) throws(SweepError) -> PlanSLO {
@@ -134,10 +113,11 @@ public struct PlanSLO: Sendable, Hashable {
         default:
             throw SweepError("--slo `\(text)`: write `metric`, `item.metric` or `section.item.metric` before `\(comparison.rawValue)`")
         }
-        let valid = sectionMetrics[section] ?? []
-        let metric = valid.contains(metricName) ? metricName : (aliases[metricName].flatMap { valid.contains($0) ? $0 : nil })
+        let valid = sectionMetrics(section)
+        let shortNames = aliases(section)
+        let metric = valid.contains(metricName) ? metricName : shortNames[metricName]
         guard let metric else {
-            throw SweepError("--slo `\(text)`: `\(section)` items have no figure `\(metricName)`; \(hint(metricName, valid + aliases.keys.filter { valid.contains(aliases[$0]!) }))")
+            throw SweepError("--slo `\(text)`: `\(section)` items have no figure `\(metricName)`; \(hint(metricName, valid + shortNames.keys))")
         }
         let threshold = try value(rhs, metric: metric, slo: text)
         return PlanSLO(text: text, section: section, item: item, metric: metric, comparison: comparison, threshold: threshold)

@@ -55,9 +55,9 @@ public struct MergedLatency: Sendable, Hashable {
 
     /// (metric, value) pairs in report order.
     public var values: [(String, Double)] {
-        [("count", Double(count)), ("mean_seconds", meanSeconds), ("p50_seconds", p50Seconds),
-         ("p95_seconds", p95Seconds), ("p99_seconds", p99Seconds), ("p999_seconds", p999Seconds),
-         ("max_seconds", maxSeconds)]
+        [("count", Double(count)), (Metric.meanSeconds.key, meanSeconds), (Metric.p50Seconds.key, p50Seconds),
+         (Metric.p95Seconds.key, p95Seconds), (Metric.p99Seconds.key, p99Seconds), ("p999_seconds", p999Seconds),
+         (Metric.maxSeconds.key, maxSeconds)]
     }
 }
 
@@ -142,8 +142,7 @@ public struct StudySettings: Sendable, Hashable {
 /// of the number of threads that ran the replications.
 public struct StudyReport: Sendable, Hashable {
     /// Section names, in report order. Every report has all of them (possibly empty).
-    public static let sectionNames = ["endpoints", "overall", "instances", "pools", "poolers", "database_nodes", "database",
-                                      "caches", "job_queues", "faults", "stations", "network"]
+    public static let sectionNames = ReportSectionName.allCases.map(\.rawValue)
 
     public var modelName: String
     public var sourcePath: String

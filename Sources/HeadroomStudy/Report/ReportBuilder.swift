@@ -19,9 +19,9 @@ struct ItemSeries {
     var series: [Series] = []
     var merged: MergedLatency? = nil
 
-    mutating func add(_ metric: String, _ values: [Double], tracked: Bool = false, analytic: Double? = nil) {
+    mutating func add(_ metric: Metric, _ values: [Double], tracked: Bool = false, analytic: Double? = nil) {
         guard !values.isEmpty else { return }
-        series.append(Series(metric: metric, values: values, tracked: tracked, analytic: finite(analytic)))
+        series.append(Series(metric: metric.key, values: values, tracked: tracked, analytic: finite(analytic)))
     }
 
     func item(confidence: Double) -> ReportItem {
@@ -89,14 +89,14 @@ enum ReportBuilder {
             let runs = results.compactMap { r in r.endpoints.first { $0.name == e0.name }.map { (r, $0) } }
             let a = analysis?.endpoints.first { $0.name == e0.name }
             var item = ItemSeries(name: e0.name)
-            item.add("throughput_per_second", runs.map { $0.1.throughputPerSecond }, tracked: true,
+            item.add(.throughputPerSecond, runs.map { $0.1.throughputPerSecond }, tracked: true,
                      analytic: stableLoad ? a?.throughputPerSecond : nil)
-            item.add("attempts_per_second", runs.map { perSecond($0.1.attempts, $0.0) })
+            item.add(.attemptsPerSecond, runs.map { perSecond($0.1.attempts, $0.0) })
             addLatency(&item, runs.map { $0.1.latency }, analyticMean: a?.meanLatencySeconds)
-            item.add("timeout_rate", runs.map { $0.1.timeoutRate })
-            item.add("error_rate", runs.map { $0.1.errorRate })
-            item.add("rate_limited_rate", runs.map { $0.1.rateLimitedRate })
-            item.add("retries_per_second", runs.map { perSecond($0.1.retries, $0.0) })
+            item.add(.timeoutRate, runs.map { $0.1.timeoutRate })
+            item.add(.errorRate, runs.map { $0.1.errorRate })
+            item.add(.rateLimitedRate, runs.map { $0.1.rateLimitedRate })
+            item.add(.retriesPerSecond, runs.map { perSecond($0.1.retries, $0.0) })
             endpoints.append(item)
         }
         out["endpoints"] = endpoints
@@ -123,13 +123,13 @@ enum ReportBuilder {
                 errors.append(a > 0 ? Double(e) / Double(a) : 0)
                 limited.append(a > 0 ? Double(q) / Double(a) : 0)
             }
-            item.add("throughput_per_second", throughput, tracked: true,
+            item.add(.throughputPerSecond, throughput, tracked: true,
                      analytic: stableLoad ? analysis?.throughputPerSecond : nil)
-            item.add("attempts_per_second", attempts)
+            item.add(.attemptsPerSecond, attempts)
             addLatency(&item, latencies, analyticMean: analysis?.responseSeconds)
-            item.add("timeout_rate", timeouts)
-            item.add("error_rate", errors)
-            item.add("rate_limited_rate", limited)
+            item.add(.timeoutRate, timeouts)
+            item.add(.errorRate, errors)
+            item.add(.rateLimitedRate, limited)
             out["overall"] = [item]
         }
 
@@ -138,11 +138,11 @@ enum ReportBuilder {
             let runs = results.compactMap(\.instances)
             var item = ItemSeries(name: "workers", attributes: [Attribute(key: "instances", value: Double(i0.count)),
                                                               Attribute(key: "workers_per_instance", value: Double(i0.workersPerInstance))])
-            item.add("utilization", runs.map(\.utilization), tracked: true,
+            item.add(.utilization, runs.map(\.utilization), tracked: true,
                      analytic: analysis?.resource("workers.instances")?.utilization)
-            item.add("mean_busy_workers", runs.map(\.meanBusyWorkers))
-            item.add("mean_waiting", runs.map(\.meanWaitingForWorker))
-            item.add("mean_wait_seconds", runs.map(\.meanWorkerWaitSeconds))
+            item.add(.meanBusyWorkers, runs.map(\.meanBusyWorkers))
+            item.add(.meanWaiting, runs.map(\.meanWaitingForWorker))
+            item.add(.meanWaitSeconds, runs.map(\.meanWorkerWaitSeconds))
             out["instances"] = [item]
         }
 
@@ -151,18 +151,18 @@ enum ReportBuilder {
             let runs = results.compactMap { r in r.pools.first { $0.name == p0.name }.map { (r, $0) } }
             let a = analysis?.pool(p0.name)
             var item = ItemSeries(name: p0.name, attributes: [Attribute(key: "total_size", value: Double(p0.totalSize))])
-            item.add("utilization", runs.map { $0.1.utilization }, tracked: true, analytic: a?.utilization)
-            item.add("mean_in_use", runs.map { $0.1.meanInUse }, analytic: a?.meanInUse)
-            item.add("mean_waiting", runs.map { $0.1.meanWaiting }, analytic: a?.meanWaiting)
-            item.add("mean_wait_seconds", runs.map { $0.1.waits.meanSeconds }, analytic: a?.meanWaitSeconds)
-            item.add("p95_wait_seconds", runs.map { $0.1.waits.percentileSeconds(95) })
-            item.add("peak_in_use", runs.map { Double($0.1.peakInUse) })
-            item.add("acquire_timeouts", runs.map { Double($0.1.acquireTimeouts) })
-            item.add("refused_connections", runs.map { Double($0.1.refusedConnections) })
-            item.add("mean_open_connections", runs.map { $0.1.meanOpenConnections })
-            item.add("peak_open_connections", runs.map { Double($0.1.peakOpenConnections) })
-            item.add("connections_opened", runs.map { Double($0.1.connectionsOpened) })
-            item.add("idle_closures", runs.map { Double($0.1.idleClosures) })
+            item.add(.utilization, runs.map { $0.1.utilization }, tracked: true, analytic: a?.utilization)
+            item.add(.meanInUse, runs.map { $0.1.meanInUse }, analytic: a?.meanInUse)
+            item.add(.meanWaiting, runs.map { $0.1.meanWaiting }, analytic: a?.meanWaiting)
+            item.add(.meanWaitSeconds, runs.map { $0.1.waits.meanSeconds }, analytic: a?.meanWaitSeconds)
+            item.add(.p95WaitSeconds, runs.map { $0.1.waits.percentileSeconds(95) })
+            item.add(.peakInUse, runs.map { Double($0.1.peakInUse) })
+            item.add(.acquireTimeouts, runs.map { Double($0.1.acquireTimeouts) })
+            item.add(.refusedConnections, runs.map { Double($0.1.refusedConnections) })
+            item.add(.meanOpenConnections, runs.map { $0.1.meanOpenConnections })
+            item.add(.peakOpenConnections, runs.map { Double($0.1.peakOpenConnections) })
+            item.add(.connectionsOpened, runs.map { Double($0.1.connectionsOpened) })
+            item.add(.idleClosures, runs.map { Double($0.1.idleClosures) })
             item.merged = MergedLatency(runs.reduce(into: LatencyRecorder()) { $0.merge($1.1.waits) })
             return item
         }
@@ -171,13 +171,13 @@ enum ReportBuilder {
             let runs = results.compactMap { r in r.poolers.first { $0.name == p0.name } }
             let a = analysis?.pools.first { $0.kind == "pooler" && $0.name == p0.name }
             var item = ItemSeries(name: p0.name, attributes: [Attribute(key: "server_connections", value: Double(p0.serverConnections))])
-            item.add("utilization", runs.map(\.utilization), tracked: true, analytic: a?.utilization)
-            item.add("mean_server_in_use", runs.map(\.meanServerInUse))
-            item.add("peak_server_in_use", runs.map { Double($0.peakServerInUse) })
-            item.add("mean_waiting", runs.map(\.meanWaiting), analytic: a?.meanWaiting)
-            item.add("mean_wait_seconds", runs.map(\.waits.meanSeconds), analytic: a?.meanWaitSeconds)
-            item.add("p95_wait_seconds", runs.map { $0.waits.percentileSeconds(95) })
-            item.add("wait_timeouts", runs.map { Double($0.waitTimeouts) })
+            item.add(.utilization, runs.map(\.utilization), tracked: true, analytic: a?.utilization)
+            item.add(.meanServerInUse, runs.map(\.meanServerInUse))
+            item.add(.peakServerInUse, runs.map { Double($0.peakServerInUse) })
+            item.add(.meanWaiting, runs.map(\.meanWaiting), analytic: a?.meanWaiting)
+            item.add(.meanWaitSeconds, runs.map(\.waits.meanSeconds), analytic: a?.meanWaitSeconds)
+            item.add(.p95WaitSeconds, runs.map { $0.waits.percentileSeconds(95) })
+            item.add(.waitTimeouts, runs.map { Double($0.waitTimeouts) })
             return item
         }
 
@@ -186,38 +186,38 @@ enum ReportBuilder {
             out["database_nodes"] = db0.nodes.map { n0 in
                 let runs = results.compactMap { r in r.database?.nodes.first { $0.name == n0.name }.map { (r, $0) } }
                 var item = ItemSeries(name: n0.name, attributes: [Attribute(key: "cores", value: Double(n0.cores))])
-                item.add("utilization", runs.map { $0.1.utilization }, tracked: true,
+                item.add(.utilization, runs.map { $0.1.utilization }, tracked: true,
                          analytic: analysis?.resource("database.\(n0.name)")?.utilization)
-                item.add("mean_active_queries", runs.map { $0.1.meanActiveQueries })
-                item.add("peak_active_queries", runs.map { Double($0.1.peakActiveQueries) })
-                item.add("queries_per_second", runs.map { perSecond($0.1.queries, $0.0) })
+                item.add(.meanActiveQueries, runs.map { $0.1.meanActiveQueries })
+                item.add(.peakActiveQueries, runs.map { Double($0.1.peakActiveQueries) })
+                item.add(.queriesPerSecond, runs.map { perSecond($0.1.queries, $0.0) })
                 return item
             }
             let runs = results.compactMap(\.database)
             var item = ItemSeries(name: "connections", attributes: [Attribute(key: "max_connections", value: Double(db0.maxConnections))])
-            item.add("mean_open_connections", runs.map(\.meanOpenConnections))
-            item.add("peak_open_connections", runs.map { Double($0.peakOpenConnections) })
-            item.add("refused_connections", runs.map { Double($0.refusedConnections) })
-            item.add("failed_queries", runs.map { Double($0.failedQueries) })
+            item.add(.meanOpenConnections, runs.map(\.meanOpenConnections))
+            item.add(.peakOpenConnections, runs.map { Double($0.peakOpenConnections) })
+            item.add(.refusedConnections, runs.map { Double($0.refusedConnections) })
+            item.add(.failedQueries, runs.map { Double($0.failedQueries) })
             out["database"] = [item]
         }
 
         out["caches"] = first.caches.map { c0 in
             let runs = results.compactMap { r in r.caches.first { $0.name == c0.name }.map { (r, $0) } }
             var item = ItemSeries(name: c0.name)
-            item.add("hit_rate", runs.map { $0.1.hitRate }, analytic: analysis?.cacheHitRatios.first { $0.cache == c0.name }?.hitRatio)
-            item.add("lookups_per_second", runs.map { perSecond($0.1.lookups, $0.0) })
-            item.add("coalesced_misses", runs.map { Double($0.1.coalescedMisses) })
+            item.add(.hitRate, runs.map { $0.1.hitRate }, analytic: analysis?.cacheHitRatios.first { $0.cache == c0.name }?.hitRatio)
+            item.add(.lookupsPerSecond, runs.map { perSecond($0.1.lookups, $0.0) })
+            item.add(.coalescedMisses, runs.map { Double($0.1.coalescedMisses) })
             if c0.serverUtilization != nil {
-                item.add("server_utilization", runs.compactMap { $0.1.serverUtilization },
+                item.add(.serverUtilization, runs.compactMap { $0.1.serverUtilization },
                          analytic: analysis?.resource("cache_server.\(c0.name)")?.utilization)
-                item.add("server_mean_wait_seconds", runs.compactMap { $0.1.serverWaits?.meanSeconds })
+                item.add(.serverMeanWaitSeconds, runs.compactMap { $0.1.serverWaits?.meanSeconds })
             }
             if c0.connectionUtilization != nil {
-                item.add("connection_utilization", runs.compactMap { $0.1.connectionUtilization })
-                item.add("connection_mean_wait_seconds", runs.compactMap { $0.1.connectionMeanWaitSeconds })
+                item.add(.connectionUtilization, runs.compactMap { $0.1.connectionUtilization })
+                item.add(.connectionMeanWaitSeconds, runs.compactMap { $0.1.connectionMeanWaitSeconds })
                 if c0.connectionTimeouts != nil {
-                    item.add("connection_timeouts", runs.compactMap { $0.1.connectionTimeouts.map(Double.init) })
+                    item.add(.connectionTimeouts, runs.compactMap { $0.1.connectionTimeouts.map(Double.init) })
                 }
             }
             return item
@@ -226,23 +226,23 @@ enum ReportBuilder {
         out["job_queues"] = first.jobQueues.map { q0 in
             let runs = results.compactMap { r in r.jobQueues.first { $0.name == q0.name }.map { (r, $0) } }
             var item = ItemSeries(name: q0.name)
-            item.add("enqueued_per_second", runs.map { perSecond($0.1.enqueued, $0.0) })
-            item.add("completed_per_second", runs.map { perSecond($0.1.completed, $0.0) })
-            item.add("failed", runs.map { Double($0.1.failed) })
-            item.add("worker_utilization", runs.map { $0.1.workerUtilization }, tracked: true,
+            item.add(.enqueuedPerSecond, runs.map { perSecond($0.1.enqueued, $0.0) })
+            item.add(.completedPerSecond, runs.map { perSecond($0.1.completed, $0.0) })
+            item.add(.failed, runs.map { Double($0.1.failed) })
+            item.add(.workerUtilization, runs.map { $0.1.workerUtilization }, tracked: true,
                      analytic: analysis?.resource("job_workers.\(q0.name)")?.utilization)
-            item.add("mean_waiting", runs.map { $0.1.meanWaiting })
+            item.add(.meanWaiting, runs.map { $0.1.meanWaiting })
             let lat = runs.map { $0.1.latency }.filter { $0.count > 0 }
-            item.add("mean_latency_seconds", lat.map(\.meanSeconds))
-            item.add("p95_latency_seconds", lat.map { $0.percentileSeconds(95) })
+            item.add(.meanLatencySeconds, lat.map(\.meanSeconds))
+            item.add(.p95LatencySeconds, lat.map { $0.percentileSeconds(95) })
             item.merged = MergedLatency(runs.reduce(into: LatencyRecorder()) { $0.merge($1.1.latency) })
             return item
         }
 
         if first.network == nil {
             var item = ItemSeries(name: "orphaned_writes")
-            item.add("orphaned_writes", results.map { Double($0.orphanedWrites) })
-            item.add("orphaned_writes_per_second", results.map { perSecond($0.orphanedWrites, $0) })
+            item.add(.orphanedWrites, results.map { Double($0.orphanedWrites) })
+            item.add(.orphanedWritesPerSecond, results.map { perSecond($0.orphanedWrites, $0) })
             out["faults"] = [item]
         }
 
@@ -253,21 +253,21 @@ enum ReportBuilder {
                 let a = analysis?.station(s0.name)
                 var item = ItemSeries(name: s0.name)
                 if let a { item.attributes = [Attribute(key: "servers", value: Double(a.servers)), Attribute(key: "visits", value: a.visits)] }
-                item.add("utilization", runs.map { $0.1.utilization }, tracked: true, analytic: a?.utilization)
-                item.add("throughput_per_second", runs.map { perSecond($0.1.completions, $0.0) }, analytic: a?.throughputPerSecond)
-                item.add("mean_number_present", runs.map { $0.1.meanNumberPresent }, tracked: true, analytic: a?.meanNumberPresent)
-                item.add("mean_number_waiting", runs.map { $0.1.meanNumberWaiting }, analytic: a?.meanNumberWaiting)
+                item.add(.utilization, runs.map { $0.1.utilization }, tracked: true, analytic: a?.utilization)
+                item.add(.throughputPerSecond, runs.map { perSecond($0.1.completions, $0.0) }, analytic: a?.throughputPerSecond)
+                item.add(.meanNumberPresent, runs.map { $0.1.meanNumberPresent }, tracked: true, analytic: a?.meanNumberPresent)
+                item.add(.meanNumberWaiting, runs.map { $0.1.meanNumberWaiting }, analytic: a?.meanNumberWaiting)
                 let sojourn = runs.map { $0.1.sojourn }.filter { $0.count > 0 }
-                item.add("mean_response_seconds", sojourn.map(\.meanSeconds), tracked: true, analytic: a?.meanResponseSeconds)
+                item.add(.meanResponseSeconds, sojourn.map(\.meanSeconds), tracked: true, analytic: a?.meanResponseSeconds)
                 let waits = runs.map { $0.1.waitOfServed }.filter { $0.count > 0 }
-                item.add("mean_wait_seconds", waits.map(\.mean), analytic: a?.meanWaitSeconds)
-                item.add("p95_response_seconds", sojourn.map { $0.percentileSeconds(95) })
+                item.add(.meanWaitSeconds, waits.map(\.mean), analytic: a?.meanWaitSeconds)
+                item.add(.p95ResponseSeconds, sojourn.map { $0.percentileSeconds(95) })
                 if runs.contains(where: { $0.1.blocked > 0 }) || a?.blockingProbability != nil {
-                    item.add("blocked_rate", runs.map { $0.1.arrivals > 0 ? Double($0.1.blocked) / Double($0.1.arrivals) : 0 },
+                    item.add(.blockedRate, runs.map { $0.1.arrivals > 0 ? Double($0.1.blocked) / Double($0.1.arrivals) : 0 },
                              analytic: a?.blockingProbability)
                 }
                 if runs.contains(where: { $0.1.abandoned > 0 }) || a?.abandonmentProbability != nil {
-                    item.add("abandoned_rate", runs.map { $0.1.arrivals > 0 ? Double($0.1.abandoned) / Double($0.1.arrivals) : 0 },
+                    item.add(.abandonedRate, runs.map { $0.1.arrivals > 0 ? Double($0.1.abandoned) / Double($0.1.arrivals) : 0 },
                              analytic: a?.abandonmentProbability)
                 }
                 item.merged = MergedLatency(runs.reduce(into: LatencyRecorder()) { $0.merge($1.1.sojourn) })
@@ -276,8 +276,8 @@ enum ReportBuilder {
             let runs = results.compactMap(\.network)
             let a = analysis?.network
             var item = ItemSeries(name: "network")
-            item.add("throughput_per_second", runs.map(\.throughputPerSecond), tracked: true, analytic: a?.throughputPerSecond)
-            item.add("mean_number_in_network", runs.map { $0.stations.reduce(0) { $0 + $1.meanNumberPresent } },
+            item.add(.throughputPerSecond, runs.map(\.throughputPerSecond), tracked: true, analytic: a?.throughputPerSecond)
+            item.add(.meanNumberInNetwork, runs.map { $0.stations.reduce(0) { $0 + $1.meanNumberPresent } },
                      analytic: a?.meanNumberInNetwork)
             addLatency(&item, runs.map(\.networkSojourn), analyticMean: a?.meanResponseSeconds)
             out["network"] = [item]
@@ -292,12 +292,12 @@ enum ReportBuilder {
     /// mean/p50/p95/p99/max over replications that recorded something, and the pooled histogram.
     static func addLatency(_ item: inout ItemSeries, _ recorders: [LatencyRecorder], analyticMean: Double?) {
         let nonEmpty = recorders.filter { $0.count > 0 }
-        item.add("mean_seconds", nonEmpty.map(\.meanSeconds), tracked: true, analytic: analyticMean)
+        item.add(.meanSeconds, nonEmpty.map(\.meanSeconds), tracked: true, analytic: analyticMean)
         let percentiles = nonEmpty.map { $0.percentilesSeconds([50, 95, 99]) }
-        item.add("p50_seconds", percentiles.map { $0[0] })
-        item.add("p95_seconds", percentiles.map { $0[1] }, tracked: true)
-        item.add("p99_seconds", percentiles.map { $0[2] })
-        item.add("max_seconds", nonEmpty.map(\.maxSeconds))
+        item.add(.p50Seconds, percentiles.map { $0[0] })
+        item.add(.p95Seconds, percentiles.map { $0[1] }, tracked: true)
+        item.add(.p99Seconds, percentiles.map { $0[2] })
+        item.add(.maxSeconds, nonEmpty.map(\.maxSeconds))
         item.merged = MergedLatency(recorders.reduce(into: LatencyRecorder()) { $0.merge($1) })
     }
 }

@@ -50,7 +50,7 @@ extension StudyReport {
                 }
                 if let m = item.merged, m.count > 0, section.name != "pools" || m.maxSeconds > 0 {
                     let pooled = [m.p50Seconds, m.p95Seconds, m.p99Seconds, m.maxSeconds]
-                        .map { ValueText.value($0, metric: "_seconds") }.joined(separator: " / ")
+                        .map { ValueText.value($0, metric: Metric.meanSeconds.key) }.joined(separator: " / ")
                     rows.append(["  pooled p50/p95/p99/max", pooled, "n = \(m.count)"])
                 }
             }

@@ -60,7 +60,7 @@ public enum TimelineExport {
             + "a shorter --horizon or fewer --replications"
     }
     public static let columns = ["replication", "start_seconds", "end_seconds", "arrivals", "completions",
-                                 "in_flight", "pool_waiting", "connections_in_use", "timeouts", "errors", "p95_seconds"]
+                                 "in_flight", "pool_waiting", "connections_in_use", "timeouts", "errors", Metric.p95Seconds.key]
 
     /// `3` for whole numbers, else the shortest round-trip form.
     static func number(_ x: Double) -> String {

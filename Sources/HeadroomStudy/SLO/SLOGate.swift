@@ -43,7 +43,7 @@ public struct SLOWindowOutcome: Sendable, Hashable {
 /// window does not.
 public enum SLOGate {
     /// Figures a window can be checked on (from the timeline's columns), all endpoints together.
-    public static let windowMetrics = ["p95_seconds", "timeout_rate", "error_rate", "throughput_per_second"]
+    public static let windowMetrics = [Metric.p95Seconds, .timeoutRate, .errorRate, .throughputPerSecond].map(\.key)
 
     /// Throws if an SLO cannot be checked per window.
     public static func requireWindowable(_ slos: [PlanSLO]) throws(SweepError) {
@@ -100,10 +100,10 @@ public enum SLOGate {
     /// The window's figure in one replication (nil: the window has none, e.g. a p95 with no completion).
     static func value(_ metric: String, _ s: TimelineSample, _ window: Double) -> Double? {
         switch metric {
-        case "p95_seconds": return s.completions > 0 ? s.p95Seconds : nil
-        case "timeout_rate": return s.arrivals > 0 ? Double(s.timeouts) / Double(s.arrivals) : nil
-        case "error_rate": return s.arrivals > 0 ? Double(s.errors) / Double(s.arrivals) : nil
-        case "throughput_per_second": return Double(s.completions) / window
+        case Metric.p95Seconds.key: return s.completions > 0 ? s.p95Seconds : nil
+        case Metric.timeoutRate.key: return s.arrivals > 0 ? Double(s.timeouts) / Double(s.arrivals) : nil
+        case Metric.errorRate.key: return s.arrivals > 0 ? Double(s.errors) / Double(s.arrivals) : nil
+        case Metric.throughputPerSecond.key: return Double(s.completions) / window
         default: return nil
         }
     }

@@ -102,23 +102,10 @@ public enum SweepFiles {
 /// The figures of a report that `cells.csv` carries, one `mean, ci_low, ci_high` triple each
 /// (the full report of every cell is in `cells.jsonl`). See docs/sweeps.md.
 enum SweepColumns {
-    static let metrics: [String: [String]] = [
-        "endpoints": ["throughput_per_second", "mean_seconds", "p50_seconds", "p95_seconds", "p99_seconds",
-                      "max_seconds", "timeout_rate", "error_rate", "rate_limited_rate"],
-        "overall": ["throughput_per_second", "mean_seconds", "p50_seconds", "p95_seconds", "p99_seconds",
-                    "max_seconds", "timeout_rate", "error_rate", "rate_limited_rate"],
-        "instances": ["utilization", "mean_waiting"],
-        "pools": ["utilization", "mean_in_use", "mean_waiting", "mean_wait_seconds", "p95_wait_seconds",
-                  "peak_in_use", "acquire_timeouts", "refused_connections"],
-        "poolers": ["utilization", "mean_waiting", "mean_wait_seconds", "wait_timeouts"],
-        "database_nodes": ["utilization", "mean_active_queries", "peak_active_queries"],
-        "database": ["mean_open_connections", "peak_open_connections", "refused_connections", "failed_queries"],
-        "caches": ["hit_rate"],
-        "job_queues": ["worker_utilization", "mean_latency_seconds", "p95_latency_seconds"],
-        "faults": ["orphaned_writes"],
-        "stations": ["utilization", "mean_number_present", "mean_response_seconds", "p95_response_seconds"],
-        "network": ["throughput_per_second", "mean_seconds", "p95_seconds"],
-    ]
+    /// Per section, the figures marked as sweep columns in the metric catalog, in report order.
+    static let metrics: [String: [String]] = Dictionary(
+        ReportSectionName.allCases.map { s in (s.rawValue, MetricCatalog.specs(s).filter(\.sweepColumn).map(\.key)) },
+        uniquingKeysWith: { a, _ in a })
 
     /// The report items a model produces, per section, in report order (the names the engine gives them).
     static func items(of model: Model) -> [(section: String, names: [String])] {
