@@ -76,7 +76,7 @@ struct BreakpointCommand: ParsableCommand {
     func run() throws {
         var found = false
         try html.check(force: output.force, inputs: [model.model])
-        try StudyCommandErrors.reporting {
+        do {
             var search = BreakpointSearch(
                 modelPath: model.model, key: vary, fixedOverrides: model.overrideMap,
                 simulation: SimulationOverrides(replications: replications, horizonSeconds: horizon?.seconds,

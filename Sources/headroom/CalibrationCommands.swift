@@ -7,8 +7,6 @@ import HeadroomAnalysis
 import HeadroomOutput
 import HeadroomCharts
 
-/// A calibration input that is wrong (file:line:column in the message): exit 65 like a bad model.
-struct InputFailure: Error { var message: String }
 
 struct FitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -39,18 +39,9 @@ struct Headroom: ParsableCommand {
         do {
             var command = command
             try command.run()
-        } catch let errors as ModelErrors {
-            Console.error(errors.description)
-            Foundation.exit(ExitStatus.dataError)
-        } catch let failure as InputFailure {
-            Console.error("error: \(failure.message)")
-            Foundation.exit(ExitStatus.dataError)
-        } catch let failure as UsageFailure {
-            Console.error("Error: \(failure.message)")
-            Foundation.exit(ExitStatus.usage)
-        } catch let failure as OutputFileError {
-            Console.error("error: \(failure.message)")
-            Foundation.exit(ExitStatus.cannotCreate)
+        } catch let failure as CommandFailure {
+            Console.error(failure.printedMessage)
+            Foundation.exit(failure.exitStatus)
         } catch let error as ValidationError {
             exit(withError: error)
         } catch let error as ExitCode {
@@ -62,18 +53,6 @@ struct Headroom: ParsableCommand {
             Foundation.exit(ExitStatus.software)
         }
     }
-}
-
-enum ExitStatus {
-    /// `run --slo`: some SLO fails at its confidence bound; `plan`: no configuration passes;
-    /// `breakpoint`: no load tried meets the SLOs.
-    static let sloFailed: Int32 = 1
-    static let usage: Int32 = 64
-    static let dataError: Int32 = 65
-    static let software: Int32 = 70
-    static let cannotCreate: Int32 = 73
-    /// Ctrl-C (128 + SIGINT), after printing what had finished.
-    static let interrupted: Int32 = 130
 }
 
 extension OutputFormat: ExpressibleByArgument {}
@@ -404,8 +383,6 @@ struct WarmupArgument: ExpressibleByArgument {
 
 // MARK: - Output
 
-/// A usage problem found only once the model is loaded (e.g. `--horizon` shorter than its warm-up): exit 64.
-struct UsageFailure: Error { var message: String }
 
 enum Console {
     /// Writes a diagnostic, its long quotes clipped (`clippingLongQuotes`): every error and

@@ -22,7 +22,7 @@ struct MergeCommand: ParsableCommand {
     }
 
     func run() throws {
-        try StudyCommandErrors.reporting {
+        do {
             let outcome = try SweepMerge.merge(output: output, inputs: shards)
             print("merged \(outcome.inputs) shard\(outcome.inputs == 1 ? "" : "s"), \(outcome.cells) cells: wrote \(SweepFiles.csv(output)) and \(SweepFiles.jsonl(output))")
         }

@@ -69,7 +69,7 @@ struct PlanCommand: ParsableCommand {
         try output.check(inputs: [model.model])
         try html.check(force: output.force, inputs: [model.model])
         var passed = false
-        try StudyCommandErrors.reporting {
+        do {
             var planner = Planner(
                 modelPath: model.model, grid: try SweepGrid(axes: vary.map(SweepAxis.parse)), fixedOverrides: model.overrideMap,
                 simulation: SimulationOverrides(replications: replications, horizonSeconds: horizon?.seconds,

@@ -53,7 +53,7 @@ struct ReportCommand: ParsableCommand {
         if isDirectory.boolValue {
             target = output ?? (input as NSString).appendingPathComponent("report.html")
             var page = ""
-            try StudyCommandErrors.reporting { page = try HTMLReport.sweep(directory: input) }
+            page = try HTMLReport.sweep(directory: input)
             html = page
         } else {
             target = output ?? (input as NSString).deletingPathExtension + ".html"

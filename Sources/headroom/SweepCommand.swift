@@ -68,7 +68,7 @@ struct SweepCommand: ParsableCommand {
     }
 
     func run() throws {
-        try StudyCommandErrors.reporting {
+        do {
             let grid = try SweepGrid(axes: axes.map(SweepAxis.parse))
             var sweep = Sweep(modelPath: model, grid: grid,
                               simulation: SimulationOverrides(replications: replications, horizonSeconds: horizon?.seconds,
@@ -168,26 +168,6 @@ final class StopFlag: @unchecked Sendable {
     private var value = false
     var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
     func set() { lock.lock(); value = true; lock.unlock() }
-}
-
-/// Maps the study layer's errors to messages and exit codes (64 usage, 65 model or inconsistent
-/// sweep files, 73 output).
-enum StudyCommandErrors {
-    static func reporting(_ body: () throws -> Void) throws {
-        do {
-            try body()
-        } catch let e as SweepError {
-            Console.error("error: \(e.message)")
-            switch e.kind {
-            case .usage: throw ExitCode(ExitStatus.usage)
-            case .data: throw ExitCode(ExitStatus.dataError)
-            case .output: throw ExitCode(ExitStatus.cannotCreate)
-            }
-        } catch let e as SweepCellError {
-            Console.error(e.description)
-            throw ExitCode(ExitStatus.dataError)
-        }
-    }
 }
 
 /// `[██████░░░░░░]  12/40 cells  30%  1m02s  ETA 2m30s` on standard error (a terminal only).
