@@ -209,15 +209,11 @@ struct Run: ParsableCommand {
         try html.check(force: output.force, inputs: [model.model])
         let loaded = try model.load()
         var m = loaded.model
-        if let r = replications {
-            m.simulation.replications = r
-            m.simulation.maxReplications = max(m.simulation.maxReplications, r)
-        }
-        if let s = seed { m.simulation.seed = s }
-        if let h = horizon { m.simulation.horizonSeconds = h.seconds }
-        if let w = warmup { m.simulation.warmup = w.warmup }
-        if let w = m.simulation.warmupSeconds, w >= m.simulation.horizonSeconds {
-            throw UsageFailure(message: "the warm-up (\(Units.formatDuration(w))) must be shorter than the horizon (\(Units.formatDuration(m.simulation.horizonSeconds))): pass a shorter --warmup or a longer --horizon")
+        do {
+            try SimulationOverrides(replications: replications, horizonSeconds: horizon?.seconds, warmup: warmup?.warmup, seed: seed)
+                .apply(to: &m)
+        } catch {
+            throw UsageFailure(message: error.message)
         }
         if let interval = (sloWindow ?? timeline)?.seconds,
            let refusal = TimelineExport.tooManySamples(

@@ -5,46 +5,6 @@ import HeadroomSim
 import HeadroomAnalysis
 import HeadroomOutput
 
-/// Command-line replacements of a model's `simulation` settings, applied to every cell.
-public struct SimulationOverrides: Sendable, Hashable {
-    public var replications: Int?
-    public var horizonSeconds: Double?
-    public var warmup: Warmup?
-    public var seed: UInt64?
-
-    public init(replications: Int? = nil, horizonSeconds: Double? = nil, warmup: Warmup? = nil, seed: UInt64? = nil) {
-        self.replications = replications
-        self.horizonSeconds = horizonSeconds
-        self.warmup = warmup
-        self.seed = seed
-    }
-
-    /// The same edits `headroom run --replications/--horizon/--warmup/--seed` makes.
-    public func apply(to model: inout Model) throws(SweepError) {
-        if let r = replications {
-            model.simulation.replications = r
-            model.simulation.maxReplications = max(model.simulation.maxReplications, r)
-        }
-        if let s = seed { model.simulation.seed = s }
-        if let h = horizonSeconds { model.simulation.horizonSeconds = h }
-        if let w = warmup { model.simulation.warmup = w }
-        if let w = model.simulation.warmupSeconds, w >= model.simulation.horizonSeconds {
-            throw SweepError("the warm-up (\(w) s) must be shorter than the horizon (\(model.simulation.horizonSeconds) s): pass a shorter --warmup or a longer --horizon")
-        }
-    }
-
-    var manifest: SweepManifest.Settings {
-        let w: String? = warmup.map {
-            switch $0 {
-            case let .fixed(seconds): return "\(seconds)"
-            case .mser5: return "auto"
-            }
-        }
-        return SweepManifest.Settings(replications: replications, horizonSeconds: horizonSeconds, warmup: w,
-                                      seed: seed.map { String($0) })
-    }
-}
-
 /// A cell whose model does not load (a value out of range, a key that does not exist).
 public struct SweepCellError: Error, CustomStringConvertible, Sendable {
     /// `instances=0 pools.prisma.size=10`.
