@@ -231,7 +231,8 @@ struct Run: ParsableCommand {
         if let w = sloWindow, m.simulation.horizonSeconds - (m.simulation.warmupSeconds ?? 0) < w.seconds {
             throw UsageFailure(message: "--slo-window \(Units.formatDuration(w.seconds)) is longer than the measured period (horizon \(Units.formatDuration(m.simulation.horizonSeconds)) after the warm-up): pass a shorter window or a longer --horizon")
         }
-        let estimate = WorkEstimate(model: m, analysis: Analysis.analyze(m))
+        let analysis = Analysis.analyze(m)
+        let estimate = WorkEstimate(model: m, analysis: analysis)
         let limit = budget?.operations ?? WorkEstimate.budgetOperations
         if estimate.operations > limit {
             throw UsageFailure(message: "this run would simulate \(estimate.summary), more than the budget of \(WorkEstimate.compact(limit)) operations: shorten --horizon, lower --replications or the load, or \(WorkBudget.overrideHint(operations: estimate.operations)) to run it anyway")
@@ -240,7 +241,7 @@ struct Run: ParsableCommand {
         let warnings = loaded.warnings.map(\.description)
         // The table lists warnings itself; other formats keep stdout machine-readable.
         if output.format != .table || output.output != nil { for w in warnings { Console.error(w) } }
-        var study = ReplicationStudy(model: m, workers: threads, modelWarnings: warnings)
+        var study = ReplicationStudy(model: m, workers: threads, modelWarnings: warnings, analysis: analysis)
         let bar = ProgressBar(unit: "replications")
         let started = Date()
         if Console.stderrIsTerminal {

@@ -38,7 +38,11 @@ public struct ReplicationStudy: Sendable {
     /// report them (`partialReport`).
     public var collector: ReplicationCollector?
 
-    public init(model: Model, workers: Int? = nil, modelWarnings: [String] = [],
+    /// The analytic companion of `model`, when the caller already computed it (a command computes
+    /// it once, for the work estimate and the report); nil: computed by the study.
+    let precomputedAnalysis: Analysis?
+
+    public init(model: Model, workers: Int? = nil, modelWarnings: [String] = [], analysis: Analysis? = nil,
                 runner: @escaping Runner = { model, replication, warmup, horizon, timeline, progress in
                     SystemSimulation.run(model: model, replication: replication, warmupSeconds: warmup,
                                          horizonSeconds: horizon, timelineIntervalSeconds: timeline, progress: progress)
@@ -46,6 +50,7 @@ public struct ReplicationStudy: Sendable {
         self.model = model
         self.workers = max(1, workers ?? ProcessInfo.processInfo.activeProcessorCount)
         self.modelWarnings = modelWarnings
+        self.precomputedAnalysis = analysis
         self.runner = runner
         self.progress = nil
     }
@@ -92,7 +97,7 @@ public struct ReplicationStudy: Sendable {
             seed: settings.seed, confidenceLevel: settings.confidenceLevel,
             targetRelativeError: settings.targetRelativeError, maxReplications: settings.maxReplications,
             precisionReached: precisionReached, latencyOf: model.network == nil ? model.simulation.latencyOf : nil)
-        let analysis = Analysis.analyze(model)
+        let analysis = precomputedAnalysis ?? Analysis.analyze(model)
         return ReportBuilder.build(model: model, results: results, settings: studySettings, analysis: analysis,
                                    warnings: modelWarnings + analysis.warnings, notes: notes)
     }
@@ -140,7 +145,7 @@ public struct ReplicationStudy: Sendable {
             replications: finished.count, seed: settings.seed, confidenceLevel: settings.confidenceLevel,
             targetRelativeError: settings.targetRelativeError, maxReplications: settings.maxReplications,
             precisionReached: nil)
-        let analysis = Analysis.analyze(model)
+        let analysis = precomputedAnalysis ?? Analysis.analyze(model)
         let indices = finished.map(\.replication)
         let note = "interrupted: \(finished.count) of \(planned) replications had finished (numbers \(indices.prefix(20).map { String($0 + 1) }.joined(separator: ", "))\(indices.count > 20 ? ", ..." : "")); the figures are theirs only"
         return ReportBuilder.build(model: model, results: finished.map(\.result), settings: studySettings, analysis: analysis,
