@@ -20,6 +20,7 @@ extension HTMLReport {
         ("document optimistic", ChartPalette.fail),
         ("never holds", "#CC79A7"),
         ("cannot hold", "#000000"),
+        ("holds only where the document forbids", "#D55E00"),
         ("document pessimistic", "#0072B2"),
     ]
 

@@ -125,6 +125,26 @@ public struct ConsistencyCheck: Sendable, Hashable {
     public func hash(into h: inout Hasher) { h.combine(id) }
 }
 
+/// What the document's own settings imply for an unknown (docs/claims.md, "Constraints"): its
+/// rate limits bound the think time, a pool size bounds concurrency, a timeout bounds waits.
+/// `holds: "think_time >= 15min / 100 - 500ms"`: the unknown on the left, a bound on the right.
+public struct UnknownConstraint: Sendable, Hashable {
+    public var id: String
+    public var unknown: String
+    public var relation: ClaimRelation
+    public var relationText: String
+    /// The scenarios the constraint applies to (the system whose settings imply it); empty: all.
+    public var scenarios: [String]
+    public var law: String
+    /// The document's words for the setting.
+    public var quote: String
+    public var explanation: String
+    public var line: Int?
+
+    public static func == (a: UnknownConstraint, b: UnknownConstraint) -> Bool { a.id == b.id && a.relationText == b.relationText }
+    public func hash(into h: inout Hasher) { h.combine(id) }
+}
+
 /// A checked claims file.
 public struct ClaimsFile: Sendable {
     public var path: String
@@ -144,6 +164,8 @@ public struct ClaimsFile: Sendable {
     /// Markdown; `{claim-id}` becomes Headroom's figure, `{claim-id:verdict}` its verdict.
     public var summary: String
     public var modelingNotes: [String]
+    /// What the document's own settings imply for its unknowns.
+    public var constraints: [UnknownConstraint] = []
 
     public func scenario(_ id: String) -> ClaimScenario? { scenarios.first { $0.id == id } }
     public func unknown(_ name: String) -> UnknownParameter? { unknowns.first { $0.name == name } }
@@ -193,7 +215,7 @@ final class ClaimsDecoder {
 
     func decode(_ root: YNode) -> ClaimsFile? {
         guard let f = r.fields(root, "", ["document", "tolerance", "arithmetic_tolerance", "unknowns", "scenarios", "claims", "checks",
-                                           "summary", "modeling_notes"], what: "claims-file sections") else { return nil }
+                                           "summary", "modeling_notes", "constraints"], what: "claims-file sections") else { return nil }
         var id = "", short = "", title = "", source: String? = nil
         if let d = f["document"], let df = r.fields(d, "document", ["id", "short_name", "title", "source"]) {
             id = df.name("id") ?? ""
@@ -253,10 +275,20 @@ final class ClaimsDecoder {
         }
         // Claim figures referenced by reads must exist (checked after all claims are known).
         let notes: [String] = f["modeling_notes"].flatMap { r.names($0, "modeling_notes") } ?? []
+        var constraints: [UnknownConstraint] = []
+        if let c = f["constraints"] {
+            if let items = c.items {
+                for (i, item) in items.enumerated() {
+                    if let k = decodeConstraint(item, "constraints[\(i)]", scenarios: scenarios, unknowns: unknowns, claims: claims) { constraints.append(k) }
+                }
+            } else if !c.isNull {
+                diag.error(c.origin, "constraints", "expected a list of constraints (`- id: ...`)")
+            }
+        }
         let summary = f["summary"].flatMap { $0.scalar } ?? ""
         return ClaimsFile(path: fileName, id: id, shortName: short, title: title, source: source, tolerance: tolerance,
                           arithmeticTolerance: arithmetic, unknowns: unknowns, scenarios: scenarios, claims: claims, checks: checks,
-                          summary: summary, modelingNotes: notes)
+                          summary: summary, modelingNotes: notes, constraints: constraints)
     }
 
     func decodeUnknown(_ name: String, _ node: YNode, _ path: String) -> UnknownParameter? {
@@ -416,6 +448,33 @@ final class ClaimsDecoder {
                                 correction: correction, correctionText: f["correction"]?.scalar,
                                 correctionUnit: f.choice("correction_unit", ClaimsDecoder.units, what: "unit"),
                                 explanation: f["explain"]?.scalar ?? "", line: node.origin.line)
+    }
+
+    func decodeConstraint(_ node: YNode, _ path: String, scenarios: [ClaimScenario], unknowns: [UnknownParameter], claims: [Claim]) -> UnknownConstraint? {
+        guard let f = r.fields(node, path, ["id", "holds", "scenarios", "law", "quote", "explain"], what: "constraint fields") else { return nil }
+        guard let id = f.name("id") else { diag.error(f.origin, path + ".id", "every constraint needs an `id`"); return nil }
+        guard let hn = f["holds"], let text = r.text(hn, path + ".holds", "a bound such as `think_time >= 15min / 100`") else {
+            diag.error(f.origin, path + ".holds", "constraint `\(id)` needs `holds:`, e.g. `think_time >= 15min / 100 - 500ms`")
+            return nil
+        }
+        let relation: ClaimRelation
+        do { relation = try ClaimExpressionParser.parseRelation(text) } catch { diag.error(hn.origin, path + ".holds", error.message); return nil }
+        guard case let .name(unknown) = relation.lhs, unknowns.contains(where: { $0.name == unknown }) else {
+            diag.error(hn.origin, path + ".holds", "the left side must be one unknown (\(unknowns.map { "`\($0.name)`" }.joined(separator: ", "))), e.g. `think_time >= 15min / 100`")
+            return nil
+        }
+        checkOperands(relation.rhs, hn.origin, path + ".holds", scenarios: nil, unknowns: [], claims: claims)
+        var applies: [String] = []
+        if let sn = f["scenarios"] {
+            for name in r.names(sn, path + ".scenarios") ?? [] {
+                if scenarios.contains(where: { $0.id == name }) { applies.append(name) } else {
+                    diag.error(sn.origin, path + ".scenarios", "unknown scenario `\(name)`; \(Suggest.hint(name, scenarios.map(\.id), noun: "scenarios"))")
+                }
+            }
+        }
+        return UnknownConstraint(id: id, unknown: unknown, relation: relation, relationText: text, scenarios: applies,
+                                 law: f["law"]?.scalar ?? "the document's own settings", quote: f["quote"]?.scalar ?? "",
+                                 explanation: f["explain"]?.scalar ?? "", line: node.origin.line)
     }
 
     /// Every operand must be known: scenarios of readings, names, claim figures.

@@ -23,9 +23,14 @@ private let claims = """
     document: {id: "920", title: holding sets}
     unknowns:
       rate: {set: rate, range: 20/s..80/s, points: 3, why: the load is not stated}
+    constraints:
+      - {id: load, holds: "rate >= @load.stated", scenarios: [limited], law: the stated load, quote: "we serve at least 75 pages/s"}
     scenarios:
       base: {model: web.yaml}
+      limited: {model: web.yaml, label: the system whose load the document states}
     claims:
+      - {id: load.stated, quote: "we serve at least 75 pages/s", figure: ">= 75/s", status: model_input, note: the load}
+      - {id: limited30, quote: "pages take under 30 ms at our load", figure: < 30ms, unit: seconds, read: "limited:overall.all.mean_seconds"}
       - {id: under30, quote: "pages take under 30 ms", figure: < 30ms, unit: seconds, read: "base:overall.all.mean_seconds"}
       - {id: between, quote: "pages take 25-28 ms", figure: 25ms..28ms, unit: seconds, read: "base:overall.all.mean_seconds"}
       - {id: never, quote: "pages take under 5 ms", figure: 4ms..5ms, unit: seconds, read: "base:overall.all.p50_seconds"}
@@ -90,6 +95,39 @@ struct HoldingSetTests {
         let intervals = try #require(set["intervals"] as? [[Double]])
         #expect(intervals.count == 1 && intervals[0][0] == 20)
         #expect(set["resolution"] as? Double != nil)
+    }
+
+    @Test("a claim that holds only where the document's own settings rule the unknown out says so")
+    func forbiddenByTheDocument() throws {
+        let r = try #require(HoldingSetTests.result.claim("limited30"))
+        // It holds below about 67/s; the document's load is at least 75/s.
+        #expect(r.verdict == .holdsOnlyWhereForbidden, "\(r.verdictText)")
+        #expect(r.verdictText.contains("where they allow (rate in [75/s, 80/s]) optimistic"), "\(r.verdictText)")
+        #expect(r.assumptions.contains { $0.contains("rate >= @load.stated") })
+        #expect(r.points.contains { $0.values[0].1 == 75 }, "the allowed range's end is tried")
+        // The same claim on a scenario the constraint does not name is not limited by it.
+        let free = try #require(HoldingSetTests.result.claim("under30"))
+        #expect(free.verdict == .holdsInPart && !free.assumptions.contains { $0.contains("own settings") })
+    }
+
+    @Test("a constraint's left side must be an unknown")
+    func constraintNamesAnUnknown() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("constraint-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let path = dir.appendingPathComponent("c.claims.yaml").path
+        try """
+            document: {id: "921"}
+            unknowns:
+              rate: {set: rate, range: 20/s..80/s}
+            constraints:
+              - {id: k, holds: "speed >= 75/s"}
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        do {
+            _ = try ClaimsLoader.load(path: path)
+            Issue.record("accepted")
+        } catch {
+            #expect(error.description.contains("c.claims.yaml:5:") && error.description.contains("the left side must be one unknown (`rate`)"), "\(error.description)")
+        }
     }
 
     @Test("bisection steps: whole numbers for counts, geometric means on a log scale, nothing within the resolution")

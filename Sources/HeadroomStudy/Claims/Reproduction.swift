@@ -36,6 +36,9 @@ public enum Verdict: String, Sendable, Hashable, Codable, CaseIterable {
     case mixed = "never holds"
     /// The analytic bounds exclude the document's figure at every point: no simulation needed.
     case cannotHold = "cannot hold"
+    /// It holds only for values of the unknowns that the document's own settings rule out
+    /// (its rate limits, pool sizes, timeouts: the file's `constraints`).
+    case holdsOnlyWhereForbidden = "holds only where the document forbids"
     /// Taken from the document into the model: shown, not judged.
     case modelInput = "model input"
     case notCapacity = "not a capacity claim"
@@ -301,11 +304,48 @@ public enum Verification {
         runner.refining = true
         defer { runner.refining = false }
         let holdsWhere = try holdingSets(varied: varied, grids: grids) { combo throws(ModelErrors) in try point(combo, refined: true) }
+        // What the document's own settings allow of the unknowns: try the allowed range's ends too.
+        let allowed = allowedRanges(file: file, varied: varied, scenarios: scenarioIDs)
+        for (name, range) in allowed {
+            guard let range, let k = varied.firstIndex(where: { $0.name == name }) else { continue }
+            for combo in combos {
+                for x in [range.low, range.high] {
+                    var c = combo
+                    c[k].1 = x
+                    _ = try point(c, refined: true)
+                }
+            }
+        }
         runner.refining = false
         if points.allSatisfy({ $0.bound != nil }) || points.contains(where: { $0.bound != nil }) {
             for text in Set(points.compactMap(\.bound)).sorted() { assumptions.append("bound: " + text) }
         }
         var (verdict, text) = summarize(points, claim: claim, band: band!, varied: varied, holdsWhere: holdsWhere)
+        if !allowed.isEmpty {
+            let limits = allowedText(allowed, varied: varied)
+            for (name, _) in allowed {
+                for k in file.constraints where k.unknown == name && (k.scenarios.isEmpty || !Set(k.scenarios).isDisjoint(with: scenarioIDs)) {
+                    assumptions.append("the document's own settings: \(k.relationText) (\(k.law)\(k.quote.isEmpty ? "" : ": \"\(k.quote)\"")); allowed: \(limits)")
+                }
+            }
+            func isAllowed(_ p: PointResult) -> Bool {
+                allowed.allSatisfy { name, range in
+                    guard let range, let v = p.values.first(where: { $0.0 == name })?.1 else { return false }
+                    return v >= range.low * (1 - 1e-9) && v <= range.high * (1 + 1e-9)
+                }
+            }
+            // Judged only where the allowed values were judged: an unjudged stretch proves nothing.
+            let inside = points.filter { isAllowed($0) && $0.verdict != .notComparable }
+            if (verdict == .holds || verdict == .holdsInPart), !inside.isEmpty, !inside.contains(where: { $0.verdict == .holds }) {
+                let kinds = Set(inside.map(\.verdict))
+                let side = kinds == [.documentOptimistic] ? "optimistic" : kinds == [.documentPessimistic] ? "pessimistic" : "optimistic or pessimistic"
+                let values = inside.map { pointText($0.values, varied) + ($0.estimate.map { ": " + Format.value($0.mean, claim.unit) } ?? "") }
+                verdict = .holdsOnlyWhereForbidden
+                text = "holds only where the document's own settings forbid: \(text); where they allow (\(limits)) \(side) (\(values.joined(separator: "; ")))"
+            } else if verdict == .holdsInPart || verdict == .holds {
+                text += "; the document's own settings allow \(limits)"
+            }
+        }
         // A Student-t interval of two or three replications is so wide that it meets almost any
         // band: "holds" on so few says little, and the verdict says so.
         if verdict == .holds || verdict == .holdsInPart,
@@ -321,6 +361,39 @@ public enum Verification {
         let notes = Set(points.compactMap(\.note)).sorted()
         let note = ([claim.note] + notes).filter { !$0.isEmpty }.joined(separator: "; ")
         return result(verdict, text, points: points, note: note, holdsWhere: holdsWhere)
+    }
+
+    /// The range each unknown may take under the document's own settings (the file's
+    /// `constraints` that apply to these scenarios), intersected with its stated range; nil for
+    /// an unknown the settings leave no value of. Only unknowns some constraint bounds are listed.
+    static func allowedRanges(file: ClaimsFile, varied: [UnknownParameter], scenarios: [String]) -> [(String, Interval?)] {
+        var out: [(String, Interval?)] = []
+        for u in varied {
+            let applicable = file.constraints.filter { $0.unknown == u.name && ($0.scenarios.isEmpty || !Set($0.scenarios).isDisjoint(with: scenarios)) }
+            guard !applicable.isEmpty else { continue }
+            var low = u.low, high = u.high
+            for k in applicable {
+                guard let b = try? k.relation.rhs.evaluate({ e in
+                    if case let .claimFigure(id) = e { return file.claims.first { $0.id == id }?.figure?.interval }
+                    return nil
+                }) else { continue }
+                // The most permissive reading of the bound: the constraint rules out only what no value of it allows.
+                switch k.relation.op {
+                case .atLeast: low = max(low, b.low)
+                case .atMost: high = min(high, b.high)
+                case .equal: low = max(low, b.low); high = min(high, b.high)
+                }
+            }
+            out.append((u.name, low <= high ? Interval(low, high) : nil))
+        }
+        return out
+    }
+
+    static func allowedText(_ allowed: [(String, Interval?)], varied: [UnknownParameter]) -> String {
+        allowed.map { name, range in
+            let unit = varied.first { $0.name == name }?.unit ?? .count
+            return range.map { "\(name) in [\(Format.value($0.low, unit)), \(Format.value($0.high, unit))]" } ?? "no \(name) in its range"
+        }.joined(separator: ", ")
     }
 
     /// Fewer replications than this and a "holds" verdict carries a warning: with n = 3 the 95%

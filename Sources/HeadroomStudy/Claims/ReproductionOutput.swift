@@ -230,11 +230,13 @@ extension VerificationReport {
             **Claims** (\(allClaims.count)): \(countsLine). **Checks** (\(allChecks.count)): \(checkCountsLine).
 
             Verdicts: *holds* — Headroom's interval meets the document's figure (a range as stated, a single \
-            figure within the file's tolerance, 15% by default) at every point of the unknowns' range; *holds in \
-            part* — at some points only (the text says which); *document optimistic* / *pessimistic* — the \
-            document promises better / fears worse at every point; *never holds* — optimistic at some points, \
-            pessimistic at others; *cannot hold* — the asymptotic bounds exclude the figure at every point, no \
-            simulation needed.
+            figure within the file's tolerance, 15% by default) at every value of the unknowns tried; *holds in \
+            part* — for part of the range only: the text gives the holding set, the values where it holds, found \
+            by bisection to the stated resolution; *document optimistic* / *pessimistic* — the \
+            document promises better / fears worse at every value; *never holds* — optimistic on one side, \
+            pessimistic on the other, with no value between them holding at the resolution; *cannot hold* — the asymptotic bounds exclude the figure at every point, no \
+            simulation needed; *holds only where the document forbids* — it holds only for values of the unknowns \
+            that the document's own settings (its rate limits, pool sizes, timeouts) rule out.
 
             """
         for doc in documents {
