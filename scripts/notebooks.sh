@@ -72,9 +72,9 @@ mkdir -p "$DATA" "$OUT"
 say "data in $DATA (models: $TAILORS, $PHASED)"
 
 # (a) p95 versus concurrent users, several pool sizes.
-"$HEADROOM" sweep "$TAILORS" --set "$USERS" --set "$POOLS" "${SIM[@]}" --output-dir "$DATA/users-pool" >&2
+"$HEADROOM" sweep "$TAILORS" --vary "$USERS" --vary "$POOLS" "${SIM[@]}" --output-dir "$DATA/users-pool" >&2
 # (b) the heat map over instances x pool size at 300 users, and the plan over the same grid.
-"$HEADROOM" sweep "$TAILORS" --set users=300 --set "$INSTANCES" --set "$HEATPOOLS" "${SIM[@]}" \
+"$HEADROOM" sweep "$TAILORS" --vary users=300 --vary "$INSTANCES" --vary "$HEATPOOLS" "${SIM[@]}" \
   --output-dir "$DATA/heatmap" >&2
 echo "${SLOS[1]}, ${SLOS[3]}, ${SLOS[5]}; cost $COST" > "$DATA/plan-slos.txt"
 status=0

@@ -170,7 +170,7 @@ scontrol requeue "${ARRAY}_$REQUEUED"
 say "requeued task ${ARRAY}_$REQUEUED with $n of its 4 cells written"
 
 # Meanwhile, the same sweep unsharded, on this machine.
-(cd "$WORK" && "$HEADROOM" sweep "$MODEL" --set instances="$INSTANCES" --set pools.prisma.size="$POOL_SIZES" \
+(cd "$WORK" && "$HEADROOM" sweep "$MODEL" --vary instances="$INSTANCES" --vary pools.prisma.size="$POOL_SIZES" \
     --replications "$REPLICATIONS" --horizon "$HORIZON" --warmup "$WARMUP" --threads 1 --output-dir "$WORK/unsharded" \
     >"$WORK/logs/unsharded.log" 2>"$WORK/logs/unsharded.err")
 say "unsharded sweep done: $(cat "$WORK/logs/unsharded.log")"

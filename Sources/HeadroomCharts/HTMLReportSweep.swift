@@ -4,82 +4,6 @@ import HeadroomOutput
 import HeadroomStudy
 import HeadroomAnalysis
 
-/// The cells of a sweep directory as numbers: `cells.csv` read by its header, so the report
-/// draws whatever columns the sweep wrote (docs/sweeps.md).
-struct SweepTable {
-    var manifest: SweepManifest
-    var columns: [String]
-    /// Cell index -> its row (strings as written).
-    var rows: [Int: [String]]
-
-    static func read(directory: String) throws(SweepError) -> SweepTable {
-        guard let manifest = try SweepManifest.read(directory: directory) else {
-            throw SweepError("`\(directory)` is not a sweep directory (no sweep.json): give the --output-dir of `headroom sweep`", kind: .usage)
-        }
-        let lines = try SweepFileIO.completeLines(SweepFiles.csv(directory))
-        guard let header = lines.first else {
-            throw SweepError("`\(SweepFiles.csv(directory))` has no rows yet: run or --resume the sweep first", kind: .usage)
-        }
-        let columns = SweepTable.fields(header)
-        var rows: [Int: [String]] = [:]
-        for (n, line) in lines.dropFirst().enumerated() {
-            let f = SweepTable.fields(line)
-            guard f.count == columns.count, let cell = Int(f[0]) else {
-                throw SweepError("`\(SweepFiles.csv(directory))` line \(n + 2): expected \(columns.count) fields starting with a cell number", kind: .usage)
-            }
-            if rows[cell] == nil { rows[cell] = f }
-        }
-        return SweepTable(manifest: manifest, columns: columns, rows: rows)
-    }
-
-    /// The fields of one CSV line (RFC 4180 quoting, as `csvField` writes it).
-    static func fields(_ line: Substring) -> [String] {
-        var out: [String] = []
-        var field = ""
-        var quoted = false
-        var i = line.startIndex
-        while i < line.endIndex {
-            let c = line[i]
-            if quoted {
-                if c == "\"" {
-                    let next = line.index(after: i)
-                    if next < line.endIndex && line[next] == "\"" { field.append("\""); i = next } else { quoted = false }
-                } else {
-                    field.append(c)
-                }
-            } else if c == "\"" {
-                quoted = true
-            } else if c == "," {
-                out.append(field); field = ""
-            } else {
-                field.append(c)
-            }
-            i = line.index(after: i)
-        }
-        out.append(field)
-        return out
-    }
-
-    func column(_ name: String) -> Int? { columns.firstIndex(of: name) }
-
-    /// The value (mean, ci_low, ci_high) of figure `name` in a row; nil if empty.
-    func estimate(_ row: [String], _ name: String) -> (mean: Double, low: Double?, high: Double?)? {
-        guard let c = column(name), let mean = Double(row[c]), mean.isFinite else { return nil }
-        let low = column(name + ".ci_low").flatMap { Double(row[$0]) }
-        let high = column(name + ".ci_high").flatMap { Double(row[$0]) }
-        return (mean, low, high)
-    }
-
-    /// Figure columns `section.item.metric` whose metric is `metric` and section one of `sections`, in column order.
-    func figures(sections: [String], metric: String) -> [String] {
-        columns.filter { c in
-            let parts = c.split(separator: ".")
-            return parts.count >= 3 && sections.contains(String(parts[0])) && c.hasSuffix("." + metric)
-                && !c.hasSuffix(".ci_low") && !c.hasSuffix(".ci_high")
-        }
-    }
-}
-
 /// How a sweep axis is drawn: as numbers (with a unit) when every value is one, else as categories.
 struct SweepAxisScale {
     var key: String
@@ -248,18 +172,5 @@ extension HTMLReport {
     }
 
     /// `pools.prisma.utilization` -> `pool prisma`.
-    static func resourceName(_ figure: String) -> String {
-        let parts = figure.split(separator: ".").map(String.init)
-        guard parts.count >= 3 else { return figure }
-        let item = parts[1..<(parts.count - 1)].joined(separator: ".")
-        switch parts[0] {
-        case "instances": return "instance workers"
-        case "pools": return "pool \(item)"
-        case "poolers": return "pooler \(item)"
-        case "database_nodes": return "database \(item)"
-        case "job_queues": return "job workers \(item)"
-        case "stations": return "station \(item)"
-        default: return "\(parts[0]) \(item)"
-        }
-    }
+    static func resourceName(_ figure: String) -> String { SweepSummary.resourceName(figure) }
 }

@@ -24,8 +24,20 @@ struct BreakpointCommand: ParsableCommand {
     @Option(help: ArgumentHelp("An objective: FIGURE<VALUE or FIGURE>VALUE, e.g. `p95<250ms`, `errors<0.1%`. Repeatable.", valueName: "slo"))
     var slo: [String] = []
 
-    @Option(help: ArgumentHelp("The load to vary: `rate`, `users`, or any numeric model key (e.g. `workload.open.phases.2.rate`).", valueName: "key"))
+    @Option(help: ArgumentHelp("The load to vary: `rate`, `users`, or any numeric model key (e.g. `workload.open.phases.2.rate`); `KEY=LOW...HIGH` also gives the range to search, as --range does.", valueName: "key[=low...high]"))
     var vary: String
+
+    /// The key of `--vary KEY` or `--vary KEY=LOW...HIGH`.
+    var varyKey: String {
+        guard let eq = vary.firstIndex(of: "=") else { return vary.trimmingCharacters(in: .whitespaces) }
+        return vary[..<eq].trimmingCharacters(in: .whitespaces)
+    }
+
+    /// The range of `--vary KEY=LOW...HIGH` or `--range`.
+    var rangeText: String? {
+        guard let eq = vary.firstIndex(of: "=") else { return range }
+        return vary[vary.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+    }
 
     @Option(help: ArgumentHelp("Search between these values (e.g. 100/s...900/s) instead of the analytic bracket.", valueName: "low...high"))
     var range: String?
@@ -33,22 +45,22 @@ struct BreakpointCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Stop when the bracket is narrower than this fraction of the load (default 2%).", valueName: "fraction"))
     var tolerance: String = "2%"
 
-    @Option(name: .customLong("max-simulations"), help: "Stop after this many simulated loads.")
+    @Option(name: .customLong("max-simulations"), help: "Stop after this many simulated loads.", transform: ArgumentValue.wholeNumber)
     var maxSimulations = 24
 
-    @Option(help: "Replications per load (default: the model's, at most 5).")
+    @Option(help: "Replications per load (default: the model's, at most 5).", transform: ArgumentValue.wholeNumber)
     var replications: Int?
 
-    @Option(help: "Master seed (overrides simulation.seed).")
+    @Option(help: "Master seed (overrides simulation.seed).", transform: ArgumentValue.seed)
     var seed: UInt64?
 
-    @Option(help: ArgumentHelp("Simulated time per load, warm-up included (default: the model's, at most 2 min unless the load has phases).", valueName: "duration"))
+    @Option(help: ArgumentHelp("Simulated time per load, warm-up included (default: the model's, at most 2 min unless the load has phases).", valueName: "duration"), transform: DurationArgument.parse)
     var horizon: DurationArgument?
 
-    @Option(help: ArgumentHelp("Warm-up deleted from each replication, or `auto`.", valueName: "duration|auto"))
+    @Option(help: ArgumentHelp("Warm-up deleted from each replication, or `auto`.", valueName: "duration|auto"), transform: WarmupArgument.parse)
     var warmup: WarmupArgument?
 
-    @Option(help: ArgumentHelp("Threads (default: all cores). The answer does not depend on it.", valueName: "n"))
+    @Option(help: ArgumentHelp("Threads (default: all cores). The answer does not depend on it.", valueName: "n"), transform: ArgumentValue.wholeNumber)
     var threads: Int?
 
     func validate() throws {
@@ -60,13 +72,19 @@ struct BreakpointCommand: ParsableCommand {
         guard let f = try? Units.fraction(tolerance), f > 0, f < 1 else {
             throw ValidationError("--tolerance takes a fraction between 0 and 1, e.g. 2% or 0.02, not `\(tolerance)`")
         }
-        if let range { _ = try Self.parseRange(range) }
+        if vary.contains("=") {
+            if range != nil { throw ValidationError("give the range once: --vary \(varyKey)=LOW...HIGH or --range LOW...HIGH, not both") }
+            guard !varyKey.isEmpty, rangeText?.contains("...") == true else {
+                throw ValidationError("--vary takes KEY or KEY=LOW...HIGH on breakpoint (the search picks the values), e.g. --vary rate or --vary rate=100/s...900/s, not `\(vary)`")
+            }
+        }
+        if let rangeText { _ = try Self.parseRange(rangeText) }
     }
 
     static func parseRange(_ text: String) throws -> ClosedRange<Double> {
         let parts = text.components(separatedBy: "...")
         guard parts.count == 2, let a = SweepAxis.numericValue(parts[0]), let b = SweepAxis.numericValue(parts[1]), a > 0, a < b else {
-            throw ValidationError("--range takes LOW...HIGH with 0 < LOW < HIGH, e.g. 100/s...900/s or 50...400, not `\(text)`")
+            throw ValidationError("the range takes LOW...HIGH with 0 < LOW < HIGH, e.g. 100/s...900/s or 50...400, not `\(text)`")
         }
         return a...b
     }
@@ -78,10 +96,10 @@ struct BreakpointCommand: ParsableCommand {
         try html.check(force: output.force, inputs: [model.model])
         do {
             var search = BreakpointSearch(
-                modelPath: model.model, key: vary, fixedOverrides: model.overrideMap,
+                modelPath: model.model, key: varyKey, fixedOverrides: model.overrideMap,
                 simulation: SimulationOverrides(replications: replications, horizonSeconds: horizon?.seconds,
                                                 warmup: warmup?.warmup, seed: seed),
-                slos: slo, range: try range.map(Self.parseRange), relativeTolerance: try Units.fraction(tolerance),
+                slos: slo, range: try rangeText.map(Self.parseRange), relativeTolerance: try Units.fraction(tolerance),
                 maxSimulations: maxSimulations, threads: threads)
             search.budgetOperations = budget.budget?.operations
             if Console.stderrIsTerminal {

@@ -22,7 +22,7 @@ struct FitCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("A CSV of concurrency,throughput, or k6/Artillery result JSON files (one per level).", valueName: "file"))
     var inputs: [String]
 
-    @Option(help: ArgumentHelp("Database cores (the law's min(n, cores)); default: the model's database.cores with --write or --model, else none (textbook USL).", valueName: "n"))
+    @Option(help: ArgumentHelp("Database cores (the law's min(n, cores)); default: the model's database.cores with --write or --model, else none (textbook USL).", valueName: "n"), transform: ArgumentValue.wholeNumber)
     var cores: Int?
 
     @Option(help: ArgumentHelp("Read database.cores from this model.", valueName: "model.yaml"))
@@ -110,16 +110,16 @@ struct CompareCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The offered load as a steady open rate, e.g. 40/s (pgbench --rate), with --duration.", valueName: "rate"))
     var rate: String?
 
-    @Option(help: ArgumentHelp("The offered load as N looping clients with no think time (pgbench -c N), with --duration.", valueName: "n"))
+    @Option(help: ArgumentHelp("The offered load as N looping clients with no think time (pgbench -c N), with --duration.", valueName: "n"), transform: ArgumentValue.wholeNumber)
     var users: Int?
 
-    @Option(help: ArgumentHelp("Length of the test for --rate or --users, e.g. 60s (default: the span the result covers).", valueName: "duration"))
+    @Option(help: ArgumentHelp("Length of the test for --rate or --users, e.g. 60s (default: the span the result covers).", valueName: "duration"), transform: DurationArgument.parse)
     var duration: DurationArgument?
 
-    @Option(help: "Replications (default: the model's simulation.replications).")
+    @Option(help: "Replications (default: the model's simulation.replications).", transform: ArgumentValue.wholeNumber)
     var replications: Int?
 
-    @Option(help: ArgumentHelp("Threads running replications (default: all cores). The output does not depend on it.", valueName: "n"))
+    @Option(help: ArgumentHelp("Threads running replications (default: all cores). The output does not depend on it.", valueName: "n"), transform: ArgumentValue.wholeNumber)
     var threads: Int?
 
     @Option(help: "Output format: table or json.")

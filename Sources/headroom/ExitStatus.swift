@@ -31,7 +31,7 @@ protocol CommandFailure: Error {
 struct UsageFailure: CommandFailure {
     var message: String
     var exitStatus: Int32 { ExitStatus.usage }
-    var printedMessage: String { "Error: \(message)" }
+    var printedMessage: String { "error: \(message)" }
 }
 
 /// A calibration input that is wrong (file:line:column in the message): exit 65 like a bad model.

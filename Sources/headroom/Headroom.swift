@@ -34,7 +34,7 @@ struct Headroom: ParsableCommand {
         do {
             command = try parseAsRoot()
         } catch {
-            exit(withError: error) // usage errors: 64, --help and --version: 0
+            exitReporting(error) // usage errors: 64, --help and --version: 0
         }
         do {
             var command = command
@@ -43,15 +43,56 @@ struct Headroom: ParsableCommand {
             Console.error(failure.printedMessage)
             Foundation.exit(failure.exitStatus)
         } catch let error as ValidationError {
-            exit(withError: error)
+            exitReporting(error)
         } catch let error as ExitCode {
             exit(withError: error)
         } catch {
             // ArgumentParser's own errors (help requested, usage) keep their codes; the rest is ours.
-            if exitCode(for: error) != .failure { exit(withError: error) }
+            if exitCode(for: error) != .failure { exitReporting(error) }
             Console.error("internal error: \(error)")
             Foundation.exit(ExitStatus.software)
         }
+    }
+}
+
+extension Headroom {
+    /// ArgumentParser's `exit(withError:)`, with its `Error:` spelt `error:` like every other
+    /// message of headroom (`file:line:column: error: ...`, `error: ...`): one spelling to grep for.
+    static func exitReporting(_ error: Error) -> Never {
+        let code = exitCode(for: error)
+        guard code != .success else { exit(withError: error) } // --help, --version: standard output
+        var message = fullMessage(for: error)
+        if message.hasPrefix("Error: ") { message = "error: " + message.dropFirst("Error: ".count) }
+        if !message.isEmpty { Console.error(message) }
+        Foundation.exit(code.rawValue)
+    }
+}
+
+/// The reason an option's value is refused, appended by ArgumentParser to
+/// "The value '10' is invalid for '--horizon <duration>'": every refusal says why.
+struct ArgumentReason: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Parsers of plain option values that say why a value is refused (`transform:` of `@Option`).
+enum ArgumentValue {
+    /// `--replications`, `--threads`, `--max-simulations`...: a whole number (range checks are the command's).
+    static func wholeNumber(_ text: String) throws -> Int {
+        let t = text.replacingOccurrences(of: "_", with: "")
+        if let n = Int(t) { return n }
+        if let d = Double(t), d.isFinite {
+            throw ArgumentReason(d == d.rounded() ? "\(text) is too large for a count" : "a count is a whole number, e.g. \(Int(max(1, d.rounded(.down))))")
+        }
+        throw ArgumentReason("a count is a whole number, e.g. 5")
+    }
+
+    /// `--seed`: a whole number from 0 to 2^64 - 1.
+    static func seed(_ text: String) throws -> UInt64 {
+        guard let n = UInt64(text.replacingOccurrences(of: "_", with: "")) else {
+            throw ArgumentReason("a seed is a whole number from 0 to \(UInt64.max), e.g. 42")
+        }
+        return n
     }
 }
 
@@ -154,22 +195,22 @@ struct Run: ParsableCommand {
     @OptionGroup var model: ModelOptions
     @OptionGroup var output: OutputOptions
 
-    @Option(parsing: .unconditional, help: "Replications (overrides simulation.replications).")
+    @Option(parsing: .unconditional, help: "Replications (overrides simulation.replications).", transform: ArgumentValue.wholeNumber)
     var replications: Int?
 
-    @Option(parsing: .unconditional, help: "Master seed (overrides simulation.seed).")
+    @Option(parsing: .unconditional, help: "Master seed (overrides simulation.seed).", transform: ArgumentValue.seed)
     var seed: UInt64?
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Simulated time per replication, warm-up included, e.g. 10min (overrides simulation.horizon).", valueName: "duration"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Simulated time per replication, warm-up included, e.g. 10min (overrides simulation.horizon).", valueName: "duration"), transform: DurationArgument.parse)
     var horizon: DurationArgument?
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Warm-up deleted from each replication, e.g. 1min, or `auto` for MSER-5 (overrides simulation.warmup).", valueName: "duration|auto"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Warm-up deleted from each replication, e.g. 1min, or `auto` for MSER-5 (overrides simulation.warmup).", valueName: "duration|auto"), transform: WarmupArgument.parse)
     var warmup: WarmupArgument?
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Threads running replications (default: all cores). The report does not depend on it.", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Threads running replications (default: all cores). The report does not depend on it.", valueName: "n"), transform: ArgumentValue.wholeNumber)
     var threads: Int?
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Record a timeline at this interval (arrivals, completions, in flight, pool waiting, connections, p95, timeouts), e.g. 1s.", valueName: "duration"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Record a timeline at this interval (arrivals, completions, in flight, pool waiting, connections, p95, timeouts), e.g. 1s.", valueName: "duration"), transform: DurationArgument.parse)
     var timeline: DurationArgument?
 
     @Option(name: .customLong("timeline-output"), help: ArgumentHelp("Timeline file: .json for JSON, else CSV (default: timeline.csv).", valueName: "file"))
@@ -180,7 +221,7 @@ struct Run: ParsableCommand {
     var slo: [String] = []
 
     @Option(name: .customLong("slo-window"), help: ArgumentHelp("Check each --slo per window of this length after the warm-up (the worst window counts), e.g. 1min: for phased loads, whose peak a whole-run p95 hides.",
-                                                              valueName: "duration"))
+                                                              valueName: "duration"), transform: DurationArgument.parse)
     var sloWindow: DurationArgument?
 
     @OptionGroup var budgetOption: BudgetOption
@@ -324,11 +365,26 @@ struct DurationArgument: ExpressibleByArgument {
     /// The text as given, for messages.
     var text: String
     init?(argument: String) {
-        guard let s = try? Units.duration(argument), s.isFinite else { return nil }
-        seconds = s
-        text = argument
+        guard let d = try? Self.parse(argument) else { return nil }
+        self = d
+    }
+    init(seconds: Double, text: String) {
+        self.seconds = seconds
+        self.text = text
     }
     static var defaultCompletionKind: CompletionKind { .default }
+
+    /// The `transform:` of every duration option: a refusal says why (`10` lacks a unit).
+    static func parse(_ argument: String) throws -> DurationArgument {
+        let seconds: Double
+        do {
+            seconds = try Units.duration(argument)
+        } catch {
+            throw ArgumentReason(error.message)
+        }
+        guard seconds.isFinite else { throw ArgumentReason("`\(argument)` is not a finite duration; write e.g. 30s, 2min") }
+        return DurationArgument(seconds: seconds, text: argument)
+    }
 
     /// `--horizon` obeys the limits of `simulation.horizon` in a model file: positive, at most 30 days.
     static func validateHorizon(_ horizon: DurationArgument?) throws {
@@ -342,7 +398,7 @@ struct DurationArgument: ExpressibleByArgument {
 
 /// `--budget`, on every command that simulates (run, sweep, plan, breakpoint).
 struct BudgetOption: ParsableArguments {
-    @Option(parsing: .unconditional, help: ArgumentHelp("Most operations to simulate (replications x horizon x requests x steps, estimated before anything runs; summed over cells, candidates or loads), e.g. 5e10, or `unlimited` (default: 1e10, about an hour of CPU).", valueName: "operations"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Most operations to simulate (replications x horizon x requests x steps, estimated before anything runs; summed over cells, candidates or loads), e.g. 5e10, or `unlimited` (default: 1e10, about an hour of CPU).", valueName: "operations"), transform: BudgetArgument.parse)
     var budget: BudgetArgument?
 }
 
@@ -350,9 +406,17 @@ struct BudgetOption: ParsableArguments {
 struct BudgetArgument: ExpressibleByArgument {
     var operations: Double
     init?(argument: String) {
-        if ["unlimited", "unbounded", "none", "inf", "infinite"].contains(argument.lowercased()) { operations = .infinity; return }
-        guard let v = Double(argument.replacingOccurrences(of: "_", with: "")), v.isFinite, v > 0 else { return nil }
-        operations = v
+        guard let b = try? Self.parse(argument) else { return nil }
+        self = b
+    }
+    init(operations: Double) { self.operations = operations }
+
+    static func parse(_ argument: String) throws -> BudgetArgument {
+        if ["unlimited", "unbounded", "none", "inf", "infinite"].contains(argument.lowercased()) { return BudgetArgument(operations: .infinity) }
+        guard let v = Double(argument.replacingOccurrences(of: "_", with: "")), v.isFinite, v > 0 else {
+            throw ArgumentReason("a budget is a positive number of operations, e.g. 5e10, or `unlimited`")
+        }
+        return BudgetArgument(operations: v)
     }
 }
 
@@ -372,9 +436,21 @@ enum Interruption {
 struct WarmupArgument: ExpressibleByArgument {
     var warmup: Warmup
     init?(argument: String) {
-        if ["auto", "mser5", "mser-5"].contains(argument.lowercased()) { warmup = .mser5; return }
-        guard let d = DurationArgument(argument: argument), d.seconds >= 0 else { return nil }
-        warmup = .fixed(seconds: d.seconds)
+        guard let w = try? Self.parse(argument) else { return nil }
+        self = w
+    }
+    init(warmup: Warmup) { self.warmup = warmup }
+
+    static func parse(_ argument: String) throws -> WarmupArgument {
+        if ["auto", "mser5", "mser-5"].contains(argument.lowercased()) { return WarmupArgument(warmup: .mser5) }
+        let d: DurationArgument
+        do {
+            d = try DurationArgument.parse(argument)
+        } catch let reason as ArgumentReason {
+            throw ArgumentReason(reason.description + ", or `auto`")
+        }
+        guard d.seconds >= 0 else { throw ArgumentReason("a warm-up cannot be negative") }
+        return WarmupArgument(warmup: .fixed(seconds: d.seconds))
     }
 }
 

@@ -25,37 +25,45 @@ struct PlanCommand: ParsableCommand {
                                valueName: "slo"))
     var slo: [String] = []
 
-    @Option(help: ArgumentHelp("A dimension of the search: KEY=V1,V2,... or KEY=A...B[:STEP]. Repeatable.", valueName: "key=values"))
+    @Option(help: ArgumentHelp("A dimension of the search: KEY=V1,V2,... or KEY=A...B[:STEP]. Repeatable. A --set with a list or range is one too (as on sweep).", valueName: "key=values"))
     var vary: [String] = []
+
+    /// The axes: every `--vary`, then every `--set` whose value is a list or a range (`--set
+    /// instances=1...4` means on `plan` what it means on `sweep`); the other `--set`s are fixed.
+    var axes: [String] { vary + model.overrides.filter(SweepAxis.isList) }
+
+    var fixedOverrides: [String: String] {
+        model.overrideMap.filter { key, value in !SweepAxis.isList("\(key)=\(value)") }
+    }
 
     @Option(help: ArgumentHelp("Cost of a configuration: + - * / ( ), numbers and model keys (default: the sum of the varied values).",
                                valueName: "expression"))
     var cost: String?
 
-    @Option(help: "Passing alternatives to find after the cheapest (the frontier).")
+    @Option(help: "Passing alternatives to find after the cheapest (the frontier).", transform: ArgumentValue.wholeNumber)
     var alternatives = 5
 
-    @Option(name: .customLong("max-simulations"), help: "Stop after this many simulated configurations.")
+    @Option(name: .customLong("max-simulations"), help: "Stop after this many simulated configurations.", transform: ArgumentValue.wholeNumber)
     var maxSimulations = 1000
 
-    @Option(parsing: .unconditional, help: "Replications per configuration (overrides simulation.replications).")
+    @Option(parsing: .unconditional, help: "Replications per configuration (overrides simulation.replications).", transform: ArgumentValue.wholeNumber)
     var replications: Int?
 
-    @Option(parsing: .unconditional, help: "Master seed (overrides simulation.seed).")
+    @Option(parsing: .unconditional, help: "Master seed (overrides simulation.seed).", transform: ArgumentValue.seed)
     var seed: UInt64?
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Simulated time per replication, warm-up included (overrides simulation.horizon).", valueName: "duration"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Simulated time per replication, warm-up included (overrides simulation.horizon).", valueName: "duration"), transform: DurationArgument.parse)
     var horizon: DurationArgument?
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Warm-up deleted from each replication, or `auto` (overrides simulation.warmup).", valueName: "duration|auto"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Warm-up deleted from each replication, or `auto` (overrides simulation.warmup).", valueName: "duration|auto"), transform: WarmupArgument.parse)
     var warmup: WarmupArgument?
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Threads (default: all cores). The answer does not depend on it.", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Threads (default: all cores). The answer does not depend on it.", valueName: "n"), transform: ArgumentValue.wholeNumber)
     var threads: Int?
 
     func validate() throws {
         if slo.isEmpty { throw ValidationError("give at least one --slo, e.g. --slo 'p95<500ms'") }
-        if vary.isEmpty { throw ValidationError("give at least one --vary KEY=VALUES, e.g. --vary instances=1...10") }
+        if axes.isEmpty { throw ValidationError("give at least one --vary KEY=VALUES, e.g. --vary instances=1...10") }
         if alternatives < 0 { throw ValidationError("--alternatives must be >= 0") }
         if maxSimulations < 1 { throw ValidationError("--max-simulations must be >= 1") }
         if let r = replications, !(1...100_000).contains(r) { throw ValidationError("--replications must be between 1 and 100000, not \(r)") }
@@ -71,7 +79,7 @@ struct PlanCommand: ParsableCommand {
         var passed = false
         do {
             var planner = Planner(
-                modelPath: model.model, grid: try SweepGrid(axes: vary.map(SweepAxis.parse)), fixedOverrides: model.overrideMap,
+                modelPath: model.model, grid: try SweepGrid(axes: axes.map(SweepAxis.parse)), fixedOverrides: fixedOverrides,
                 simulation: SimulationOverrides(replications: replications, horizonSeconds: horizon?.seconds,
                                                 warmup: warmup?.warmup, seed: seed),
                 slos: slo, cost: cost, alternatives: alternatives, maxSimulations: maxSimulations, threads: threads)

@@ -21,16 +21,16 @@ struct VerificationArguments: ParsableArguments {
 
     @OptionGroup var html: HTMLOption
 
-    @Option(parsing: .unconditional, help: "Replications per scenario (default: each model's).")
+    @Option(parsing: .unconditional, help: "Replications per scenario (default: each model's).", transform: ArgumentValue.wholeNumber)
     var replications: Int?
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Simulated time per replication for every scenario whose length is not its content, e.g. 2min (default: each model's). The warm-up becomes at most 20% of it.", valueName: "duration"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Simulated time per replication for every scenario whose length is not its content, e.g. 2min (default: each model's). The warm-up becomes at most 20% of it.", valueName: "duration"), transform: DurationArgument.parse)
     var horizon: DurationArgument?
 
-    @Option(help: ArgumentHelp("At most this many points per unknown parameter (default: each unknown's `points`, 3 unless set). 2 tries the ends only.", valueName: "n"))
+    @Option(help: ArgumentHelp("At most this many points per unknown parameter (default: each unknown's `points`, 3 unless set). 2 tries the ends only.", valueName: "n"), transform: ArgumentValue.wholeNumber)
     var points: Int?
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Threads running replications (default: all cores). The report does not depend on it.", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Threads running replications (default: all cores). The report does not depend on it.", valueName: "n"), transform: ArgumentValue.wholeNumber)
     var threads: Int?
 
     func validate() throws {

@@ -11,34 +11,44 @@ struct SweepCommand: ParsableCommand {
         commandName: "sweep",
         abstract: "Run a grid of model overrides in parallel; stream every cell's figures to CSV and JSON lines.",
         discussion: """
-            Every --set KEY=VALUES adds a dimension: VALUES is a list (`5,10,20`), a range \
-            (`1...8`, `5...100:5`, `100ms...500ms:100ms`) or both (`1...4,8,16`). Each cell of the \
-            cartesian grid is a full replication study with the model's seed: common random numbers \
-            across cells. Results go to DIR/cells.csv and DIR/cells.jsonl as cells finish (whole lines); \
-            at the end both are sorted by cell. See docs/sweeps.md.
+            Every --vary KEY=VALUES adds a dimension (as on `plan`; `--set KEY=VALUES` is the same \
+            option): VALUES is a list (`5,10,20`), a range (`1...8`, `5...100:5`, `100ms...500ms:100ms`) \
+            or both (`1...4,8,16`). Each cell of the cartesian grid is a full replication study with the \
+            model's seed: common random numbers across cells. Results go to DIR/cells.csv and \
+            DIR/cells.jsonl as cells finish (whole lines); at the end both are sorted by cell, and a \
+            table of the cells is printed. With --slo, the cells meeting every SLO are marked and the \
+            cheapest is named (exit status 1 when none does). See docs/sweeps.md.
             """)
 
     @Argument(help: ArgumentHelp("The model file (YAML).", valueName: "model.yaml"))
     var model: String
 
-    @Option(name: .customLong("set"),
-            help: ArgumentHelp("A grid dimension: KEY=V1,V2,... or KEY=A...B[:STEP]; a single value fixes the key. Repeatable.",
+    @Option(name: [.customLong("vary"), .customLong("set")],
+            help: ArgumentHelp("A grid dimension: KEY=V1,V2,... or KEY=A...B[:STEP]; a single value fixes the key. Repeatable; `--set` is the same option.",
                                valueName: "key=values"))
     var axes: [String] = []
 
-    @Option(parsing: .unconditional, help: "Replications per cell (overrides simulation.replications).")
+    @Option(help: ArgumentHelp("An objective: FIGURE<VALUE or FIGURE>VALUE, e.g. `p95<250ms`, `timeouts<1%`; the table marks the cells where every SLO holds at the unfavourable bound of its confidence interval and names the cheapest. Repeatable.",
+                               valueName: "slo"))
+    var slo: [String] = []
+
+    @Option(help: ArgumentHelp("Cost of a cell for --slo's best: + - * / ( ), numbers and axis keys (default: the sum of the numeric axes' values, as for plan).",
+                               valueName: "expression"))
+    var cost: String?
+
+    @Option(parsing: .unconditional, help: "Replications per cell (overrides simulation.replications).", transform: ArgumentValue.wholeNumber)
     var replications: Int?
 
-    @Option(parsing: .unconditional, help: "Master seed of every cell (overrides simulation.seed).")
+    @Option(parsing: .unconditional, help: "Master seed of every cell (overrides simulation.seed).", transform: ArgumentValue.seed)
     var seed: UInt64?
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Simulated time per replication, warm-up included (overrides simulation.horizon).", valueName: "duration"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Simulated time per replication, warm-up included (overrides simulation.horizon).", valueName: "duration"), transform: DurationArgument.parse)
     var horizon: DurationArgument?
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Warm-up deleted from each replication, or `auto` (overrides simulation.warmup).", valueName: "duration|auto"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Warm-up deleted from each replication, or `auto` (overrides simulation.warmup).", valueName: "duration|auto"), transform: WarmupArgument.parse)
     var warmup: WarmupArgument?
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Threads (default: all cores). The files do not depend on it.", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Threads (default: all cores). The files do not depend on it.", valueName: "n"), transform: ArgumentValue.wholeNumber)
     var threads: Int?
 
     @Option(name: .customLong("output-dir"),
@@ -55,7 +65,8 @@ struct SweepCommand: ParsableCommand {
     var shard: String?
 
     func validate() throws {
-        if axes.isEmpty { throw ValidationError("give at least one --set KEY=VALUES, e.g. --set pools.prisma.size=5,10,20") }
+        if axes.isEmpty { throw ValidationError("give at least one --vary KEY=VALUES, e.g. --vary pools.prisma.size=5,10,20") }
+        if cost != nil && slo.isEmpty { throw ValidationError("--cost chooses the best cell among those meeting the SLOs: give at least one --slo") }
         if let r = replications, !(1...100_000).contains(r) { throw ValidationError("--replications must be between 1 and 100000, not \(r)") }
         if let t = threads, !(1...1024).contains(t) { throw ValidationError("--threads must be between 1 and 1024, not \(t)") }
         try DurationArgument.validateHorizon(horizon)
@@ -68,6 +79,7 @@ struct SweepCommand: ParsableCommand {
     }
 
     func run() throws {
+        var meetsSLOs = false
         do {
             let grid = try SweepGrid(axes: axes.map(SweepAxis.parse))
             var sweep = Sweep(modelPath: model, grid: grid,
@@ -98,6 +110,13 @@ struct SweepCommand: ParsableCommand {
             }
             // Distinct loader and analytic (overload) warnings, a few: every cell's own are in its
             // report in cells.jsonl.
+            // SLOs and the cost are checked against the first cell's model before anything runs.
+            var slos: [PlanSLO] = []
+            if !slo.isEmpty {
+                let first = try prepared.cells.first?.model ?? ModelLoader.load(path: model, overrides: grid.overrides(prepared.indices.first ?? 0)).model
+                slos = try slo.map { (text: String) throws(SweepError) in try PlanSLO.parse(text, model: first) }
+                if let cost { _ = try SweepSummary.costExpression(cost, axes: grid.axes.map(\.key)) }
+            }
             let warnings = prepared.warnings + prepared.analysisWarnings(modelPath: model)
             for w in warnings.prefix(5) { Console.error(w) }
             if warnings.count > 5 {
@@ -142,8 +161,14 @@ struct SweepCommand: ParsableCommand {
             }
             line += "; wrote \(SweepFiles.csv(directory)) and \(SweepFiles.jsonl(directory))"
             print(line)
+            if outcome.complete || sweep.shard != nil {
+                let summary = try SweepSummary.read(directory: directory, slos: slos, cost: cost)
+                print(summary.table(), terminator: "")
+                meetsSLOs = summary.best != nil
+            }
             try html.write(try HTMLReport.sweep(directory: directory), inputs: [model])
         }
+        if !slo.isEmpty && !meetsSLOs { throw ExitCode(ExitStatus.sloFailed) }
     }
 }
 

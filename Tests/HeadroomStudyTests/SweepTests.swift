@@ -121,7 +121,7 @@ struct SweepTests {
         for cell in 0..<grid.count {
             let loaded = try ModelLoader.load(path: w.model, overrides: grid.overrides(cell))
             let report = ReplicationStudy(model: loaded.model, workers: 1, modelWarnings: loaded.warnings.map(\.description)).run()
-            let csvLine = SweepRows.csvLine(cell: cell, values: grid.values(cell), report: report, figures: header.figures)
+            let csvLine = SweepRows.csvLine(cell: cell, values: grid.values(cell), columns: grid.axes.map { SweepAxisColumn(values: $0.values) }, report: report, figures: header.figures)
             #expect(String(lines[cell]) + "\n" == SweepRows.jsonLine(cell: cell, keys: grid.axes.map(\.key), values: grid.values(cell), report: report, csvLine: csvLine))
             #expect(String(csvRows[cell + 1]) + "\n" == csvLine)
             #expect(csvRows[cell + 1].hasPrefix("\(cell),\(grid.values(cell).joined(separator: ",")),2,"))

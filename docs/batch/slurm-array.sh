@@ -37,8 +37,8 @@ resume=()
 [ -f "$OUT/shard-$SHARD/sweep.json" ] && resume=(--resume)
 
 headroom sweep "$MODEL" \
-  --set instances="$INSTANCES" \
-  --set pools.prisma.size="$POOL_SIZES" \
+  --vary instances="$INSTANCES" \
+  --vary pools.prisma.size="$POOL_SIZES" \
   --replications "$REPLICATIONS" --horizon "$HORIZON" --warmup "$WARMUP" \
   --threads "${SLURM_CPUS_PER_TASK:-1}" \
   --shard "$SHARD/$SHARDS" \

@@ -215,7 +215,8 @@ public struct Sweep: Sendable {
             axes: zip(grid.axes, paths).map { SweepManifest.Axis(key: $0.key, path: $1, values: $0.values) },
             fixed: fixedOverrides, settings: simulation.manifest, cells: count,
             shard: shard.map { SweepManifest.Shard(index: $0.index, count: $0.count) },
-            columns: SweepColumns.header(axes: grid.axes.map(\.key), figures: figures))
+            columns: SweepColumns.header(axes: zip(grid.axes, paths).map { SweepManifest.Axis(key: $0.key, path: $1, values: $0.values).csvColumn },
+                                         figures: figures))
         return Prepared(manifest: manifest, yaml: yaml, indices: indices, cells: cells, warnings: warnings.sorted(),
                         warningsTruncated: warningsTruncated, operations: operations, figures: figures)
     }
@@ -305,6 +306,7 @@ public struct Sweep: Sendable {
         let workersPerCell = max(1, threads / max(1, cellThreads))
         let state = SweepState(total: todo.count, reused: reused)
         let keys = grid.axes.map(\.key)
+        let axisColumns = grid.axes.map { SweepAxisColumn(values: $0.values) }
         let figures = prepared.figures
         let progress = self.progress
         let shouldStop = self.shouldStop
@@ -325,7 +327,7 @@ public struct Sweep: Sendable {
                     }
                 }
                 let report = study.run()
-                let csvLine = SweepRows.csvLine(cell: cell.index, values: cell.values, report: report, figures: figures)
+                let csvLine = SweepRows.csvLine(cell: cell.index, values: cell.values, columns: axisColumns, report: report, figures: figures)
                 let jsonLine = SweepRows.jsonLine(cell: cell.index, keys: keys, values: cell.values, report: report, csvLine: csvLine)
                 state.finish(thread: t) {
                     try jsonl.append(jsonLine)

@@ -70,6 +70,13 @@ public struct SweepAxis: Sendable, Hashable {
         return SweepAxis(key: key, values: values)
     }
 
+    /// Whether `KEY=VALUES` names more than one value (a list or a range): an axis, where a
+    /// single value is a fixed override.
+    public static func isList(_ text: String) -> Bool {
+        guard let axis = try? parse(text) else { return false }
+        return axis.values.count > 1
+    }
+
     /// Splits on commas that are not inside (), [] or {}.
     static func splitTopLevel(_ s: String) -> [String] {
         var parts: [String] = [], current = "", depth = 0

@@ -20,6 +20,21 @@ public struct SweepManifest: Codable, Sendable, Hashable {
         /// The full dotted path the key resolves to in this model.
         public var path: String
         public var values: [String]
+        /// The axis's column in `cells.csv` where it is not `key`: values in one unit written as
+        /// numbers with the unit in the name (`rate_per_second`, `pools.prisma.acquire_timeout_seconds`).
+        /// Absent for plain numbers and words, so such sweeps' manifests are what they were.
+        public var column: String?
+
+        public init(key: String, path: String, values: [String]) {
+            self.key = key
+            self.path = path
+            self.values = values
+            let c = SweepAxisColumn(values: values).name(key)
+            column = c == key ? nil : c
+        }
+
+        /// The header of this axis's column in `cells.csv`.
+        public var csvColumn: String { column ?? key }
     }
     public struct Settings: Codable, Sendable, Hashable {
         public var replications: Int?
@@ -149,6 +164,7 @@ enum SweepColumns {
         return out
     }
 
+    /// `axes`: the axes' column names (`SweepManifest.Axis.csvColumn`).
     static func header(axes: [String], figures: [(section: String, item: String, metric: String)]) -> [String] {
         var h = ["cell"] + axes + ["replications"]
         for f in figures {
@@ -159,12 +175,59 @@ enum SweepColumns {
     }
 }
 
+/// How an axis is written in `cells.csv`: values that are all durations, all rates or all
+/// percentages become numbers in seconds, per second or as fractions, the unit in the column's
+/// name, so a notebook or spreadsheet reads them as numbers (`rate_per_second` 100, not `100/s`);
+/// plain numbers and anything else (words, distributions, mixed units) are written as given.
+package struct SweepAxisColumn: Sendable, Hashable {
+    package enum Unit: Sendable, Hashable {
+        case asGiven, seconds, perSecond, fraction
+
+        /// Appended to the key: the convention of the figure columns (`p95_seconds`).
+        var suffix: String {
+            switch self {
+            case .asGiven: return ""
+            case .seconds: return "_seconds"
+            case .perSecond: return "_per_second"
+            case .fraction: return "_fraction"
+            }
+        }
+    }
+
+    package var unit: Unit
+
+    package init(values: [String]) {
+        let units = Set(values.map(Self.unit(of:)))
+        unit = units.count == 1 ? units.first! : .asGiven
+    }
+
+    /// The unit of one value: `250ms` seconds, `100/s` per second, `5%` a fraction, else as given.
+    static func unit(of value: String) -> Unit {
+        let t = value.trimmingCharacters(in: .whitespaces)
+        if let n = SweepAxis.numberWithUnit(t), n.unit.isEmpty { return .asGiven }
+        if let d = try? Units.duration(t), d.isFinite { return .seconds }
+        if let r = try? Units.rate(t), r.isFinite { return .perSecond }
+        if t.hasSuffix("%"), let n = SweepAxis.numberWithUnit(String(t.dropLast())), n.unit.isEmpty { return .fraction }
+        return .asGiven
+    }
+
+    /// The column's name for axis `key`.
+    package func name(_ key: String) -> String { key + unit.suffix }
+
+    /// The CSV field of `value`: the number in the column's unit, or the text as given.
+    package func field(_ value: String) -> String {
+        guard unit != .asGiven, let v = SweepAxis.numericValue(value) else { return csvField(value) }
+        return csvNumber(v)
+    }
+}
+
 // MARK: - Rows
 
 enum SweepRows {
-    static func csvLine(cell: Int, values: [String], report: StudyReport,
+    /// `columns`: how each axis is written (one per value, in axis order).
+    static func csvLine(cell: Int, values: [String], columns: [SweepAxisColumn], report: StudyReport,
                         figures: [(section: String, item: String, metric: String)]) -> String {
-        var fields = [String(cell)] + values.map(csvField) + [String(report.settings.replications)]
+        var fields = [String(cell)] + zip(values, columns).map { $1.field($0) } + [String(report.settings.replications)]
         for f in figures {
             if let e = report[f.section, f.item]?[f.metric]?.estimate {
                 fields += [csvNumber(e.mean), csvNumber(e.lower), csvNumber(e.upper)]
