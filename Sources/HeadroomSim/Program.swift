@@ -54,14 +54,22 @@ struct Programs {
         let queueIndex = Dictionary(uniqueKeysWithValues: model.jobQueues.enumerated().map { ($1.name, Int32($0)) })
         for endpoint in model.endpoints {
             endpointStart.append(Int32(ops.count))
-            emit(endpoint.steps, depth: 0, owner: endpoint.name, pools: poolIndex, caches: cacheIndex, queues: queueIndex)
+            emit(endpoint.steps, depth: 0, pools: poolIndex, caches: cacheIndex, queues: queueIndex)
             ops.append(.end)
         }
         for queue in model.jobQueues {
             jobStart.append(Int32(ops.count))
-            emit(queue.steps, depth: 0, owner: queue.name, pools: poolIndex, caches: cacheIndex, queues: queueIndex)
+            emit(queue.steps, depth: 0, pools: poolIndex, caches: cacheIndex, queues: queueIndex)
             ops.append(.end)
         }
+    }
+
+    /// A component's index by name. The model is checked before it is compiled (the decoder
+    /// refuses a step naming a pool, cache or queue that does not exist), so a missing name is
+    /// a bug here, not bad input: it stops, rather than quietly using component 0.
+    private func index(_ name: String, in indices: [String: Int32]) -> Int32 {
+        guard let i = indices[name] else { preconditionFailure("step names `\(name)`, which the checked model does not declare") }
+        return i
     }
 
     private mutating func distribution(_ spec: DistributionSpec) -> Int32 {
@@ -69,7 +77,7 @@ struct Programs {
         return Int32(distributions.count - 1)
     }
 
-    private mutating func emit(_ steps: [Step], depth: Int, owner: String, pools: [String: Int32],
+    private mutating func emit(_ steps: [Step], depth: Int, pools: [String: Int32],
                                caches: [String: Int32], queues: [String: Int32]) {
         for step in steps {
             switch step {
@@ -83,27 +91,27 @@ struct Programs {
             case .query(let q):
                 var invalidationIndex: Int32 = 0
                 if q.kind == .write && !q.invalidates.isEmpty {
-                    invalidations.append(q.invalidates.compactMap { caches[$0] })
+                    invalidations.append(q.invalidates.map { index($0, in: caches) })
                     invalidationIndex = Int32(invalidations.count - 1)
                 }
-                ops.append(.query(pool: pools[q.pool] ?? 0, isWrite: q.kind == .write,
+                ops.append(.query(pool: index(q.pool, in: pools), isWrite: q.kind == .write,
                                   distribution: distribution(q.time), failureProbability: q.failureProbability,
                                   invalidations: invalidationIndex,
                                   roundTrip: q.roundTrip.map { distribution($0) } ?? -1))
             case .transaction(let tx):
-                ops.append(.beginTransaction(pool: pools[tx.pool] ?? 0))
-                emit(tx.steps, depth: depth, owner: owner, pools: pools, caches: caches, queues: queues)
+                ops.append(.beginTransaction(pool: index(tx.pool, in: pools)))
+                emit(tx.steps, depth: depth, pools: pools, caches: caches, queues: queues)
                 ops.append(.commitTransaction)
             case .cache(let c):
                 slotsUsed = max(slotsUsed, depth + 1)
                 let lookup = ops.count
                 ops.append(.end)  // patched below
-                emit(c.hit, depth: depth + 1, owner: owner, pools: pools, caches: caches, queues: queues)
+                emit(c.hit, depth: depth + 1, pools: pools, caches: caches, queues: queues)
                 let jumpOverMiss = ops.count
                 ops.append(.end)  // patched below
                 let missStart = ops.count
-                emit(c.miss, depth: depth + 1, owner: owner, pools: pools, caches: caches, queues: queues)
-                let cache = caches[c.cache] ?? 0
+                emit(c.miss, depth: depth + 1, pools: pools, caches: caches, queues: queues)
+                let cache = index(c.cache, in: caches)
                 ops.append(.cacheFill(cache: cache, slot: Int32(depth)))
                 ops[lookup] = .cacheLookup(cache: cache, slot: Int32(depth), missTarget: Int32(missStart))
                 ops[jumpOverMiss] = .jump(target: Int32(ops.count))
@@ -112,7 +120,7 @@ struct Programs {
                 counts.append(count)
                 let begin = ops.count
                 ops.append(.end)  // patched below
-                emit(body, depth: depth + 1, owner: owner, pools: pools, caches: caches, queues: queues)
+                emit(body, depth: depth + 1, pools: pools, caches: caches, queues: queues)
                 ops.append(.repeatEnd(slot: Int32(depth), bodyStart: Int32(begin + 1)))
                 ops[begin] = .repeatBegin(count: Int32(counts.count - 1), slot: Int32(depth), exitTarget: Int32(ops.count))
             case .parallel(let branches):
@@ -123,14 +131,14 @@ struct Programs {
                 var starts: [Int32] = []
                 for branch in branches {
                     starts.append(Int32(ops.count))
-                    emit(branch, depth: depth, owner: owner, pools: pools, caches: caches, queues: queues)
+                    emit(branch, depth: depth, pools: pools, caches: caches, queues: queues)
                     ops.append(.branchEnd)
                 }
                 ops[fork] = .fork(first: Int32(branchStarts.count), count: Int32(starts.count))
                 branchStarts.append(contentsOf: starts)
                 ops[joinJump] = .jump(target: Int32(ops.count))
             case .enqueue(let name):
-                ops.append(.enqueue(queue: queues[name] ?? 0))
+                ops.append(.enqueue(queue: index(name, in: queues)))
             }
         }
     }

@@ -8,7 +8,7 @@ import HeadroomModel
 extension WebEngine {
     @inline(__always)
     func cacheStoreIndex(cache: Int32, instance: Int32) -> Int {
-        Int(cache) * instanceCount + (cachePerInstance[Int(cache)] ? Int(instance) : 0)
+        Int(cache) * instanceCount + (caches.perInstance[Int(cache)] ? Int(instance) : 0)
     }
 
     /// A cache lookup step: waits the lookup's own time (none if zero), then draws a hit (a
@@ -18,58 +18,58 @@ extension WebEngine {
     @_transparent
     mutating func runCacheLookup(_ e: Int32, cache: Int32, slot: Int32, missTarget: Int32) -> Bool {
         let ei = Int(e)
-        if let serverTime = cacheServerTime[Int(cache)] {
+        if let serverTime = caches.serverTime[Int(cache)] {
             // A cache server that can saturate: the lookup runs there.
-            switch entities[ei].phase {
+            switch entities[ei].state {
             case .start, .waitingForCacheConnection, .waitingForCacheServer, .atCacheServer:
-                guard useCacheServer(e, cache: cache, time: serverTime, stream: cacheServerStreams[Int(cache)]!) else { return false }
-                entities[ei].phase = .lookupDue
+                guard useCacheServer(e, cache: cache, time: serverTime, stream: caches.serverStreams[Int(cache)]!) else { return false }
+                entities[ei].state = .lookupDue
             default:
                 break  // woken by a single-flight fill
             }
-        } else if entities[ei].phase == .start {
-            entities[ei].phase = .lookupDue
-            let lookup = cacheLookupTime[Int(cache)]
+        } else if entities[ei].state == .start {
+            entities[ei].state = .lookupDue
+            let lookup = caches.lookupTime[Int(cache)]
             if case .constant(let t) = lookup, t == 0 {} else {
-                schedule(.delayEnd, e, at: now + lookup.sample(cacheStreams[Int(cache)]))
+                schedule(.delayEnd, e, at: now + lookup.sample(caches.streams[Int(cache)]))
                 return false
             }
         }
-        if entities[ei].phase == .servedByFill {
-            cacheHits[Int(cache)] += 1
+        if entities[ei].state == .servedByFill {
+            caches.hits[Int(cache)] += 1
             step(e)
             return true
         }
-        cacheLookups[Int(cache)] += 1
-        let singleFlight = cacheSingleFlight[Int(cache)]
-        if !cacheUsesKeys[Int(cache)] {
-            if cacheStreams[Int(cache)].uniform() < cacheHitRatio[Int(cache)] {
-                cacheHits[Int(cache)] += 1
+        caches.lookups[Int(cache)] += 1
+        let singleFlight = caches.singleFlight[Int(cache)]
+        if !caches.usesKeys[Int(cache)] {
+            if caches.streams[Int(cache)].uniform() < caches.hitRatio[Int(cache)] {
+                caches.hits[Int(cache)] += 1
                 step(e)
             } else {
-                entities[ei].phase = .start
+                entities[ei].state = .start
                 entities[ei].pc = missTarget
             }
         } else {
             let store = cacheStoreIndex(cache: cache, instance: entities[ei].instance)
-            let key = zipf[Int(cache)]!.sample(cacheStreams[Int(cache)])
+            let key = caches.zipf[Int(cache)]!.sample(caches.streams[Int(cache)])
             slotValues[slotIndex(e, slot)] = key
-            if cacheStores[store]!.lookup(key, now: now) {
-                cacheHits[Int(cache)] += 1
+            if caches.stores[store]!.lookup(key, now: now) {
+                caches.hits[Int(cache)] += 1
                 step(e)
-            } else if singleFlight && cacheStores[store]!.filling[Int(key)] {
-                cacheCoalesced[Int(cache)] += 1
-                entities[ei].phase = .waitingForFill
-                cacheWaiters[waiterKey(store: store, key: key), default: []].append(e)
+            } else if singleFlight && caches.stores[store]!.filling[Int(key)] {
+                caches.coalesced[Int(cache)] += 1
+                entities[ei].state = .waitingForFill
+                caches.waiters[waiterKey(store: store, key: key), default: []].append(e)
                 return false
             } else {
                 if singleFlight {
-                    cacheStores[store]!.filling[Int(key)] = true
+                    caches.stores[store]!.filling[Int(key)] = true
                     entities[ei].fillingCache = cache
                     entities[ei].fillingStore = Int32(store)
                     entities[ei].fillingKey = key
                 }
-                entities[ei].phase = .start
+                entities[ei].state = .start
                 entities[ei].pc = missTarget
             }
         }
@@ -81,14 +81,14 @@ extension WebEngine {
     @_transparent
     mutating func runCacheFill(_ e: Int32, cache: Int32, slot: Int32) -> Bool {
         let ei = Int(e)
-        if let fillTime = cacheFillTime[Int(cache)] {
+        if let fillTime = caches.fillTime[Int(cache)] {
             // The fill is a command at the cache's server too (a SET).
-            guard useCacheServer(e, cache: cache, time: fillTime, stream: cacheFillStreams[Int(cache)]!) else { return false }
+            guard useCacheServer(e, cache: cache, time: fillTime, stream: caches.fillStreams[Int(cache)]!) else { return false }
         }
-        if cacheUsesKeys[Int(cache)] {
+        if caches.usesKeys[Int(cache)] {
             let store = cacheStoreIndex(cache: cache, instance: entities[ei].instance)
             let key = slotValues[slotIndex(e, slot)]
-            cacheStores[store]!.fill(key, now: now)
+            caches.stores[store]!.fill(key, now: now)
             if entities[ei].fillingCache == cache && entities[ei].fillingKey == key {
                 finishFill(e, wakeAs: .servedByFill)
             }
@@ -101,22 +101,22 @@ extension WebEngine {
     /// first if it has one (`server.connections`, FCFS), then one of the server's `servers`
     /// (FCFS), held for a draw of `time`; both are given back, each to its next waiter. Returns
     /// true when the command is done (the entity goes on), false while it waits or runs; the
-    /// entity's phase says where it is, from `.start`.
+    /// entity's state says where it is, from `.start`.
     mutating func useCacheServer(_ e: Int32, cache: Int32, time: Distribution, stream: RandomStreamHandle) -> Bool {
         let ei = Int(e)
         let c = Int(cache)
         let server = cacheStoreIndex(cache: cache, instance: entities[ei].instance)
         let connection = c * instanceCount + Int(entities[ei].instance)
-        switch entities[ei].phase {
+        switch entities[ei].state {
         case .start:
             entities[ei].waitStartSeconds = now
-            if cacheHasConnectionPool[c] {
-                entities[ei].phase = .waitingForCacheConnection
-                switch cacheConnections[connection].acquire(e, atSeconds: now) {
+            if caches.hasConnectionPool[c] {
+                entities[ei].state = .waitingForCacheConnection
+                switch caches.connections[connection].acquire(e, atSeconds: now) {
                 case .granted:
                     break
                 case .waiting(let ticket):
-                    if let timeout = cacheConnectionTimeout[c] {
+                    if let timeout = caches.connectionTimeout[c] {
                         entities[ei].queueTicket = ticket
                         schedule(.cacheConnectionTimeout, e, tag: ticket, at: now + timeout)
                     }
@@ -125,21 +125,21 @@ extension WebEngine {
             }
             fallthrough
         case .waitingForCacheConnection:
-            if cacheHasConnectionPool[c] {
-                cacheConnectionWaits[c].record(now - entities[ei].waitStartSeconds)
+            if caches.hasConnectionPool[c] {
+                caches.connectionWaits[c].record(now - entities[ei].waitStartSeconds)
                 entities[ei].waitStartSeconds = now
             }
-            entities[ei].phase = .waitingForCacheServer
-            guard case .granted = cacheServers[server].acquire(e, atSeconds: now) else { return false }
+            entities[ei].state = .waitingForCacheServer
+            guard case .granted = caches.servers[server].acquire(e, atSeconds: now) else { return false }
             fallthrough
         case .waitingForCacheServer:
-            cacheServerWaits[c].record(seconds: now - entities[ei].waitStartSeconds)
-            entities[ei].phase = .atCacheServer
+            caches.serverWaits[c].record(seconds: now - entities[ei].waitStartSeconds)
+            entities[ei].state = .atCacheServer
             schedule(.delayEnd, e, at: now + time.sample(stream))
             return false
         default:  // .atCacheServer: the command is done
-            if let next = cacheServers[server].release(atSeconds: now) { schedule(.resume, next, at: now) }
-            if cacheHasConnectionPool[c], let next = cacheConnections[connection].release(atSeconds: now) {
+            if let next = caches.servers[server].release(atSeconds: now) { schedule(.resume, next, at: now) }
+            if caches.hasConnectionPool[c], let next = caches.connections[connection].release(atSeconds: now) {
                 schedule(.resume, next, at: now)
             }
             return true
@@ -150,15 +150,15 @@ extension WebEngine {
 
     /// Ends a single-flight fill: the waiters resume, as hits (`.servedByFill`) after a
     /// successful fill or to look up again (`.lookupDue`) after a failed one.
-    mutating func finishFill(_ e: Int32, wakeAs phase: Phase) {
+    mutating func finishFill(_ e: Int32, wakeAs phase: StepState) {
         let ei = Int(e)
         let store = Int(entities[ei].fillingStore)
         let key = entities[ei].fillingKey
-        cacheStores[store]!.filling[Int(key)] = false
+        caches.stores[store]!.filling[Int(key)] = false
         entities[ei].fillingCache = -1
-        if let waiters = cacheWaiters.removeValue(forKey: waiterKey(store: store, key: key)) {
+        if let waiters = caches.waiters.removeValue(forKey: waiterKey(store: store, key: key)) {
             for w in waiters {
-                entities[Int(w)].phase = phase
+                entities[Int(w)].state = phase
                 schedule(.resume, w, at: now)
             }
         }
@@ -169,7 +169,7 @@ extension WebEngine {
     /// `on_timeout: miss`, a lookup takes the miss path and a fill is skipped.
     mutating func cacheConnectionTimedOut(entity e: Int32, ticketLowBits: UInt32) {
         let ei = Int(e)
-        guard entities[ei].live, entities[ei].phase == .waitingForCacheConnection,
+        guard entities[ei].live, entities[ei].state == .waitingForCacheConnection,
               UInt32(truncatingIfNeeded: entities[ei].queueTicket) == ticketLowBits else { return }
         let cache: Int32
         switch ops[Int(entities[ei].pc)] {
@@ -177,19 +177,19 @@ extension WebEngine {
         default: return
         }
         let connection = Int(cache) * instanceCount + Int(entities[ei].instance)
-        guard cacheConnections[connection].abandon(ticket: entities[ei].queueTicket, atSeconds: now) else { return }
-        cacheConnectionTimeouts[Int(cache)] += 1
-        guard cacheTimeoutIsMiss[Int(cache)] else { terminate(e, failed: true); return }
+        guard caches.connections[connection].abandon(ticket: entities[ei].queueTicket, atSeconds: now) else { return }
+        caches.connectionTimeouts[Int(cache)] += 1
+        guard caches.timeoutIsMiss[Int(cache)] else { terminate(e, failed: true); return }
         // `on_timeout: miss`: the request goes on without the cache.
         switch ops[Int(entities[ei].pc)] {
         case .cacheLookup(_, let slot, let missTarget):
             // A lookup that missed (the hit rate counts it); with keys, the key the miss path will
             // fill is drawn as a lookup draws it, the store unread: the server was never reached.
-            cacheLookups[Int(cache)] += 1
-            if cacheUsesKeys[Int(cache)] {
-                slotValues[slotIndex(e, slot)] = zipf[Int(cache)]!.sample(cacheStreams[Int(cache)])
+            caches.lookups[Int(cache)] += 1
+            if caches.usesKeys[Int(cache)] {
+                slotValues[slotIndex(e, slot)] = caches.zipf[Int(cache)]!.sample(caches.streams[Int(cache)])
             }
-            entities[ei].phase = .start
+            entities[ei].state = .start
             entities[ei].pc = missTarget
         default:
             // A fill that gave up: the key is not stored; single-flight waiters look it up again.
@@ -199,14 +199,14 @@ extension WebEngine {
         schedule(.resume, e, at: now)
     }
 
-    mutating func invalidate(_ caches: [Int32], instance: Int32) {
-        for cache in caches {
-            guard cacheUsesKeys[Int(cache)] else { continue }
+    mutating func invalidate(_ invalidated: [Int32], instance: Int32) {
+        for cache in invalidated {
+            guard caches.usesKeys[Int(cache)] else { continue }
             let store = cacheStoreIndex(cache: cache, instance: instance)
-            if cacheInvalidatesAll[Int(cache)] {
-                cacheStores[store]!.removeAll()
+            if caches.invalidatesAll[Int(cache)] {
+                caches.stores[store]!.removeAll()
             } else {
-                cacheStores[store]!.remove(zipf[Int(cache)]!.sample(cacheStreams[Int(cache)]))
+                caches.stores[store]!.remove(caches.zipf[Int(cache)]!.sample(caches.streams[Int(cache)]))
             }
         }
     }

@@ -11,8 +11,8 @@ extension WebEngine {
     @_transparent
     mutating func runSleep(_ e: Int32, time d: Int32) -> Bool {
         let ei = Int(e)
-        if entities[ei].phase == .start {
-            entities[ei].phase = .delayed
+        if entities[ei].state == .start {
+            entities[ei].state = .delayed
             schedule(.delayEnd, e, at: now + distributions[Int(d)].sample(serviceStreams[Int(d)]))
             return false
         }
@@ -25,13 +25,13 @@ extension WebEngine {
     @_transparent
     mutating func runCall(_ e: Int32, latency d: Int32, failureProbability failure: Double, timeoutSeconds timeout: Double) -> Bool {
         let ei = Int(e)
-        if entities[ei].phase == .start {
+        if entities[ei].state == .start {
             let latency = distributions[Int(d)].sample(serviceStreams[Int(d)])
-            entities[ei].phase = latency > timeout ? .callTimedOut : .delayed
+            entities[ei].state = latency > timeout ? .callTimedOut : .delayed
             schedule(.delayEnd, e, at: now + min(latency, timeout))
             return false
         }
-        if entities[ei].phase == .callTimedOut || (failure > 0 && failureStream.uniform() < failure) {
+        if entities[ei].state == .callTimedOut || (failure > 0 && failureStream.uniform() < failure) {
             terminate(e, failed: true)
             return false
         }

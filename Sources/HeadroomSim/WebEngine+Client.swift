@@ -38,7 +38,7 @@ extension WebEngine {
             return
         }
         if endpointHasLimiters[endpoint] {
-            for limiter in endpointLimiters[endpoint] where !admit(limiter: limiter, user: Int(attempts[ai].user), instance: instance) {
+            for limiter in rateLimiters.ofEndpoint[endpoint] where !admit(limiter: limiter, user: Int(attempts[ai].user), instance: instance) {
                 finishClient(a, .rateLimited)
                 return
             }
@@ -84,13 +84,13 @@ extension WebEngine {
         let ei = Int(e)
         switch entities[ei].queuedOn {
         case .pool:
-            if pools[Int(entities[ei].poolSlot)].abandon(ticket: entities[ei].queueTicket, atSeconds: now) {
+            if pools.tokens[Int(entities[ei].poolSlot)].abandon(ticket: entities[ei].queueTicket, atSeconds: now) {
                 entities[ei].poolSlot = -1
                 entities[ei].queuedOn = .nothing
                 terminate(e, failed: true)
             }
         case .pooler:
-            if poolers[Int(entities[ei].poolerSlot)].abandon(ticket: entities[ei].queueTicket, atSeconds: now) {
+            if poolers.tokens[Int(entities[ei].poolerSlot)].abandon(ticket: entities[ei].queueTicket, atSeconds: now) {
                 entities[ei].poolerSlot = -1
                 entities[ei].queuedOn = .nothing
                 releaseConnection(e)

@@ -18,13 +18,13 @@ extension WebEngine {
     /// The pool copy an instance uses: its own for a per-instance pool, the one copy otherwise.
     @inline(__always)
     func poolSlot(pool: Int32, instance: Int32) -> Int32 {
-        pool * Int32(instanceCount) + (poolPerInstance[Int(pool)] ? instance : 0)
+        pool * Int32(instanceCount) + (pools.perInstance[Int(pool)] ? instance : 0)
     }
 
     /// The pool a slot belongs to (`slot / instanceCount`), read from a table: an integer
     /// division costs tens of cycles, and every release and timeout needs it.
     @inline(__always)
-    func pool(ofSlot slot: Int) -> Int { poolOfSlot[slot] }
+    func pool(ofSlot slot: Int) -> Int { pools.ofSlot[slot] }
 
     /// What an entity is queued for: a pool's connection, or a pooler's server connection
     /// (cancelling a timed-out attempt takes it out of that queue).
@@ -91,19 +91,19 @@ extension WebEngine {
         // One pass, each phase falling through to the next when it need not wait: the usual
         // acquisition (granted at once, no pooler) runs straight from `.start` to ready
         // without going round the switch's indirect jump once per phase.
-        switch entities[ei].phase {
+        switch entities[ei].state {
         case .start:
             let slot = poolSlot(pool: pool, instance: entities[ei].instance)
             entities[ei].poolSlot = slot
-            entities[ei].phase = .poolGranted
+            entities[ei].state = .poolGranted
             entities[ei].waitStartSeconds = now
-            if case .waiting(let ticket) = pools[Int(slot)].acquire(e, atSeconds: now) {
+            if case .waiting(let ticket) = pools.tokens[Int(slot)].acquire(e, atSeconds: now) {
                 entities[ei].queuedOn = .pool
                 entities[ei].queueTicket = ticket
-                if let varying = poolAcquireTimeoutVarying[p] {
+                if let varying = pools.acquireTimeoutVarying[p] {
                     schedule(.varyingAcquireTimeout, e, tag: ticket,
-                             at: now + max(0, varying.sample(acquireTimeoutStreams[p]!)))
-                } else if let timeout = poolAcquireTimeout[p] {
+                             at: now + max(0, varying.sample(pools.acquireTimeoutStreams[p]!)))
+                } else if let timeout = pools.acquireTimeout[p] {
                     schedule(.acquireTimeout, slot, tag: UInt64(UInt32(bitPattern: e)) << 40 | ticket, at: now + timeout,
                              lane: poolTimeoutLane[p])
                 }
@@ -113,19 +113,19 @@ extension WebEngine {
         case .poolGranted:
             entities[ei].queuedOn = .nothing
             let slot = Int(entities[ei].poolSlot)
-            poolWaits[p].record(seconds: now - entities[ei].waitStartSeconds)
-            poolTotalInUse[p].add(1, atSeconds: now)
+            pools.waits[p].record(seconds: now - entities[ei].waitStartSeconds)
+            pools.totalInUse[p].add(1, atSeconds: now)
             // Which connection does the token come with? A tracked pool knows: one handed
             // over by its releaser, else the most recently released idle one, else none (open
             // one). Otherwise connections are counted: a token beyond the open count opens one.
-            var mustOpen = pools[slot].heldCount > openConnections[slot]
-            if poolTracksConnections[p] {
+            var mustOpen = pools.tokens[slot].heldCount > pools.open[slot]
+            if pools.tracksConnections[p] {
                 let handoff = entities[ei].handoff
                 entities[ei].handoff = .none
                 if handoff == .connection || handoff == .connectionWithServer {
                     entities[ei].boundServer = handoff == .connectionWithServer
                     mustOpen = false
-                } else if handoff == .none, let idle = idleConnections[slot].popLast() {
+                } else if handoff == .none, let idle = pools.idle[slot].popLast() {
                     entities[ei].boundServer = idle.hasServer
                     mustOpen = false
                 } else {
@@ -135,46 +135,46 @@ extension WebEngine {
             }
             if mustOpen {
                 // The pool opens a new connection: to the pooler, or to the database.
-                let pooler = poolerOfPool[p]
+                let pooler = pools.poolerOf[p]
                 if pooler >= 0 {
-                    guard poolerClientConnections[Int(pooler)] < poolerMaxClientConnections[Int(pooler)] else {
-                        poolRefused[p] += 1
+                    guard poolers.clientConnections[Int(pooler)] < poolers.maxClientConnections[Int(pooler)] else {
+                        pools.refused[p] += 1
                         releaseTokenWithoutConnection(e)
                         terminate(e, failed: true)
                         return false
                     }
-                    poolerClientConnections[Int(pooler)] += 1
+                    poolers.clientConnections[Int(pooler)] += 1
                 } else {
                     guard openDatabaseConnection() else {
-                        poolRefused[p] += 1
+                        pools.refused[p] += 1
                         releaseTokenWithoutConnection(e)
                         terminate(e, failed: true)
                         return false
                     }
                 }
-                openConnections[slot] += 1
-                poolOpenTotal[p].add(1, atSeconds: now)
-                poolOpened[p] += 1
-                if let setup = connectionSetup[p] {
-                    entities[ei].phase = .poolConnectionOpen
+                pools.open[slot] += 1
+                pools.openTotal[p].add(1, atSeconds: now)
+                pools.opened[p] += 1
+                if let setup = pools.connectionSetup[p] {
+                    entities[ei].state = .poolConnectionOpen
                     schedule(.delayEnd, e, at: now + setup.sample(setupStream))
                     return false
                 }
             }
-            entities[ei].phase = .poolConnectionOpen
+            entities[ei].state = .poolConnectionOpen
             fallthrough
         case .poolConnectionOpen:
-            let pooler = poolerOfPool[p]
-            guard pooler >= 0 else { entities[ei].phase = .connectionReady; return true }
+            let pooler = pools.poolerOf[p]
+            guard pooler >= 0 else { entities[ei].state = .connectionReady; return true }
             // Session mode: the client connection keeps its server connection while open.
-            if poolerSessionMode[Int(pooler)] && entities[ei].boundServer { entities[ei].phase = .connectionReady; return true }
+            if poolers.sessionMode[Int(pooler)] && entities[ei].boundServer { entities[ei].state = .connectionReady; return true }
             entities[ei].poolerSlot = pooler
-            entities[ei].phase = .poolerGranted
+            entities[ei].state = .poolerGranted
             entities[ei].waitStartSeconds = now
-            if case .waiting(let ticket) = poolers[Int(pooler)].acquire(e, atSeconds: now) {
+            if case .waiting(let ticket) = poolers.tokens[Int(pooler)].acquire(e, atSeconds: now) {
                 entities[ei].queuedOn = .pooler
                 entities[ei].queueTicket = ticket
-                if let timeout = poolerWaitTimeout[Int(pooler)] {
+                if let timeout = poolers.waitTimeout[Int(pooler)] {
                     schedule(.poolerTimeout, pooler, tag: UInt64(UInt32(bitPattern: e)) << 40 | ticket, at: now + timeout,
                              lane: poolerTimeoutLane[Int(pooler)])
                 }
@@ -185,23 +185,23 @@ extension WebEngine {
             // Pooler server connection held; open it at the database if it is new.
             entities[ei].queuedOn = .nothing
             let pooler = Int(entities[ei].poolerSlot)
-            poolerWaits[pooler].record(seconds: now - entities[ei].waitStartSeconds)
-            if poolers[pooler].heldCount > poolerOpen[pooler] {
+            poolers.waits[pooler].record(seconds: now - entities[ei].waitStartSeconds)
+            if poolers.tokens[pooler].heldCount > poolers.open[pooler] {
                 guard openDatabaseConnection() else {
-                    poolRefused[p] += 1
+                    pools.refused[p] += 1
                     releaseConnection(e)
                     terminate(e, failed: true)
                     return false
                 }
-                poolerOpen[pooler] += 1
+                poolers.open[pooler] += 1
             }
-            if poolerSessionMode[pooler] {
+            if poolers.sessionMode[pooler] {
                 // The server connection now belongs to the client connection, not the query:
                 // it is given back when the pool closes that connection.
                 entities[ei].boundServer = true
                 entities[ei].poolerSlot = -1
             }
-            entities[ei].phase = .connectionReady
+            entities[ei].state = .connectionReady
             return true
         default:
             // `.connectionReady`, or past it (a query back from its round trip).
@@ -210,11 +210,11 @@ extension WebEngine {
     }
 
     mutating func openDatabaseConnection() -> Bool {
-        guard Int(databaseOpen.value) < databaseMaxConnections else {
-            databaseRefused += 1
+        guard Int(database.openConnections.value) < database.maxConnections else {
+            database.refusedConnections += 1
             return false
         }
-        databaseOpen.add(1, atSeconds: now)
+        database.openConnections.add(1, atSeconds: now)
         return true
     }
 
@@ -248,12 +248,12 @@ extension WebEngine {
     @inline(__always)
     mutating func releasePool(_ slot: Int32, handoff: Handoff) {
         let p = pool(ofSlot: Int(slot))
-        poolTotalInUse[p].add(-1, atSeconds: now)
-        if let next = pools[Int(slot)].release(atSeconds: now) {
+        pools.totalInUse[p].add(-1, atSeconds: now)
+        if let next = pools.tokens[Int(slot)].release(atSeconds: now) {
             entities[Int(next)].handoff = handoff
             schedule(.resume, next, at: now)
-        } else if poolTracksConnections[p] && handoff != .tokenWithoutConnection {
-            idleConnections[Int(slot)].append(IdleConnection(sinceSeconds: now, hasServer: handoff == .connectionWithServer))
+        } else if pools.tracksConnections[p] && handoff != .tokenWithoutConnection {
+            pools.idle[Int(slot)].append(IdleConnection(sinceSeconds: now, hasServer: handoff == .connectionWithServer))
             armIdleReaper(slot: Int(slot))
         }
     }
@@ -263,11 +263,11 @@ extension WebEngine {
     @inline(__always)
     mutating func armIdleReaper(slot: Int) {
         let p = pool(ofSlot: slot)
-        let timeout = poolIdleTimeout[p]
-        guard timeout.isFinite, !idleReaperArmed[slot], openConnections[slot] > poolMinIdle[p],
-              !idleConnections[slot].isEmpty else { return }
-        let oldest = idleConnections[slot].first
-        idleReaperArmed[slot] = true
+        let timeout = pools.idleTimeout[p]
+        guard timeout.isFinite, !pools.idleReaperArmed[slot], pools.open[slot] > pools.minIdle[p],
+              !pools.idle[slot].isEmpty else { return }
+        let oldest = pools.idle[slot].first
+        pools.idleReaperArmed[slot] = true
         schedule(.idleReap, Int32(slot), at: max(now, oldest.sinceSeconds + timeout))
     }
 
@@ -275,28 +275,28 @@ extension WebEngine {
     /// then re-arms for the next. Closing frees the connection at the database (or the pooler's
     /// client connection, and in session mode its server connection, which may go to a waiter).
     mutating func reapIdleConnections(slot: Int) {
-        idleReaperArmed[slot] = false
+        pools.idleReaperArmed[slot] = false
         let p = pool(ofSlot: slot)
-        let timeout = poolIdleTimeout[p]
-        while openConnections[slot] > poolMinIdle[p], !idleConnections[slot].isEmpty,
-              idleConnections[slot].first.sinceSeconds + timeout <= now {
-            let oldest = idleConnections[slot].removeFirst()
-            openConnections[slot] -= 1
-            poolOpenTotal[p].add(-1, atSeconds: now)
-            poolIdleClosed[p] += 1
-            let pooler = poolerOfPool[p]
+        let timeout = pools.idleTimeout[p]
+        while pools.open[slot] > pools.minIdle[p], !pools.idle[slot].isEmpty,
+              pools.idle[slot].first.sinceSeconds + timeout <= now {
+            let oldest = pools.idle[slot].removeFirst()
+            pools.open[slot] -= 1
+            pools.openTotal[p].add(-1, atSeconds: now)
+            pools.idleClosed[p] += 1
+            let pooler = pools.poolerOf[p]
             if pooler >= 0 {
-                poolerClientConnections[Int(pooler)] -= 1
+                poolers.clientConnections[Int(pooler)] -= 1
                 if oldest.hasServer { releasePooler(pooler) }
             } else {
-                databaseOpen.add(-1, atSeconds: now)
+                database.openConnections.add(-1, atSeconds: now)
             }
         }
         armIdleReaper(slot: slot)
     }
 
     mutating func releasePooler(_ pooler: Int32) {
-        if let next = poolers[Int(pooler)].release(atSeconds: now) { schedule(.resume, next, at: now) }
+        if let next = poolers.tokens[Int(pooler)].release(atSeconds: now) { schedule(.resume, next, at: now) }
     }
 
     mutating func endTransaction(_ e: Int32) {
@@ -322,15 +322,15 @@ extension WebEngine {
 
     mutating func acquireTimedOut(entity e: Int32, slot: Int32, ticket: UInt64, pooler: Bool) {
         if pooler {
-            guard poolers[Int(slot)].abandon(ticket: ticket, atSeconds: now) else { return }
-            poolerTimeouts[Int(slot)] += 1
+            guard poolers.tokens[Int(slot)].abandon(ticket: ticket, atSeconds: now) else { return }
+            poolers.timeouts[Int(slot)] += 1
             // The client connection of the pool is still held.
             entities[Int(e)].poolerSlot = -1
             entities[Int(e)].queuedOn = .nothing
             releaseConnection(e)
         } else {
-            guard pools[Int(slot)].abandon(ticket: ticket, atSeconds: now) else { return }
-            poolTimeouts[pool(ofSlot: Int(slot))] += 1
+            guard pools.tokens[Int(slot)].abandon(ticket: ticket, atSeconds: now) else { return }
+            pools.timeouts[pool(ofSlot: Int(slot))] += 1
             entities[Int(e)].poolSlot = -1
             entities[Int(e)].queuedOn = .nothing
         }

@@ -16,24 +16,24 @@ extension WebEngine {
     mutating func runQuery(_ e: Int32, pool: Int32, isWrite: Bool, time d: Int32, failureProbability failure: Double,
                            invalidations: Int32, roundTrip: Int32) -> Bool {
         let ei = Int(e)
-        if entities[ei].phase != .atDatabase {
-            if entities[ei].phase == .start && entities[ei].transactionPool == pool {
-                entities[ei].phase = .connectionReady
+        if entities[ei].state != .atDatabase {
+            if entities[ei].state == .start && entities[ei].transactionPool == pool {
+                entities[ei].state = .connectionReady
             } else if !acquireConnection(e, pool: pool) {
                 return false
             }
-            if roundTrip >= 0 && entities[ei].phase != .onTheWire {
+            if roundTrip >= 0 && entities[ei].state != .onTheWire {
                 // The network round trip holds the connection but no database core.
-                entities[ei].phase = .onTheWire
+                entities[ei].state = .onTheWire
                 schedule(.delayEnd, e, at: now + distributions[Int(roundTrip)].sample(serviceStreams[Int(roundTrip)]))
                 return false
             }
             // Connection ready: execute at the database.
-            entities[ei].phase = .atDatabase
+            entities[ei].state = .atDatabase
             let node = chooseDatabaseNode(isWrite: isWrite)
             entities[ei].databaseNode = Int32(node)
-            databaseQueries[node] += 1
-            databaseNodes[node].arrive(e, workSeconds: distributions[Int(d)].sample(serviceStreams[Int(d)]), atSeconds: now)
+            database.queries[node] += 1
+            database.nodes[node].arrive(e, workSeconds: distributions[Int(d)].sample(serviceStreams[Int(d)]), atSeconds: now)
             scheduleDatabaseCompletion(node)
             return false
         }
@@ -41,7 +41,7 @@ extension WebEngine {
         let inTransaction = entities[ei].transactionPool == pool
         if !inTransaction { releaseConnection(e) }
         if failure > 0 && failureStream.uniform() < failure {
-            failedQueries += 1
+            database.failedQueries += 1
             terminate(e, failed: true)
             return false
         }
@@ -61,26 +61,26 @@ extension WebEngine {
     /// query's entity carries on.
     @inline(__always)
     mutating func databaseDone(node: Int, generation: UInt64) {
-        guard UInt64(databaseNodes[node].generation) == generation else { return }
-        let e = databaseNodes[node].completeNext(atSeconds: now)
+        guard UInt64(database.nodes[node].generation) == generation else { return }
+        let e = database.nodes[node].completeNext(atSeconds: now)
         scheduleDatabaseCompletion(node)
         advance(e)
     }
 
     mutating func chooseDatabaseNode(isWrite: Bool) -> Int {
-        guard !isWrite, let routing = replicaReadRouting else { return 0 }
+        guard !isWrite, let routing = database.replicaReadRouting else { return 0 }
         // The candidates: the replicas (nodes 1...), or with `read_from: all` the primary too.
-        let first = firstReadNode
-        let candidates = databaseNodes.count - first
+        let first = database.firstReadNode
+        let candidates = database.nodes.count - first
         switch routing {
         case .primary: return 0
         case .roundRobin:
-            readRoundRobin += 1
-            return first + readRoundRobin % candidates
+            database.readRoundRobin += 1
+            return first + database.readRoundRobin % candidates
         case .random: return first + min(candidates - 1, Int(routingStream.uniform() * Double(candidates)))
         case .leastBusy:
             var best = first
-            for r in first..<databaseNodes.count where databaseNodes[r].count < databaseNodes[best].count { best = r }
+            for r in first..<database.nodes.count where database.nodes[r].count < database.nodes[best].count { best = r }
             return best
         }
     }
@@ -96,10 +96,10 @@ extension WebEngine {
             if pending.timeSeconds <= horizonSeconds { eventsProcessed += 1 }
             databaseNext[node] = .none
         }
-        if let t = WebEngine.nextCompletionSeconds(of: &databaseNodes[node]) {
+        if let t = WebEngine.nextCompletionSeconds(of: &database.nodes[node]) {
             let sequence = nextSequence
             nextSequence &+= 1
-            let event = Event(kind: .databaseDone, target: Int32(node), tag: UInt64(databaseNodes[node].generation))
+            let event = Event(kind: .databaseDone, target: Int32(node), tag: UInt64(database.nodes[node].generation))
             if t == now {
                 nowLane.append(event)
             } else {

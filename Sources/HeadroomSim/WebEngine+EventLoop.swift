@@ -76,8 +76,6 @@ extension WebEngine {
         var isNone: Bool { timeSeconds == .infinity }
     }
 
-    /// An open pool connection nobody holds, since when, and whether a session-mode PgBouncer
-
     // MARK: Running
 
     mutating func run() -> SystemRunResult {

@@ -12,24 +12,24 @@ extension WebEngine {
     mutating func runCPU(_ e: Int32, time d: Int32) -> Bool {
         let ei = Int(e)
         if entities[ei].job >= 0 {
-            if entities[ei].phase == .start {
-                entities[ei].phase = .computing
+            if entities[ei].state == .start {
+                entities[ei].state = .computing
                 schedule(.delayEnd, e, at: now + distributions[Int(d)].sample(serviceStreams[Int(d)]))
                 return false
             }
         } else {
             let instance = Int(entities[ei].instance)
-            switch entities[ei].phase {
+            switch entities[ei].state {
             case .start:
-                entities[ei].phase = .waitingForWorker
+                entities[ei].state = .waitingForWorker
                 if case .granted = workers[instance].acquire(e, atSeconds: now) {
-                    entities[ei].phase = .computing
+                    entities[ei].state = .computing
                     schedule(.delayEnd, e, at: now + distributions[Int(d)].sample(serviceStreams[Int(d)]))
                 }
                 return false
             case .waitingForWorker:
                 // Granted a worker after waiting (resumed by the releaser).
-                entities[ei].phase = .computing
+                entities[ei].state = .computing
                 schedule(.delayEnd, e, at: now + distributions[Int(d)].sample(serviceStreams[Int(d)]))
                 return false
             default:

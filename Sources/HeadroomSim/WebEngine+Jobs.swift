@@ -9,23 +9,23 @@ extension WebEngine {
 
     mutating func enqueueJob(_ queue: Int32) {
         let q = Int(queue)
-        if let capacity = jobQueueCapacity[q], jobWorkers[q].waitingCount >= capacity {
-            jobFailed[q] += 1
+        if let capacity = jobQueues.capacity[q], jobQueues.workers[q].waitingCount >= capacity {
+            jobQueues.failed[q] += 1
             return
         }
         // A queue without `capacity` still holds at most `maximumWaitingJobs` (memory under overload).
-        if jobWorkers[q].waitingCount >= WebEngine.maximumWaitingJobs {
-            jobFailed[q] += 1
+        if jobQueues.workers[q].waitingCount >= WebEngine.maximumWaitingJobs {
+            jobQueues.failed[q] += 1
             overloadRejections += 1
             return
         }
-        jobEnqueued[q] += 1
+        jobQueues.enqueued[q] += 1
         let e = newEntity()
         entities[Int(e)].job = queue
         entities[Int(e)].root = e
         entities[Int(e)].startSeconds = now
         entities[Int(e)].pc = programs.jobStart[q]
-        if case .granted = jobWorkers[q].acquire(e, atSeconds: now) {
+        if case .granted = jobQueues.workers[q].acquire(e, atSeconds: now) {
             schedule(.resume, e, at: now)
         }
     }

@@ -44,7 +44,7 @@ extension WebEngine {
     /// Where an entity is within its current step. Every step begins at `.start` (`step`
     /// resets it); a step that has to wait records how far it got and, when the event it waits
     /// for fires, carries on from there. Each step kind uses its own cases.
-    enum Phase: UInt8 {
+    enum StepState: UInt8 {
         /// The step has not begun (or begins again): the entity may stop here if its attempt
         /// was cancelled or its instance died.
         case start
@@ -108,7 +108,7 @@ extension WebEngine {
     mutating func advance(_ e: Int32) {
         let ei = Int(e)
         while true {
-            if entities[ei].phase == .start && mustStop(e) { terminate(e, failed: true); return }
+            if entities[ei].state == .start && mustStop(e) { terminate(e, failed: true); return }
             let op = ops[Int(entities[ei].pc)]
             switch op {
             case .cpu(let d):
@@ -157,7 +157,7 @@ extension WebEngine {
     /// Moves to the next instruction.
     mutating func step(_ e: Int32) {
         entities[Int(e)].pc += 1
-        entities[Int(e)].phase = .start
+        entities[Int(e)].state = .start
     }
 
     /// A `parallel` step: starts one child entity per branch, waits for all of them to end, and
@@ -165,8 +165,8 @@ extension WebEngine {
     @_transparent
     mutating func runFork(_ e: Int32, firstBranch first: Int32, count: Int32) -> Bool {
         let ei = Int(e)
-        if entities[ei].phase == .start {
-            entities[ei].phase = .waitingForBranches
+        if entities[ei].state == .start {
+            entities[ei].state = .waitingForBranches
             entities[ei].pendingChildren = count
             for b in 0..<Int(count) {
                 let child = newEntity()
@@ -208,13 +208,13 @@ extension WebEngine {
         } else if entities[ei].job >= 0 {
             let q = Int(entities[ei].job)
             if failedNow {
-                jobFailed[q] += 1
+                jobQueues.failed[q] += 1
                 if entities[ei].committedWrites > 0 { orphanedWrites += 1 }
             } else {
-                jobCompleted[q] += 1
-                jobLatency[q].record(seconds: now - entities[ei].startSeconds)
+                jobQueues.completed[q] += 1
+                jobQueues.latency[q].record(seconds: now - entities[ei].startSeconds)
             }
-            if let next = jobWorkers[q].release(atSeconds: now) { schedule(.resume, next, at: now) }
+            if let next = jobQueues.workers[q].release(atSeconds: now) { schedule(.resume, next, at: now) }
         } else {
             let a = entities[ei].attempt
             let ai = Int(a)

@@ -8,13 +8,16 @@
 //   WebEngine+Client        attempts, client timeouts, cancellation, retries, outcomes
 //   WebEngine+Instances     load balancer, workers (`cpu` steps), instance failures
 //   WebEngine+RateLimiters  token buckets and fixed windows
-//   WebEngine+Steps         the step interpreter (`advance`, `Phase`), control flow, `terminate`
+//   WebEngine+Steps         the step interpreter (`advance`, `StepState`), control flow, `terminate`
 //   WebEngine+Calls         `sleep` and external `call` steps
 //   WebEngine+Connections   pools, poolers, database connections, transactions, idle reaping
 //   WebEngine+Database      `query` steps, processor-sharing nodes, read routing
 //   WebEngine+Caches        cache lookups, fills, single flight, invalidation
 //   WebEngine+Jobs          job queues
 //   WebEngine+Statistics    tallies, warm-up restart, timeline, the result
+//
+// Each component's constants, state and counters are in its table (Components/: PoolTable,
+// PoolerTable, DatabaseTable, CacheTable, RateLimiterTable, JobQueueTable).
 
 import HeadroomKernel
 import HeadroomModel
@@ -31,7 +34,7 @@ struct WebEngine {
 
     struct Entity {
         var pc: Int32 = 0
-        var phase = Phase.start
+        var state = StepState.start
         var attempt: Int32 = -1
         var root: Int32 = -1
         var parent: Int32 = -1
@@ -141,17 +144,11 @@ struct WebEngine {
     let serviceStreams: Slab<RandomStreamHandle>  // per distribution index
     let countStreams: Slab<RandomStreamHandle>
     let failureStream, routingStream: RandomStreamHandle
-    let cacheStreams: Slab<RandomStreamHandle>
     let distributions: Slab<Distribution>
     let counts: Slab<CountSampler>
     let mixCumulative: Slab<Double>
-    let zipf: Slab<ZipfKeys?>
-    let poolPerInstance: Slab<Bool>
-    let cachePerInstance: Slab<Bool>
     let slotsPerEntity: Int
     let thinkTime: Distribution?
-    let cacheLookupTime: Slab<Distribution>
-    let connectionSetup: Slab<Distribution?>
     let setupStream: RandomStreamHandle
 
     // Model facts the hot path reads, copied out of `model` once: reading them through the
@@ -162,25 +159,8 @@ struct WebEngine {
     let endpointHasLimiters: Slab<Bool>
     /// Whether the endpoint retries (reading `model.endpoints[i].retry` copies the endpoint).
     let endpointHasRetry: Slab<Bool>
-    let poolAcquireTimeout: Slab<Double?>
-    /// Pools whose acquire timeout is a distribution (`acquire_timeout: uniform(2s, 2.14s)`):
-    /// each wait draws its own, from the pool's stream; nil for a constant one (a lane).
-    let poolAcquireTimeoutVarying: Slab<Distribution?>
-    let acquireTimeoutStreams: Slab<RandomStreamHandle?>
     /// `latency_of: all`: failed and timed-out requests are timed too.
     let latencyOfAll: Bool
-    /// The first database node reads may go to: 1 (the replicas), or 0 with `read_from: all`.
-    let firstReadNode: Int
-    let poolerMaxClientConnections: Slab<Int>
-    let poolerWaitTimeout: Slab<Double?>
-    let databaseMaxConnections: Int
-    /// Read routing when reads can go to replicas, else nil (every query to the primary).
-    let replicaReadRouting: ReadRouting?
-    let cacheUsesKeys: Slab<Bool>
-    let cacheHitRatio: Slab<Double>
-    let cacheSingleFlight: Slab<Bool>
-    let cacheInvalidatesAll: Slab<Bool>
-    let jobQueueCapacity: Slab<Int?>
 
     // Instances.
     var workers: Slab<TokenPool>
@@ -190,82 +170,15 @@ struct WebEngine {
     var inFlight: Slab<Int>
     var roundRobinNext = 0
 
-    // Pools: slot = pool * instances + instance (per instance) or pool * instances (shared).
-    var pools: Slab<TokenPool>
-    /// Each slot's pool (slot / instances).
-    let poolOfSlot: Slab<Int>
-    var openConnections: Slab<Int>
-    let poolerOfPool: Slab<Int32>
-    var poolers: Slab<TokenPool>
-    var poolerOpen: Slab<Int>
-    var poolerClientConnections: Slab<Int>
-    var poolWaits: Slab<LatencyRecorder>
-    var poolerWaits: Slab<LatencyRecorder>
-    var poolTotalInUse: Slab<TimeWeightedAverage>
-    var poolTimeouts: Slab<Int>
-    var poolRefused: Slab<Int>
-    // Connection lifetimes, for pools that track them (`poolTracksConnections`): each slot's
-    // idle open connections, most recently released last (reused first, LIFO, as node-postgres
-    // and HikariCP do), and whether its reaper event is pending.
-    let poolTracksConnections: Slab<Bool>
-    let poolIdleTimeout: Slab<Double>
-    let poolMinIdle: Slab<Int>
-    let poolerSessionMode: Slab<Bool>
-    var idleConnections: Slab<EventRing<IdleConnection>>
-    var idleReaperArmed: Slab<Bool>
-    /// Open connections of each pool (all slots), and opens and idle closes since warm-up.
-    var poolOpenTotal: Slab<TimeWeightedAverage>
-    var poolOpened: Slab<Int>
-    var poolIdleClosed: Slab<Int>
-    var poolerTimeouts: Slab<Int>
-    var databaseOpen = TimeWeightedAverage()
-    var databaseRefused = 0
-    var failedQueries = 0
-
-    // Database nodes: 0 = primary, then replicas.
-    var databaseNodes: Slab<ProcessorSharingStation>
-    var databaseQueries: Slab<Int>
-    var readRoundRobin = 0
-
-    // Caches: store = cache * instances + instance (per instance) or cache * instances (shared).
-    var cacheStores: Slab<CacheStore?>
-    var cacheLookups: Slab<Int>
-    var cacheHits: Slab<Int>
-    var cacheCoalesced: Slab<Int>
-    var cacheWaiters: [Int: [Int32]] = [:]
-    /// Cache servers (`server:`), one per store slot like the stores (size 1 and unused for a
-    /// cache without one); each cache's lookups' waits for them; their service times.
-    var cacheServers: Slab<TokenPool>
-    var cacheServerWaits: Slab<LatencyRecorder>
-    let cacheServerTime: Slab<Distribution?>
-    let cacheServerStreams: Slab<RandomStreamHandle?>
-    /// A fill's time at the server (the lookup's unless `fill_time`), drawn from its own stream.
-    let cacheFillTime: Slab<Distribution?>
-    let cacheFillStreams: Slab<RandomStreamHandle?>
-    /// Each instance's client pool of connections to a cache's server (`server.connections`),
-    /// cache-major (cache * instances + instance; size 1 and unused without one), and each
-    /// cache's commands' waits for a connection.
-    var cacheConnections: Slab<TokenPool>
-    var cacheConnectionWaits: Slab<SummaryStatistics>
-    let cacheHasConnectionPool: Slab<Bool>
-    /// `server.connection_timeout` per cache, and the commands that gave up waiting.
-    let cacheConnectionTimeout: Slab<Double?>
-    /// `server.on_timeout: miss`: a command that gave up does not fail its request.
-    let cacheTimeoutIsMiss: Slab<Bool>
-    var cacheConnectionTimeouts: Slab<Int>
-
-    // Rate limiters: state index = limiter offset + scope slot * keys + key.
-    var rateLimitState: Slab<RateLimitState>
-    let rateLimitOffset: Slab<Int>
-    let rateLimitKeys: Slab<Int>
-    let endpointLimiters: Slab<[Int]>
-
-    // Job queues.
-    var jobWorkers: Slab<TokenPool>
-    var jobEnqueued: Slab<Int>
-    var jobCompleted: Slab<Int>
-    var jobFailed: Slab<Int>
-    var jobLatency: Slab<LatencyRecorder>
+    // The components, one table each (Components/): a table owns its constants, its state and
+    // its counters, restarts them at the warm-up and reports them, so a new counter is touched
+    // in one place; the behaviour stays in the WebEngine+X extensions.
+    var pools: PoolTable
+    var poolers: PoolerTable
+    var database: DatabaseTable
+    var caches: CacheTable
+    var rateLimiters: RateLimiterTable
+    var jobQueues: JobQueueTable
 
     // Endpoint tallies.
     var tallies: Slab<EndpointTally>
@@ -332,20 +245,7 @@ struct WebEngine {
         endpointCancelOnTimeout = Slab(model.endpoints.map(\.cancelOnTimeout))
         endpointHasLimiters = Slab(model.endpoints.map { !$0.rateLimiters.isEmpty })
         endpointHasRetry = Slab(model.endpoints.map { $0.retry != nil })
-        poolAcquireTimeout = Slab(model.pools.map(\.acquireTimeoutSeconds))
-        poolAcquireTimeoutVarying = Slab(model.pools.map { $0.acquireTimeout.map(Distribution.init) })
-        acquireTimeoutStreams = Slab(model.pools.map { pool in pool.acquireTimeout.map { _ in stream("pools.\(pool.name).acquire-timeout") } })
         latencyOfAll = model.simulation.latencyOf == .all
-        firstReadNode = model.database?.readFrom == .all ? 0 : 1
-        poolerMaxClientConnections = Slab(model.poolers.map(\.maxClientConnections))
-        poolerWaitTimeout = Slab(model.poolers.map(\.queryWaitTimeoutSeconds))
-        databaseMaxConnections = model.database?.maxConnections ?? Int.max
-        replicaReadRouting = (model.database?.replicas ?? 0) > 0 ? model.database?.readRouting : nil
-        cacheUsesKeys = Slab(model.caches.map { if case .keys = $0.hits { return true } else { return false } })
-        cacheHitRatio = Slab(model.caches.map { if case .ratio(let h) = $0.hits { return h } else { return 0 } })
-        cacheSingleFlight = Slab(model.caches.map(\.singleFlight))
-        cacheInvalidatesAll = Slab(model.caches.map { $0.invalidation == .all })
-        jobQueueCapacity = Slab(model.jobQueues.map(\.capacity))
         var laneOfDuration: [UInt64: Int] = [:]
         func lane(_ duration: Double?) -> Int {
             guard let duration else { return -1 }
@@ -355,23 +255,20 @@ struct WebEngine {
         }
         endpointTimeoutLane = Slab(endpointTimeout.map(lane))
         poolTimeoutLane = Slab(model.pools.map { $0.acquireTimeout == nil ? lane($0.acquireTimeoutSeconds) : -1 })
-        poolerTimeoutLane = Slab(poolerWaitTimeout.map(lane))
+        poolerTimeoutLane = Slab(model.poolers.map { lane($0.queryWaitTimeoutSeconds) })
         // One ring each: copies of a ring would share its storage.
         lanes = Slab((0..<(laneOfDuration.count + 1)).map { _ in EventRing<LaneEvent>() })
         databaseNext = Slab(repeating: LaneEvent.none, count: 1 + (model.database?.replicas ?? 0))
         if case .closed(_, let think)? = model.workload?.arrivals { thinkTime = Distribution(think) } else { thinkTime = nil }
-        cacheLookupTime = Slab(model.caches.map { Distribution($0.lookup) })
-        poolPerInstance = Slab(model.pools.map { $0.scope == .perInstance })
-        cachePerInstance = Slab(model.caches.map { $0.scope == .perInstance })
         slotsPerEntity = max(1, compiled.slotsUsed)
-        connectionSetup = Slab(model.pools.map { $0.connectionSetup.map(Distribution.init) })
         serviceStreams = Slab(compiled.distributions.indices.map { stream("step.\($0).time") })
         countStreams = Slab(compiled.counts.indices.map { stream("step.\($0).count") })
-        cacheStreams = Slab(model.caches.map { stream("cache.\($0.name)") })
-        cacheServerTime = Slab(model.caches.map { $0.server.map { Distribution($0.time) } })
-        cacheServerStreams = Slab(model.caches.map { cache in cache.server.map { _ in stream("cache.\(cache.name).server") } })
-        cacheFillTime = Slab(model.caches.map { $0.server.map { Distribution($0.effectiveFillTime) } })
-        cacheFillStreams = Slab(model.caches.map { cache in cache.server.map { _ in stream("cache.\(cache.name).fill") } })
+        pools = PoolTable(model: model, instances: instanceCount, stream: stream)
+        poolers = PoolerTable(model: model)
+        database = DatabaseTable(model: model)
+        caches = CacheTable(model: model, instances: instanceCount, stream: stream)
+        rateLimiters = RateLimiterTable(model: model, instances: instanceCount, clients: clients)
+        jobQueues = JobQueueTable(model: model)
         ownedStreams = owned
         distributions = Slab(compiled.distributions)
         counts = Slab(compiled.counts.map(CountSampler.init))
@@ -388,104 +285,6 @@ struct WebEngine {
         instancesInRotation = n
         inFlight = Slab(repeating: 0, count: n)
 
-        pools = []
-        for pool in model.pools {
-            // The engine keeps each pool's in-use total (`poolTotalInUse`) and waits (`poolWaits`).
-            for _ in 0..<n { pools.append(TokenPool(size: pool.size, keepsGrantStatistics: false)) }
-        }
-        openConnections = Slab(repeating: 0, count: pools.count)
-        poolOfSlot = Slab((0..<pools.count).map { $0 / n })
-        let poolerIndex = Dictionary(uniqueKeysWithValues: model.poolers.enumerated().map { ($1.name, Int32($0)) })
-        poolerOfPool = Slab(model.pools.map { $0.via.flatMap { poolerIndex[$0] } ?? -1 })
-        poolers = Slab(model.poolers.map { TokenPool(size: $0.serverConnections) })
-        poolerOpen = Slab(repeating: 0, count: model.poolers.count)
-        poolerClientConnections = Slab(repeating: 0, count: model.poolers.count)
-        poolWaits = Slab(repeating: LatencyRecorder(), count: model.pools.count)
-        poolerWaits = Slab(repeating: LatencyRecorder(), count: model.poolers.count)
-        poolTotalInUse = Slab(repeating: TimeWeightedAverage(), count: model.pools.count)
-        poolTimeouts = Slab(repeating: 0, count: model.pools.count)
-        poolRefused = Slab(repeating: 0, count: model.pools.count)
-        poolerSessionMode = Slab(model.poolers.map { $0.mode == .session })
-        poolIdleTimeout = Slab(model.pools.map { $0.idleTimeoutSeconds ?? .infinity })
-        poolMinIdle = Slab(model.pools.map(\.minIdle))
-        let sessionPoolers = Set(model.poolers.filter { $0.mode == .session }.map(\.name))
-        poolTracksConnections = Slab(model.pools.map { pool in
-            pool.idleTimeoutSeconds != nil || pool.via.map(sessionPoolers.contains) == true
-        })
-        // One ring each (copies of a ring would share its storage), behind raw pointers: a
-        // `Deque` checked its buffer's uniqueness on every release and acquire.
-        idleConnections = Slab((0..<pools.count).map { _ in EventRing<IdleConnection>(capacity: 4) })
-        idleReaperArmed = Slab(repeating: false, count: pools.count)
-        poolOpenTotal = Slab(repeating: TimeWeightedAverage(), count: model.pools.count)
-        poolOpened = Slab(repeating: 0, count: model.pools.count)
-        poolIdleClosed = Slab(repeating: 0, count: model.pools.count)
-        poolerTimeouts = Slab(repeating: 0, count: model.poolers.count)
-
-        let database = model.database ?? Database()
-        databaseNodes = Slab([ProcessorSharingStation(cores: database.cores, contention: database.contention,
-                                                      coherency: database.coherency)]
-            + (0..<database.replicas).map { _ in
-                ProcessorSharingStation(cores: database.replicaCores, contention: database.contention,
-                                        coherency: database.coherency)
-            })
-        databaseQueries = Slab(repeating: 0, count: databaseNodes.count)
-
-        cacheStores = []
-        zipf = Slab(model.caches.map { cache in
-            if case .keys(let popularity) = cache.hits { return ZipfKeys(s: popularity.s, n: popularity.n) }
-            return nil
-        })
-        for cache in model.caches {
-            for _ in 0..<n {
-                if case .keys(let popularity) = cache.hits {
-                    cacheStores.append(CacheStore(keys: popularity.n, capacity: cache.capacity, ttlSeconds: cache.ttlSeconds))
-                } else {
-                    cacheStores.append(nil)
-                }
-            }
-        }
-        cacheServers = Slab(model.caches.flatMap { cache in (0..<n).map { _ in TokenPool(size: cache.server?.servers ?? 1) } })
-        cacheServerWaits = Slab(repeating: LatencyRecorder(), count: model.caches.count)
-        cacheHasConnectionPool = Slab(model.caches.map { $0.server?.connectionsPerInstance != nil })
-        let clientPoolsPerCache = instanceCount
-        cacheConnections = Slab(model.caches.flatMap { cache in
-            (0..<clientPoolsPerCache).map { _ in TokenPool(size: cache.server?.connectionsPerInstance ?? 1) }
-        })
-        cacheConnectionWaits = Slab(repeating: SummaryStatistics(), count: model.caches.count)
-        cacheConnectionTimeout = Slab(model.caches.map { $0.server?.connectionTimeoutSeconds })
-        cacheTimeoutIsMiss = Slab(model.caches.map { $0.server?.onTimeout == .miss })
-        cacheConnectionTimeouts = Slab(repeating: 0, count: model.caches.count)
-        cacheLookups = Slab(repeating: 0, count: model.caches.count)
-        cacheHits = Slab(repeating: 0, count: model.caches.count)
-        cacheCoalesced = Slab(repeating: 0, count: model.caches.count)
-
-        let clients = max(1, model.workload?.clients ?? 1)
-        var offsets: [Int] = []
-        var keys: [Int] = []
-        var states: [RateLimitState] = []
-        for limiter in model.rateLimiters {
-            offsets.append(states.count)
-            let k = limiter.key == .global ? 1 : clients
-            keys.append(k)
-            let slots = limiter.scope == .perInstance ? n : 1
-            let burst: Double
-            switch limiter.algorithm {
-            case .tokenBucket(_, let b): burst = Double(b)
-            case .fixedWindow: burst = 0
-            }
-            states.append(contentsOf: Array(repeating: RateLimitState(tokens: burst), count: k * slots))
-        }
-        rateLimitOffset = Slab(offsets)
-        rateLimitKeys = Slab(keys)
-        rateLimitState = Slab(states)
-        let limiterIndex = Dictionary(uniqueKeysWithValues: model.rateLimiters.enumerated().map { ($1.name, $0) })
-        endpointLimiters = Slab(model.endpoints.map { $0.rateLimiters.compactMap { limiterIndex[$0] } })
-
-        jobWorkers = Slab(model.jobQueues.map { TokenPool(size: max(1, $0.workers)) })
-        jobEnqueued = Slab(repeating: 0, count: model.jobQueues.count)
-        jobCompleted = Slab(repeating: 0, count: model.jobQueues.count)
-        jobFailed = Slab(repeating: 0, count: model.jobQueues.count)
-        jobLatency = Slab(repeating: LatencyRecorder(), count: model.jobQueues.count)
         tallies = Slab(repeating: EndpointTally(), count: model.endpoints.count)
     }
 }
