@@ -2,8 +2,8 @@ import Foundation
 import HeadroomModel
 
 /// A JSON reader that builds only the parts of a document a reader asks for and checks the rest
-/// without building it: a k6 summary or an Artillery report of 28.7 MB peaked at 1.96 GB through
-/// JSONSerialization (68 times its size; 63 MB ran out of memory), for a few dozen figures.
+/// without building it: a k6 summary of 28.7 MB peaked at 1.96 GB through
+/// JSONSerialization (68 times its size; 63 MB ran out of memory: issue 23), for a few dozen figures.
 ///
 /// A value is built when its key path is a prefix of a wanted path or lies under one (`keep`);
 /// built values are Foundation's (`NSNumber`, `String`, `[Any]`, `[String: Any]`, `NSNull`), as
@@ -55,7 +55,9 @@ public struct CompactJSON {
         }
     }
 
-    func failure(_ reason: String) -> Failure {
+    func failure(_ reason: String) -> Failure { located("not JSON (\(reason))") }
+
+    func located(_ message: String) -> Failure {
         var line = 1, column = 1
         var k = 0
         let end = min(i, bytes.count)
@@ -63,7 +65,7 @@ public struct CompactJSON {
             if bytes[k] == 0x0A { line += 1; column = 1 } else if bytes[k] & 0xC0 != 0x80 { column += 1 }
             k += 1
         }
-        return Failure(message: "\(file):\(line):\(column): not JSON (\(reason))")
+        return Failure(message: "\(file):\(line):\(column): \(message)")
     }
 
     /// Whether the value at `path` is built: `path` is a prefix of a wanted path, or under one.
@@ -84,7 +86,7 @@ public struct CompactJSON {
     mutating func count() throws(Failure) {
         built += 1
         if built > CompactJSON.maxBuiltValues {
-            throw failure("more than \(CompactJSON.maxBuiltValues) values in the parts that are read: not a load-test summary")
+            throw located("more than \(CompactJSON.maxBuiltValues) values in the parts of the file that are read (metrics, counters, options): not a k6 summary, Artillery report or options file")
         }
     }
 

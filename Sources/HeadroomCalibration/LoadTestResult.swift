@@ -454,7 +454,7 @@ public enum LoadTestReader {
 /// `headroom import load-test`: the offered load as a `workload` fragment, the measurements as comments.
 public enum LoadTestFragment {
     public static func rendered(result r: LoadTestResult, profile: LoadProfile?) -> String {
-        var out = "# \(r.tool.rawValue) result \(r.path): \(Units.formatNumber(r.requests.rounded())) requests"
+        var out = "# \(r.tool.rawValue) result \(InputText.commentSafe(r.path)): \(Units.formatNumber(r.requests.rounded())) requests"
         if let x = r.throughputPerSecond { out += String(format: ", %.2f/s", x) }
         if let e = r.errorShare { out += String(format: ", %.2f%% failed", e * 100) }
         if let d = r.durationSeconds { out += " over \(Units.formatDuration(d))" }

@@ -225,7 +225,7 @@ public struct StatementImport: Sendable {
     public func endpointName(_ i: Int) -> String { "q\(i + 1)" }
 
     public func renderedFragment() -> String {
-        var out = "# headroom import pg-stat-statements \(path) --pool \(pool)\n"
+        var out = "# headroom import pg-stat-statements \(InputText.commentSafe(path)) --pool \(InputText.commentSafe(pool))\n"
         out += "# \(statements.count) statements by call share; service times fitted by moments, family chosen as explained per statement.\n"
         if omittedCount > 0 {
             out += String(format: "# %d less-called statements left out (%.2f%% of calls): --top to keep more.\n", omittedCount, omittedShare * 100)
@@ -246,8 +246,8 @@ public struct StatementImport: Sendable {
         out += "workload:\n  mix: {\(statements.enumerated().map { "\(endpointName($0.offset)): \(String(format: "%.4g", $0.element.share))" }.joined(separator: ", "))}\n"
         out += "endpoints:\n"
         for (i, s) in statements.enumerated() {
-            let text = s.query.replacingOccurrences(of: "\n", with: " ").split(separator: " ").joined(separator: " ")
-            out += "  \(endpointName(i)):   # queryid \(s.queryID): \(text.prefix(70))\(text.count > 70 ? "..." : "")\n"
+            let text = InputText.commentSafe(s.query.replacingOccurrences(of: "\n", with: " ")).split(separator: " ").joined(separator: " ")
+            out += "  \(endpointName(i)):   # queryid \(InputText.commentSafe(s.queryID)): \(text.prefix(70))\(text.count > 70 ? "..." : "")\n"
             var facts = "\(s.calls) calls (\(String(format: "%.1f", s.share * 100))%), mean \(Units.formatDuration(s.meanSeconds))"
             if let sd = s.standardDeviationSeconds { facts += ", sd \(Units.formatDuration(sd))" }
             if let a = s.minimumSeconds, let b = s.maximumSeconds { facts += ", min \(Units.formatDuration(a)), max \(Units.formatDuration(b))" }

@@ -50,9 +50,8 @@ public enum PoolSettingsImport {
     }
 
     static func render(_ section: String, _ name: String, _ source: String, _ settings: [Setting], preset: String?) -> String {
-        // A path with a line break would end the comment.
-        let source = source.map { $0 == "\n" || $0 == "\r" ? "?" : String($0) }.joined()
-        var out = "# from \(source): " + settings.map { "\($0.native) (line \($0.line))" }.joined(separator: ", ") + "\n"
+        // The path and the native keys come from outside: a line break would end the comment.
+        var out = "# from \(InputText.commentSafe(source)): " + settings.map { "\(InputText.commentSafe($0.native)) (line \($0.line))" }.joined(separator: ", ") + "\n"
         var items = preset.map { ["preset: \($0)"] } ?? []
         items += settings.map { "\($0.key): \($0.value)" }
         out += "\(section):\n  \(name): {\(items.joined(separator: ", "))}\n"

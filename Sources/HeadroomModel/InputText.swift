@@ -62,6 +62,22 @@ public enum InputText {
         return String(decoding: d, as: UTF8.self)
     }
 
+    /// `text` made safe to print in a YAML comment of a fragment: a line break (including NEL,
+    /// U+2028 and U+2029, which YAML 1.1 also reads as line breaks) would end the comment and a
+    /// character YAML does not allow (controls, U+FFFE/U+FFFF, a byte order mark) would make
+    /// `check` refuse the fragment; each becomes `?`. Found by the fuzzer: a U+FFFF inside a key
+    /// of a .properties file, echoed into the comment `import pool` prints.
+    public static func commentSafe(_ text: String) -> String {
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            let v = scalar.value
+            let allowed = v == 0x09 || (0x20...0x7E).contains(v) || ((0xA0...0xD7FF).contains(v) && v != 0x2028 && v != 0x2029)
+                || ((0xE000...0xFFFD).contains(v) && v != 0xFEFF) || (0x10000...0x10FFFF).contains(v)
+            out.append(allowed ? scalar : "?")
+        }
+        return String(out)
+    }
+
     static func tooLarge(_ path: String, _ kind: String, _ maxBytes: Int) -> ParseFailure {
         let size = maxBytes >= 1024 * 1024 ? "\(maxBytes / 1024 / 1024) MB" : "\(maxBytes / 1024) kB"
         return ParseFailure("\(path): the file is larger than \(size), the limit for a \(kind)")

@@ -167,3 +167,34 @@ import HeadroomModel
         #expect(data.map(\.throughputPerSecond) == [100, 190])
     }
 }
+
+/// Found by the fuzzer (seed 2026, mutant 519): a U+FFFF inside a key of a .properties file was
+/// echoed into the fragment's comment, and `check` refused the fragment.
+@Suite struct FragmentComments {
+    @Test func charactersYAMLRefusesOrReadsAsLineBreaksAreReplacedInComments() {
+        #expect(InputText.commentSafe("a\u{FFFF}b\u{202E}c\u{2028}d\u{85}e\nf\u{FEFF}g\u{1}h é 中文 😀") == "a?b\u{202E}c?d?e?f?g?h é 中文 😀")
+    }
+
+    @Test func aKeyWithAForbiddenCharacterStillGivesAFragmentThatLoads() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("frag-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let path = dir.appendingPathComponent("hikari.properties").path
+        try "spring.datasou\u{FFFF}\u{202E}rce.hikari.maximum-pool-size=16\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let fragment = try PoolSettingsImport.read(path: path)
+        #expect(fragment.contains("spring.datasou?\u{202E}rce.hikari.maximum-pool-size (line 1)"))
+        let model = """
+            name: round trip
+            simulation: {horizon: 10s, warmup: 1s, replications: 2}
+            workload:
+              open: {rate: 10/s}
+              endpoint: tx
+            database: {cores: 2}
+            endpoints:
+              tx:
+                steps:
+                  - query: {time: 1ms}
+
+            """ + fragment
+        #expect(throws: Never.self) { try ModelLoader.load(yaml: model, fileName: "roundtrip.yaml") }
+    }
+}

@@ -202,8 +202,17 @@ public struct CostExpression: Sendable, Hashable, CustomStringConvertible {
         return out
     }
 
+    /// Characters and levels of an expression (as a claims expression's, `ClaimExpressionParser`):
+    /// parsing, evaluating and freeing the tree recurse once per level, so 60,000 nested
+    /// parentheses overflowed the stack (exit 139) before the limits.
+    public static let maxCharacters = 2_000
+    public static let maxDepth = 32
+
     public init(_ text: String) throws(SweepError) {
         self.text = text
+        guard text.count <= Self.maxCharacters else {
+            throw SweepError("--cost: the expression has \(text.count) characters; it may have at most \(Self.maxCharacters)")
+        }
         var parser = Parser(text: text)
         root = try parser.parse()
     }
@@ -251,43 +260,65 @@ public struct CostExpression: Sendable, Hashable, CustomStringConvertible {
         }
 
         mutating func parse() throws(SweepError) -> Node {
-            let n = try sum()
+            let n = try sum().node
             skipSpaces()
             guard i == chars.count else { throw fail("unexpected `\(chars[i])`") }
             return n
         }
 
-        mutating func sum() throws(SweepError) -> Node {
+        /// Open parentheses and signs around the position (the parser's recursion).
+        var nesting = 0
+
+        func level(_ depth: Int) throws(SweepError) -> Int {
+            guard depth <= CostExpression.maxDepth else {
+                throw fail("the expression nests more than \(CostExpression.maxDepth) levels deep (parentheses, signs and each operator of a chain count)")
+            }
+            return depth
+        }
+
+        mutating func sum() throws(SweepError) -> (node: Node, depth: Int) {
             var left = try product()
             while true {
                 skipSpaces()
                 guard i < chars.count, chars[i] == "+" || chars[i] == "-" else { return left }
                 let op = chars[i]; i += 1
-                left = .binary(op, left, try product())
+                let right = try product()
+                left = (.binary(op, left.node, right.node), try level(max(left.depth, right.depth) + 1))
             }
         }
 
-        mutating func product() throws(SweepError) -> Node {
+        mutating func product() throws(SweepError) -> (node: Node, depth: Int) {
             var left = try unary()
             while true {
                 skipSpaces()
                 guard i < chars.count, chars[i] == "*" || chars[i] == "/" else { return left }
                 let op = chars[i]; i += 1
-                left = .binary(op, left, try unary())
+                let right = try unary()
+                left = (.binary(op, left.node, right.node), try level(max(left.depth, right.depth) + 1))
             }
         }
 
-        mutating func unary() throws(SweepError) -> Node {
+        mutating func unary() throws(SweepError) -> (node: Node, depth: Int) {
             skipSpaces()
             guard i < chars.count else { throw fail("an operand is missing") }
-            if chars[i] == "-" { i += 1; return .negate(try unary()) }
-            if chars[i] == "+" { i += 1; return try unary() }
+            if chars[i] == "-" || chars[i] == "+" || chars[i] == "(" {
+                nesting += 1
+                _ = try level(nesting)
+            }
+            if chars[i] == "-" {
+                i += 1
+                let a = try unary()
+                nesting -= 1
+                return (.negate(a.node), try level(a.depth + 1))
+            }
+            if chars[i] == "+" { i += 1; let a = try unary(); nesting -= 1; return a }
             if chars[i] == "(" {
                 i += 1
                 let n = try sum()
                 skipSpaces()
                 guard i < chars.count, chars[i] == ")" else { throw fail("`)` is missing") }
                 i += 1
+                nesting -= 1
                 return n
             }
             if chars[i].isNumber || chars[i] == "." {
@@ -303,12 +334,12 @@ public struct CostExpression: Sendable, Hashable, CustomStringConvertible {
                 }
                 let s = String(chars[start..<i]).replacingOccurrences(of: "_", with: "")
                 guard let v = Double(s) else { throw fail("`\(s)` is not a number") }
-                return .number(v)
+                return (.number(v), 1)
             }
             if chars[i].isLetter || chars[i] == "_" {
                 let start = i
                 while i < chars.count && (chars[i].isLetter || chars[i].isNumber || chars[i] == "_" || chars[i] == ".") { i += 1 }
-                return .key(String(chars[start..<i]))
+                return (.key(String(chars[start..<i])), 1)
             }
             throw fail("unexpected `\(chars[i])`")
         }
