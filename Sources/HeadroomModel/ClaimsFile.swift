@@ -145,6 +145,18 @@ public struct UnknownConstraint: Sendable, Hashable {
     public func hash(into h: inout Hasher) { h.combine(id) }
 }
 
+/// Cells of a document's table that are one test: one system, one setting of the unknowns
+/// (docs/claims.md, "Tables as one test").
+public struct ClaimTable: Sendable, Hashable {
+    public var id: String
+    /// The claims' `table` it stands for, when it groups a whole table.
+    public var table: String?
+    /// The claim ids of its cells (judged claims only).
+    public var cells: [String]
+    public var why: String
+    public var line: Int?
+}
+
 /// A checked claims file.
 public struct ClaimsFile: Sendable {
     public var path: String
@@ -166,6 +178,8 @@ public struct ClaimsFile: Sendable {
     public var modelingNotes: [String]
     /// What the document's own settings imply for its unknowns.
     public var constraints: [UnknownConstraint] = []
+    /// Tables whose cells share one setting of the unknowns.
+    public var tables: [ClaimTable] = []
 
     public func scenario(_ id: String) -> ClaimScenario? { scenarios.first { $0.id == id } }
     public func unknown(_ name: String) -> UnknownParameter? { unknowns.first { $0.name == name } }
@@ -215,7 +229,7 @@ final class ClaimsDecoder {
 
     func decode(_ root: YNode) -> ClaimsFile? {
         guard let f = r.fields(root, "", ["document", "tolerance", "arithmetic_tolerance", "unknowns", "scenarios", "claims", "checks",
-                                           "summary", "modeling_notes", "constraints"], what: "claims-file sections") else { return nil }
+                                           "summary", "modeling_notes", "constraints", "tables"], what: "claims-file sections") else { return nil }
         var id = "", short = "", title = "", source: String? = nil
         if let d = f["document"], let df = r.fields(d, "document", ["id", "short_name", "title", "source"]) {
             id = df.name("id") ?? ""
@@ -275,6 +289,16 @@ final class ClaimsDecoder {
         }
         // Claim figures referenced by reads must exist (checked after all claims are known).
         let notes: [String] = f["modeling_notes"].flatMap { r.names($0, "modeling_notes") } ?? []
+        var tables: [ClaimTable] = []
+        if let t = f["tables"] {
+            if let items = t.items {
+                for (i, item) in items.enumerated() {
+                    if let table = decodeTable(item, "tables[\(i)]", claims: claims) { tables.append(table) }
+                }
+            } else if !t.isNull {
+                diag.error(t.origin, "tables", "expected a list of tables (`- {id: ..., table: ...}`)")
+            }
+        }
         var constraints: [UnknownConstraint] = []
         if let c = f["constraints"] {
             if let items = c.items {
@@ -288,7 +312,7 @@ final class ClaimsDecoder {
         let summary = f["summary"].flatMap { $0.scalar } ?? ""
         return ClaimsFile(path: fileName, id: id, shortName: short, title: title, source: source, tolerance: tolerance,
                           arithmeticTolerance: arithmetic, unknowns: unknowns, scenarios: scenarios, claims: claims, checks: checks,
-                          summary: summary, modelingNotes: notes, constraints: constraints)
+                          summary: summary, modelingNotes: notes, constraints: constraints, tables: tables)
     }
 
     func decodeUnknown(_ name: String, _ node: YNode, _ path: String) -> UnknownParameter? {
@@ -448,6 +472,31 @@ final class ClaimsDecoder {
                                 correction: correction, correctionText: f["correction"]?.scalar,
                                 correctionUnit: f.choice("correction_unit", ClaimsDecoder.units, what: "unit"),
                                 explanation: f["explain"]?.scalar ?? "", line: node.origin.line)
+    }
+
+    func decodeTable(_ node: YNode, _ path: String, claims: [Claim]) -> ClaimTable? {
+        guard let f = r.fields(node, path, ["id", "table", "cells", "why"], what: "table fields") else { return nil }
+        guard let id = f.name("id") else { diag.error(f.origin, path + ".id", "every table needs an `id`"); return nil }
+        let name = f["table"]?.scalar
+        var cells: [String] = []
+        if let cn = f["cells"] {
+            for c in r.names(cn, path + ".cells") ?? [] {
+                guard let claim = claims.first(where: { $0.id == c }) else {
+                    diag.error(cn.origin, path + ".cells", "unknown claim `\(c)`; \(Suggest.hint(c, claims.map(\.id), noun: "claims"))")
+                    continue
+                }
+                if claim.status != .judged { diag.error(cn.origin, path + ".cells", "claim `\(c)` is not judged: a table's cells are judged claims") }
+                cells.append(c)
+            }
+        } else if let name {
+            cells = claims.filter { $0.table == name && $0.status == .judged }.map(\.id)
+            if cells.isEmpty {
+                diag.error(f.at("table"), path + ".table", "no judged claim has `table: \(name)`; \(Suggest.hint(name, Array(Set(claims.map(\.table))).sorted(), noun: "tables"))")
+            }
+        } else {
+            diag.error(f.origin, path, "table `\(id)` needs `table:` (every judged claim of that table) or `cells:` (claim ids)")
+        }
+        return ClaimTable(id: id, table: name, cells: cells, why: f["why"]?.scalar ?? "", line: node.origin.line)
     }
 
     func decodeConstraint(_ node: YNode, _ path: String, scenarios: [ClaimScenario], unknowns: [UnknownParameter], claims: [Claim]) -> UnknownConstraint? {

@@ -34,6 +34,10 @@ private let claims = """
       - {id: under30, quote: "pages take under 30 ms", figure: < 30ms, unit: seconds, read: "base:overall.all.mean_seconds"}
       - {id: between, quote: "pages take 25-28 ms", figure: 25ms..28ms, unit: seconds, read: "base:overall.all.mean_seconds"}
       - {id: never, quote: "pages take under 5 ms", figure: 4ms..5ms, unit: seconds, read: "base:overall.all.p50_seconds"}
+      - {id: slow, quote: "pages take 45-60 ms", figure: 45ms..60ms, unit: seconds, read: "base:overall.all.mean_seconds"}
+    tables:
+      - {id: compatible, cells: [under30, between], why: one load}
+      - {id: conflicting, cells: [under30, slow], why: one load}
     """
 
 @Suite("Holding sets: where a claim holds over an unknown's range", .serialized)
@@ -95,6 +99,23 @@ struct HoldingSetTests {
         let intervals = try #require(set["intervals"] as? [[Double]])
         #expect(intervals.count == 1 && intervals[0][0] == 20)
         #expect(set["resolution"] as? Double != nil)
+    }
+
+    @Test("a table whose cells hold at a common setting fits there; one whose cells need different loads does not, and names them")
+    func tablesAsOneTest() throws {
+        let tables = HoldingSetTests.result.tables
+        let ok = try #require(tables.first { $0.table.id == "compatible" })
+        // under 30 ms up to ~67/s and 25-28 ms at ~60-64/s: both hold somewhere around 60-67/s.
+        #expect(ok.fits, "\(ok.text)")
+        let rate = try #require(ok.best.first?.1)
+        #expect(rate > 50 && rate < 72, "\(ok.best)")
+        let bad = try #require(tables.first { $0.table.id == "conflicting" })
+        // under 30 ms needs under ~67/s, 45-60 ms needs over ~78/s.
+        #expect(!bad.fits, "\(bad.text)")
+        #expect(bad.text.hasPrefix("no single setting of the unknowns fits this table"), "\(bad.text)")
+        #expect(bad.worstMiss > 1 && bad.worstCell != nil)
+        #expect(bad.conflicts.contains { $0 == ("under30", "slow") }, "\(bad.conflicts)")
+        #expect(try #require(HoldingSetTests.result.claim("slow")).verdictText.contains("no single setting of the unknowns fits its table (conflicting)"))
     }
 
     @Test("a claim that holds only where the document's own settings rule the unknown out says so")

@@ -147,6 +147,8 @@ public struct DocumentResult: Sendable {
     public var claims: [ClaimResult]
     public var checks: [CheckResult]
     public var scenarios: [ScenarioSummary]
+    /// The best single setting of the unknowns for each of the file's `tables`.
+    public var tables: [TableFit] = []
 
     public func claim(_ id: String) -> ClaimResult? { claims.first { $0.claim.id == id || $0.fullID == id } }
 }
@@ -203,7 +205,19 @@ public enum Verification {
             claims[i].inconsistentWith = against
             claims[i].verdictText += "; the document's own figures around it cannot all hold (\(against.joined(separator: ", ")))"
         }
-        return DocumentResult(file: file, claims: claims, checks: checks, scenarios: runner.summaries())
+        // Tables as one test: the best single setting of the unknowns for all their cells.
+        runner.refining = true
+        var tables: [TableFit] = []
+        for t in file.tables { tables.append(try fit(t, claims: claims, file: file, runner: runner)) }
+        runner.refining = false
+        for t in tables where !t.fits {
+            for i in claims.indices where t.table.cells.contains(claims[i].claim.id) {
+                claims[i].verdictText += "; no single setting of the unknowns fits its table (\(t.table.id))"
+            }
+        }
+        var doc = DocumentResult(file: file, claims: claims, checks: checks, scenarios: runner.summaries())
+        doc.tables = tables
+        return doc
     }
 
     /// Verifies several files in order.
@@ -275,22 +289,7 @@ public enum Verification {
         func point(_ combo: [(String, Double)], refined: Bool) throws(ModelErrors) -> PointResult {
             let key = combo.map { "\($0.0)=\($0.1)" }.joined(separator: ",")
             if let i = known[key] { return points[i] }
-            var p: PointResult
-            // Bounds first: a single reading of a bounded figure, decided without simulating.
-            if claim.status == .judged, let band, case let .reading(s, path) = read,
-               let (bound, text) = try runner.bound(scenario: s, path: path, at: combo),
-               !bound.intersects(band, relativeTolerance: 1e-9) {
-                let above = bound.low > band.high
-                let v: Verdict = (above == (claim.better == .lower)) ? .documentOptimistic : .documentPessimistic
-                p = PointResult(values: combo, estimate: nil, verdict: v, bound: text, note: nil)
-            } else {
-                let (estimate, guardNote) = try runner.estimate(read, at: combo, line: claim.readLine ?? claim.line, column: claim.readColumn)
-                var verdict: Verdict = .notComparable
-                if claim.status == .judged, let band, let e = estimate, e.mean.isFinite, guardNote == nil {
-                    verdict = compare(e, band: band, better: claim.better)
-                }
-                p = PointResult(values: combo, estimate: estimate, verdict: verdict, bound: nil, note: guardNote)
-            }
+            var p = try judgePoint(claim, read: read, band: band, at: combo, runner: runner)
             p.refined = refined
             known[key] = points.count
             points.append(p)
@@ -394,6 +393,26 @@ public enum Verification {
             let unit = varied.first { $0.name == name }?.unit ?? .count
             return range.map { "\(name) in [\(Format.value($0.low, unit)), \(Format.value($0.high, unit))]" } ?? "no \(name) in its range"
         }.joined(separator: ", ")
+    }
+
+    /// The claim at one point of its unknowns: decided by the analytic bounds when they exclude
+    /// the band, else simulated (each scenario once per point, shared by every claim that reads it).
+    static func judgePoint(_ claim: Claim, read: ClaimExpression, band: Interval?, at combo: [(String, Double)],
+                           runner: ScenarioRunner) throws(ModelErrors) -> PointResult {
+        // Bounds first: a single reading of a bounded figure, decided without simulating.
+        if claim.status == .judged, let band, case let .reading(s, path) = read,
+           let (bound, text) = try runner.bound(scenario: s, path: path, at: combo),
+           !bound.intersects(band, relativeTolerance: 1e-9) {
+            let above = bound.low > band.high
+            let v: Verdict = (above == (claim.better == .lower)) ? .documentOptimistic : .documentPessimistic
+            return PointResult(values: combo, estimate: nil, verdict: v, bound: text, note: nil)
+        }
+        let (estimate, guardNote) = try runner.estimate(read, at: combo, line: claim.readLine ?? claim.line, column: claim.readColumn)
+        var verdict: Verdict = .notComparable
+        if claim.status == .judged, let band, let e = estimate, e.mean.isFinite, guardNote == nil {
+            verdict = compare(e, band: band, better: claim.better)
+        }
+        return PointResult(values: combo, estimate: estimate, verdict: verdict, bound: nil, note: guardNote)
     }
 
     /// Fewer replications than this and a "holds" verdict carries a warning: with n = 3 the 95%

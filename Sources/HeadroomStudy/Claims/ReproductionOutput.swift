@@ -194,6 +194,11 @@ extension VerificationReport {
                     lines.append("      assumes: " + r.assumptions.joined(separator: "; "))
                 }
             }
+            if !doc.tables.isEmpty {
+                lines.append("")
+                lines.append("Tables as one test (one setting of the unknowns for every cell)")
+                for t in doc.tables { lines.append("  [\(doc.file.id).\(t.table.id)] \(t.table.table ?? t.table.cells.joined(separator: ", ")): \(t.text)") }
+            }
             if !doc.checks.isEmpty {
                 lines.append("")
                 lines.append("Consistency between claims")
@@ -287,6 +292,12 @@ extension VerificationReport {
                         let extra = ([r.note] + (r.verdict == .modelInput || r.verdict == .notCapacity ? [] : r.assumptions)).filter { !$0.isEmpty }
                         out += "| \(cell(r.claim.quote.isEmpty ? r.claim.id : r.claim.quote)) | \(cell(r.claim.documentText)) | \(cell(Format.headroom(r))) | \(cell(r.verdictText)) | \(cell(extra.joined(separator: "; "))) |\n"
                     }
+                }
+            }
+            if !doc.tables.isEmpty {
+                out += "\n### Tables as one test\n\nOne setting of the unknowns for every cell of a table (the worst cell's miss minimised):\n\n| table | cells | verdict |\n|---|---|---|\n"
+                for t in doc.tables {
+                    out += "| \(cell(t.table.table ?? t.table.id)) | \(t.table.cells.count) | \(t.fits ? "" : "**")\(cell(t.text))\(t.fits ? "" : "**") |\n"
                 }
             }
             if !doc.checks.isEmpty {
@@ -390,6 +401,15 @@ extension VerificationReport {
         f.append(("scenarios", .array(doc.scenarios.map(jsonScenario))))
         f.append(("claims", .array(doc.claims.map(jsonClaim))))
         f.append(("checks", .array(doc.checks.map(jsonCheck))))
+        f.append(("tables", .array(doc.tables.map { t in
+            let best: [(String, JSONValue)] = t.best.map { ($0.0, .num($0.1)) }
+            let conflicts: [JSONValue] = t.conflicts.map { .array([.string("\(doc.file.id).\($0.0)"), .string("\(doc.file.id).\($0.1)")]) }
+            var g: [(String, JSONValue)] = [("id", .string("\(doc.file.id).\(t.table.id)")), ("table", jsonString(t.table.table))]
+            g += [("cells", .array(t.table.cells.map { .string("\(doc.file.id).\($0)") })), ("fits", .bool(t.fits)), ("best", .object(best))]
+            g += [("worst_cell", jsonString(t.worstCell.map { "\(doc.file.id).\($0)" })), ("worst_miss", .num(t.worstMiss.isFinite ? t.worstMiss : nil))]
+            g += [("conflicts", .array(conflicts)), ("settings_tried", .int(t.settingsTried)), ("text", .string(t.text))]
+            return .object(g)
+        })))
         f.append(("summary", .string(Format.substitute(file.summary, doc))))
         return .object(f)
     }
