@@ -538,7 +538,7 @@ def run_limited(argv, wall_seconds, address_space_bytes):
         wall = time.monotonic() - start
         out.seek(0)
         err.seek(0)
-        o = out.read(200_000).decode("utf-8", "replace")
+        o = out.read(32 * 2**20).decode("utf-8", "replace")  # whole: `import pool`'s output is checked as a model
         e = err.read(200_000).decode("utf-8", "replace")
     sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
     code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else None

@@ -28,9 +28,11 @@ public enum PoolSettingsImport {
             .map { ($0.offset + 1, $0.element.trimmingCharacters(in: .whitespacesAndNewlines)) }
     }
 
-    static func whole(_ s: String, _ path: String, _ line: Int, _ key: String) throws(ParseFailure) -> Int {
-        guard let n = Int(s.trimmingCharacters(in: .whitespaces)), n >= 0, n <= 100_000 else {
-            throw ParseFailure("\(path):\(line): `\(key)` must be a whole number, not `\(s)`")
+    /// A whole number from `minimum` to 100,000; a pool's or pooler's size starts at 1, since
+    /// the model refuses an empty pool (an importer must not print what `check` refuses).
+    static func whole(_ s: String, _ path: String, _ line: Int, _ key: String, minimum: Int = 0) throws(ParseFailure) -> Int {
+        guard let n = Int(s.trimmingCharacters(in: .whitespaces)), n >= minimum, n <= 100_000 else {
+            throw ParseFailure("\(path):\(line): `\(key)` must be a whole number from \(minimum) to 100000, not `\(s)`")
         }
         return n
     }
@@ -68,8 +70,8 @@ public enum PoolSettingsImport {
             let key = l[..<eq].trimmingCharacters(in: .whitespaces).lowercased()
             let value = l[l.index(after: eq)...].trimmingCharacters(in: .whitespaces)
             switch key {
-            case "default_pool_size": set(Setting(key: "server_connections", value: "\(try whole(value, path, n, key))", native: key, line: n), in: &settings)
-            case "max_client_conn": set(Setting(key: "max_client_connections", value: "\(try whole(value, path, n, key))", native: key, line: n), in: &settings)
+            case "default_pool_size": set(Setting(key: "server_connections", value: "\(try whole(value, path, n, key, minimum: 1))", native: key, line: n), in: &settings)
+            case "max_client_conn": set(Setting(key: "max_client_connections", value: "\(try whole(value, path, n, key, minimum: 1))", native: key, line: n), in: &settings)
             case "query_wait_timeout": set(Setting(key: "query_wait_timeout", value: try duration(value, unit: 1, path, n, key), native: key, line: n), in: &settings)
             case "pool_mode":
                 guard ["transaction", "session"].contains(value) else {
@@ -93,8 +95,14 @@ public enum PoolSettingsImport {
             let value = l[l.index(after: sep)...].trimmingCharacters(in: .whitespaces)
             guard let canonical = PoolSpellings.aliases[key], ["maximumPoolSize", "connectionTimeout", "idleTimeout", "minimumIdle",
                                                                  "maximum-pool-size", "connection-timeout", "idle-timeout", "minimum-idle"].contains(key) else { continue }
-            let v = canonical == "size" || canonical == "min_idle" ? "\(try whole(value, path, n, full))" : try duration(value, unit: 0.001, path, n, full)
+            let v = canonical == "size" || canonical == "min_idle" ? "\(try whole(value, path, n, full, minimum: canonical == "size" ? 1 : 0))"
+                : try duration(value, unit: 0.001, path, n, full)
             set(Setting(key: canonical, value: v, native: full, line: n), in: &settings)
+        }
+        // HikariCP's maximumPoolSize defaults to 10; the model refuses a min_idle above the size.
+        let size = settings.first { $0.key == "size" }
+        if let idle = settings.first(where: { $0.key == "min_idle" }), let m = Int(idle.value), m > Int(size?.value ?? "10")! {
+            throw ParseFailure("\(path):\(idle.line): `\(InputText.commentSafe(idle.native))` (\(m)) exceeds the pool's size (\(size.map { "`\(InputText.commentSafe($0.native))`, \($0.value)" } ?? "HikariCP's default, 10")): give at most that")
         }
         guard !settings.isEmpty else { throw ParseFailure("\(path): no HikariCP pool settings (maximumPoolSize, connectionTimeout, idleTimeout, minimumIdle)") }
         return render("pools", "hikari", path, settings, preset: "hikari")
@@ -109,8 +117,8 @@ public enum PoolSettingsImport {
         var settings: [Setting] = []
         for key in ["max", "connectionTimeoutMillis", "idleTimeoutMillis"] {
             guard let v = options[key] else { continue }
-            guard let n = (v as? NSNumber)?.doubleValue, n >= 0, n <= 1e9, key != "max" || (n == n.rounded() && n <= 100_000) else {
-                throw ParseFailure("\(path): `\(key)` must be \(key == "max" ? "a whole number of connections up to 100000" : "a number of milliseconds ≥ 0")")
+            guard let n = (v as? NSNumber)?.doubleValue, n >= 0, n <= 1e9, key != "max" || (n == n.rounded() && n >= 1 && n <= 100_000) else {
+                throw ParseFailure("\(path): `\(key)` must be \(key == "max" ? "a whole number of connections from 1 to 100000" : "a number of milliseconds ≥ 0"), not \(v)")
             }
             let canonical = PoolSpellings.aliases[key]!
             let value = canonical == "size" ? "\(Int(n))" : (n == 0 ? "none" : Units.formatDuration(n / 1000))
@@ -135,7 +143,7 @@ public enum PoolSettingsImport {
                     throw ParseFailure("\(path):\(n): `\(kv[0])` is given twice in the connection URL: keep one")
                 }
                 switch kv[0] {
-                case "connection_limit": settings.append(Setting(key: "size", value: "\(try whole(kv[1], path, n, kv[0]))", native: kv[0], line: n))
+                case "connection_limit": settings.append(Setting(key: "size", value: "\(try whole(kv[1], path, n, kv[0], minimum: 1))", native: kv[0], line: n))
                 case "pool_timeout": settings.append(Setting(key: "acquire_timeout", value: try duration(kv[1], unit: 1, path, n, kv[0]), native: kv[0], line: n))
                 case "max_idle_connection_lifetime": settings.append(Setting(key: "idle_timeout", value: try duration(kv[1], unit: 1, path, n, kv[0]), native: kv[0], line: n))
                 default: continue

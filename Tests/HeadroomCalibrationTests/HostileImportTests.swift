@@ -198,3 +198,29 @@ import HeadroomModel
         #expect(throws: Never.self) { try ModelLoader.load(yaml: model, fileName: "roundtrip.yaml") }
     }
 }
+
+/// Found by the fuzzer (seed 2026, mutants 1787 and 1794): `max: 0` and `maximumPoolSize=0` were
+/// printed as `size: 0`, which `check` refuses. What the model refuses, the importer refuses.
+@Suite struct PoolSizesTheModelRefuses {
+    func failure(_ text: String, _ name: String) -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sizes-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let path = dir.appendingPathComponent(name).path
+        try? text.write(toFile: path, atomically: true, encoding: .utf8)
+        do { _ = try PoolSettingsImport.read(path: path); return "accepted" } catch { return error.message }
+    }
+
+    @Test(arguments: [
+        ("maximumPoolSize=0\n", "hikari.properties", ":1: `maximumPoolSize` must be a whole number from 1 to 100000, not `0`"),
+        ("{\"max\": 0}", "pool.json", ": `max` must be a whole number of connections from 1 to 100000, not 0"),
+        ("postgresql://h/db?connection_limit=0\n", "prisma.env", ":1: `connection_limit` must be a whole number from 1 to 100000, not `0`"),
+        ("[pgbouncer]\ndefault_pool_size = 0\n", "pgbouncer.ini", ":2: `default_pool_size` must be a whole number from 1 to 100000, not `0`"),
+        ("[pgbouncer]\nmax_client_conn = 0\n", "pgbouncer.ini", ":2: `max_client_conn` must be a whole number from 1 to 100000, not `0`"),
+        ("maximumPoolSize=5\nminimumIdle=20\n", "hikari.properties", ":2: `minimumIdle` (20) exceeds the pool's size (`maximumPoolSize`, 5): give at most that"),
+        ("minimumIdle=20\n", "hikari.properties", ":1: `minimumIdle` (20) exceeds the pool's size (HikariCP's default, 10): give at most that"),
+    ])
+    func anEmptyPoolOrMoreIdleThanItsSizeIsRefused(_ text: String, _ name: String, _ message: String) {
+        let m = failure(text, name)
+        #expect(m.hasSuffix(name + message), "\(m)")
+    }
+}
