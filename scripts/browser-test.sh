@@ -5,6 +5,10 @@
 #     (a control page with a blocked load must be caught, or the check itself is broken);
 #   - every chart (<svg class="chart">) in the DOM Chromium built has drawn marks, and the page
 #     has every chart its kind should have;
+#   - what a planner reads is readable: every point and whisker inside its plot (nothing below
+#     zero), every reference line (SLO, 100 %) drawn and off the floor, every label inside the
+#     chart, hatched heat-map cells keyed, and an overloaded sweep's seconds drawn off the scale
+#     (markers at the edge) so its milliseconds stay readable;
 #   - a screenshot of a chart of each kind, alone (report.html#id), is not blank (pixel spread, PIL).
 # Called by scripts/test.sh; HEADROOM_BROWSER_TESTS=0 skips it.
 #   scripts/browser-test.sh [--screenshots DIR]   shoots every chart, keeps cropped PNGs (docs/images/)
@@ -67,7 +71,7 @@ report() {
     fi
 }
 report run run models/examples/phases.yaml --replications "$reps" --html "$work/run.html"
-report sweep sweep models/examples/two-tier.yaml --set rate=100/s...200/s:25/s --set pools.prisma.size=5,10 \
+report sweep sweep models/examples/two-tier.yaml --vary rate=100/s...200/s:25/s --vary pools.prisma.size=5,10 \
     --replications "$reps" --horizon "$horizon" --warmup "$warmup" --output-dir "$work/sweep" --html "$work/sweep.html"
 report sweep-report report "$work/sweep"
 cmp -s "$work/sweep.html" "$work/sweep/report.html" || { echo "browser-test: FAIL: headroom report DIR differs from sweep --html"; exit 1; }
@@ -77,6 +81,10 @@ report plan plan models/examples/two-tier.yaml --slo 'p95<250ms' --vary database
 report breakpoint breakpoint models/examples/two-tier.yaml --slo 'p95<250ms' --vary rate --replications "$reps" \
     --horizon "$horizon" --warmup "$warmup" --format json --output "$work/breakpoint.json" --html "$work/breakpoint.html"
 report breakpoint-report report "$work/breakpoint.json" -o "$work/breakpoint-report.html"
+# An overloaded sweep (400/s is past the database's 215/s, a pool of 2 past its own): seconds beside
+# milliseconds, whiskers from 2 replications reaching below zero.
+report overloaded sweep models/examples/two-tier.yaml --vary rate=100/s,200/s,400/s --vary pools.prisma.size=2,10 \
+    --replications 2 --horizon "$horizon" --warmup "$warmup" --output-dir "$work/overloaded" --html "$work/overloaded.html"
 cmp -s "$work/breakpoint.html" "$work/breakpoint-report.html" || { echo "browser-test: FAIL: headroom report FILE.json differs from breakpoint --html"; exit 1; }
 report audit verify models/claims/vendor.claims.yaml --points 2 --replications "$reps" --horizon "$claims_horizon" \
     --format json --output "$work/audit.json" --html "$work/audit.html"
@@ -94,37 +102,100 @@ EOF
 cat > "$work/dom.py" <<'EOF'
 import html.parser, sys
 
+def num(v, default=0.0):
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return default
+
 class Charts(html.parser.HTMLParser):
+    """Charts, their marks, and what the page promises about them: every mark inside the plot
+    (nothing drawn below zero or off the edge), every reference (an SLO line) drawn and clear of
+    the floor, every label inside the chart, a key for hatched empty heat-map cells."""
     def __init__(self):
         super().__init__()
-        self.charts, self.depth, self.figure = [], 0, None
+        self.charts, self.depth, self.figure, self.text = [], 0, None, None
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
+        classes = (a.get("class") or "").split()
         if tag == "figure":
             self.figure = a.get("id")
-        if tag == "svg" and "chart" in (a.get("class") or "").split():
+        if tag == "svg" and "chart" in classes:
             box = (a.get("viewbox") or "0 0 0 0").split()
-            self.charts.append({"id": self.figure, "kind": a.get("data-kind"), "marks": 0, "height": float(box[3])})
+            plot = [num(v) for v in (a.get("data-plot") or "").split()]
+            self.charts.append({"id": self.figure, "kind": a.get("data-kind"), "marks": 0, "height": float(box[3]),
+                                "width": float(box[2]), "plot": plot if len(plot) == 4 else None,
+                                "references": int(a.get("data-references") or 0), "drawn_references": 0,
+                                "offscale": 0, "empty": 0, "empty_key": 0, "problems": []})
             self.depth = 1
         elif self.depth:
+            c = self.charts[-1]
             if tag == "svg":
                 self.depth += 1
-            if "mark" in (a.get("class") or "").split():
-                self.charts[-1]["marks"] += 1
+            if "mark" in classes:
+                c["marks"] += 1
+            if "offscale" in classes:
+                c["offscale"] += 1
+            if "empty" in classes:
+                c["empty"] += 1
+            if "legend-empty" in classes:
+                c["empty_key"] += 1
+            plot = c["plot"]
+            if plot:
+                left, top, right, bottom = plot
+                if tag == "circle" and "mark" in classes:
+                    cy = num(a.get("cy"))
+                    if cy < top - 1 or cy > bottom + 1:
+                        c["problems"].append("a point at y=%g outside the plot [%g, %g]" % (cy, top, bottom))
+                if tag == "line" and ("ci" in classes or "ci-clipped" in classes):
+                    for y in (num(a.get("y1")), num(a.get("y2"))):
+                        if y < top - 1 or y > bottom + 1:
+                            c["problems"].append("a whisker reaching y=%g outside the plot [%g, %g] (below zero?)" % (y, top, bottom))
+                if tag == "line" and "reference" in classes:
+                    c["drawn_references"] += 1
+                    y = num(a.get("y1"))
+                    if bottom - y < 0.1 * (bottom - top):
+                        c["problems"].append("a reference line on the floor of the plot (y=%g, plot %g..%g)" % (y, top, bottom))
+            if tag == "text" and "rotate" not in (a.get("transform") or ""):
+                self.text = (num(a.get("x")), num(a.get("font-size"), 12), a.get("text-anchor") or "start", "")
+    def handle_data(self, data):
+        if self.text is not None:
+            x, size, anchor, t = self.text
+            self.text = (x, size, anchor, t + data)
     def handle_endtag(self, tag):
+        if tag == "text" and self.text is not None and self.charts:
+            x, size, anchor, t = self.text
+            self.text = None
+            # A label's width, generously estimated (0.55 em per character): it must fit the chart.
+            w = len(t) * size * 0.55
+            lo = x if anchor == "start" else x - w / 2 if anchor == "middle" else x - w
+            c = self.charts[-1]
+            if lo < -1 or lo + w > c["width"] + 1:
+                c["problems"].append("the label %r runs past the chart's edge (x %.0f..%.0f of %.0f)" % (t, lo, lo + w, c["width"]))
         if tag == "svg" and self.depth:
             self.depth -= 1
 
 p = Charts()
 p.feed(open(sys.argv[1], encoding="utf-8").read())
 ids = {c["id"] for c in p.charts}
+offscale_wanted = [w[len("offscale:"):] for w in sys.argv[2:] if w.startswith("offscale:")]
 for c in p.charts:
     print("chart", c["id"], c["kind"], c["marks"])
     if c["marks"] == 0:
         print("fail", "chart #%s (%s) drew no marks" % (c["id"], c["kind"]))
+    for why in c["problems"][:3]:
+        print("fail", "chart #%s: %s" % (c["id"], why))
+    if c["drawn_references"] < c["references"]:
+        print("fail", "chart #%s: %d of its %d reference lines (SLO, 100%%) drawn" % (c["id"], c["drawn_references"], c["references"]))
+    if c["empty"] and not c["empty_key"]:
+        print("fail", "chart #%s: hatched cells without a key" % c["id"])
+    if c["id"] in offscale_wanted and not c["offscale"]:
+        print("fail", "chart #%s: an overloaded point should be drawn off the scale, at the edge" % c["id"])
     if c["id"]:
         print("shot", c["id"], int(c["height"] * 1004 / 1000 + 140), c["kind"])
 for want in sys.argv[2:]:
+    if want.startswith("offscale:"):
+        continue
     if want not in ids:
         print("fail", "no chart #" + want)
 if not p.charts:
@@ -161,6 +232,7 @@ console() {
 declare -A expected=(
     [run]="latency throughput utilization pool-waits timeline-load timeline-latency timeline-pools latency-vs-load"
     [sweep]="sweep-latency sweep-throughput sweep-utilization sweep-pool-waits heatmap"
+    [overloaded]="sweep-latency sweep-throughput sweep-utilization heatmap offscale:sweep-latency"
     [plan]="frontier-1 plan-grid"
     [breakpoint]="breakpoint-1 breakpoint-throughput breakpoint-utilization breakpoint-saturation"
     [audit]="audit-vendor"
@@ -169,7 +241,7 @@ declare -A expected=(
 charts=0
 shots=0
 declare -A shot_kinds=()
-for page in run sweep plan breakpoint audit audit-report; do
+for page in run sweep overloaded plan breakpoint audit audit-report; do
     file="$work/$page.html"
     messages=$(console "$file")
     [ -z "$messages" ] || fail "$page.html logged to the console: $messages"

@@ -69,16 +69,16 @@ public struct HTMLPage: Sendable {
 
             """
         if !facts.isEmpty {
-            out += "<ul class=\"facts\">\n" + facts.map { "<li>\(Markup.escape($0))</li>\n" }.joined() + "</ul>\n"
+            out += "<ul class=\"facts\">\n" + facts.map { "<li>\(Markup.prose($0))</li>\n" }.joined() + "</ul>\n"
         }
         for block in blocks {
             switch block {
             case let .heading(h):
                 out += "<h2>\(Markup.escape(h))</h2>\n"
             case let .paragraph(p):
-                out += "<p>\(Markup.escape(p))</p>\n"
+                out += "<p>\(Markup.prose(p))</p>\n"
             case let .figure(id, svg, caption, _):
-                out += "<figure id=\"\(Markup.escape(id))\">\n\(svg)\n<figcaption>\(Markup.escape(caption))</figcaption>\n</figure>\n"
+                out += "<figure id=\"\(Markup.escape(id))\">\n\(svg)\n<figcaption>\(Markup.prose(caption))</figcaption>\n</figure>\n"
             case let .table(header, rows):
                 out += "<table>\n<tr>" + header.map { "<th>\(Markup.escape($0))</th>" }.joined() + "</tr>\n"
                 for r in rows {
@@ -91,7 +91,7 @@ public struct HTMLPage: Sendable {
             case let .list(title, items):
                 guard !items.isEmpty else { continue }
                 out += "<p><strong>\(Markup.escape(title))</strong></p>\n<ul class=\"\(title.lowercased().hasPrefix("warning") ? "warnings" : "notes")\">\n"
-                out += items.map { "<li>\(Markup.escape($0))</li>\n" }.joined() + "</ul>\n"
+                out += items.map { "<li>\(Markup.prose($0))</li>\n" }.joined() + "</ul>\n"
             case let .details(summary, text):
                 out += "<details><summary>\(Markup.escape(summary))</summary>\n<pre>\(Markup.escape(text))</pre>\n</details>\n"
             }

@@ -74,6 +74,7 @@ extension HTMLReport {
             "\(s.replications) replication\(s.replications == 1 ? "" : "s") × \(formatDuration(s.horizonSeconds)), warm-up \(formatDuration(s.warmupSeconds)) (\(s.warmupMethod == .fixed ? "fixed" : "MSER-5")), seed \(s.seed)",
             "whiskers: \(formatPercent(s.confidenceLevel)) confidence intervals over replications; black ticks: the closed form's value where one applies",
         ])
+        if let caution = s.intervalCaution { page.add(.list(title: "Caution", items: [caution])) }
         page.add(.list(title: "Warnings", items: report.warnings))
         if !report.sloVerdicts.isEmpty {
             page.add(.heading("SLOs"))
@@ -282,14 +283,14 @@ extension HTMLReport {
             frontier.sort { $0.x < $1.x }
             let bound = slo.comparison.isUpperLimit ? "upper" : "lower"
             var chart = XYChart(kind: "frontier", title: "\(slo.text): \(bound) confidence bound against cost", x: ChartAxis("cost", unit: .count("")),
-                                y: ChartAxis("\(slo.figure) (\(bound) bound)", unit: unit), series: [
+                                y: ChartAxis("\(humanFigureName(slo.figure)), \(bound) bound", unit: unit), series: [
                                     ChartSeries(name: "passes every SLO", points: pass, style: .points, color: ChartPalette.pass),
                                     ChartSeries(name: "fails some SLO", points: fail, style: .points, color: ChartPalette.fail),
                                     ChartSeries(name: "frontier", points: frontier, style: .line, color: "#005A3C", dashed: true),
                                 ])
             chart.references = [ChartReference(value: slo.threshold, label: "SLO: \(slo.text)")]
             let pruned = r.count(.prunedOverload) + r.count(.prunedBound)
-            page.add(chart, id: "frontier-\(k + 1)", caption: "Each simulated configuration at the \(bound) bound of its confidence interval for \(slo.figure) (whisker: the interval). Dashed: the frontier of passing alternatives, none an upgrade of a cheaper one. \(pruned) configuration\(pruned == 1 ? "" : "s") pruned analytically \(pruned == 1 ? "is" : "are") not drawn here (see the grid below).")
+            page.add(chart, id: "frontier-\(k + 1)", caption: "Each simulated configuration at the \(bound) bound of its confidence interval for the \(humanFigureName(slo.figure)) (whisker: the interval). Dashed: the frontier of passing alternatives, none an upgrade of a cheaper one. \(pruned) configuration\(pruned == 1 ? "" : "s") pruned analytically \(pruned == 1 ? "is" : "are") not drawn here (see the grid below).")
         }
 
         // The grid: what became of every configuration.

@@ -84,7 +84,7 @@ extension HTMLReport {
             let upper = ["<", "<="].contains((slo["comparison"] as? String) ?? "<")
             let text = (slo["slo"] as? String) ?? figure
             var chart = XYChart(kind: "breakpoint", title: "\(text): \(upper ? "upper" : "lower") confidence bound against \(key)", x: load,
-                                y: ChartAxis("\(figure) (\(upper ? "upper" : "lower") bound)", unit: unit), series: [
+                                y: ChartAxis("\(humanFigureName(figure)), \(upper ? "upper" : "lower") bound", unit: unit), series: [
                                     ChartSeries(name: "holds", points: pass, style: .points, color: ChartPalette.pass),
                                     ChartSeries(name: "fails", points: fail, style: .points, color: ChartPalette.fail),
                                 ])

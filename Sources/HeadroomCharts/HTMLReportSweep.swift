@@ -56,6 +56,11 @@ extension HTMLReport {
             settings.isEmpty ? "the model's simulation settings; common random numbers across cells" : settings.joined(separator: ", ") + "; common random numbers across cells",
             "whiskers: 95% confidence intervals over replications (cells.csv's ci_low and ci_high)",
         ] + (m.fixed.isEmpty ? [] : ["fixed: " + m.fixed.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")]))
+        let replicationsColumn = table.column("replications")
+        if let r = table.rows.values.compactMap({ row in replicationsColumn.flatMap { Int(row[$0]) } }).min(),
+           let caution = StudySettings.intervalCaution(replications: r, confidenceLevel: 0.95) {
+            page.add(.list(title: "Caution", items: [caution]))
+        }
         guard !axes.isEmpty, !table.rows.isEmpty else {
             page.add(.paragraph("No cells yet."))
             return page
@@ -151,11 +156,13 @@ extension HTMLReport {
                 values[d[ya]][d[xa]] = table.estimate(row, "\(overall).p95_seconds")?.mean
             }
             let restText = rest.map { "\(axes[$0].key)=\(axes[$0].values[0])" }.joined(separator: ", ")
-            let map = HeatMap(kind: "heatmap", title: "p95 response time" + (restText.isEmpty ? "" : " (\(restText))"),
+            var map = HeatMap(kind: "heatmap", title: "p95 response time" + (restText.isEmpty ? "" : " (\(restText))"),
                               x: ChartAxis(axes[xa].key, unit: .count("")), y: ChartAxis(axes[ya].key, unit: .count("")),
                               xLabels: axes[xa].values, yLabels: axes[ya].values, values: values,
                               valueTitle: "p95", valueUnit: .seconds)
-            page.add(map, id: "heatmap", caption: "The p95 of every cell: darker is slower. Hover a cell for its value.")
+            map.emptyMeaning = "no successful response: no p95"
+            map.emptyKey = "no response"
+            page.add(map, id: "heatmap", caption: "The p95 of every cell: darker is slower; hatched: no request succeeded. Hover a cell for its value.")
         } else if !utilization.isEmpty {
             var values: [[Double?]] = []
             for f in utilization {

@@ -20,6 +20,10 @@ public struct HeatMap: Sendable {
     public var categories: [(name: String, color: String)]? = nil
     /// Per cell, the tooltip's first line (row-major like `values`).
     public var notes: [[String]]? = nil
+    /// What a cell without a value means, in its tooltip (drawn hatched, keyed "no value").
+    public var emptyMeaning = "no value"
+    /// Its key's text (short: the key column is narrow).
+    public var emptyKey = "no value"
 
     public init(kind: String, title: String, x: ChartAxis, y: ChartAxis, xLabels: [String], yLabels: [String],
                 values: [[Double?]], valueTitle: String, valueUnit: ChartUnit) {
@@ -46,7 +50,6 @@ public struct HeatMap: Sendable {
         let height = bottom + 64
         let finite = values.flatMap { $0.compactMap { $0 } }.filter(\.isFinite)
         let lo = finite.min() ?? 0, hi = finite.max() ?? 1
-        let (factor, _) = valueUnit.display(magnitude: max(abs(lo), abs(hi)))
         // Values spanning more than a factor of 20 (latencies near saturation) are coloured by their
         // logarithm, or every cell but the worst would look the same.
         let logColour = categories == nil && lo > 0 && hi / lo >= 20
@@ -64,9 +67,18 @@ public struct HeatMap: Sendable {
         }
         body += svgText(x.label(magnitude: 0), x: (left + right) / 2, y: height - 16, anchor: "middle", size: 13, cssClass: "axis-label")
         body += svgText(y.label(magnitude: 0), x: 16, y: (top + bottom) / 2, anchor: "middle", size: 13, rotate: true, cssClass: "axis-label")
+        var anyEmpty = false
         for (j, row) in values.enumerated() {
             for (i, v) in row.enumerated() {
-                guard let v, v.isFinite else { continue }
+                guard let v, v.isFinite else {
+                    // No value (a p95 where no request succeeded): hatched, never the colour of "fastest".
+                    anyEmpty = true
+                    let cx = left + Double(i) * cellWidth, cy = top + Double(j) * cellHeight
+                    let note = notes.flatMap { j < $0.count && i < $0[j].count ? $0[j][i] : nil }
+                    let tip = (note.map { $0 + "\n" } ?? "\(y.title) \(yLabels[j]), \(x.title) \(xLabels[i])\n") + "\(valueTitle): \(emptyMeaning)"
+                    body += "<rect class=\"empty\" x=\"\(Markup.coordinate(cx))\" y=\"\(Markup.coordinate(cy))\" width=\"\(Markup.coordinate(cellWidth - 1))\" height=\"\(Markup.coordinate(cellHeight - 1))\" fill=\"url(#\(kind)-none)\" stroke=\"#999999\"><title>\(Markup.escape(tip))</title></rect>\n"
+                    continue
+                }
                 let color: String
                 var valueText: String
                 if let cats = categories {
@@ -81,9 +93,16 @@ public struct HeatMap: Sendable {
                 let tip = (note.map { $0 + "\n" } ?? "\(y.title) \(yLabels[j]), \(x.title) \(xLabels[i])\n") + "\(valueTitle): \(valueText)"
                 let cx = left + Double(i) * cellWidth, cy = top + Double(j) * cellHeight
                 body += "<rect class=\"mark\" x=\"\(Markup.coordinate(cx))\" y=\"\(Markup.coordinate(cy))\" width=\"\(Markup.coordinate(cellWidth - 1))\" height=\"\(Markup.coordinate(cellHeight - 1))\" fill=\"\(color)\"><title>\(Markup.escape(tip))</title></rect>\n"
-                if categories == nil && cellWidth >= 44 && cellHeight >= 16 {
-                    let t = position(v)
-                    body += svgText(ChartScale.plain(v * factor, decimals: abs(v * factor) >= 100 ? 0 : abs(v * factor) >= 10 ? 1 : 2), x: cx + cellWidth / 2, y: cy + cellHeight / 2 + 4, anchor: "middle", size: 11, fill: t > 0.55 ? "#FFFFFF" : "#222222")
+                if categories == nil && cellHeight >= 16 {
+                    // Each value in its own unit with three significant digits (39.9 ms, 40.2 ms,
+                    // 6.27 s): neighbours that differ read differently, as they did not in one unit
+                    // for the whole map ("0.04" three times).
+                    var text = valueUnit.text(v)
+                    if Double(text.count) * 6.4 > cellWidth - 4 { text = text.replacingOccurrences(of: " ", with: "") }
+                    if Double(text.count) * 6.4 <= cellWidth - 4 {
+                        let t = position(v)
+                        body += svgText(text, x: cx + cellWidth / 2, y: cy + cellHeight / 2 + 4, anchor: "middle", size: 11, fill: t > 0.55 ? "#FFFFFF" : "#222222", cssClass: "cell-value")
+                    }
                 }
             }
         }
@@ -108,6 +127,12 @@ public struct HeatMap: Sendable {
             body += svgText(shortened(valueTitle + (u.isEmpty ? "" : " (\(u))"), 18), x: keyX, y: top - 8, size: 11)
             if logColour { body += svgText("log scale", x: keyX, y: top + keyHeight + 16, size: 11) }
         }
+        if anyEmpty {
+            let ky = top + (categories.map { Double($0.count) * 20 } ?? min(200, bottom - top) + 26) + 4
+            body += "<g class=\"legend-empty\"><rect x=\"\(Markup.coordinate(keyX))\" y=\"\(Markup.coordinate(ky))\" width=\"14\" height=\"14\" fill=\"url(#\(kind)-none)\" stroke=\"#999999\"/>\n"
+            body += svgText(shortened(emptyKey, 14), x: keyX + 18, y: ky + 11, size: 11) + "</g>\n"
+        }
+        body = "<defs><pattern id=\"\(kind)-none\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\"><rect width=\"6\" height=\"6\" fill=\"#FFFFFF\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#888888\" stroke-width=\"2\"/></pattern></defs>\n" + body
         return svgDocument(kind: kind, title: title, height: height, body: body)
     }
 }

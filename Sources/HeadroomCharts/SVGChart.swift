@@ -25,6 +25,23 @@ enum Markup {
         return out
     }
 
+    /// Escaped text whose `backquoted` spans (the terminal's way of quoting a key or a value in
+    /// warnings and notes) become <code>, not literal backquotes on the page.
+    static func prose(_ s: String) -> String {
+        let parts = s.split(separator: "`", omittingEmptySubsequences: false)
+        guard parts.count >= 3 else { return escape(s) }
+        var out = ""
+        for (i, p) in parts.enumerated() {
+            // An odd count of backquotes leaves the last one as it was.
+            if i % 2 == 1 && i < parts.count - 1 || i % 2 == 1 && parts.count % 2 == 1 {
+                out += "<code>" + escape(String(p)) + "</code>"
+            } else {
+                out += (i % 2 == 1 ? "`" : "") + escape(String(p))
+            }
+        }
+        return out
+    }
+
     /// An SVG coordinate: one decimal is a tenth of a pixel at 100 % zoom.
     static func coordinate(_ v: Double) -> String {
         guard v.isFinite else { return "0" }
@@ -116,7 +133,9 @@ struct ChartScale {
             if hi <= lo { hi = lo * 10 }
         } else {
             if includeZero { lo = min(lo, 0); hi = max(hi, 0) }
-            if hi == lo { hi = lo == 0 ? 1 : lo + abs(lo) * 0.1 }
+            // All zero (or within a nanosecond, a billionth of a request: rounding noise): a unit
+            // domain, not ticks too close to tell apart ("0.000000" four times).
+            if hi - lo < 1e-9 * max(1, abs(lo), abs(hi)) { hi = lo == 0 || abs(lo) < 1e-9 ? 1 : lo + abs(lo) * 0.1; if abs(lo) < 1e-9 { lo = 0 } }
             let step = ChartScale.niceStep((hi - lo) / 5)
             lo = (lo / step).rounded(.down) * step
             hi = (hi / step).rounded(.up) * step
@@ -183,6 +202,7 @@ struct ChartScale {
         }
         let step = (t[1] - t[0]) * factor
         let decimals = max(0, Int(-log10(step).rounded(.down)))
+        if decimals > 6 { return t.map { String(format: "%g", $0 * factor) } }
         return t.map { ChartScale.plain($0 * factor, decimals: decimals) }
     }
 
@@ -211,9 +231,14 @@ enum ChartPalette {
 let chartWidth = 1000.0
 
 /// The SVG element around a chart's body, with its kind for tests and its accessible title.
-func svgDocument(kind: String, title: String, height: Double, body: String) -> String {
-    """
-    <svg class="chart" data-kind="\(Markup.escape(kind))" role="img" aria-label="\(Markup.escape(title))" \
+func svgDocument(kind: String, title: String, height: Double, body: String,
+                 plot: (left: Double, top: Double, right: Double, bottom: Double)? = nil, references: Int? = nil) -> String {
+    // The plot's bounds and the references asked for: the browser test checks every mark lies
+    // inside and every reference is drawn.
+    let plotAttribute = plot.map { " data-plot=\"\([$0.left, $0.top, $0.right, $0.bottom].map(Markup.coordinate).joined(separator: " "))\"" } ?? ""
+    let referenceAttribute = references.map { " data-references=\"\($0)\"" } ?? ""
+    return """
+    <svg class="chart" data-kind="\(Markup.escape(kind))"\(plotAttribute)\(referenceAttribute) role="img" aria-label="\(Markup.escape(title))" \
     viewBox="0 0 \(Int(chartWidth)) \(Int(height.rounded(.up)))" xmlns="http://www.w3.org/2000/svg">
     <title>\(Markup.escape(title))</title>
     \(body)</svg>
@@ -335,15 +360,40 @@ public struct XYChart: Sendable {
         }
     }
 
+    /// The value above which points are drawn off the scale, or nil to show them all: 3 times the
+    /// highest positive reference (an SLO line then sits in the lower third of the plot or above),
+    /// else 5 times the median of the positive values. Only when at least two points stay on the
+    /// scale and at least one leaves it.
+    static func offScaleCap(means: [Double], references: [Double]) -> Double? {
+        let positive = means.filter { $0 > 0 }.sorted()
+        guard positive.count >= 3 else { return nil }
+        let cap = references.filter { $0 > 0 }.max().map { 3 * $0 } ?? 5 * positive[positive.count / 2]
+        let inside = positive.filter { $0 <= cap }.count
+        guard inside >= 2, inside < positive.count else { return nil }
+        return cap
+    }
+
     public var svg: String {
         let legendNames = series.filter { !$0.points.isEmpty }.map(\.name)
         let drop = legendDrop(title: title, titleX: 78, legend: legendNames, right: chartWidth - 24)
         let height = self.height + drop
         let left = 78.0, right = chartWidth - 24, top = 40.0 + drop, bottom = height - 58
         let xs = series.flatMap { $0.points.map(\.x) } + bands.flatMap { [$0.from, $0.to] }
+        let means = series.flatMap { $0.points.map(\.y) }.filter(\.isFinite)
+        // A quantity whose every value is non-negative (a latency, a rate, a utilization) is never
+        // drawn below zero: intervals reaching below it (few replications) are clipped and marked.
+        let nonNegative = !means.isEmpty && means.allSatisfy { $0 >= 0 }
+        // Points far above the others (an overloaded cell's seconds beside milliseconds) or far
+        // above the highest reference (an SLO) stay off the scale, drawn as markers at its top edge.
+        let cap = y.logarithmic ? nil : XYChart.offScaleCap(means: means, references: references.map(\.value))
         // Intervals count in the domain only where they are drawn (whiskers on points, not on lines).
         let ys = series.flatMap { s in
-            s.points.flatMap { s.style == .line ? [$0.y] : [$0.y, $0.low ?? $0.y, $0.high ?? $0.y] }
+            s.points.filter { p in cap.map { p.y <= $0 } ?? true }.flatMap { p -> [Double] in
+                guard s.style != .line else { return [p.y] }
+                let low = p.low.map { nonNegative ? max(0, $0) : $0 } ?? p.y
+                let high = p.high.map { h in cap.map { min(h, $0) } ?? h } ?? p.y
+                return [p.y, low, high]
+            }
         } + references.map(\.value)
         let xScale: ChartScale
         if let cats = xCategories {
@@ -362,7 +412,11 @@ public struct XYChart: Sendable {
             }
             xScale = s
         }
-        let yScale = ChartScale(covering: ys, includeZero: !y.logarithmic, logarithmic: y.logarithmic, from: bottom, to: top)
+        var yScale = ChartScale(covering: ys, includeZero: !y.logarithmic, logarithmic: y.logarithmic, from: bottom, to: top)
+        if nonNegative && !y.logarithmic { yScale.low = max(0, yScale.low) }
+        /// A value's vertical position, held inside the plot (off-scale values at its edge).
+        func clampedY(_ v: Double) -> Double { min(bottom, max(top, yScale(v))) }
+        let offScale = { (v: Double) -> Bool in !y.logarithmic && v > yScale.high * (1 + 1e-9) }
         let yMagnitude = max(abs(yScale.low), abs(yScale.high))
         let (yFactor, _) = y.unit.display(magnitude: yMagnitude)
         var body = svgText(title, x: left, y: 22, size: 16, weight: "600")
@@ -410,24 +464,46 @@ public struct XYChart: Sendable {
         }
         // Series.
         let xNote = x.unit
+        var offScaleLabels = 0
         for s in series {
             let pts = s.points.filter { $0.x.isFinite && $0.y.isFinite }
             body += "<g class=\"series\" data-series=\"\(Markup.escape(s.name))\">\n"
             for p in pts {
-                if let lo = p.low, let hi = p.high, lo.isFinite, hi.isFinite, s.style != .line {
+                if let lo = p.low, let hi = p.high, lo.isFinite, hi.isFinite, s.style != .line, !offScale(p.y) {
                     let px = xScale(p.x)
-                    body += "<line class=\"ci\" x1=\"\(Markup.coordinate(px))\" y1=\"\(Markup.coordinate(yScale(lo)))\" x2=\"\(Markup.coordinate(px))\" y2=\"\(Markup.coordinate(yScale(hi)))\" stroke=\"\(s.color)\" stroke-width=\"1.5\" opacity=\"0.6\"/>\n"
+                    let y1 = clampedY(lo), y2 = clampedY(hi)
+                    body += "<line class=\"ci\" x1=\"\(Markup.coordinate(px))\" y1=\"\(Markup.coordinate(y1))\" x2=\"\(Markup.coordinate(px))\" y2=\"\(Markup.coordinate(y2))\" stroke=\"\(s.color)\" stroke-width=\"1.5\" opacity=\"0.6\"/>\n"
+                    // A clipped end: a short bar across the whisker, with what was cut.
+                    for (end, drawn, edge) in [(lo, y1, "below \(y.unit.text(yScale.low))"), (hi, y2, "above \(y.unit.text(yScale.high))")]
+                    where abs(drawn - yScale(end)) > 0.5 {
+                        body += "<line class=\"ci-clipped\" x1=\"\(Markup.coordinate(px - 5))\" y1=\"\(Markup.coordinate(drawn))\" x2=\"\(Markup.coordinate(px + 5))\" y2=\"\(Markup.coordinate(drawn))\" stroke=\"\(s.color)\" stroke-width=\"2\"><title>\(Markup.escape("interval clipped: it reaches \(y.unit.text(end)), \(edge)"))</title></line>\n"
+                    }
                 }
             }
             if s.style != .points && pts.count > 1 {
-                let path = pts.enumerated().map { i, p in "\(i == 0 ? "M" : "L")\(Markup.coordinate(xScale(p.x))) \(Markup.coordinate(yScale(p.y)))" }.joined(separator: " ")
+                let path = pts.enumerated().map { i, p in "\(i == 0 ? "M" : "L")\(Markup.coordinate(xScale(p.x))) \(Markup.coordinate(clampedY(p.y)))" }.joined(separator: " ")
                 let markClass = s.style == .line ? "mark line" : "line"
                 body += "<path class=\"\(markClass)\" d=\"\(path)\" fill=\"none\" stroke=\"\(s.color)\" stroke-width=\"2\"\(s.dashed ? " stroke-dasharray=\"6 4\"" : "")><title>\(Markup.escape(s.name))</title></path>\n"
             } else if s.style == .line, let p = pts.first {
-                body += "<circle class=\"mark\" cx=\"\(Markup.coordinate(xScale(p.x)))\" cy=\"\(Markup.coordinate(yScale(p.y)))\" r=\"3\" fill=\"\(s.color)\"><title>\(Markup.escape(s.name))</title></circle>\n"
+                body += "<circle class=\"mark\" cx=\"\(Markup.coordinate(xScale(p.x)))\" cy=\"\(Markup.coordinate(clampedY(p.y)))\" r=\"3\" fill=\"\(s.color)\"><title>\(Markup.escape(s.name))</title></circle>\n"
             }
             if s.style != .line {
-                for p in pts {
+                for p in pts where offScale(p.y) {
+                    // Off the scale: a triangle at the top edge, labelled with the value.
+                    let px = xScale(p.x)
+                    let xText = xCategories.map { cats in Int(p.x) < cats.count && p.x >= 0 ? cats[Int(p.x)] : "" } ?? xNote.text(p.x)
+                    var tip = p.note.map { $0 + "\n" } ?? ""
+                    tip += "\(s.name): \(y.unit.text(p.y)) (off the scale)"
+                    if let lo = p.low, let hi = p.high { tip += " [\(y.unit.text(lo)), \(y.unit.text(hi))]" }
+                    tip += " at \(x.title) \(xText)"
+                    body += "<path class=\"mark offscale\" d=\"M\(Markup.coordinate(px - 6)) \(Markup.coordinate(top + 7)) L\(Markup.coordinate(px + 6)) \(Markup.coordinate(top + 7)) L\(Markup.coordinate(px)) \(Markup.coordinate(top - 3)) Z\" fill=\"\(s.color)\"><title>\(Markup.escape(tip))</title></path>\n"
+                    let label = y.unit.text(p.y)
+                    let fits = px + 9 + Double(label.count) * 6.6 <= right
+                    offScaleLabels += 1
+                    body += svgText(label, x: fits ? px + 9 : px - 9, y: top + 9 + Double((offScaleLabels - 1) % 3) * 12, anchor: fits ? "start" : "end",
+                                    size: 11, fill: s.color, cssClass: "offscale-label")
+                }
+                for p in pts where !offScale(p.y) {
                     let xText = xCategories.map { cats in Int(p.x) < cats.count && p.x >= 0 ? cats[Int(p.x)] : "" } ?? xNote.text(p.x)
                     var tip = p.note.map { $0 + "\n" } ?? ""
                     tip += "\(s.name): \(y.unit.text(p.y))"
@@ -447,6 +523,29 @@ public struct XYChart: Sendable {
         }
         body += svgLegend(series.filter { !$0.points.isEmpty }.map { ($0.name, $0.color, $0.dashed) }, right: right, y: 22 + drop,
                           dots: Set(series.filter { $0.style == .points }.map(\.name)))
-        return svgDocument(kind: kind, title: title, height: height, body: body)
+        return svgDocument(kind: kind, title: title, height: height, body: body,
+                           plot: (left, top, right, bottom), references: references.count)
     }
+}
+
+// MARK: - Figure names for people
+
+/// `overall.all.p95_seconds` -> `p95 latency, all endpoints`; `pools.prisma.mean_wait_seconds` ->
+/// `<the catalog's label>, pool prisma`: the metric catalog's human label and the item, never the key.
+func humanFigureName(_ figure: String) -> String {
+    let parts = figure.split(separator: ".").map(String.init)
+    guard parts.count >= 3 else { return figure.replacingOccurrences(of: "_", with: " ") }
+    let section = parts[0], metric = parts[parts.count - 1]
+    let item = parts[1..<(parts.count - 1)].joined(separator: ".")
+    let label = MetricCatalog.spec(section: section, key: metric)?.label ?? ValueText.label(metric)
+    let noun: String
+    switch section {
+    case "overall": noun = "all endpoints"
+    case "network": noun = ""
+    case "endpoints": noun = item
+    default:
+        let singular = ReportSectionName(rawValue: section)?.singular?.replacingOccurrences(of: "_", with: " ")
+        noun = singular.map { "\($0) \(item)" } ?? item
+    }
+    return noun.isEmpty ? label : "\(label), \(noun)"
 }

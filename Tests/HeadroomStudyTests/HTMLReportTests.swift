@@ -14,7 +14,7 @@ func occurrences(_ needle: String, in text: String) -> Int {
 
 /// Data marks drawn in an SVG or page (every mark has class "mark" or "mark line").
 func marks(_ svg: String) -> Int {
-    occurrences("class=\"mark\"", in: svg) + occurrences("class=\"mark line\"", in: svg)
+    occurrences("class=\"mark\"", in: svg) + occurrences("class=\"mark line\"", in: svg) + occurrences("class=\"mark offscale\"", in: svg)
 }
 
 @Suite("SVG charts")
@@ -313,6 +313,9 @@ struct HTMLReportTests {
         // Four loads on the SLO chart (two hold, two fail), sorted by load for the lines.
         let slo = try #require(html.components(separatedBy: "<figure id=\"breakpoint-1\">").last?.components(separatedBy: "</figure>").first)
         #expect(marks(slo) == 4)
+        // 2.5 s beside a 250 ms SLO stays off the scale, a marker at the top edge with its value.
+        #expect(occurrences("class=\"mark offscale\"", in: slo) == 1)
+        #expect(slo.contains(">2.50 s</text>"))
         #expect(occurrences("class=\"band\"", in: slo) == 1)
         #expect(slo.contains(">SLO: p95&lt;250ms</text>"))
         // Resources that never reach 100 % are left out; the others in order of load.

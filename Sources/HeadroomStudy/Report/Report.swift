@@ -106,6 +106,28 @@ public enum WarmupMethod: String, Sendable, Hashable, Codable {
 
 /// The settings a study actually ran with (after command-line overrides and precision stopping).
 public struct StudySettings: Sendable, Hashable {
+    /// Fewer replications than this print a caution beside every interval (terminal, JSON, HTML).
+    ///
+    /// Why 5: an interval is `mean ± t(n-1) s/√n`, and with few replications both factors fail.
+    /// Student's t at 95% is 12.71 for 2 replications, 4.30 for 3, 3.18 for 4 (2.78 for 5, 2.26 for
+    /// the default 10), and the spread `s` estimated from n numbers is itself uncertain: with
+    /// 3 replications the 95% range of s/σ is [0.16, 1.92] (χ² with 2 degrees of freedom), so an
+    /// interval can be ten times too narrow or twice too wide. The default, 10, gives intervals
+    /// about as wide as the normal approximation's (t = 2.26) with s known within about [0.69, 1.83].
+    public static let replicationsForUsefulIntervals = 5
+
+    /// The caution printed when `replications` is below `replicationsForUsefulIntervals`, else nil.
+    public var intervalCaution: String? { Self.intervalCaution(replications: replications, confidenceLevel: confidenceLevel) }
+
+    public static func intervalCaution(replications: Int, confidenceLevel: Double) -> String? {
+        guard replications < Self.replicationsForUsefulIntervals else { return nil }
+        guard replications > 1 else {
+            return "1 replication: no confidence interval can be computed (± is 0); use 10 or more (the default) for intervals"
+        }
+        let t = Estimate.studentTQuantile(1 - (1 - confidenceLevel) / 2, degreesOfFreedom: Double(replications - 1))
+        return "only \(replications) replications: each interval is the mean ± \(String(format: "%.2f", t)) x the spread over \(replications) numbers, itself poorly known, so intervals are wide and rough; use 10 or more (the default) for intervals to rely on"
+    }
+
     public var horizonSeconds: Double
     public var warmupSeconds: Double
     public var warmupMethod: WarmupMethod

@@ -34,6 +34,7 @@ extension StudyReport {
         if let l = s.latencyOf { run += "; latencies of \(l == .all ? "all requests (timeouts at the client's timeout)" : "succeeded requests")" }
         run += "; ± is the half-width of the \(formatPercent(s.confidenceLevel)) confidence interval"
         lines.append(run)
+        if let caution = s.intervalCaution { lines.append("caution: " + caution) }
         for section in sections where !section.items.isEmpty {
             lines.append("")
             lines.append(StudyReport.sectionTitles[section.name] ?? section.name)
@@ -96,6 +97,8 @@ extension StudyReport {
 
     var json: JSONValue {
         let s = settings
+        let caution: JSONValue = s.intervalCaution.map { .string($0) } ?? .null
+        let precision: JSONValue = s.precisionReached.map { .bool($0) } ?? .null
         var root: [(String, JSONValue)] = [
             ("schema", .string("headroom.run/1")),
             ("model", .object([("name", .string(modelName)), ("source", .string(sourcePath))])),
@@ -108,7 +111,8 @@ extension StudyReport {
                 ("confidence_level", .num(s.confidenceLevel)),
                 ("target_relative_error", .num(s.targetRelativeError)),
                 ("max_replications", .int(s.maxReplications)),
-                ("precision_reached", s.precisionReached.map { .bool($0) } ?? .null),
+                ("precision_reached", precision),
+                ("interval_caution", caution),
             ] + (s.latencyOf.map { [("latency_of", JSONValue.string($0.rawValue))] } ?? []))),
         ]
         for section in sections {

@@ -29,6 +29,8 @@ public struct SweepSummary: Sendable {
     public var rows: [Row]
     public var slos: [PlanSLO]
     public var costText: String?
+    /// The fewest replications of any cell (below 5 the table carries a caution).
+    public var fewestReplications: Int = .max
     /// Index into `rows` of the best passing cell.
     public var best: Int?
 
@@ -85,6 +87,9 @@ public struct SweepSummary: Sendable {
         }
         var summary = SweepSummary(axes: axes.map(\.key), figures: figures, rows: rows, slos: slos,
                                    costText: expression?.text, best: nil)
+        if let c = table.column("replications") {
+            summary.fewestReplications = table.rows.values.compactMap { Int($0[c]) }.min() ?? .max
+        }
         if !slos.isEmpty {
             summary.best = rows.indices.filter { rows[$0].passes }.min { summary.rankKey($0) < summary.rankKey($1) }
         }
@@ -192,6 +197,9 @@ public struct SweepSummary: Sendable {
         var text = alignedRows(lines, right: Set(axes.count + 1 ..< axes.count + 1 + figures.count), indent: "").joined(separator: "\n") + "\n"
         if omitted > 0 { text += "(\(omitted) more cell\(omitted == 1 ? "" : "s") in cells.csv)\n" }
         text += "means over replications (their confidence intervals are in cells.csv); timeouts and errors: shares of all requests\n"
+        if let caution = StudySettings.intervalCaution(replications: fewestReplications, confidenceLevel: 0.95) {
+            text += "caution: \(caution)\n"
+        }
         if !slos.isEmpty {
             let passing = rows.filter(\.passes).count
             text += "\(passing) of \(rows.count) cells meet every SLO (\(slos.map(\.text).joined(separator: ", ")), each at the unfavourable bound of its 95% confidence interval)\n"

@@ -1,0 +1,104 @@
+import Foundation
+import Testing
+@testable import HeadroomCharts
+@testable import HeadroomOutput
+
+/// What a planner reads off a chart (issue 22, item 1): the interesting region, nothing below
+/// zero, the SLO line visible, heat-map values that tell neighbours apart.
+@Suite("Readable charts")
+struct ChartReadabilityTests {
+    /// The plot's bounds, from `data-plot`.
+    func plot(_ svg: String) throws -> (top: Double, bottom: Double) {
+        let attr = try #require(svg.components(separatedBy: "data-plot=\"").dropFirst().first?.split(separator: "\"").first)
+        let v = attr.split(separator: " ").compactMap { Double($0) }
+        return (v[1], v[3])
+    }
+
+    /// Every `attr="number"` of the elements with `class="cls"`.
+    func values(_ svg: String, cls: String, attr: String) -> [Double] {
+        svg.components(separatedBy: "class=\"\(cls)\"").dropFirst().flatMap { chunk -> [Double] in
+            let element = chunk.prefix { $0 != ">" }
+            return element.components(separatedBy: " \(attr)=\"").dropFirst().compactMap { Double($0.prefix { $0 != "\"" }) }
+        }
+    }
+
+    @Test("an interval reaching below zero is clipped at the axis and marked; the axis starts at zero")
+    func whiskersClippedAtZero() throws {
+        let points = [ChartPoint(x: 1, y: 0.26, low: -0.79, high: 1.37), ChartPoint(x: 2, y: 0.3, low: 0.2, high: 0.4),
+                      ChartPoint(x: 3, y: 0.35, low: 0.3, high: 0.4)]
+        let svg = XYChart(kind: "t", title: "t", x: ChartAxis("load", unit: .perSecond("req")), y: ChartAxis("p95", unit: .seconds),
+                          series: [ChartSeries(name: "p95", points: points, color: "#000")]).svg
+        let (top, bottom) = try plot(svg)
+        for y in values(svg, cls: "ci", attr: "y1") + values(svg, cls: "ci", attr: "y2") {
+            #expect(y >= top - 0.5 && y <= bottom + 0.5)
+        }
+        #expect(values(svg, cls: "ci", attr: "y1").contains(bottom), "the low end sits on the zero line")
+        #expect(svg.contains("class=\"ci-clipped\""))
+        #expect(svg.contains("interval clipped: it reaches -790 ms"))
+        #expect(!svg.contains(">-"), "no negative tick")
+    }
+
+    @Test("an overloaded point stays off the scale, a labelled marker at the edge, and the SLO line clear of the floor")
+    func overloadOffScale() throws {
+        let points = [0.05, 0.06, 0.07, 0.09, 8.0].enumerated().map { ChartPoint(x: Double($0.offset), y: $0.element) }
+        var chart = XYChart(kind: "t", title: "t", x: ChartAxis("load", unit: .count("")), y: ChartAxis("p95", unit: .seconds),
+                            series: [ChartSeries(name: "p95", points: points, style: .points, color: "#000")])
+        chart.references = [ChartReference(value: 0.1, label: "SLO: p95<100ms")]
+        let svg = chart.svg
+        let (top, bottom) = try plot(svg)
+        #expect(occurrences("class=\"mark offscale\"", in: svg) == 1)
+        #expect(svg.contains(">8.00 s</text>"))
+        let reference = try #require(values(svg, cls: "reference", attr: "y1").first)
+        #expect(bottom - reference >= 0.25 * (bottom - top), "the SLO line at \(reference) in \(top)...\(bottom)")
+        for y in values(svg, cls: "mark", attr: "cy") { #expect(y >= top && y <= bottom) }
+    }
+
+    @Test("without an outlier every point is on the scale")
+    func noOutlierNoCap() {
+        #expect(XYChart.offScaleCap(means: [0.05, 0.06, 0.07, 0.09], references: []) == nil)
+        #expect(XYChart.offScaleCap(means: [0.05, 0.06, 0.07, 0.09], references: [0.1]) == nil)
+        #expect(XYChart.offScaleCap(means: [0.05, 0.06, 0.07, 8], references: []) != nil)
+    }
+
+    @Test("an all-zero series gets distinct tick labels")
+    func allZeroTicks() {
+        let scale = ChartScale(covering: [0, 0, 0, 1e-15], includeZero: true, from: 300, to: 40)
+        let labels = scale.tickLabels(factor: 1000)
+        #expect(Set(labels).count == labels.count, "\(labels)")
+    }
+
+    @Test("heat-map cells in their own unit and three digits: 39.9, 40.2 and 41.4 ms read apart beside 6.27 s")
+    func heatMapPrecision() {
+        let map = HeatMap(kind: "heatmap", title: "p95", x: ChartAxis("size", unit: .count("")), y: ChartAxis("rate", unit: .count("")),
+                          xLabels: ["5", "10", "20", "40"], yLabels: ["100/s"], values: [[0.0399, 0.0402, 0.0414, 6.27]],
+                          valueTitle: "p95", valueUnit: .seconds)
+        let svg = map.svg
+        for text in ["39.9 ms", "40.2 ms", "41.4 ms", "6.27 s"] { #expect(svg.contains(">\(text)</text>"), "\(text)") }
+    }
+
+    @Test("a heat-map cell without a value is hatched, not white, and keyed")
+    func heatMapEmptyCell() {
+        var map = HeatMap(kind: "heatmap", title: "p95", x: ChartAxis("size", unit: .count("")), y: ChartAxis("rate", unit: .count("")),
+                          xLabels: ["5", "10"], yLabels: ["100/s"], values: [[0.04, nil]], valueTitle: "p95", valueUnit: .seconds)
+        map.emptyKey = "no response"
+        let svg = map.svg
+        #expect(svg.contains("class=\"empty\"") && svg.contains("fill=\"url(#heatmap-none)\""))
+        #expect(svg.contains("<pattern id=\"heatmap-none\""))
+        #expect(svg.contains("class=\"legend-empty\"") && svg.contains(">no response</text>"))
+        #expect(map.markCount == 1)
+    }
+
+    @Test("axes name figures in the catalog's words, not their keys")
+    func humanNames() {
+        #expect(humanFigureName("overall.all.p95_seconds") == "p95 latency, all endpoints")
+        #expect(humanFigureName("endpoints.search.p99_seconds") == "p99 latency, search")
+        #expect(!humanFigureName("pools.prisma.mean_wait_seconds").contains("_"))
+    }
+
+    @Test("backquoted words in page text become code, not literal backquotes")
+    func backquotes() {
+        #expect(Markup.prose("pool `prisma` is full") == "pool <code>prisma</code> is full")
+        #expect(Markup.prose("a <b> `x`") == "a &lt;b&gt; <code>x</code>")
+        #expect(Markup.prose("one ` alone") == "one ` alone")
+    }
+}
