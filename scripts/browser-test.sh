@@ -258,9 +258,10 @@ for page in run sweep overloaded plan breakpoint audit audit-report; do
             shot_kinds[$kind]=1
         fi
         png="$work/$page-$id.png"
+        name=$id; [ "$page" = overloaded ] && name="overloaded-$id"
         browse --screenshot="$png" --window-size=1280,"$height" "file://$file#$id" >/dev/null 2>&1 || { fail "$page.html#$id: no screenshot"; continue; }
         shots=$((shots + 1))
-        verdict=$("$py" "$work/png.py" "$png" ${keep:+"$keep/$id.png"})
+        verdict=$("$py" "$work/png.py" "$png" ${keep:+"$keep/$name.png"})
         [ "$verdict" = ok ] || fail "$page.html#$id screenshot is $verdict"
     done < <(awk '$1 == "shot" {print $2, $3, $4}' "$file.charts")
 done

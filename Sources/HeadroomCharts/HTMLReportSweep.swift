@@ -66,9 +66,12 @@ extension HTMLReport {
             return page
         }
 
-        // The x axis: the first numeric axis (the load, a pool size); series: values of the others.
-        let xAxis = axes.firstIndex { $0.numbers != nil } ?? 0
-        let others = axes.indices.filter { $0 != xAxis }
+        // The x axis: the first numeric axis that varies (the load, a pool size); series: values of
+        // the other varying axes. An axis with one value is fixed (its value is in the grid fact
+        // above), whatever its place: `--vary users=300 --vary instances=1...4` draws against instances.
+        let varying = axes.indices.filter { axes[$0].values.count > 1 }
+        let xAxis = varying.first { axes[$0].numbers != nil } ?? varying.first ?? 0
+        let others = varying.filter { $0 != xAxis }
         var combos: [[Int]] = [[]]
         for a in others { combos = combos.flatMap { c in axes[a].values.indices.map { c + [$0] } } }
         let shownCombos = Array(combos.prefix(6))
@@ -146,7 +149,7 @@ extension HTMLReport {
 
         // Heat map: p95 over two axes, or utilization per resource along one.
         page.add(.heading("Heat map"))
-        if axes.count >= 2, let overall {
+        if !others.isEmpty, let overall {
             let (ya, xa) = (others[0], xAxis)
             let rest = axes.indices.filter { $0 != xa && $0 != ya }
             var values = Array(repeating: Array(repeating: Double?.none, count: axes[xa].values.count), count: axes[ya].values.count)

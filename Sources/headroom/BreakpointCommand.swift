@@ -103,7 +103,16 @@ struct BreakpointCommand: ParsableCommand {
                 maxSimulations: maxSimulations, threads: threads)
             search.budgetOperations = budget.budget?.operations
             if Console.stderrIsTerminal {
-                search.progress = { n, _, _ in Console.progress("breakpoint: simulated \(n) loads") }
+                // The search stops when the bracket is narrow enough or at --max-simulations: the
+                // time left is at most the remaining loads at the mean time per load so far.
+                let bar = ProgressBar(unit: "loads (at most)")
+                let start = Date(), most = maxSimulations
+                search.progress = { n, load, passes in
+                    let elapsed = Date().timeIntervalSince(start)
+                    let left = elapsed / Double(max(1, n)) * Double(max(0, most - n))
+                    bar.show(fraction: Double(n) / Double(most), done: n, total: most, elapsed: elapsed,
+                             note: "at most \(ProgressBar.clock(left)) left; last \(Units.formatNumber(load)) \(passes ? "holds" : "fails")", eta: false)
+                }
             }
             let result = try search.run()
             if Console.stderrIsTerminal { Console.progress(nil) }

@@ -155,7 +155,9 @@ struct OutputOptions: ParsableArguments {
 
     func emit(_ text: String, inputs: [String]) throws {
         guard let output else {
-            FileHandle.standardOutput.write(Data(text.utf8))
+            // The table, at a terminal, with its verdicts in colour (never with NO_COLOR, in a pipe or JSON).
+            let shown = format == .table && TerminalColor.enabled(fd: 1) ? TerminalColor.paint(text) : text
+            FileHandle.standardOutput.write(Data(shown.utf8))
             return
         }
         try OutputFile.write(text, to: output, force: force, inputs: inputs)
@@ -461,11 +463,13 @@ enum Console {
     /// Writes a diagnostic, its long quotes clipped (`clippingLongQuotes`): every error and
     /// warning the commands print passes here.
     static func error(_ text: String) {
-        let text = clippingLongQuotes(text)
+        var text = clippingLongQuotes(text)
+        if stderrIsColored { text = TerminalColor.paint(text) }
         FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
     }
 
     static let stderrIsTerminal = isatty(2) == 1
+    static let stderrIsColored = TerminalColor.enabled(fd: 2)
 
     /// A one-line progress message on a terminal (nil clears it).
     static func progress(_ text: String?) {

@@ -163,7 +163,8 @@ struct SweepCommand: ParsableCommand {
             print(line)
             if outcome.complete || sweep.shard != nil {
                 let summary = try SweepSummary.read(directory: directory, slos: slos, cost: cost)
-                print(summary.table(), terminator: "")
+                let table = summary.table()
+                print(TerminalColor.enabled(fd: 1) ? TerminalColor.paint(table) : table, terminator: "")
                 meetsSLOs = summary.best != nil
             }
             try html.write(try HTMLReport.sweep(directory: directory), inputs: [model])

@@ -102,3 +102,24 @@ struct ChartReadabilityTests {
         #expect(Markup.prose("one ` alone") == "one ` alone")
     }
 }
+
+@Suite("Colour at a terminal")
+struct TerminalColorTests {
+    @Test("verdict words are coloured, whole words only")
+    func paintsVerdicts() {
+        let painted = TerminalColor.paint("p95<250ms  212 ms  FAIL\nsearch passes  pass")
+        #expect(painted.contains("\u{1B}[1;31mFAIL\u{1B}[0m"))
+        #expect(painted.contains("\u{1B}[32mpass\u{1B}[0m"))
+        #expect(painted.contains("search passes"), "`passes` is not the verdict `pass`")
+    }
+
+    @Test("NO_COLOR (non-empty) and TERM=dumb turn colour off; a pipe never has it")
+    func noColor() {
+        #expect(!TerminalColor.enabled(fd: 1, environment: ["NO_COLOR": "1"]))
+        #expect(!TerminalColor.enabled(fd: 1, environment: ["TERM": "dumb"]))
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        #expect(!TerminalColor.enabled(fd: fds[1], environment: [:]))
+        close(fds[0]); close(fds[1])
+    }
+}

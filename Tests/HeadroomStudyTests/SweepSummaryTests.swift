@@ -1,6 +1,7 @@
 import Foundation
 import HeadroomModel
 import Testing
+@testable import HeadroomCharts
 @testable import HeadroomOutput
 @testable import HeadroomStudy
 
@@ -81,5 +82,16 @@ struct SweepSummaryTests {
     func costReadsAxes() {
         #expect(throws: SweepError.self) { try SweepSummary.costExpression("instances*2", axes: ["pools.db.size"]) }
         #expect((try? SweepSummary.costExpression("pools.db.size*2", axes: ["pools.db.size"])) != nil)
+    }
+
+    @Test("a sweep page draws against the first axis that varies: a single-valued first axis is fixed, not the x axis")
+    func pageSkipsFixedAxes() throws {
+        let w = try sweepWorkspace()
+        let out = w.dir + "/out"
+        try Sweep(modelPath: w.model, grid: SweepGrid(axes: [SweepAxis.parse("instances=2"), SweepAxis.parse("pools.db.size=2,4")]),
+                  threads: 1, outputDirectory: out).run()
+        let html = try HTMLReport.sweep(directory: out)
+        #expect(html.contains("Response time against pools.db.size"))
+        #expect(!html.contains("against instances"))
     }
 }
