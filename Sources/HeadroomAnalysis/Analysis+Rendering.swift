@@ -54,7 +54,7 @@ extension Analysis {
         if !pools.isEmpty {
             lines.append("")
             lines.append(workload == .open
-                ? "Pools (per copy: Erlang C, M/M/c with c connections, or M/M/c+D when waiters give up after a constant timeout; offered load = acquisitions/s x mean hold; utilization is carried)"
+                ? "Pools (per copy; pool+database: the pools and the database their holders share solved together, holds as the database stretches them, waits with the acquire timeout; behind a pooler: M/M/c or M/M/c+D on the pooler's wait plus hold; utilization is carried)"
                 : "Pools (closed load: Little's law on the MVA throughput; beyond the connections, requests wait)")
             var rows: [[String]] = [["pool", "method", "copies x conns", "acquisitions", "mean hold", "offered", "utilization", "P(wait)", "P(timeout)", "mean wait", "waiting"]]
             for p in pools {

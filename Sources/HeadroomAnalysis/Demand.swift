@@ -11,6 +11,10 @@ package struct Profile: Sendable, Hashable {
     package var poolHoldSeconds: [String: Double] = [:]
     /// Connection acquisitions per execution, per pool.
     package var poolAcquires: [String: Double] = [:]
+    /// Database service seconds (uncontended) of the queries run on each pool's connections, on
+    /// the primary and on the replicas (all together): the part of a hold spent at the database.
+    package var poolPrimarySeconds: [String: Double] = [:]
+    package var poolReplicaSeconds: [String: Double] = [:]
     /// Database service seconds on the primary, and on the replicas (all replicas together).
     package var primarySeconds = 0.0
     package var replicaSeconds = 0.0
@@ -30,6 +34,8 @@ package struct Profile: Sendable, Hashable {
         cpuSeconds += w * o.cpuSeconds
         for (k, v) in o.poolHoldSeconds { poolHoldSeconds[k, default: 0] += w * v }
         for (k, v) in o.poolAcquires { poolAcquires[k, default: 0] += w * v }
+        for (k, v) in o.poolPrimarySeconds { poolPrimarySeconds[k, default: 0] += w * v }
+        for (k, v) in o.poolReplicaSeconds { poolReplicaSeconds[k, default: 0] += w * v }
         primarySeconds += w * o.primarySeconds
         replicaSeconds += w * o.replicaSeconds
         primaryQueries += w * o.primaryQueries
@@ -105,6 +111,8 @@ package struct ProfileWalker {
                 p.poolHoldSeconds[q.pool, default: 0] += m * elapsed
                 p.poolAcquires[q.pool, default: 0] += m
             }
+            p.poolReplicaSeconds[q.pool, default: 0] += share * m * t
+            p.poolPrimarySeconds[q.pool, default: 0] += (1 - share) * m * t
             p.replicaSeconds += share * m * t
             p.replicaQueries += share * m
             p.primarySeconds += (1 - share) * m * t

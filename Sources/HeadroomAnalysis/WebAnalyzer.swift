@@ -66,35 +66,24 @@ package struct WebAnalyzer {
         let reaching = model.database.map { _ in connectionsReachingDatabase() } ?? 0
         let primaryUncontended = model.database.map { reaching <= $0.cores } ?? true
         let replicaUncontended = model.database.map { reaching <= $0.replicaCores } ?? true
-        if let db = model.database, primaryUncontended {
+        if let db = model.database, primaryUncontended, model.database.map({ $0.contention == 0 && $0.coherency == 0 }) ?? true {
             notes.append("at most \(reaching) queries can be active at once (the connections of every pool and pooler, capped by max_connections): no more than the primary's \(db.cores) cores\(db.replicas > 0 ? (replicaUncontended ? " and a replica's \(db.replicaCores)" : "") : ""), so queries never queue for a core there and connection holds are not stretched")
         }
+        // Open loads: the pools and the database they share solved together; the holds are
+        // stretched by the residence at each node that solution gives.
+        let joint = kind == .open ? PoolDatabaseSolution.solve(model: model, rate: rate, total: total) : nil
         if kind == .closed {
             dbStretch = DatabaseStretch(primary: primaryUncontended ? 1 : stretch.primary,
                                         replica: replicaUncontended ? 1 : stretch.replica)
-        } else if rate > 0, let db = model.database {
-            func mmc(_ queriesPerSecond: Double, _ seconds: Double, _ queries: Double, _ servers: Int, _ node: String) -> Double {
-                guard queriesPerSecond > 0, queries > 0, seconds > 0 else { return 1 }
-                let s = seconds / queries
-                guard let q = try? MMcQueue(arrivalRatePerSecond: queriesPerSecond, meanServiceSeconds: s, servers: servers) else {
-                    notes.append("database \(node) is overloaded: pool hold times use uncontended query times")
-                    return 1
-                }
-                return q.meanResponseSeconds / s
-            }
-            if !primaryUncontended {
-                dbStretch.primary = mmc(rate * total.primaryQueries, total.primarySeconds, total.primaryQueries, db.cores, "primary")
-            }
-            if db.replicas > 0 && !replicaUncontended {
-                dbStretch.replica = mmc(rate * total.replicaQueries / Double(db.replicas), total.replicaSeconds,
-                                        total.replicaQueries, db.replicaCores, "replicas")
-            }
+        } else if let joint {
+            dbStretch = joint.stretch
+            notes.append(contentsOf: joint.notes)
         }
         let held = dbStretch == DatabaseStretch() ? demands : WebDemands.compute(model, requestRate: rate, stretch: dbStretch)
         var heldTotal = held.synchronous
         heldTotal.add(held.asynchronous, times: 1)
         if dbStretch.primary > 1.001 || dbStretch.replica > 1.001 {
-            notes.append("pool hold times include queries sharing the database cores: each query takes \(formatSignificant(dbStretch.primary, digits: 3))x its service time on the primary\(model.database.map { $0.replicas > 0 } == true ? " and \(formatSignificant(dbStretch.replica, digits: 3))x on a replica" : "") (\(kind == .open ? "M/M/c response / service" : "MVA residence / demand"))")
+            notes.append("pool hold times include queries sharing the database cores: each query takes \(formatSignificant(dbStretch.primary, digits: 3))x its service time on the primary\(model.database.map { $0.replicas > 0 } == true ? " and \(formatSignificant(dbStretch.replica, digits: 3))x on a replica" : "") (\(kind == .open ? "residence at the node in the joint solution of pools and database / service" : "MVA residence / demand"))")
         }
         var resources: [Analysis.Resource] = []
         /// `demand`: intrinsic (uncontended) seconds per request, for bounds and the bottleneck;
@@ -123,6 +112,14 @@ package struct WebAnalyzer {
                 demand: via.reduce(0) { $0 + (total.poolHoldSeconds[$1.name] ?? 0) },
                 occupied: via.reduce(0) { $0 + (heldTotal.poolHoldSeconds[$1.name] ?? 0) })
         }
+        if let joint {
+            // A pool's utilization is what the joint solution carries (connections held / size),
+            // or, past what a full pool releases, the offered acquisitions over that rate (>= 1).
+            for i in resources.indices where resources[i].kind == "pool" || resources[i].kind == "pooler" {
+                guard let f = joint.pools["\(resources[i].kind).\(resources[i].name)"] else { continue }
+                resources[i].utilization = f.offeredUtilization >= 1 ? f.offeredUtilization : f.queue.utilization
+            }
+        }
         if model.poolers.contains(where: { $0.mode == .session }) {
             notes.append("session-mode poolers hold a server connection per open client connection: no Erlang C figure for them")
         }
@@ -150,6 +147,20 @@ package struct WebAnalyzer {
         var pools: [Analysis.PoolQueue] = []
         for pool in model.pools {
             let copies = pool.scope == .perInstance ? max(1, inst.count) : 1
+            if let f = joint?.pools["pool.\(pool.name)"] { pools.append(f.queue); continue }
+            if let joint, let via = pool.via, let pooler = joint.pools["pooler.\(via)"]?.queue {
+                // Behind a transaction-mode pooler a client connection is held for the pooler's
+                // wait and its server connection's hold.
+                let acquires = heldTotal.poolAcquires[pool.name] ?? 0
+                let hold = (pooler.meanWaitSeconds ?? 0) + pooler.meanHoldSeconds
+                pools.append(poolQueue(name: pool.name, kind: "pool", copies: copies, connections: pool.size,
+                                       acquisitions: rate * acquires, holdPerRequest: acquires * hold, acquiresPerRequest: acquires,
+                                       timeout: pool.acquireTimeoutSeconds, closed: false))
+                if let i = resources.firstIndex(where: { $0.id == "pool.\(pool.name)" }) {
+                    resources[i].utilization = rate * acquires * hold / Double(max(1, resources[i].servers))
+                }
+                continue
+            }
             pools.append(poolQueue(name: pool.name, kind: "pool", copies: copies, connections: pool.size,
                                    acquisitions: rate * (heldTotal.poolAcquires[pool.name] ?? 0),
                                    holdPerRequest: heldTotal.poolHoldSeconds[pool.name] ?? 0,
@@ -160,6 +171,7 @@ package struct WebAnalyzer {
             let via = model.pools.filter { $0.via == pooler.name }
             let acquires = via.reduce(0) { $0 + (heldTotal.poolAcquires[$1.name] ?? 0) }
             let hold = via.reduce(0) { $0 + (heldTotal.poolHoldSeconds[$1.name] ?? 0) }
+            if let f = joint?.pools["pooler.\(pooler.name)"] { pools.append(f.queue); continue }
             pools.append(poolQueue(name: pooler.name, kind: "pooler", copies: 1, connections: pooler.serverConnections,
                                    acquisitions: rate * acquires, holdPerRequest: hold, acquiresPerRequest: acquires,
                                    timeout: pooler.queryWaitTimeoutSeconds, closed: kind == .closed))
@@ -191,10 +203,10 @@ package struct WebAnalyzer {
                 let uMean = r.utilization ?? meanRate * r.demandSeconds / Double(r.servers)
                 let uPeak = meanRate > 0 ? uMean * peakRate / meanRate : peakRate * r.demandSeconds / Double(r.servers)
                 let queue = (r.kind == "pool" || r.kind == "pooler") ? pools.first { $0.kind == r.kind && $0.name == r.name } : nil
-                if let queue, queue.method == "M/M/c+D", let timeout = queue.acquireTimeoutSeconds {
+                if let queue, queue.method == "M/M/c+D" || queue.method == "pool+database", let timeout = queue.acquireTimeoutSeconds {
                     // Waiters give up after the timeout: the queue stays bounded, the excess fails.
                     if uMean >= 1 {
-                        warnings.append("open load overloads \(describe(r)): offered utilization \(formatFraction(uMean)) (>= 1) at \(formatRate(meanRate)); waiters give up after the \(formatDuration(timeout)) \(r.kind == "pool" ? "acquire timeout" : "query_wait_timeout"), so the queue stays bounded and, by M/M/c+D, \(formatPercent(queue.probabilityOfTimeout ?? 0)) of acquisitions time out (carried utilization \(formatFraction(queue.utilization)))")
+                        warnings.append("open load overloads \(describe(r)): offered utilization \(formatFraction(uMean)) (>= 1) at \(formatRate(meanRate)); waiters give up after the \(formatDuration(timeout)) \(r.kind == "pool" ? "acquire timeout" : "query_wait_timeout"), so the queue stays bounded and, by \(queue.method == "M/M/c+D" ? "M/M/c+D" : "the joint solution of pool and database"), \(formatPercent(queue.probabilityOfTimeout ?? 0)) of acquisitions time out (carried utilization \(formatFraction(queue.utilization)))")
                     } else if uPeak >= 1 {
                         warnings.append("open load overloads \(describe(r)) at its peak rate \(formatRate(peakRate)): offered utilization \(formatFraction(uPeak)) (>= 1); mean over the phases \(formatFraction(uMean)); at the peak, waiters give up after the \(formatDuration(timeout)) timeout and acquisitions fail")
                     }
@@ -374,5 +386,130 @@ package struct WebAnalyzer {
         stations.append(ClosedStation(name: "delay", kind: .delay, serviceDemandSeconds: max(0, delay)))
         guard let net = try? ClosedNetwork(stations: stations, thinkTimeSeconds: think) else { return nil }
         return WebClosedNetwork(network: net, instanceStations: instanceIdx, primary: primary, replicas: replicas, demands: p)
+    }
+}
+
+// MARK: - Pools and the database, solved together
+
+/// Every pool whose holders reach the database, solved jointly with it (issue 19): a pool's
+/// holders are the only source of database concurrency, so the pool and the database are one
+/// closed subnetwork: its flow-equivalent server (exact convolution over the nodes' cores, with
+/// processor sharing, contention and coherency, plus the time a holder keeps the connection
+/// outside the database) is the release rate of a birth-death pool with the acquire timeout
+/// (`Queueing.SharedDatabasePools`). A transaction-mode pooler is the group that holds server
+/// connections; the app pools behind it hold a client connection for the pooler's wait plus its
+/// hold (constant holds, M/M/c or M/M/c+D). Replaces the "database with unlimited concurrency"
+/// stretch of the holds (an M/M/c response time), which let more queries share the cores than
+/// the connections allow.
+struct PoolDatabaseSolution {
+    struct PoolFigures {
+        var queue: Analysis.PoolQueue
+        /// Offered acquisitions over what a full pool releases (>= 1: the queue grows without a timeout).
+        var offeredUtilization: Double
+        var overloaded: Bool
+    }
+    var pools: [String: PoolFigures] = [:]     // key: "pool.NAME" or "pooler.NAME"
+    var stretch = DatabaseStretch()
+    /// Analysis notes on the method and its approximations.
+    var notes: [String] = []
+
+    /// nil when no pool reaches a database with a positive demand (then nothing changes).
+    static func solve(model: Model, rate: Double, total: Profile) -> PoolDatabaseSolution? {
+        guard rate > 0 else { return nil }
+        let instances = max(1, model.instances.count)
+        var nodes: [DatabaseNodeDemand] = []
+        var replicaCount = 0
+        if let db = model.database {
+            nodes.append(DatabaseNodeDemand(cores: db.cores, contention: db.contention, coherency: db.coherency, demandSeconds: 0))
+            if db.replicas > 0 && db.readRouting != .primary {
+                replicaCount = db.replicas
+                for _ in 0..<db.replicas {
+                    nodes.append(DatabaseNodeDemand(cores: db.replicaCores, contention: db.contention, coherency: db.coherency, demandSeconds: 0))
+                }
+            }
+        }
+        func patience(_ mean: Double?, _ spec: DistributionSpec?) -> AcquirePatience {
+            guard let mean else { return .none }
+            switch spec {
+            case let .uniform(a, b)?:
+                return .distributed(survival: { x in x <= a ? 1 : x >= b ? 0 : (b - x) / (b - a) }, lower: a, upper: b)
+            case let .exponential(m)?:
+                return .distributed(survival: { x in exp(-x / m) }, lower: 0, upper: 40 * m)
+            default:
+                return .constant(mean)
+            }
+        }
+        struct Entry { var key: String; var name: String; var kind: String; var copies: Int; var connections: Int
+                       var acquisitions: Double; var hold: Double; var primary: Double; var replica: Double; var timeout: Double?
+                       var patience: AcquirePatience }
+        var entries: [Entry] = []
+        let transactionPoolers = Set(model.poolers.filter { $0.mode == .transaction }.map(\.name))
+        for pool in model.pools where !(pool.via.map { transactionPoolers.contains($0) } ?? false) {
+            let acquires = total.poolAcquires[pool.name] ?? 0
+            guard acquires > 0 else { continue }
+            let copies = pool.scope == .perInstance ? instances : 1
+            entries.append(Entry(key: "pool.\(pool.name)", name: pool.name, kind: "pool", copies: copies, connections: pool.size,
+                                 acquisitions: rate * acquires, hold: (total.poolHoldSeconds[pool.name] ?? 0) / acquires,
+                                 primary: (total.poolPrimarySeconds[pool.name] ?? 0) / acquires,
+                                 replica: (total.poolReplicaSeconds[pool.name] ?? 0) / acquires,
+                                 timeout: pool.acquireTimeoutSeconds, patience: patience(pool.acquireTimeoutSeconds, pool.acquireTimeout)))
+        }
+        for pooler in model.poolers where pooler.mode == .transaction {
+            let via = model.pools.filter { $0.via == pooler.name }
+            let acquires = via.reduce(0) { $0 + (total.poolAcquires[$1.name] ?? 0) }
+            guard acquires > 0 else { continue }
+            func sum(_ d: [String: Double]) -> Double { via.reduce(0) { $0 + (d[$1.name] ?? 0) } / acquires }
+            entries.append(Entry(key: "pooler.\(pooler.name)", name: pooler.name, kind: "pooler", copies: 1,
+                                 connections: pooler.serverConnections, acquisitions: rate * acquires,
+                                 hold: sum(total.poolHoldSeconds), primary: sum(total.poolPrimarySeconds),
+                                 replica: sum(total.poolReplicaSeconds), timeout: pooler.queryWaitTimeoutSeconds,
+                                 patience: patience(pooler.queryWaitTimeoutSeconds, nil)))
+        }
+        guard !entries.isEmpty else { return nil }
+        let groups = entries.map { e -> SharedDatabasePools.Group in
+            var demands = [Double](repeating: 0, count: nodes.count)
+            if !nodes.isEmpty { demands[0] = e.primary }
+            for i in 0..<replicaCount { demands[1 + i] = e.replica / Double(replicaCount) }
+            return SharedDatabasePools.Group(copies: e.copies, connectionsPerCopy: e.connections,
+                                             acquisitionsPerSecondPerCopy: e.acquisitions / Double(e.copies),
+                                             patience: e.patience, demandSecondsPerNode: demands,
+                                             otherHoldSeconds: max(0, e.hold - e.primary - e.replica))
+        }
+        guard let joint = try? SharedDatabasePools(nodes: nodes, groups: groups) else { return nil }
+        var result = PoolDatabaseSolution()
+        var residencePrimary = 0.0, demandPrimary = 0.0, residenceReplica = 0.0, demandReplica = 0.0
+        for (e, s) in zip(entries, joint.solutions) {
+            let p = s.pool
+            let copies = Double(e.copies)
+            var q = Analysis.PoolQueue(name: e.name, kind: e.kind, copies: e.copies, connectionsPerCopy: e.connections,
+                                       acquisitionsPerSecond: e.acquisitions,
+                                       meanHoldSeconds: p.carriedThroughputPerSecond > 0 ? p.meanHoldSeconds : e.hold,
+                                       offeredLoadErlangs: 0, utilization: p.utilization)
+            q.offeredLoadErlangs = e.acquisitions * q.meanHoldSeconds
+            q.method = "pool+database"
+            q.acquireTimeoutSeconds = e.timeout
+            q.probabilityOfWaiting = p.probabilityOfWaiting
+            q.probabilityOfTimeout = p.probabilityOfTimeout
+            q.carriedAcquisitionsPerSecond = p.carriedThroughputPerSecond * copies
+            q.meanInUse = p.meanHolders * copies
+            q.meanWaitSeconds = p.meanWaitOfServedSeconds
+            q.meanWaiting = p.meanWaiting.map { $0 * copies }
+            let offered = (e.acquisitions / copies) / p.fullPoolReleaseRatePerSecond
+            result.pools[e.key] = PoolFigures(queue: q, offeredUtilization: offered, overloaded: p.isOverloaded)
+            let carried = p.carriedThroughputPerSecond * copies
+            if !nodes.isEmpty {
+                residencePrimary += carried * s.residenceSecondsPerNode[0]; demandPrimary += carried * e.primary
+                for i in 0..<replicaCount {
+                    residenceReplica += carried * s.residenceSecondsPerNode[1 + i]; demandReplica += carried * e.replica / Double(replicaCount)
+                }
+            }
+        }
+        if demandPrimary > 0 { result.stretch.primary = max(1, residencePrimary / demandPrimary) }
+        if demandReplica > 0 { result.stretch.replica = max(1, residenceReplica / demandReplica) }
+        let approximate = entries.count > 1 || entries.contains { $0.copies > 1 } || entries.contains { $0.hold > $0.primary + $0.replica + 1e-15 }
+        result.notes.append("pools and the database solved together: each pool (a pooler's server connections) is a birth-death process whose holders release at the flow-equivalent rate of the database they share (exact convolution over its cores with processor sharing\(model.database.map { $0.contention > 0 || $0.coherency > 0 } == true ? ", contention and coherency" : ""), plus the time held outside it), with its acquire timeout; "
+            + (approximate ? "an approximation here (\([entries.count > 1 ? "several pools share the database" : nil, entries.contains { $0.copies > 1 } ? "the instances' pools share the database as if they pooled their connections, then each waits for its own connections with those holds, fed by Poisson arrivals (round robin's are more regular: the waits err long)" : nil, entries.contains { $0.hold > $0.primary + $0.replica + 1e-15 } ? "connections are also held outside the database" : nil].compactMap { $0 }.joined(separator: "; "))); docs/analytic-accuracy.md gives its measured error"
+                : "exact for exponential query times"))
+        return result
     }
 }

@@ -321,20 +321,21 @@ func logSumExp(_ xs: [Double]) -> Double {
 }
 
 /// Several pools whose holders share one database, solved jointly (issue 19): each group is a
-/// pool (or a pooler's server connections) with `copies` identical copies (one per instance),
-/// each copy a `PoolWithStateDependentRelease`. A copy with n holders, while the group's other
-/// copies hold M (their distribution: the (copies - 1)-fold convolution of one copy's holder
-/// distribution, taken as independent), releases at `E_M[X(n + M) n / (n + M)]`, X the
-/// flow-equivalent throughput of the group's holders all together; the other groups' holders
-/// are a background at each node, counted by their mean (`DatabaseNodeDemand.backgroundJobs`).
+/// pool (or a pooler's server connections) with `copies` identical copies (one per instance).
 ///
-/// **Approximation**: independence between copies and the other groups' mean. Exact for one
-/// group of one copy (one shared pool, a pooler). Where a group has more than
-/// `maximumJointHolders` connections in all, its copies too are counted by their mean.
-/// Fixed point by damped iteration.
+/// A group of one copy is `PoolWithStateDependentRelease` on its flow-equivalent database. A
+/// group of several copies is first solved as if its copies pooled their connections (one pool of
+/// `copies x connections` fed by all their acquisitions), which gives the database's sharing
+/// among all the holders, correlations included (when one instance's queries are slow, so are
+/// the others'); each copy is then a pool of its own connections whose holds take the pooled
+/// solution's mean hold (M/M/c, or M/M/c+G with the patience). Other groups' holders are a
+/// background at each node, counted by their mean (`DatabaseNodeDemand.backgroundJobs`).
+///
+/// **Approximation** except for one group of one copy (a shared pool, a pooler: exact for
+/// exponential query times with holders only at the database). Pooling the copies lets more
+/// queries reach the database than separate pools would, so the holds err long, the safe side.
+/// Fixed point by damped iteration on the backgrounds.
 public struct SharedDatabasePools: Sendable {
-    public static let maximumJointHolders = 512
-
     public struct Group: Sendable {
         public var copies: Int
         public var connectionsPerCopy: Int
@@ -371,63 +372,50 @@ public struct SharedDatabasePools: Sendable {
     /// group has its own).
     public init(nodes: [DatabaseNodeDemand], groups: [Group]) throws {
         let k = nodes.count
-        var jobs = [[Double]](repeating: [Double](repeating: 0, count: k), count: groups.count)   // per copy
-        var distributions: [[Double]?] = groups.map { _ in nil }
+        var jobs = [[Double]](repeating: [Double](repeating: 0, count: k), count: groups.count)   // all copies of a group
         var solutions: [Solution] = []
         var iterations = 0
-        let needsIteration = groups.count > 1 || groups.contains { $0.copies > 1 }
-        for iteration in 0..<(needsIteration ? 300 : 1) {
+        for iteration in 0..<(groups.count > 1 ? 300 : 1) {
             iterations = iteration + 1
             var next = jobs
-            var nextDistributions = distributions
             solutions = []
             for (g, group) in groups.enumerated() {
+                let copies = group.copies
                 let c = group.connectionsPerCopy
-                let joint = group.copies > 1 && c * group.copies <= Self.maximumJointHolders
                 var groupNodes = nodes
                 for i in 0..<k {
-                    var background = joint ? 0 : Double(group.copies - 1) * jobs[g][i]
-                    for (h, other) in groups.enumerated() where h != g { background += Double(other.copies) * jobs[h][i] }
+                    var background = 0.0
+                    for h in groups.indices where h != g { background += jobs[h][i] }
                     groupNodes[i].demandSeconds = i < group.demandSecondsPerNode.count ? group.demandSecondsPerNode[i] : 0
                     groupNodes[i].backgroundJobs = background
                 }
                 let fes = try FlowEquivalentDatabase(nodes: groupNodes, otherHoldSeconds: group.otherHoldSeconds,
-                                                     maximumHolders: joint ? c * group.copies : c)
-                var rates: [Double] = (1...c).map { fes.throughput(holders: $0) }
-                if joint {
-                    // The other copies' holders: (copies - 1)-fold convolution of one copy's
-                    // distribution (none held before the first pass).
-                    var others: [Double] = [1]
-                    if let p = distributions[g] {
-                        for _ in 1..<group.copies { others = Self.convolve(others, p) }
-                    }
-                    rates = (1...c).map { n in
-                        var r = 0.0
-                        for (m, pm) in others.enumerated() where pm > 0 {
-                            r += pm * fes.throughput(holders: n + m) * Double(n) / Double(n + m)
-                        }
-                        return r
-                    }
+                                                     maximumHolders: c * copies)
+                let pooled = try PoolWithStateDependentRelease(arrivalRatePerSecond: group.acquisitionsPerSecondPerCopy * Double(copies),
+                                                               connections: c * copies, patience: group.patience) {
+                    fes.throughput(holders: $0)
                 }
-                let pool = try PoolWithStateDependentRelease(arrivalRatePerSecond: group.acquisitionsPerSecondPerCopy,
-                                                             connections: c, patience: group.patience) { rates[$0 - 1] }
-                nextDistributions[g] = pool.holderDistribution
+                var pool = pooled
+                if copies > 1 {
+                    // Each copy's holds last what the pooled solution's do (with no load at all,
+                    // a single holder's: 1 / X(1)).
+                    let hold = pooled.carriedThroughputPerSecond > 0 ? pooled.meanHoldSeconds : 1 / fes.throughput(holders: 1)
+                    pool = try PoolWithStateDependentRelease(arrivalRatePerSecond: group.acquisitionsPerSecondPerCopy,
+                                                             connections: c, patience: group.patience) { Double($0) / hold }
+                }
                 // Time at the database per acquisition: the hold beyond the time outside it,
                 // split among the nodes as each node's demand over its per-job rate at its
                 // mean population.
                 let atDatabase = max(0, pool.meanHoldSeconds - group.otherHoldSeconds)
                 var weights = (0..<k).map { i -> Double in
                     let d = groupNodes[i].demandSeconds
-                    let present = Double(group.copies) * jobs[g][i] + groupNodes[i].backgroundJobs - (joint ? 0 : Double(group.copies - 1) * jobs[g][i])
-                    return d > 0 ? d / groupNodes[i].ratePerJob(max(1, present)) : 0
+                    return d > 0 ? d / groupNodes[i].ratePerJob(max(1, jobs[g][i] + groupNodes[i].backgroundJobs)) : 0
                 }
                 let total = weights.reduce(0, +)
                 if total > 0 { weights = weights.map { $0 / total } }
                 let residence = weights.map { $0 * atDatabase }
-                let perCopy = residence.map { $0 * pool.carriedThroughputPerSecond }
-                next[g] = perCopy
-                solutions.append(Solution(pool: pool, jobsAtNode: perCopy.map { $0 * Double(group.copies) },
-                                          residenceSecondsPerNode: residence))
+                next[g] = residence.map { $0 * pool.carriedThroughputPerSecond * Double(copies) }
+                solutions.append(Solution(pool: pool, jobsAtNode: next[g], residenceSecondsPerNode: residence))
             }
             var change = 0.0
             for g in 0..<groups.count {
@@ -435,25 +423,11 @@ public struct SharedDatabasePools: Sendable {
                     change = max(change, abs(next[g][i] - jobs[g][i]) / max(1e-9, next[g][i]))
                     jobs[g][i] = 0.5 * jobs[g][i] + 0.5 * next[g][i]
                 }
-                if let new = nextDistributions[g] {
-                    if let old = distributions[g], old.count == new.count {
-                        for n in 0..<new.count { change = max(change, abs(new[n] - old[n])) }
-                        distributions[g] = zip(old, new).map { 0.5 * $0 + 0.5 * $1 }
-                    } else {
-                        distributions[g] = new; change = .infinity
-                    }
-                }
             }
             if change < 1e-10 { break }
         }
         self.solutions = solutions
         self.iterations = iterations
         self.jobsAtNode = (0..<k).map { i in solutions.reduce(0) { $0 + $1.jobsAtNode[i] } }
-    }
-
-    static func convolve(_ a: [Double], _ b: [Double]) -> [Double] {
-        var out = [Double](repeating: 0, count: a.count + b.count - 1)
-        for (i, x) in a.enumerated() where x > 0 { for (j, y) in b.enumerated() { out[i + j] += x * y } }
-        return out
     }
 }

@@ -205,11 +205,11 @@ struct PoolAndDatabaseTests {
 
     /// Two instances' pools of 2 on a 2-core node with heavy contention: the joint CTMC of both
     /// pools (holders only at the database, waits truncated far in the tail) against the joint
-    /// solution, whose copies are taken as independent. Both pools slow down together, so the
-    /// copies are positively correlated and the approximation errs low: measured here, P(wait)
-    /// 18-28 % low, holders 7-16 % low, the mean queue 1.7-2.9x too short; near saturation (200/s
-    /// each) it calls the pools overloaded where the CTMC's queue is long but finite. The test
-    /// pins that band so a change that widens it is seen; docs/analytic-accuracy.md says it.
+    /// solution, whose copies take the holds of the pooled connections. Pooling lets more queries
+    /// reach the database than the separate pools allow, so the holds err long: measured here,
+    /// connections held 8-15 % high, P(wait) -1 to +15 %, the mean queue 15-27 % short (each
+    /// copy's holds are taken as independent of its own queue). The test pins that band so a
+    /// change that widens it is seen; docs/analytic-accuracy.md says it.
     @Test("Two instances' pools on one database: the joint solution is within its documented band of the joint CTMC",
           arguments: [100.0, 150.0])
     func twoPoolsMatchJointCTMC(lambdaPerPool: Double) throws {
@@ -239,9 +239,9 @@ struct PoolAndDatabaseTests {
             holders += pi[s] * Double(min(x1, c)); waiting += pi[s] * Double(max(0, x1 - c))
         }
         let pool = joint.solutions[0].pool
-        #expect(pool.probabilityOfWaiting < pWait && pool.probabilityOfWaiting > 0.7 * pWait, "P(wait) \(pool.probabilityOfWaiting) vs \(pWait)")
-        #expect(pool.meanHolders < holders && pool.meanHolders > 0.83 * holders, "holders \(pool.meanHolders) vs \(holders)")
+        #expect(isClose(pool.probabilityOfWaiting, pWait, relative: 0.16), "P(wait) \(pool.probabilityOfWaiting) vs \(pWait)")
+        #expect(pool.meanHolders > holders && pool.meanHolders < 1.16 * holders, "holders \(pool.meanHolders) vs \(holders)")
         let w = pool.meanWaiting ?? -1
-        #expect(w < waiting && w > waiting / 3, "waiting \(w) vs \(waiting)")
+        #expect(isClose(w, waiting, relative: 0.3), "waiting \(w) vs \(waiting)")
     }
 }

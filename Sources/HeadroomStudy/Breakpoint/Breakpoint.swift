@@ -7,7 +7,8 @@ import HeadroomOutput
 /// `headroom breakpoint`: the largest load that still meets every SLO.
 ///
 /// 1. Analytic first (milliseconds per evaluation): for each resource, the value of the varied key
-///    at which its analytic utilization reaches 100 %, by doubling then bisection on `Analysis`
+///    at which its utilization with uncontended demands (`lambda D / c`, a bound: no contention
+///    makes a resource carry more) reaches 100 %, by doubling then bisection on `Analysis`
 ///    (for a closed population, the asymptotic bound `N_k = (R0 + Z) c_k / D_k` instead, since MVA
 ///    utilizations only approach 1). The smallest of these is where the model saturates, and it
 ///    brackets the search: the SLOs are tried at half of it and at it.
@@ -243,9 +244,18 @@ public struct BreakpointSearch: Sendable {
             }
             return out
         }
+        // Open loads: the utilization law with uncontended demands, lambda D / c, as plan prunes
+        // (issue 19): it reaches 1 at a load the resource cannot carry whatever the contention,
+        // so the bracket's high end rests on a bound, not on an approximation of the holds.
         func utilizations(_ x: Double) -> [String: Double] {
             guard let m = try? load(x) else { return [:] }
-            return Dictionary(Analysis.analyze(m).resources.map { ($0.id, $0.utilization ?? 0) }, uniquingKeysWith: { a, _ in a })
+            let a = Analysis.analyze(m)
+            return Dictionary(a.resources.map { r in
+                if a.workload == .open, let rate = a.arrivalRatePerSecond, r.servers > 0 {
+                    return (r.id, rate * r.demandSeconds / Double(r.servers))
+                }
+                return (r.id, r.utilization ?? 0)
+            }, uniquingKeysWith: { a, _ in a })
         }
         // Doubling from the start value: the first value where each resource is at or above 1.
         var below: [String: Double] = [:], above: [String: Double] = [:]

@@ -8,12 +8,10 @@ import HeadroomOutput
 /// `headroom plan`: the cheapest configuration of a grid that meets every SLO.
 ///
 /// 1. Every configuration of the `--vary` grid is loaded, costed and analysed (`Analysis`).
-/// 2. Pruned without simulation: open workloads whose analytic utilization of some resource
-///    (instance workers, a pool's connections at its uncontended hold, database cores, job
-///    workers) is >= 1 - a configuration that cannot carry its offered load is not an answer,
-///    even where acquire timeouts keep the queue bounded (at least 1 - 1/utilization of the
-///    acquisitions then fail, and the reason says so) - and configurations whose analytic bound already violates an SLO (the
-///    mean-response lower bound for a `mean<` SLO, the throughput upper bound for a `throughput>` SLO).
+/// 2. Pruned without simulation, only on sound bounds (`PlanScreen`): an open load whose
+///    utilization with uncontended demands reaches 1 somewhere, under a latency SLO, in a model
+///    that sheds no load; an SLO an analytic bound already violates (mean response, throughput,
+///    a resource's utilization by the utilization law). Never on an approximation.
 /// 3. The others are simulated in order of cost (ties: grid order). A configuration passes only if
 ///    every SLO holds at the unfavourable bound of its confidence interval. The first to pass is
 ///    the answer; the scan goes on for the frontier of alternatives: passing configurations in order
@@ -93,7 +91,7 @@ public struct Planner: Sendable {
         let screenThreads = min(threads, cells.count)
         DispatchQueue.concurrentPerform(iterations: screenThreads) { t in
             for i in stride(from: t, to: cells.count, by: screenThreads) {
-                slots.setScreen(i, PlanScreen.screen(Analysis.analyze(cells[i].model), slos: slos))
+                slots.setScreen(i, PlanScreen.screen(Analysis.analyze(cells[i].model), model: cells[i].model, slos: slos))
             }
         }
         var configurations = cells.map { cell in
@@ -204,28 +202,81 @@ public struct Planner: Sendable {
     }
 }
 
-/// The analytic screen of one configuration.
+/// The analytic screen of one configuration: it prunes only on sound bounds, never on an
+/// approximation (issue 19), so a configuration it skips could not have passed.
+///
+/// - *overloaded*: an open load whose mean rate times a resource's **uncontended** demand per
+///   request reaches its servers (`lambda D / c >= 1`, the utilization law with every hold at its
+///   shortest) has no steady state, and its latency grows without bound; pruned only when an SLO
+///   limits a latency or a wait from above and nothing in the model sheds load (no endpoint or
+///   call timeout, no acquire or query-wait timeout, no rate limiter, no retry, no bounded job
+///   queue, no station capacity or patience): with any of those, the requests that get through
+///   may still meet a latency SLO, so the configuration is simulated.
+/// - *bound*: `mean<X` when the asymptotic lower bound on the mean response already reaches X
+///   (without timeouts, which keep only the faster requests); `throughput>X` when the upper bound
+///   is not above X; `utilization<X` of a resource when the utilization law with uncontended
+///   demands, `min(1, lambda D / c)`, already reaches X (open loads that shed nothing).
 enum PlanScreen {
     struct Outcome { var status: PlanConfiguration.Status; var reason: String }
 
-    static func screen(_ a: Analysis, slos: [PlanSLO]) -> Outcome? {
-        if a.workload == .open {
-            let over = a.resources.filter { ($0.utilization ?? 0) >= 1 }
+    /// Whether anything in the model can drop or turn away requests (then an overloaded
+    /// configuration's surviving requests may still meet latency SLOs).
+    static func shedsLoad(_ m: Model) -> Bool {
+        if !m.rateLimiters.isEmpty { return true }
+        if m.pools.contains(where: { $0.acquireTimeoutSeconds != nil }) { return true }
+        if m.poolers.contains(where: { $0.queryWaitTimeoutSeconds != nil }) { return true }
+        if m.jobQueues.contains(where: { $0.capacity != nil }) { return true }
+        if m.caches.contains(where: { $0.server?.connectionTimeoutSeconds != nil }) { return true }
+        for e in m.endpoints where e.timeoutSeconds != nil || e.retry != nil || callsTimeOut(e.steps) { return true }
+        if let n = m.network, n.stations.contains(where: { $0.capacity != nil || $0.patience != nil }) { return true }
+        return false
+    }
+
+    static func callsTimeOut(_ steps: [Step]) -> Bool {
+        steps.contains { step in
+            switch step {
+            case let .call(c): return c.timeoutSeconds != nil
+            case let .cache(c): return callsTimeOut(c.hit) || callsTimeOut(c.miss)
+            case let .repeat(_, inner): return callsTimeOut(inner)
+            case let .parallel(branches): return branches.contains { callsTimeOut($0) }
+            case let .transaction(t): return callsTimeOut(t.steps)
+            default: return false
+            }
+        }
+    }
+
+    /// The analysis resource an SLO's `utilization` figure reads.
+    static func resourceID(_ slo: PlanSLO) -> String? {
+        switch slo.section {
+        case "instances": return "workers.instances"
+        case "pools": return "pool.\(slo.item)"
+        case "poolers": return "pooler.\(slo.item)"
+        case "database_nodes": return "database.\(slo.item)"
+        case "job_queues": return "job_workers.\(slo.item)"
+        case "stations": return "station.\(slo.item)"
+        default: return nil
+        }
+    }
+
+    static func screen(_ a: Analysis, model: Model, slos: [PlanSLO]) -> Outcome? {
+        let sheds = shedsLoad(model)
+        let rate = a.workload == .open ? (a.arrivalRatePerSecond ?? 0) : 0
+        /// The utilization law with uncontended demands: a lower bound on any resource's utilization.
+        func uncontended(_ r: Analysis.Resource) -> Double? {
+            guard rate > 0, r.demandSeconds > 0, r.servers > 0 else { return nil }
+            return rate * r.demandSeconds / Double(r.servers)
+        }
+        let limitsLatency = slos.contains { $0.metric.hasSuffix("_seconds") && $0.comparison.isUpperLimit }
+        if a.workload == .open && !sheds && limitsLatency {
+            let over = a.resources.compactMap { r in uncontended(r).flatMap { $0 >= 1 ? (r, $0) : nil } }
             if !over.isEmpty {
-                return Outcome(status: .prunedOverload, reason: "overloaded: " + over.map { r in
-                    let u = r.utilization ?? 0
-                    // A pool whose waiters give up stays bounded, but cannot carry the load: by
-                    // conservation at most 1/u of what is offered gets a connection.
-                    if let q = a.pools.first(where: { $0.kind == r.kind && $0.name == r.name }), q.method == "M/M/c+D",
-                       let timeout = q.acquireTimeoutSeconds {
-                        return "\(r.id) offered utilization \(formatFraction(u)): waiters give up after \(formatDuration(timeout)), so at least \(formatPercent(1 - 1 / u)) of its acquisitions fail"
-                    }
-                    return "\(r.id) analytic utilization \(formatFraction(u))"
+                return Outcome(status: .prunedOverload, reason: "overloaded: " + over.map { r, u in
+                    "\(r.id) utilization at least \(formatFraction(u)) with uncontended demands"
                 }.joined(separator: ", "))
             }
         }
         for slo in slos {
-            if slo.metric == Metric.meanSeconds.key && slo.comparison.isUpperLimit {
+            if slo.metric == Metric.meanSeconds.key && slo.comparison.isUpperLimit && !sheds {
                 var lower: Double?
                 switch slo.section {
                 case "overall", "network": lower = a.bounds.responseLowerBoundSeconds ?? a.bounds.minResponseSeconds
@@ -241,6 +292,13 @@ enum PlanScreen {
                 if a.workload == .open, let rate = a.arrivalRatePerSecond { upper = min(upper ?? rate, rate) }
                 if let upper, upper.isFinite, !slo.comparison.holds(upper, slo.threshold) {
                     return Outcome(status: .prunedBound, reason: "\(slo.text): throughput is at most \(ValueText.value(upper, metric: Metric.throughputPerSecond.key)) (analytic upper bound)")
+                }
+            }
+            if (slo.metric == "utilization" || slo.metric == "worker_utilization") && slo.comparison.isUpperLimit && !sheds,
+               let id = resourceID(slo), let r = a.resource(id), let u = uncontended(r) {
+                let lower = min(1, u)
+                if !slo.comparison.holds(lower, slo.threshold) {
+                    return Outcome(status: .prunedBound, reason: "\(slo.text): \(id) is at least \(ValueText.value(lower, metric: "utilization")) busy (utilization law with uncontended demands)")
                 }
             }
         }
