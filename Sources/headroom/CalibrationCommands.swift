@@ -125,6 +125,8 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Output format: table or json.")
     var format: OutputFormat = .table
 
+    @OptionGroup var html: HTMLOption
+
     @OptionGroup var budget: BudgetOption
 
     func validate() throws {
@@ -138,6 +140,7 @@ struct CompareCommand: ParsableCommand {
     }
 
     func run() throws {
+        try html.check(inputs: [model.model, result])
         let loaded = try model.load()
         for w in loaded.warnings { Console.error(w.description) }
         let measured: LoadTestResult
@@ -171,7 +174,59 @@ struct CompareCommand: ParsableCommand {
         }
         let comparison = Compare.run(model: loaded.model, modelPath: model.model, result: measured, profile: offered,
                                      profileSource: source, replications: replications, threads: threads)
-        print(format == .json ? comparison.renderedJSON() : comparison.renderedTable(), terminator: "")
+        let table = comparison.renderedTable()
+        print(format == .json ? comparison.renderedJSON() : TerminalColor.enabled(fd: 1) ? TerminalColor.paint(table) : table, terminator: "")
+        try html.write(Self.page(comparison), inputs: [model.model, result])
+        // A measured figure outside the prediction's interval: the model does not describe the
+        // system as tested (docs/calibration.md). Exit 1, like a failing SLO, so a script notices.
+        let outside = comparison.rows.filter { $0.inside == false }
+        if !outside.isEmpty {
+            Console.error("\(model.model): \(outside.count) of \(comparison.rows.compactMap(\.inside).count) measured figures outside the prediction's 95% interval (\(outside.map(\.metric).joined(separator: ", "))): exit status 1")
+            throw ExitCode(ExitStatus.sloFailed)
+        }
+    }
+
+    /// The page of `compare --html`: each latency figure measured beside its prediction and the
+    /// interval one run of the test should land in, then every figure in a table.
+    static func page(_ c: Comparison) -> String {
+        let judged = c.rows.compactMap(\.inside)
+        var page = HTMLPage(title: "\((c.modelPath as NSString).lastPathComponent): predicted beside measured", facts: [
+            "model: \(c.modelPath)", "measured: \(c.result.tool.rawValue) result \(c.result.path)",
+            "offered load (\(c.profileSource)): \(c.profile.description)",
+            "\(c.replications) replications; whiskers: where one run of the test should land with 95 % probability (mean ± t·s·√(1 + 1/n))",
+            "\(judged.filter { $0 }.count) of \(judged.count) measured figures inside the prediction's interval",
+        ])
+        let durations = c.rows.filter(\.isDuration)
+        if !durations.isEmpty {
+            let names = durations.map(\.metric)
+            let predicted = durations.enumerated().map { i, r in
+                ChartPoint(x: Double(i), y: r.predicted, low: r.intervalLow, high: r.intervalHigh, note: "\(r.metric) predicted")
+            }
+            let measured = durations.enumerated().compactMap { i, r in
+                r.measured.map { ChartPoint(x: Double(i), y: $0, note: "\(r.metric) measured: \(r.inside == true ? "inside" : "OUTSIDE") the interval") }
+            }
+            var chart = XYChart(kind: "compare", title: "Latency: measured beside predicted", x: ChartAxis("figure", unit: .count("")),
+                                y: ChartAxis("latency", unit: .seconds), series: [
+                                    ChartSeries(name: "predicted (interval of one run)", points: predicted, style: .points, color: "#0072B2"),
+                                    ChartSeries(name: "measured", points: measured, style: .points, color: "#D55E00"),
+                                ])
+            chart.xCategories = names
+            page.add(.figure(id: "compare-latency", svg: chart.svg,
+                             caption: "Each latency figure of the test: the prediction with the interval one run should land in, and what the test measured.",
+                             marks: chart.markCount))
+        }
+        func text(_ v: Double?, _ r: Comparison.Row) -> String {
+            guard let v else { return "—" }
+            if r.isDuration { return Units.formatDuration(Double(String(format: "%.4g", v))!) }
+            if r.metric == "errors" { return String(format: "%.2f %%", v * 100) }
+            return String(format: "%.1f/s", v)
+        }
+        page.add(.table(header: ["figure", "measured", "predicted", "95 % interval, one run", "inside"],
+                        rows: c.rows.map { r in [r.metric, text(r.measured, r), text(r.predicted, r),
+                                                 "\(text(r.intervalLow, r)) – \(text(r.intervalHigh, r))",
+                                                 r.inside.map { $0 ? "yes" : "NO" } ?? "—"] }))
+        page.add(.list(title: "Notes", items: c.notes))
+        return page.rendered
     }
 }
 
