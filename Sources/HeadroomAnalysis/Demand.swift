@@ -181,6 +181,45 @@ package struct WebDemands: Sendable {
     package var hitRatios: [String: Double]
     /// Caches whose hit ratio is an approximation (key popularity, LRU, TTL).
     package var estimatedCaches: [String]
+    /// Per endpoint behind rate limiters: the share of its requests they let through (open loads;
+    /// 1 where no limiter applies). The demands downstream of a limiter are of the carried load.
+    package var passFractions: [String: Double] = [:]
+
+    /// The share of each endpoint's requests its rate limiters let through, open loads only: a
+    /// limiter of capacity r per key and per copy (token bucket: its rate; fixed window: limit /
+    /// window), with K keys (`workload.clients` for `user` and `ip`, 1 for `global`) and I copies
+    /// (instances for `per_instance`), offered O requests/s spread evenly over them, carries at most
+    /// `min(O, K I r)` in the long run (the fluid bound: tokens are never made faster than r; a
+    /// burst only moves them in time). An endpoint behind several limiters passes the product.
+    /// **Upper bound** on what gets through (Poisson bursts turn some away below the rate), so
+    /// downstream utilizations err high, never low.
+    package static func rateLimiterPassFractions(_ model: Model, requestRate: Double) -> [String: Double] {
+        guard case .open? = model.workload?.arrivals, requestRate > 0, !model.rateLimiters.isEmpty,
+              let workload = model.workload else { return [:] }
+        var offered: [String: Double] = [:]
+        for entry in workload.mix {
+            guard let e = model.endpoint(named: entry.endpoint) else { continue }
+            for name in e.rateLimiters { offered[name, default: 0] += requestRate * entry.weight }
+        }
+        var limiterPass: [String: Double] = [:]
+        for limiter in model.rateLimiters {
+            guard let o = offered[limiter.name], o > 0 else { continue }
+            let perKey: Double
+            switch limiter.algorithm {
+            case let .tokenBucket(rate, _): perKey = rate
+            case let .fixedWindow(limit, window): perKey = window > 0 ? Double(limit) / window : .infinity
+            }
+            let keys = limiter.key == .global ? 1.0 : Double(max(1, workload.clients))
+            let copies = limiter.scope == .perInstance ? Double(max(1, model.instances.count)) : 1
+            limiterPass[limiter.name] = min(1, keys * copies * perKey / o)
+        }
+        var fractions: [String: Double] = [:]
+        for entry in workload.mix {
+            guard let e = model.endpoint(named: entry.endpoint), !e.rateLimiters.isEmpty else { continue }
+            fractions[e.name] = e.rateLimiters.reduce(1.0) { $0 * (limiterPass[$1] ?? 1) }
+        }
+        return fractions
+    }
 
     /// Computes demands; `requestRate` (per second, system-wide) drives the hit ratios of caches
     /// whose hits emerge from key popularity.
@@ -193,11 +232,12 @@ package struct WebDemands: Sendable {
             case .keys: hitRatios[c.name] = 0.5; estimated.append(c.name)
             }
         }
+        let passFractions = rateLimiterPassFractions(model, requestRate: requestRate)
         var demands = WebDemands(endpoints: [], jobProfiles: [:], synchronous: Profile(), asynchronous: Profile(),
                                  jobsPerRequest: [:], hitRatios: hitRatios, estimatedCaches: estimated)
         // Lookup rates depend on hit ratios of enclosing caches: iterate to a fixed point.
         for _ in 0..<(estimated.isEmpty ? 1 : 6) {
-            demands = pass(model, hitRatios: hitRatios, estimated: estimated, stretch: stretch)
+            demands = pass(model, hitRatios: hitRatios, estimated: estimated, stretch: stretch, passFractions: passFractions)
             guard !estimated.isEmpty else { break }
             var lookups = demands.synchronous.cacheLookups
             for (k, v) in demands.asynchronous.cacheLookups { lookups[k, default: 0] += v }
@@ -220,7 +260,7 @@ package struct WebDemands: Sendable {
     }
 
     private static func pass(_ model: Model, hitRatios: [String: Double], estimated: [String],
-                             stretch: DatabaseStretch) -> WebDemands {
+                             stretch: DatabaseStretch, passFractions: [String: Double]) -> WebDemands {
         let walker = ProfileWalker(model: model, hitRatios: hitRatios, stretch: stretch)
         var jobProfiles: [String: Profile] = [:]
         for q in model.jobQueues { jobProfiles[q.name] = walker.profile(of: q.steps) }
@@ -230,7 +270,7 @@ package struct WebDemands: Sendable {
             guard let e = model.endpoint(named: entry.endpoint) else { continue }
             let p = walker.profile(of: e.steps)
             endpoints.append((e.name, entry.weight, p))
-            sync.add(p, times: entry.weight)
+            sync.add(p, times: entry.weight * (passFractions[e.name] ?? 1))
         }
         // Jobs may enqueue jobs: follow the chain a few levels (cycles are damped by the cap).
         var async = Profile()
@@ -247,7 +287,8 @@ package struct WebDemands: Sendable {
             frontier = next
         }
         return WebDemands(endpoints: endpoints, jobProfiles: jobProfiles, synchronous: sync, asynchronous: async,
-                          jobsPerRequest: jobsPerRequest, hitRatios: hitRatios, estimatedCaches: estimated)
+                          jobsPerRequest: jobsPerRequest, hitRatios: hitRatios, estimatedCaches: estimated,
+                          passFractions: passFractions)
     }
 }
 

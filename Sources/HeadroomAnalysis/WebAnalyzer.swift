@@ -49,6 +49,11 @@ package struct WebAnalyzer {
             }
             notes.append("closed workload: exact MVA over instance workers (multi-server), database nodes (load-dependent, one server per core), cache servers (multi-server, one per thread) and a delay for calls, sleeps and lookups of caches without a server, with think time \(formatDuration(think ?? 0)); pools are passive resources and are left out of MVA: their figures follow from Little's law on the MVA solution (requests needing a connection = throughput x acquisitions x hold; beyond the pool size they wait)")
         }
+        let limited = demands.passFractions.filter { $0.value < 1 }.sorted { $0.key < $1.key }
+        if !limited.isEmpty {
+            notes.append("rate limiters let through at most " + limited.map { "\(formatPercent($0.value)) of `\($0.key)`" }.joined(separator: ", ")
+                + " (their rate per key and copy, the fluid bound): the demands downstream are of that carried load")
+        }
         if !demands.estimatedCaches.isEmpty {
             notes.append("cache hit ratios of \(demands.estimatedCaches.map { "`\($0)`" }.joined(separator: ", ")) are estimated from key popularity (Che's approximation for LRU, TTL renewal), ignoring invalidations")
         }

@@ -271,3 +271,26 @@ struct AnalysisTests {
         #expect(abs((a.station("cpu")?.visits ?? 0) - 2) < 1e-9)
     }
 }
+
+@Suite("Rate limiters in the analytic layer")
+struct RateLimiterAnalysisTests {
+    /// models/examples/rate-limiter.yaml: 400/s, 10 % to `login`, behind a fixed window of 5 per
+    /// minute per IP per instance (50 IPs, 2 instances): at most 2 x 50 x 5 / 60 = 8.33/s of its
+    /// 40/s get through (20.8 %); `api`'s per-user bucket (50 x 10/s >= 360/s) lets all through.
+    /// Workers: 400 x (0.9 x 1 ms + 0.1 x 0.2083 x 50 ms) / 8 = 9.71 % (29.5 % counting every
+    /// login); the simulation's is below it (the fluid bound errs high).
+    @Test("Downstream of a limiter the analysis uses the carried load, an upper bound the simulation stays under")
+    func carriedLoadDownstreamOfALimiter() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        var m = try ModelLoader.load(path: root.appendingPathComponent("models/examples/rate-limiter.yaml").path).model
+        let a = Analysis.analyze(m)
+        let workers = try #require(a.resource("workers.instances"))
+        let pass = 2.0 * 50 * 5 / 60 / 40
+        #expect(abs((workers.utilization ?? 0) - 400 * (0.9 * 0.001 + 0.1 * pass * 0.05) / 8) < 1e-9)
+        #expect(a.warnings.isEmpty, "\(a.warnings)")
+        m.simulation.horizonSeconds = 120; m.simulation.replications = 2
+        let report = ReplicationStudy(model: m, workers: 2).run()
+        let simulated = try #require(report.section("instances")?.items.first?["utilization"]?.estimate.mean)
+        #expect(simulated <= workers.utilization ?? 0, "simulated \(simulated)")
+    }
+}

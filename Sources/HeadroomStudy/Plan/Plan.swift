@@ -287,7 +287,9 @@ enum PlanScreen {
                     return Outcome(status: .prunedBound, reason: "\(slo.text): the mean response is at least \(ValueText.value(lower, metric: Metric.meanSeconds.key)) (analytic lower bound)")
                 }
             }
-            if slo.metric == Metric.throughputPerSecond.key && !slo.comparison.isUpperLimit && (slo.section == "overall" || slo.section == "network") {
+            // With rate limiters the demands are of the carried load's upper bound, so c / D is no bound.
+            if slo.metric == Metric.throughputPerSecond.key && !slo.comparison.isUpperLimit && (slo.section == "overall" || slo.section == "network")
+                && model.rateLimiters.isEmpty {
                 var upper = a.bounds.throughputUpperBoundPerSecond ?? a.bounds.maxThroughputPerSecond
                 if a.workload == .open, let rate = a.arrivalRatePerSecond { upper = min(upper ?? rate, rate) }
                 if let upper, upper.isFinite, !slo.comparison.holds(upper, slo.threshold) {
