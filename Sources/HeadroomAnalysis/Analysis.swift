@@ -138,6 +138,8 @@ public struct Analysis: Sendable, Hashable, Encodable {
         public var meanWaitSeconds: Double?
         public var blockingProbability: Double?
         public var abandonmentProbability: Double?
+        /// Per visit, where a closed form gives the distribution (M/M/c FCFS): see `Network`.
+        public var p95ResponseSeconds: Double?
     }
 
     public struct Network: Sendable, Hashable, Encodable {
@@ -147,6 +149,12 @@ public struct Analysis: Sendable, Hashable, Encodable {
         /// Mean time from entering to leaving the network.
         public var meanResponseSeconds: Double?
         public var meanNumberInNetwork: Double?
+        /// Percentiles of the time from entering to leaving, where a closed form gives the whole
+        /// distribution: one M/M/c FCFS station (the Erlang C waiting time, P(Wq > t) = C e^{-(cμ-λ)t},
+        /// convolved with the exponential service; `MMcQueue.responseQuantileSeconds`).
+        public var p50ResponseSeconds: Double?
+        public var p95ResponseSeconds: Double?
+        public var p99ResponseSeconds: Double?
     }
 
     public var modelName: String

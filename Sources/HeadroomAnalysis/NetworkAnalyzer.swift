@@ -128,6 +128,17 @@ package struct NetworkAnalyzer {
                 if let q = try? MMcQueue(arrivalRatePerSecond: lambda, meanServiceSeconds: mean, servers: s.servers) {
                     fill("M/M/c", u: q.utilization, x: lambda, l: q.meanNumberInSystem, lq: q.meanQueueLength,
                          w: q.meanResponseSeconds, wq: q.meanWaitSeconds)
+                    // First come, first served: the response time's whole distribution is known,
+                    // so are its percentiles (not under processor sharing, whose mean alone agrees).
+                    if s.discipline == .fcfs {
+                        let p50 = try? q.responseQuantileSeconds(probability: 0.50)
+                        let p95 = try? q.responseQuantileSeconds(probability: 0.95)
+                        let p99 = try? q.responseQuantileSeconds(probability: 0.99)
+                        stations[0].p95ResponseSeconds = p95
+                        result.network?.p50ResponseSeconds = p50
+                        result.network?.p95ResponseSeconds = p95
+                        result.network?.p99ResponseSeconds = p99
+                    }
                 }
                 return
             }

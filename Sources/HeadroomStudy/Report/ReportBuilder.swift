@@ -261,7 +261,7 @@ enum ReportBuilder {
                 item.add(.meanResponseSeconds, sojourn.map(\.meanSeconds), tracked: true, analytic: a?.meanResponseSeconds)
                 let waits = runs.map { $0.1.waitOfServed }.filter { $0.count > 0 }
                 item.add(.meanWaitSeconds, waits.map(\.mean), analytic: a?.meanWaitSeconds)
-                item.add(.p95ResponseSeconds, sojourn.map { $0.percentileSeconds(95) })
+                item.add(.p95ResponseSeconds, sojourn.map { $0.percentileSeconds(95) }, analytic: a?.p95ResponseSeconds)
                 if runs.contains(where: { $0.1.blocked > 0 }) || a?.blockingProbability != nil {
                     item.add(.blockedRate, runs.map { $0.1.arrivals > 0 ? Double($0.1.blocked) / Double($0.1.arrivals) : 0 },
                              analytic: a?.blockingProbability)
@@ -279,7 +279,8 @@ enum ReportBuilder {
             item.add(.throughputPerSecond, runs.map(\.throughputPerSecond), tracked: true, analytic: a?.throughputPerSecond)
             item.add(.meanNumberInNetwork, runs.map { $0.stations.reduce(0) { $0 + $1.meanNumberPresent } },
                      analytic: a?.meanNumberInNetwork)
-            addLatency(&item, runs.map(\.networkSojourn), analyticMean: a?.meanResponseSeconds)
+            addLatency(&item, runs.map(\.networkSojourn), analyticMean: a?.meanResponseSeconds,
+                       analyticPercentiles: [a?.p50ResponseSeconds, a?.p95ResponseSeconds, a?.p99ResponseSeconds])
             out["network"] = [item]
         }
         return out
@@ -290,13 +291,15 @@ enum ReportBuilder {
     }
 
     /// mean/p50/p95/p99/max over replications that recorded something, and the pooled histogram.
-    static func addLatency(_ item: inout ItemSeries, _ recorders: [LatencyRecorder], analyticMean: Double?) {
+    /// `analyticPercentiles`: p50, p95 and p99 where a closed form gives them (nil each otherwise).
+    static func addLatency(_ item: inout ItemSeries, _ recorders: [LatencyRecorder], analyticMean: Double?,
+                           analyticPercentiles: [Double?] = [nil, nil, nil]) {
         let nonEmpty = recorders.filter { $0.count > 0 }
         item.add(.meanSeconds, nonEmpty.map(\.meanSeconds), tracked: true, analytic: analyticMean)
         let percentiles = nonEmpty.map { $0.percentilesSeconds([50, 95, 99]) }
-        item.add(.p50Seconds, percentiles.map { $0[0] })
-        item.add(.p95Seconds, percentiles.map { $0[1] }, tracked: true)
-        item.add(.p99Seconds, percentiles.map { $0[2] })
+        item.add(.p50Seconds, percentiles.map { $0[0] }, analytic: analyticPercentiles[0])
+        item.add(.p95Seconds, percentiles.map { $0[1] }, tracked: true, analytic: analyticPercentiles[1])
+        item.add(.p99Seconds, percentiles.map { $0[2] }, analytic: analyticPercentiles[2])
         item.add(.maxSeconds, nonEmpty.map(\.maxSeconds))
         item.merged = MergedLatency(recorders.reduce(into: LatencyRecorder()) { $0.merge($1) })
     }
