@@ -58,7 +58,7 @@ extension Analysis {
                 : "Pools (closed load: Little's law on the MVA throughput; beyond the connections, requests wait)")
             var rows: [[String]] = [["pool", "method", "copies x conns", "acquisitions", "mean hold", "offered", "utilization", "P(wait)", "P(timeout)", "mean wait", "waiting"]]
             for p in pools {
-                rows.append(["\(p.kind == "pooler" ? "pooler " : "")\(p.name)", p.method, "\(p.copies) x \(p.connectionsPerCopy)",
+                rows.append(["\(p.kind == "pooler" ? "pooler " : p.kind == "upstream" ? "upstream " : "")\(p.name)", p.method, "\(p.copies) x \(p.connectionsPerCopy)",
                              ValueText.value(p.acquisitionsPerSecond, metric: "_per_second"),
                              ValueText.value(p.meanHoldSeconds, metric: "_seconds"),
                              "\(formatSignificant(p.offeredLoadErlangs, digits: 3)) erl",
@@ -159,7 +159,7 @@ extension Analysis {
         row("bounds", bottleneck ?? "", "throughput_upper_bound_per_second", bounds.throughputUpperBoundPerSecond)
         row("bounds", bottleneck ?? "", "response_lower_bound_seconds", bounds.responseLowerBoundSeconds)
         for p in pools {
-            let s = p.kind == "pooler" ? "poolers" : "pools"
+            let s = p.kind == "pooler" ? "poolers" : p.kind == "upstream" ? "upstream_clients" : "pools"
             row(s, p.name, "acquisitions_per_second", p.acquisitionsPerSecond)
             row(s, p.name, "mean_hold_seconds", p.meanHoldSeconds)
             row(s, p.name, "offered_load_erlangs", p.offeredLoadErlangs)

@@ -27,6 +27,8 @@ package struct Profile: Sendable, Hashable {
     package var cacheFills: [String: Double] = [:]
     /// Jobs enqueued per execution, per queue.
     package var jobs: [String: Double] = [:]
+    /// Calls per execution, per upstream (`http` steps).
+    package var upstreamCalls: [String: Double] = [:]
     /// Uncontended response time (parallel branches overlap: their longest counts).
     package var latencySeconds = 0.0
 
@@ -44,6 +46,7 @@ package struct Profile: Sendable, Hashable {
         for (k, v) in o.cacheLookups { cacheLookups[k, default: 0] += w * v }
         for (k, v) in o.cacheFills { cacheFills[k, default: 0] += w * v }
         for (k, v) in o.jobs { jobs[k, default: 0] += w * v }
+        for (k, v) in o.upstreamCalls { upstreamCalls[k, default: 0] += w * v }
         latencySeconds += w * o.latencySeconds
     }
 
@@ -55,6 +58,11 @@ package struct Profile: Sendable, Hashable {
     package func cacheServerSeconds(_ cache: Cache) -> Double {
         guard let server = cache.server else { return 0 }
         return (cacheLookups[cache.name] ?? 0) * server.time.mean + (cacheFills[cache.name] ?? 0) * server.effectiveFillTime.mean
+    }
+
+    /// Seconds of `upstream`'s servers per execution: its calls at its own time.
+    package func upstreamServerSeconds(_ upstream: Upstream) -> Double {
+        (upstreamCalls[upstream.name] ?? 0) * upstream.time.mean
     }
 }
 
@@ -155,6 +163,14 @@ package struct ProfileWalker {
         case let .sleep(d):
             p.delaySeconds += m * d.mean
             return d.mean
+        case let .http(name):
+            // Uncontended: the wire and the upstream's own time, cut at the client's timeout.
+            guard let upstream = model.upstream(named: name) else { return 0 }
+            var t = (upstream.roundTrip?.mean ?? 0) + upstream.time.mean
+            if let limit = upstream.timeoutSeconds { t = min(t, limit) }
+            p.delaySeconds += m * t
+            p.upstreamCalls[name, default: 0] += m
+            return t
         }
     }
 }

@@ -142,6 +142,9 @@ package struct WebAnalyzer {
             let copies = cache.scope == .perInstance ? max(1, inst.count) : 1
             add("cache_server", cache.name, servers: server.servers * copies, demand: total.cacheServerSeconds(cache))
         }
+        for upstream in model.upstreams {
+            add("upstream", upstream.name, servers: upstream.servers, demand: total.upstreamServerSeconds(upstream))
+        }
         for q in model.jobQueues {
             let jobs = demands.jobsPerRequest[q.name] ?? 0
             add("job_workers", q.name, servers: q.workers, demand: jobs * (demands.jobProfiles[q.name]?.latencySeconds ?? 0),
@@ -180,6 +183,26 @@ package struct WebAnalyzer {
             pools.append(poolQueue(name: pooler.name, kind: "pooler", copies: 1, connections: pooler.serverConnections,
                                    acquisitions: rate * acquires, holdPerRequest: hold, acquiresPerRequest: acquires,
                                    timeout: pooler.queryWaitTimeoutSeconds, closed: kind == .closed))
+        }
+        // Each instance's client pool to an upstream, solved like a database pool: Erlang C (or
+        // M/M/c+D with an acquire timeout) per instance, the hold being the wire plus the wait
+        // and the service at the upstream, whose wait is M/M/c's (Erlang C) at the calls' rate.
+        for upstream in model.upstreams {
+            guard let perInstance = upstream.connectionsPerInstance else { continue }
+            let calls = total.upstreamCalls[upstream.name] ?? 0
+            let callRate = rate * calls
+            var upstreamWait = 0.0
+            if kind == .open, callRate > 0,
+               let q = try? MMcQueue(arrivalRatePerSecond: callRate, meanServiceSeconds: upstream.time.mean, servers: upstream.servers) {
+                upstreamWait = q.meanWaitSeconds
+            }
+            let hold = (upstream.roundTrip?.mean ?? 0) + upstreamWait + upstream.time.mean
+            pools.append(poolQueue(name: upstream.name, kind: "upstream", copies: max(1, inst.count), connections: perInstance,
+                                   acquisitions: callRate, holdPerRequest: calls * hold, acquiresPerRequest: calls,
+                                   timeout: upstream.acquireTimeoutSeconds, closed: kind == .closed))
+        }
+        if !model.upstreams.isEmpty {
+            notes.append("upstreams: each is an M/M/c station (Erlang C) of its servers; each instance's client pool to it an Erlang C pool whose hold is the round trip plus the upstream's wait and time; the client's timeout and error answers are not taken off the load")
         }
         let timed = pools.filter { $0.method == "M/M/c+D" }
         if !timed.isEmpty {
@@ -279,6 +302,7 @@ package struct WebAnalyzer {
         case "pooler": return "pooler `\(r.name)` (\(r.servers) server connections)"
         case "database": return "database \(r.name) (\(r.servers) cores)"
         case "job_workers": return "job queue `\(r.name)` (\(r.servers) workers)"
+        case "upstream": return "upstream `\(r.name)` (\(r.servers) servers)"
         default: return "`\(r.id)`"
         }
     }
@@ -387,6 +411,13 @@ package struct WebAnalyzer {
                 stations.append(ClosedStation(name: "cache_server.\(cache.name)" + (copies == 1 ? "" : "-\(c + 1)"),
                                               kind: kind(server.servers), serviceDemandSeconds: demand / Double(copies)))
             }
+        }
+        // An upstream queues its calls the same way: one multi-server station (its servers).
+        for upstream in model.upstreams {
+            let demand = p.upstreamServerSeconds(upstream)
+            guard demand > 0 else { continue }
+            delay -= demand
+            stations.append(ClosedStation(name: "upstream.\(upstream.name)", kind: kind(upstream.servers), serviceDemandSeconds: demand))
         }
         stations.append(ClosedStation(name: "delay", kind: .delay, serviceDemandSeconds: max(0, delay)))
         guard let net = try? ClosedNetwork(stations: stations, thinkTimeSeconds: think) else { return nil }

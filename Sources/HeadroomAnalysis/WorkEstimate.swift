@@ -88,6 +88,7 @@ public struct WorkEstimate: Sendable, Hashable, Encodable {
         for step in steps {
             switch step {
             case .cpu, .query, .call, .sleep: total += 1
+            case .http: total += 3  // a connection, the upstream's server, the answer
             case let .cache(c):
                 total += 1 + max(operations(c.hit, model: model, depth: depth + 1), operations(c.miss, model: model, depth: depth + 1))
             case let .repeat(count, inner): total += count.mean * operations(inner, model: model, depth: depth + 1)

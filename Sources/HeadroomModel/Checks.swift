@@ -70,12 +70,13 @@ enum Checks {
         for e in model.endpoints where !requested.contains(e.name) {
             diag.warn(origin(["endpoints", e.name]), "endpoints.\(e.name)", "endpoint `\(e.name)` is not in the workload's mix: it is never requested")
         }
-        var usedCaches = Set<String>(), usedQueues = Set<String>()
+        var usedCaches = Set<String>(), usedQueues = Set<String>(), usedUpstreams = Set<String>()
         func scan(_ steps: [Step]) {
             for s in steps {
                 switch s {
                 case let .cache(c): usedCaches.insert(c.cache); scan(c.hit); scan(c.miss)
                 case let .enqueue(q): usedQueues.insert(q)
+                case let .http(u): usedUpstreams.insert(u)
                 case let .repeat(_, inner): scan(inner)
                 case let .parallel(bs): bs.forEach(scan)
                 case let .transaction(t): scan(t.steps)
@@ -90,6 +91,9 @@ enum Checks {
         }
         for q in model.jobQueues where !usedQueues.contains(q.name) {
             diag.warn(origin(["job_queues", q.name]), "job_queues.\(q.name)", "job queue `\(q.name)` never receives a job (no `enqueue: \(q.name)` step)")
+        }
+        for u in model.upstreams where !usedUpstreams.contains(u.name) {
+            diag.warn(origin(["upstreams", u.name]), "upstreams.\(u.name)", "upstream `\(u.name)` is never called (no `http: \(u.name)` step)")
         }
         let usedLimiters = Set(model.endpoints.flatMap(\.rateLimiters))
         for l in model.rateLimiters where !usedLimiters.contains(l.name) {

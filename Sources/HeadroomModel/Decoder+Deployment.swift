@@ -291,6 +291,32 @@ extension ModelDecoder {
         return hits == nil ? nil : cache
     }
 
+    // MARK: upstreams
+
+    /// An HTTP upstream (`upstreams:`): its servers and time, the wire, each instance's client
+    /// pool, the client's timeout and the upstream's error rate.
+    func decodeUpstream(_ name: String, _ node: YNode, _ path: String) -> Upstream? {
+        guard let f = r.fields(node, path, ["servers", "time", "round_trip", "connections", "acquire_timeout", "timeout",
+                                            "error_probability"],
+                               aliases: ["max_connections": "connections", "max_conns_per_host": "connections",
+                                         "latency": "round_trip", "error_rate": "error_probability"]) else { return nil }
+        guard let time = f.distribution("time") else {
+            if !f.has("time") { diag.error(node.origin, f.p("time"), "upstream `\(name)` needs `time`, its own time per request, e.g. exp(40ms)") }
+            return nil
+        }
+        var upstream = Upstream(name: name, servers: f.int("servers", max: Limits.poolSize) ?? 1, time: time)
+        upstream.roundTrip = f.distribution("round_trip")
+        upstream.connectionsPerInstance = f.optionalInt("connections", max: Limits.poolSize).flatMap { $0 }
+        upstream.acquireTimeoutSeconds = f.optionalDuration("acquire_timeout").flatMap { $0 }
+        upstream.timeoutSeconds = f.optionalDuration("timeout").flatMap { $0 }
+        upstream.errorProbability = f.probability("error_probability") ?? 0
+        if upstream.acquireTimeoutSeconds != nil && !f.has("connections") {
+            diag.error(f.at("acquire_timeout"), f.p("acquire_timeout"),
+                       "`acquire_timeout` is the wait for a client connection: give `connections` (each instance's client pool size) too")
+        }
+        return upstream
+    }
+
     func decodeRateLimiter(_ name: String, _ node: YNode, _ path: String) -> RateLimiter? {
         guard let f = r.fields(node, path, ["algorithm", "rate", "burst", "limit", "window", "key", "scope"]) else { return nil }
         let algo = f.choice("algorithm", ["token_bucket": "token_bucket", "fixed_window": "fixed_window"], what: "algorithm")

@@ -74,7 +74,7 @@ extension ModelDecoder {
         return p
     }
 
-    static let stepKinds = ["cpu", "query", "cache", "call", "enqueue", "repeat", "parallel", "transaction", "sleep"]
+    static let stepKinds = ["cpu", "query", "cache", "call", "http", "enqueue", "repeat", "parallel", "transaction", "sleep"]
 
     /// Counts `count` more steps against `Limits.steps` before they are decoded; false (and one
     /// error, at the list that passes the limit) when the model would have more.
@@ -144,6 +144,17 @@ extension ModelDecoder {
             return decodeQuery(v, kp, ctx).map(Step.query)
         case "call":
             return decodeCall(v, kp).map(Step.call)
+        case "http":
+            // `http: payments`, or `http: {upstream: payments}`.
+            var name: String? = nil
+            if let s = v.scalar, !v.isNull {
+                name = s
+            } else if let f = r.fields(v, kp, ["upstream"]) {
+                name = f.name("upstream")
+                if name == nil { diag.error(v.origin, kp + ".upstream", "an http step needs the upstream's name: `http: payments`") }
+            }
+            guard let name, reference(name, upstreamNames, "upstream", v.origin, kp) else { return nil }
+            return .http(name)
         case "cache":
             var name: String? = nil
             var hitNode = sib["hit"], missNode = sib["miss"]

@@ -139,6 +139,7 @@ final class ModelDecoder {
     var cacheNames = DeclaredNames()
     var limiterNames = DeclaredNames()
     var jobQueueNames = DeclaredNames()
+    var upstreamNames = DeclaredNames()
     var endpointNames = DeclaredNames()
     var database: Database?
     var cpus = 2
@@ -152,7 +153,7 @@ final class ModelDecoder {
     }
 
     static let topKeys = ["name", "description", "simulation", "workload", "instances", "pools", "poolers",
-                          "database", "caches", "rate_limiters", "job_queues", "endpoints", "network", "faults"]
+                          "database", "caches", "rate_limiters", "job_queues", "upstreams", "endpoints", "network", "faults"]
 
     func decode(_ root: YNode) -> Model? {
         guard let top = r.fields(root, "", Self.topKeys, what: "model sections") else { return nil }
@@ -162,6 +163,7 @@ final class ModelDecoder {
         cacheNames = declaredNames(top["caches"])
         limiterNames = declaredNames(top["rate_limiters"])
         jobQueueNames = declaredNames(top["job_queues"])
+        upstreamNames = declaredNames(top["upstreams"])
         endpointNames = declaredNames(top["endpoints"])
 
         let name = top.name("name") ?? URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
@@ -174,6 +176,7 @@ final class ModelDecoder {
         let caches = decodeNamedMap(top["caches"], "caches", decodeCache)
         let limiters = decodeNamedMap(top["rate_limiters"], "rate_limiters", decodeRateLimiter)
         let jobQueues = decodeNamedMap(top["job_queues"], "job_queues", decodeJobQueue)
+        let upstreams = decodeNamedMap(top["upstreams"], "upstreams", decodeUpstream)
         let endpoints = decodeNamedMap(top["endpoints"], "endpoints", decodeEndpoint)
         let network = top["network"].flatMap(decodeNetwork)
         let faults = decodeFaults(top["faults"])
@@ -197,7 +200,7 @@ final class ModelDecoder {
         if !diag.errors.isEmpty { return nil }
         return Model(name: name, sourcePath: file, simulation: simulation, workload: workload, instances: instances,
                      pools: pools, poolers: poolers, database: database, caches: caches, rateLimiters: limiters,
-                     jobQueues: jobQueues, endpoints: endpoints, network: network, faults: faults)
+                     jobQueues: jobQueues, endpoints: endpoints, network: network, faults: faults, upstreams: upstreams)
     }
 
     // MARK: helpers

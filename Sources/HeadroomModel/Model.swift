@@ -17,6 +17,8 @@ public struct Model: Sendable, Hashable {
     public var caches: [Cache]
     public var rateLimiters: [RateLimiter]
     public var jobQueues: [JobQueue]
+    /// HTTP services the endpoints call (`http` steps).
+    public var upstreams: [Upstream]
     public var endpoints: [Endpoint]
     /// A plain queueing network (stations and routing), simulated on its own.
     public var network: QueueingNetwork?
@@ -25,11 +27,11 @@ public struct Model: Sendable, Hashable {
     public init(name: String, sourcePath: String, simulation: SimulationSettings, workload: Workload?,
                 instances: Instances, pools: [Pool], poolers: [Pooler], database: Database?, caches: [Cache],
                 rateLimiters: [RateLimiter], jobQueues: [JobQueue], endpoints: [Endpoint],
-                network: QueueingNetwork?, faults: Faults) {
+                network: QueueingNetwork?, faults: Faults, upstreams: [Upstream] = []) {
         self.name = name; self.sourcePath = sourcePath; self.simulation = simulation; self.workload = workload
         self.instances = instances; self.pools = pools; self.poolers = poolers; self.database = database
         self.caches = caches; self.rateLimiters = rateLimiters; self.jobQueues = jobQueues
-        self.endpoints = endpoints; self.network = network; self.faults = faults
+        self.endpoints = endpoints; self.network = network; self.faults = faults; self.upstreams = upstreams
     }
 
     public func pool(named name: String) -> Pool? { pools.first { $0.name == name } }
@@ -38,6 +40,7 @@ public struct Model: Sendable, Hashable {
     public func rateLimiter(named name: String) -> RateLimiter? { rateLimiters.first { $0.name == name } }
     public func jobQueue(named name: String) -> JobQueue? { jobQueues.first { $0.name == name } }
     public func endpoint(named name: String) -> Endpoint? { endpoints.first { $0.name == name } }
+    public func upstream(named name: String) -> Upstream? { upstreams.first { $0.name == name } }
 }
 
 // MARK: - Simulation settings
@@ -394,6 +397,45 @@ public struct CacheServer: Sendable, Hashable {
     public var effectiveFillTime: DistributionSpec { fillTime ?? time }
 }
 
+// MARK: - Upstreams (HTTP services this one calls)
+
+/// Another service this one calls over HTTP, through a client with its own connection pool per
+/// instance (undici/axios `connections`, Go's `MaxConnsPerHost`, OkHttp's `maxRequestsPerHost`,
+/// an Envoy cluster's `max_connections` with `max_pending_requests`). A call takes one of the
+/// instance's client connections (FCFS, waiting at most `acquireTimeoutSeconds`), crosses the
+/// wire (`roundTrip`), queues FCFS for one of the upstream's `servers` and takes its `time`
+/// there; the answer is an error with `errorProbability`. A call the client's `timeoutSeconds`
+/// overtakes fails at that moment and its connection goes back (the upstream finishes the work
+/// it started). A failed call fails its request, which the endpoint's `retry` policy may retry.
+public struct Upstream: Sendable, Hashable {
+    public var name: String
+    /// Requests the upstream serves at once, all its instances together (its workers, threads
+    /// or event loops); beyond them calls queue, FCFS.
+    public var servers: Int
+    /// The upstream's own time per request.
+    public var time: DistributionSpec
+    /// The time on the wire per call, there and back; the connection is held, no upstream server
+    /// is. nil: none.
+    public var roundTrip: DistributionSpec?
+    /// Connections of each instance's client pool; nil: as many as there are calls.
+    public var connectionsPerInstance: Int?
+    /// How long a call waits for a client connection before it fails; nil: as long as it takes.
+    public var acquireTimeoutSeconds: Double?
+    /// The client's timeout per call, from the request's send (a connection in hand) to its
+    /// answer; nil: none.
+    public var timeoutSeconds: Double?
+    /// Probability that an answer is an error (a 5xx).
+    public var errorProbability: Double
+
+    public init(name: String, servers: Int = 1, time: DistributionSpec, roundTrip: DistributionSpec? = nil,
+                connectionsPerInstance: Int? = nil, acquireTimeoutSeconds: Double? = nil, timeoutSeconds: Double? = nil,
+                errorProbability: Double = 0) {
+        self.name = name; self.servers = servers; self.time = time; self.roundTrip = roundTrip
+        self.connectionsPerInstance = connectionsPerInstance; self.acquireTimeoutSeconds = acquireTimeoutSeconds
+        self.timeoutSeconds = timeoutSeconds; self.errorProbability = errorProbability
+    }
+}
+
 // MARK: - Rate limiters and job queues
 
 public enum RateLimitAlgorithm: Sendable, Hashable {
@@ -558,6 +600,8 @@ public indirect enum Step: Sendable, Hashable {
     case transaction(Transaction)
     /// Wait without holding a worker (async I/O, timers).
     case sleep(DistributionSpec)
+    /// Call the named upstream over HTTP (`upstreams:`), through the instance's client pool.
+    case http(String)
 }
 
 // MARK: - Plain queueing networks

@@ -144,7 +144,7 @@ enum Overrides {
         if segs.count == 1, tree[first] != nil { return key }
         // `prisma.size` → `pools.prisma.size` when the name is unique across sections.
         if segs.count > 1 {
-            let sections = ["pools", "poolers", "caches", "rate_limiters", "job_queues", "endpoints"]
+            let sections = ["pools", "poolers", "caches", "rate_limiters", "job_queues", "upstreams", "endpoints"]
             let hits = sections.filter { tree[$0]?[first] != nil }
             if hits.count == 1 { return "\(hits[0]).\(key)" }
         }

@@ -54,6 +54,9 @@ public enum Metric: String, CaseIterable, Sendable, Hashable {
     case connectionUtilization = "connection_utilization"
     case connectionMeanWaitSeconds = "connection_mean_wait_seconds"
     case connectionTimeouts = "connection_timeouts"
+    // Upstreams.
+    case callsPerSecond = "calls_per_second"
+    case meanWaitingForConnection = "mean_waiting_for_connection"
     // Job queues.
     case enqueuedPerSecond = "enqueued_per_second"
     case completedPerSecond = "completed_per_second"
@@ -86,6 +89,9 @@ public enum ReportSectionName: String, CaseIterable, Sendable, Hashable {
     case databaseNodes = "database_nodes"
     case database, caches
     case jobQueues = "job_queues"
+    /// HTTP upstreams; in a report only when the model has one (its JSON keeps no empty
+    /// `upstreams` list, so the reports of models without one are unchanged).
+    case upstreams
     case faults, stations, network
 
     /// How a planner names one item of the section in `--slo` (`pool.prisma.p95_wait`).
@@ -97,6 +103,7 @@ public enum ReportSectionName: String, CaseIterable, Sendable, Hashable {
         case .databaseNodes: "database_node"
         case .caches: "cache"
         case .jobQueues: "job_queue"
+        case .upstreams: "upstream"
         case .stations: "station"
         default: nil
         }
@@ -240,6 +247,19 @@ public enum MetricCatalog {
         add(.jobQueues, .meanWaiting, "jobs waiting (mean)", .lowerIsBetter)
         add(.jobQueues, .meanLatencySeconds, "job latency (mean)", .lowerIsBetter, sweep: true, aliases: ["mean", "latency"])
         add(.jobQueues, .p95LatencySeconds, "job latency (p95)", .lowerIsBetter, sweep: true, aliases: ["p95"])
+
+        add(.upstreams, .callsPerSecond, "upstream calls", .neither)
+        add(.upstreams, .meanSeconds, "upstream call (mean)", .lowerIsBetter, aliases: ["mean", "latency"])
+        add(.upstreams, .p95Seconds, "upstream call (p95)", .lowerIsBetter, sweep: true, aliases: ["p95"])
+        add(.upstreams, .errorRate, "upstream errors", .lowerIsBetter, sweep: true, aliases: ["errors", "error"])
+        add(.upstreams, .timeoutRate, "upstream timeouts", .lowerIsBetter, aliases: ["timeouts", "timeout"])
+        add(.upstreams, .serverUtilization, "upstream busy", .lowerIsBetter, sweep: true, resource: ("upstream", "upstream"))
+        add(.upstreams, .meanWaiting, "calls waiting at the upstream (mean)", .lowerIsBetter)
+        add(.upstreams, .serverMeanWaitSeconds, "upstream wait (mean)", .lowerIsBetter)
+        add(.upstreams, .connectionUtilization, "upstream client connections in use", .lowerIsBetter)
+        add(.upstreams, .meanWaitingForConnection, "calls waiting for a client connection (mean)", .lowerIsBetter)
+        add(.upstreams, .connectionMeanWaitSeconds, "upstream connection wait (mean)", .lowerIsBetter, aliases: ["wait"])
+        add(.upstreams, .acquireTimeouts, "upstream acquire timeouts", .lowerIsBetter)
 
         add(.faults, .orphanedWrites, "orphaned writes", .lowerIsBetter, sweep: true)
         add(.faults, .orphanedWritesPerSecond, "orphaned writes per second", .lowerIsBetter)

@@ -29,6 +29,8 @@ enum Op {
     /// End of a parallel branch.
     case branchEnd
     case enqueue(queue: Int32)
+    /// Call upstream `upstream` over HTTP (WebEngine+Upstreams).
+    case http(upstream: Int32)
     case end
 }
 
@@ -47,11 +49,14 @@ struct Programs {
     var invalidations: [[Int32]] = [[]]
     /// Deepest slot used (loops and cache keys each take one per nesting level).
     var slotsUsed = 0
+    /// Upstream indices by name, for `http` steps.
+    private var upstreamIndex: [String: Int32] = [:]
 
     init(model: Model) {
         let poolIndex = Dictionary(uniqueKeysWithValues: model.pools.enumerated().map { ($1.name, Int32($0)) })
         let cacheIndex = Dictionary(uniqueKeysWithValues: model.caches.enumerated().map { ($1.name, Int32($0)) })
         let queueIndex = Dictionary(uniqueKeysWithValues: model.jobQueues.enumerated().map { ($1.name, Int32($0)) })
+        upstreamIndex = Dictionary(uniqueKeysWithValues: model.upstreams.enumerated().map { ($1.name, Int32($0)) })
         for endpoint in model.endpoints {
             endpointStart.append(Int32(ops.count))
             emit(endpoint.steps, depth: 0, pools: poolIndex, caches: cacheIndex, queues: queueIndex)
@@ -139,6 +144,8 @@ struct Programs {
                 ops[joinJump] = .jump(target: Int32(ops.count))
             case .enqueue(let name):
                 ops.append(.enqueue(queue: index(name, in: queues)))
+            case .http(let name):
+                ops.append(.http(upstream: index(name, in: upstreamIndex)))
             }
         }
     }

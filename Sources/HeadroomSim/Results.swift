@@ -28,6 +28,8 @@ public struct SystemRunResult: Sendable {
     public var database: DatabaseResult?
     public var caches: [CacheResult]
     public var jobQueues: [JobQueueResult]
+    /// HTTP upstreams (empty for a model without `upstreams:`).
+    public var upstreams: [UpstreamResult] = []
     /// Multi-step writes outside a transaction that failed after some writes had committed.
     public var orphanedWrites: Int
     /// Results of a plain `network:` model (nil for a web-backend model).
@@ -187,4 +189,30 @@ public struct TimelineSample: Sendable, Codable {
         self.inFlight = inFlight; self.poolWaiting = poolWaiting; self.connectionsInUse = connectionsInUse
         self.timeouts = timeouts; self.errors = errors; self.p95Seconds = p95Seconds
     }
+}
+
+/// One HTTP upstream: the calls to it, the instances' client pools, and its servers.
+public struct UpstreamResult: Sendable {
+    public var name: String
+    public var servers: Int
+    /// Calls sent (a client connection in hand), and how they ended: a successful answer, an
+    /// error answer, the client's timeout.
+    public var sent: Int
+    public var succeeded: Int
+    public var errors: Int
+    public var timeouts: Int
+    /// From the send to the answer, of successful calls (wire, queue at the upstream, service).
+    public var latency: LatencyRecorder
+    /// The upstream's mean busy fraction, its mean queue, and the calls' waits in it.
+    public var serverUtilization: Double
+    public var meanWaitingAtServer: Double
+    public var serverWaits: LatencyRecorder
+    /// With a client pool (`connections`): its size, its connections' mean utilization over all
+    /// instances, the mean number of calls waiting for one (all instances), the calls' waits.
+    public var connectionsPerInstance: Int? = nil
+    public var connectionUtilization: Double? = nil
+    public var meanWaitingForConnection: Double? = nil
+    public var connectionWaits: LatencyRecorder? = nil
+    /// With `acquire_timeout`: calls that gave up waiting for a connection (their requests failed).
+    public var acquireTimeouts: Int? = nil
 }

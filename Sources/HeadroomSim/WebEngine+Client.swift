@@ -96,6 +96,8 @@ extension WebEngine {
                 releaseConnection(e)
                 terminate(e, failed: true)
             }
+        case .upstreamConnection:
+            cancelUpstreamConnectionWait(e)
         case .nothing:
             break
         }

@@ -30,6 +30,8 @@ extension WebEngine {
     /// (cancelling a timed-out attempt takes it out of that queue).
     enum QueuedOn: UInt8 {
         case nothing, pool, pooler
+        /// A connection of the instance's client pool to an upstream (WebEngine+Upstreams).
+        case upstreamConnection
     }
 
     /// What comes with a pool token a releaser hands to a waiting entity.

@@ -21,6 +21,12 @@ extension WebEngine {
         /// A command's wait for a connection of its cache's client pool ran out: the target is
         /// the waiting entity, the tag its queue ticket's low 32 bits (WebEngine+Caches).
         case cacheConnectionTimeout
+        /// A call's wait for a client connection to its upstream ran out, or the client's
+        /// timeout fired while the call was queued at the upstream: the target is the waiting
+        /// entity, the tag its queue ticket's low 32 bits (WebEngine+Upstreams).
+        case upstreamAcquireTimeout, upstreamTimeout
+        /// An upstream finished a call whose client had given up: the target is the upstream.
+        case upstreamServerDone
     }
 
     struct Event {
@@ -267,6 +273,9 @@ extension WebEngine {
                                              ticket: event.tag & 0xFF_FFFF_FFFF, pooler: true)
         case .varyingAcquireTimeout: varyingAcquireTimedOut(entity: event.target, ticketLowBits: UInt32(truncatingIfNeeded: event.tag))
         case .cacheConnectionTimeout: cacheConnectionTimedOut(entity: event.target, ticketLowBits: UInt32(truncatingIfNeeded: event.tag))
+        case .upstreamAcquireTimeout: upstreamAcquireTimedOut(entity: event.target, ticketLowBits: UInt32(truncatingIfNeeded: event.tag))
+        case .upstreamTimeout: upstreamTimedOutInQueue(entity: event.target, ticketLowBits: UInt32(truncatingIfNeeded: event.tag))
+        case .upstreamServerDone: releaseUpstreamServer(Int(event.target))
         case .instanceDies: instanceDies(Int(event.target))
         case .instanceLeavesRotation:
             if inRotation[Int(event.target)] { instancesInRotation -= 1 }

@@ -23,6 +23,7 @@ extension WebEngine {
         database.restartStatistics(atSeconds: now)
         caches.restartStatistics(atSeconds: now)
         jobQueues.restartStatistics(atSeconds: now)
+        upstreams.restartStatistics(atSeconds: now)
         orphanedWrites = 0
         overloadRejections = 0
     }
@@ -62,8 +63,9 @@ extension WebEngine {
                                poolers: poolers.results(model: model, atSeconds: now),
                                database: database.result(model: model, atSeconds: now),
                                caches: caches.results(model: model, instances: instanceCount, atSeconds: now),
-                               jobQueues: jobQueues.results(model: model, atSeconds: now), orphanedWrites: orphanedWrites,
-                               network: nil, eventsProcessed: eventsProcessed, timeline: timeline,
+                               jobQueues: jobQueues.results(model: model, atSeconds: now),
+                               upstreams: upstreams.results(model: model, instances: instanceCount, atSeconds: now),
+                               orphanedWrites: orphanedWrites, network: nil, eventsProcessed: eventsProcessed, timeline: timeline,
                                overloadRejections: overloadRejections)
     }
 

@@ -91,6 +91,18 @@ extension WebEngine {
         case waitingForCacheServer
         /// The lookup or fill runs at the cache's server.
         case atCacheServer
+        // http (WebEngine+Upstreams)
+        /// Queued for a connection of the instance's client pool to the upstream; resumed by
+        /// the releaser, with it.
+        case waitingForUpstreamConnection
+        /// The call crosses the wire (its round trip), holding its connection.
+        case onUpstreamWire
+        /// Queued for one of the upstream's servers; resumed by the releaser, with it.
+        case waitingForUpstream
+        /// Served at the upstream.
+        case atUpstream
+        /// The client's timeout came first: the call fails when it fires.
+        case upstreamTimedOut
         // parallel (below)
         /// Waiting for the branches it forked to end.
         case waitingForBranches
@@ -150,6 +162,8 @@ extension WebEngine {
             case .enqueue(let queue):
                 enqueueJob(queue)
                 step(e)
+            case .http(let upstream):
+                guard runHTTP(e, upstream: upstream) else { return }
             }
         }
     }

@@ -14,10 +14,11 @@
 //   WebEngine+Database      `query` steps, processor-sharing nodes, read routing
 //   WebEngine+Caches        cache lookups, fills, single flight, invalidation
 //   WebEngine+Jobs          job queues
+//   WebEngine+Upstreams     `http` steps: client pools, the upstream's servers, timeouts, errors
 //   WebEngine+Statistics    tallies, warm-up restart, timeline, the result
 //
 // Each component's constants, state and counters are in its table (Components/: PoolTable,
-// PoolerTable, DatabaseTable, CacheTable, RateLimiterTable, JobQueueTable).
+// PoolerTable, DatabaseTable, CacheTable, RateLimiterTable, JobQueueTable, UpstreamTable).
 
 import HeadroomKernel
 import HeadroomModel
@@ -47,6 +48,8 @@ struct WebEngine {
         var poolSlot: Int32 = -1
         var poolerSlot: Int32 = -1
         var waitStartSeconds: Double = 0
+        /// When the call of an `http` step was sent (its client timeout counts from there).
+        var sentSeconds: Double = 0
         // An open transaction.
         var transactionPool: Int32 = -1
         var transactionSlot: Int32 = -1
@@ -179,6 +182,7 @@ struct WebEngine {
     var caches: CacheTable
     var rateLimiters: RateLimiterTable
     var jobQueues: JobQueueTable
+    var upstreams: UpstreamTable
 
     // Endpoint tallies.
     var tallies: Slab<EndpointTally>
@@ -269,6 +273,7 @@ struct WebEngine {
         caches = CacheTable(model: model, instances: instanceCount, stream: stream)
         rateLimiters = RateLimiterTable(model: model, instances: instanceCount, clients: clients)
         jobQueues = JobQueueTable(model: model)
+        upstreams = UpstreamTable(model: model, instances: instanceCount, stream: stream)
         ownedStreams = owned
         distributions = Slab(compiled.distributions)
         counts = Slab(compiled.counts.map(CountSampler.init))

@@ -36,7 +36,8 @@ enum ReportBuilder {
     static func build(model: Model, results: [SystemRunResult], settings: StudySettings, analysis: Analysis?,
                       warnings: [String], notes: [String]) -> StudyReport {
         let collected = collect(results, analysis: analysis)
-        let sections = StudyReport.sectionNames.map { name in
+        // A section is in every report, possibly empty, except `upstreams`: only where the model has one.
+        let sections = StudyReport.sectionNames.filter { $0 != ReportSectionName.upstreams.rawValue || collected[$0]?.isEmpty == false }.map { name in
             ReportSection(name: name, items: (collected[name] ?? []).map { $0.item(confidence: settings.confidenceLevel) })
         }
         var allNotes = notes
@@ -235,6 +236,35 @@ enum ReportBuilder {
             let lat = runs.map { $0.1.latency }.filter { $0.count > 0 }
             item.add(.meanLatencySeconds, lat.map(\.meanSeconds))
             item.add(.p95LatencySeconds, lat.map { $0.percentileSeconds(95) })
+            item.merged = MergedLatency(runs.reduce(into: LatencyRecorder()) { $0.merge($1.1.latency) })
+            return item
+        }
+
+        // HTTP upstreams: the calls (per second, latency of successful ones, error and timeout
+        // shares of those sent), the upstream's servers, and each instance's client pool.
+        out["upstreams"] = first.upstreams.map { u0 in
+            let runs = results.compactMap { r in r.upstreams.first { $0.name == u0.name }.map { (r, $0) } }
+            let pool = analysis?.pools.first { $0.kind == "upstream" && $0.name == u0.name }
+            var item = ItemSeries(name: u0.name, attributes: [Attribute(key: "servers", value: Double(u0.servers))])
+            if let c = u0.connectionsPerInstance { item.attributes.append(Attribute(key: "connections_per_instance", value: Double(c))) }
+            item.add(.callsPerSecond, runs.map { perSecond($0.1.sent, $0.0) })
+            let lat = runs.map { $0.1.latency }.filter { $0.count > 0 }
+            item.add(.meanSeconds, lat.map(\.meanSeconds))
+            item.add(.p95Seconds, lat.map { $0.percentileSeconds(95) })
+            item.add(.errorRate, runs.map { $0.1.sent > 0 ? Double($0.1.errors) / Double($0.1.sent) : 0 })
+            item.add(.timeoutRate, runs.map { $0.1.sent > 0 ? Double($0.1.timeouts) / Double($0.1.sent) : 0 })
+            item.add(.serverUtilization, runs.map { $0.1.serverUtilization }, tracked: true,
+                     analytic: analysis?.resource("upstream.\(u0.name)")?.utilization)
+            item.add(.meanWaiting, runs.map { $0.1.meanWaitingAtServer })
+            item.add(.serverMeanWaitSeconds, runs.map { $0.1.serverWaits.meanSeconds })
+            if u0.connectionUtilization != nil {
+                item.add(.connectionUtilization, runs.compactMap { $0.1.connectionUtilization }, analytic: pool?.utilization)
+                item.add(.meanWaitingForConnection, runs.compactMap { $0.1.meanWaitingForConnection }, analytic: pool?.meanWaiting)
+                item.add(.connectionMeanWaitSeconds, runs.compactMap { $0.1.connectionWaits?.meanSeconds }, analytic: pool?.meanWaitSeconds)
+                if u0.acquireTimeouts != nil {
+                    item.add(.acquireTimeouts, runs.compactMap { $0.1.acquireTimeouts.map(Double.init) })
+                }
+            }
             item.merged = MergedLatency(runs.reduce(into: LatencyRecorder()) { $0.merge($1.1.latency) })
             return item
         }

@@ -20,7 +20,7 @@ extension StudyReport {
         "endpoints": "Endpoints", "overall": "All endpoints together",
         "instances": "Instance workers (event loops)", "pools": "Connection pools",
         "poolers": "Poolers (server side)", "database_nodes": "Database nodes", "database": "Database connections",
-        "caches": "Caches", "job_queues": "Job queues", "faults": "Faults", "stations": "Stations (per visit)",
+        "caches": "Caches", "job_queues": "Job queues", "upstreams": "HTTP upstreams", "faults": "Faults", "stations": "Stations (per visit)",
         "network": "Network (entry to exit)",
     ]
 

@@ -141,6 +141,7 @@ enum SweepColumns {
         }
         out.append(("caches", model.caches.map(\.name)))
         out.append(("job_queues", model.jobQueues.map(\.name)))
+        out.append(("upstreams", model.upstreams.map(\.name)))
         out.append(("faults", ["orphaned_writes"]))
         return out
     }
