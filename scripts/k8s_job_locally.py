@@ -70,7 +70,10 @@ def main(manifest, headroom, model, workdir):
         logs[index] = p.communicate()[0]
         if p.returncode != 0:
             fail(f"pod {index} exited {p.returncode}: {logs[index]}")
-        print(f"k8s-job-locally: pod {index}: {logs[index].strip().splitlines()[-1]}", flush=True)
+        # The sweep's summary line ("N cells (shard K/M of ...): ran ..."), not the table after it.
+        lines = logs[index].strip().splitlines() or [""]
+        summary = next((line for line in lines if ": ran " in line), lines[-1])
+        print(f"k8s-job-locally: pod {index}: {summary}", flush=True)
     if not re.search(r"ran \d+, [1-9]\d* already done", logs[0]):
         fail(f"the retried pod did not resume: {logs[0]}")
 

@@ -58,6 +58,8 @@ struct ChartReadabilityTests {
         #expect(XYChart.offScaleCap(means: [0.05, 0.06, 0.07, 0.09], references: []) == nil)
         #expect(XYChart.offScaleCap(means: [0.05, 0.06, 0.07, 0.09], references: [0.1]) == nil)
         #expect(XYChart.offScaleCap(means: [0.05, 0.06, 0.07, 8], references: []) != nil)
+        // Just past the cap (405 ms beside 75 ms and 370 ms): drawn, not off the scale.
+        #expect(XYChart.offScaleCap(means: [0.0044, 0.0044, 0.075, 0.075, 0.371, 0.405], references: []) == nil)
     }
 
     @Test("an all-zero series gets distinct tick labels")
@@ -121,5 +123,22 @@ struct TerminalColorTests {
         #expect(pipe(&fds) == 0)
         #expect(!TerminalColor.enabled(fd: fds[1], environment: [:]))
         close(fds[0]); close(fds[1])
+    }
+}
+
+@Suite("Bar charts")
+struct BarChartReadabilityTests {
+    @Test("the longest bar's value stays inside the chart, and an interval below zero stops at the axis")
+    func valueInsideAndWhiskerClipped() {
+        let chart = BarChart(kind: "bars", title: "Throughput", value: ChartAxis("throughput", unit: .perSecond("req")),
+                             categories: ["search", "checkout"],
+                             series: [BarSeries(name: "simulated", values: [BarValue(value: 57.8, low: 55.6, high: 60),
+                                                                           BarValue(value: 0.3, low: -0.8, high: 1.4)], color: "#000")])
+        let svg = chart.svg
+        // The label of 57.8 req/s: anchored at its end inside the bar, not starting past 940 px.
+        let label = svg.components(separatedBy: ">57.8 req/s</text>")[0].components(separatedBy: "<text").last ?? ""
+        #expect(label.contains("text-anchor=\"end\""), "\(label)")
+        #expect(svg.contains("class=\"ci-clipped\""))
+        #expect(svg.contains("interval clipped: it reaches -0.800 req/s"))
     }
 }
