@@ -41,7 +41,19 @@ public enum PoolSettingsImport {
         guard let n = Double(s.trimmingCharacters(in: .whitespaces)), n >= 0, n <= 1e9 else {
             throw ParseFailure("\(path):\(line): `\(key)` must be a number (\(unit == 1 ? "seconds" : "milliseconds")), not `\(s)`")
         }
-        return n == 0 ? "none" : Units.formatDuration(n * unit)
+        return try timeout(n * unit, s, path, line, key)
+    }
+
+    /// A timeout in the model's spelling: `none` for 0; a positive one that prints as 0 (below a
+    /// microsecond) is refused, as the model refuses a zero timeout (found by the fuzzer:
+    /// `idleTimeoutMillis: 5e-324` printed `idle_timeout: 0s`).
+    static func timeout(_ seconds: Double, _ text: String, _ path: String, _ line: Int?, _ key: String) throws(ParseFailure) -> String {
+        if seconds == 0 { return "none" }
+        let printed = Units.formatDuration(seconds)
+        guard seconds >= 1e-6, let back = try? Units.duration(printed), back > 0 else {
+            throw ParseFailure("\(path)\(line.map { ":\($0)" } ?? ""): `\(key)` is \(text): a timeout is 0 (none) or at least a microsecond")
+        }
+        return printed
     }
 
     /// Adds `setting`, replacing an earlier one of the same model key: a repeated key in
@@ -121,7 +133,7 @@ public enum PoolSettingsImport {
                 throw ParseFailure("\(path): `\(key)` must be \(key == "max" ? "a whole number of connections from 1 to 100000" : "a number of milliseconds ≥ 0"), not \(v)")
             }
             let canonical = PoolSpellings.aliases[key]!
-            let value = canonical == "size" ? "\(Int(n))" : (n == 0 ? "none" : Units.formatDuration(n / 1000))
+            let value = canonical == "size" ? "\(Int(n))" : try timeout(n / 1000, "\(v)", path, nil, key)
             settings.append(Setting(key: canonical, value: value, native: key, line: 1))
         }
         guard !settings.isEmpty else { throw ParseFailure("\(path): no pg.Pool options (max, connectionTimeoutMillis, idleTimeoutMillis)") }

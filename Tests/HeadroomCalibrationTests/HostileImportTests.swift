@@ -224,3 +224,24 @@ import HeadroomModel
         #expect(m.hasSuffix(name + message), "\(m)")
     }
 }
+
+/// Found by the fuzzer (seed 2026, mutant 6807): `idleTimeoutMillis: 5e-324` was printed as
+/// `idle_timeout: 0s`, which `check` refuses.
+@Suite struct TimeoutsTooSmallToPrint {
+    @Test func aPositiveTimeoutBelowAMicrosecondIsRefused() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("timeouts-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let json = dir.appendingPathComponent("pool.json").path
+        try "{\"max\": 20, \"idleTimeoutMillis\": 1e-300}".write(toFile: json, atomically: true, encoding: .utf8)
+        do { _ = try PoolSettingsImport.read(path: json); Issue.record("accepted") } catch {
+            #expect(error.message.hasSuffix("pool.json: `idleTimeoutMillis` is 1e-300: a timeout is 0 (none) or at least a microsecond"), "\(error.message)")
+        }
+        let ini = dir.appendingPathComponent("pgbouncer.ini").path
+        try "[pgbouncer]\nquery_wait_timeout = 1e-9\n".write(toFile: ini, atomically: true, encoding: .utf8)
+        do { _ = try PoolSettingsImport.read(path: ini); Issue.record("accepted") } catch {
+            #expect(error.message.hasSuffix("pgbouncer.ini:2: `query_wait_timeout` is 1e-9: a timeout is 0 (none) or at least a microsecond"), "\(error.message)")
+        }
+        try "[pgbouncer]\nquery_wait_timeout = 0\n".write(toFile: ini, atomically: true, encoding: .utf8)
+        #expect(try PoolSettingsImport.read(path: ini).contains("query_wait_timeout: none"))
+    }
+}
