@@ -37,12 +37,15 @@ struct EngsetTests {
         #expect(f.timeCongestion == 0)
     }
 
-    @Test("Engset stays finite for 1000 servers and 100 000 sources")
+    @Test("Engset for 1000 servers and 100 000 sources matches the binomial distribution summed in 40 digits")
     func largeStable() throws {
+        // Reference: p_n proportional to C(N, n) beta^n, n = 0...c, summed in log space with
+        // mpmath at 40 digits; call congestion is the same with N - 1 sources.
         let e = try EngsetLossSystem(sources: 100_000, servers: 1000, requestRatePerIdleSourcePerSecond: 0.01, serviceRatePerSecond: 1)
-        #expect(e.timeCongestion.isFinite && e.timeCongestion >= 0 && e.timeCongestion <= 1)
-        #expect(e.callCongestion <= e.timeCongestion) // finite sources: arrivals see less congestion
-        #expect(e.meanBusyServers.isFinite && e.meanBusyServers <= 1000)
+        #expect(isClose(e.timeCongestion, 0.019088824434322442521, relative: 1e-9))
+        #expect(isClose(e.callCongestion, 0.019083309200283404285, relative: 1e-9))
+        #expect(e.callCongestion < e.timeCongestion) // finite sources: arrivals see less congestion
+        #expect(isClose(e.meanBusyServers, 971.38818199011958604, relative: 1e-9))
     }
 
     @Test("Engset rejects zero sources and negative rates")

@@ -58,7 +58,8 @@ struct MMcKTests {
         let q = try MMcKQueue(arrivalRatePerSecond: 999, serviceRatePerSecond: 1, servers: 1000, capacity: 5000)
         #expect(q.stateProbabilities.allSatisfy { $0.isFinite && $0 >= 0 && $0 <= 1 })
         #expect(isClose(q.stateProbabilities.reduce(0, +), 1, relative: 1e-12))
-        #expect(q.blockingProbability > 0 && q.blockingProbability < 1e-3)
+        // Reference: the birth-death chain's p_K summed in log space with mpmath at 40 digits.
+        #expect(isClose(q.blockingProbability, 1.7884435948787904479e-5, relative: 1e-9))
     }
 
     @Test("M/M/c/K rejects capacity below servers and negative rates")

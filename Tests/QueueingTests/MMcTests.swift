@@ -92,16 +92,23 @@ struct MMcTests {
         }
     }
 
-    @Test("c = 1000 at rho = 0.999 gives finite results, waits shrinking as c grows")
+    @Test("c = 1000 at rho = 0.999 matches Erlang C and the response-time tail computed in 40 digits")
     func largeStable() throws {
-        var previous = Double.infinity
-        for c in [1000, 1001, 1010, 1100] {
-            let q = try MMcQueue(arrivalRatePerSecond: 999, serviceRatePerSecond: 1, servers: c)
-            #expect(q.meanWaitSeconds.isFinite && q.meanWaitSeconds < previous)
-            #expect(q.probabilityOfWaiting >= 0 && q.probabilityOfWaiting <= 1)
-            let p99 = try q.responseQuantileSeconds(probability: 0.99)
-            #expect(p99.isFinite && p99 > 0)
-            previous = q.meanWaitSeconds
+        // Reference (mpmath, 40 digits): C from Erlang B summed in log space, Wq = C / (c mu - lambda),
+        // and the p99 as the root of P(S + W > t) = 0.01 with S ~ exp(mu) and W = 0 w.p. 1 - C,
+        // exp(c mu - lambda) otherwise. The quantile is found by bisection in the code, so its
+        // tolerance is the same 1e-9 (bisection stops at a width of 1e-15 of the root).
+        let reference: [(servers: Int, waiting: Double, meanWait: Double, p99: Double)] = [
+            (1000, 0.96123926040841911191, 0.96123926040841911191, 6.5989394035276720362),
+            (1001, 0.92359115290445548925, 0.46179557645222774463, 5.2568585641309923948),
+            (1010, 0.63195680382588153172, 0.057450618529625593793, 4.6664493515511647958),
+            (1100, 0.00093550633925105696294, 9.2624390024857125043e-6, 4.605179541007725546),
+        ]
+        for r in reference {
+            let q = try MMcQueue(arrivalRatePerSecond: 999, serviceRatePerSecond: 1, servers: r.servers)
+            #expect(isClose(q.probabilityOfWaiting, r.waiting, relative: 1e-9), "c = \(r.servers)")
+            #expect(isClose(q.meanWaitSeconds, r.meanWait, relative: 1e-9), "c = \(r.servers)")
+            #expect(isClose(try q.responseQuantileSeconds(probability: 0.99), r.p99, relative: 1e-9), "c = \(r.servers)")
         }
     }
 
