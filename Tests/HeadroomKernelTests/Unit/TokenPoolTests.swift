@@ -134,10 +134,12 @@ struct TokenPoolTests {
         #expect(pool.waitingCount == 1 && pool.givenUp == 2)
         let next = pool.oldestWaiterSinceSeconds()
         #expect(next == 4)
-        if case .waiting(let ticket) = second {
-            let stale = pool.abandon(ticket: ticket, atSeconds: 7)
-            #expect(!stale)
+        guard case .waiting(let ticket) = second else {
+            Issue.record("customer 2 should have been queued behind 1, got \(second)")
+            return
         }
+        let stale = pool.abandon(ticket: ticket, atSeconds: 7)
+        #expect(!stale)
         let granted = pool.release(atSeconds: 8)
         #expect(granted == 3)
         let none = pool.oldestWaiterSinceSeconds()
