@@ -51,8 +51,10 @@ import Testing
     @Test func meansAreKnown() throws {
         #expect(try parse("uniform(10ms, 30ms)").mean == 0.02)
         #expect(abs(try parse("weibull(shape: 1, scale: 40ms)").mean - 0.04) < 1e-12)
+        // Bounded Pareto: L^a / (1 - (L/H)^a) * a / (a - 1) * (L^(1-a) - H^(1-a)) = 0.0145261177071...
+        // (mpmath, 30 digits); the unbounded mean a L / (a - 1) = 0.015 must not pass.
         let p = try parse("pareto(alpha: 1.5, low: 5ms, high: 5s)").mean
-        #expect(p > 0.005 && p < 0.016)
+        #expect(abs(p - 0.0145261177071498860642) <= 1e-12 * 0.0145261177071498860642)
     }
 
     @Test func countsParse() throws {

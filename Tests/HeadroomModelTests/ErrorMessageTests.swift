@@ -149,6 +149,12 @@ import Testing
         """)
         #expect(e.count == 4)
         #expect(e.first?.hasPrefix("test.yaml:1:25:") == true)
+        // File order: (line, column) of every error ascending, and every line with a mistake named.
+        let places = e.map { line -> [Int] in
+            line.split(separator: ":").dropFirst().prefix(2).map { Int($0) ?? -1 }
+        }
+        #expect(places == places.sorted { $0.lexicographicallyPrecedes($1) }, "\(e)")
+        #expect(Set(places.map(\.first)) == [1, 3, 4], "\(e)")
     }
 
     @Test func errorsCarryFileLineColumnAndKeyPath() {

@@ -32,8 +32,12 @@ import Testing
 
     @Test func aHugeRateLimiterRateGetsABurstWithoutATrap() {
         // The default burst is the rate rounded up: at 1e7/s (the largest rate) it must still fit an Int.
+        // A burst that wrapped or was clamped to the wrong bound would differ from 10 000 000.
         let m = load(withSteps("- cpu: 1ms", extra: "rate_limiters: {rl: {rate: 10000000/s}}"))
-        #expect(m != nil)
+        #expect(m?.model.rateLimiter(named: "rl")?.algorithm == .tokenBucket(ratePerSecond: 10_000_000, burst: 10_000_000))
+        // Not rounded to the nearest: 2.5/s gets a burst of 3.
+        let small = load(withSteps("- cpu: 1ms", extra: "rate_limiters: {rl: {rate: 2.5/s}}"))
+        #expect(small?.model.rateLimiter(named: "rl")?.algorithm == .tokenBucket(ratePerSecond: 2.5, burst: 3))
     }
 
     @Test func absurdRepeatCountsAndErlangPhasesAreErrors() {

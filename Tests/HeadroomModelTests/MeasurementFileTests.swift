@@ -138,10 +138,15 @@ import Testing
         #expect((try? parse("empirical(file: m.prom, format: prometheus, unit: ms)", ["m.prom": text]))?.mean == 0.005)
     }
 
-    @Test func prometheusWithSeveralHistogramsNeedsAMetric() {
+    @Test func prometheusWithSeveralHistogramsNeedsAMetric() throws {
         let text = Self.prometheus + "\nother_seconds_bucket{le=\"+Inf\"} 1\n"
         #expect(failure("empirical(file: m.prom, format: prometheus)", ["m.prom": text]).contains("holds 2 histograms"))
-        #expect((try? parse("empirical(file: m.prom, format: prometheus, metric: http_request_duration_seconds)", ["m.prom": text])) != nil)
+        // Named, the chosen histogram is read alone (the buckets and CDF of the one-histogram
+        // test above); `other_seconds` does not enter.
+        let d = try parse("empirical(file: m.prom, format: prometheus, metric: http_request_duration_seconds)", ["m.prom": text])
+        guard case let .tabulated(t) = d else { Issue.record("not a histogram"); return }
+        #expect(t.values == [0, 0.01, 0.1])
+        #expect(t.cumulative == [0, 0.25, 1])
     }
 
     static let hdr = """
