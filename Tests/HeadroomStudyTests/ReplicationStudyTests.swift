@@ -92,13 +92,34 @@ struct ReplicationStudyTests {
         #expect(report.settings.precisionReached == false)
     }
 
-    @Test("warmup: auto runs MSER-5 on a pilot and says so")
+    @Test("warmup: auto runs MSER-5 on a pilot and cuts a planted overload and its drain")
     func autoWarmup() throws {
-        let m = try model(twoTierYAML(cpu: "exp(2ms)", query: "exp(15ms)"), overrides: ["simulation.warmup": "auto"])
+        // A planted transient: 20 s at 150/s on one worker serving 100/s builds a backlog of
+        // about (150 - 100) x 20 = 1000 requests (Poisson noise: sd about sqrt(150 x 20 + 100 x 20),
+        // some 70); at 50/s it then drains at 100 - 50 = 50/s, for 20 s +- 1.5 s. The transient
+        // thus ends near 40 s, after which the worker is an M/M/1 at rho = 0.5 (a mean of 1 in
+        // flight). MSER-5 must cut all of the backlog: a truncation before 36 s keeps samples
+        // with 200 or more in flight (50/s x 4 s), which would dominate its standard error; and
+        // it stops within a dozen batches past the end (as the kernel's planted-transient test
+        // requires: 12 x 5 samples x 0.2 s = 12 s), so by 55 s. The old bound, [0, horizon / 2],
+        // held by MSER-5's construction.
+        let m = try model("""
+            name: planted transient
+            simulation: {horizon: 200s, warmup: auto, replications: 2, seed: 3}
+            workload:
+              open:
+                phases:
+                  - {duration: 20s, rate: 150/s}
+                  - {duration: 180s, rate: 50/s}
+              endpoint: api
+            instances: {count: 1, workers: 1}
+            endpoints:
+              api: {steps: [{cpu: exp(10ms)}]}
+            """)
         let report = ReplicationStudy(model: m).run()
         #expect(report.settings.warmupMethod == .mser5)
-        #expect(report.settings.warmupSeconds >= 0 && report.settings.warmupSeconds <= m.simulation.horizonSeconds / 2)
-        #expect(report.notes.contains { $0.contains("MSER-5") })
+        #expect((36...55).contains(report.settings.warmupSeconds), "warm-up \(report.settings.warmupSeconds) s")
+        #expect(report.notes.contains { $0.contains("MSER-5 on a pilot replication's requests-in-flight series (1000 samples every 200.0 ms)") }, "\(report.notes)")
     }
 
     @Test("warmup: auto on a plain network runs MSER-5 on its own timeline, not the 10% fallback")
