@@ -4,19 +4,37 @@ import Testing
 /// `headroom import`, `fit` and `compare` as docs/calibration.md runs them, on the bundled files.
 @Suite("headroom calibration commands", .serialized)
 struct CalibrationCLI {
-    @Test(arguments: [["import", "pg-stat-statements", "models/measurements/pg_stat_statements.csv"],
-                      ["import", "load-test", "models/measurements/k6-summary.json"],
-                      ["import", "load-test", "models/measurements/artillery-report.json", "--profile", "models/measurements/artillery-test.yml"],
-                      ["import", "pool", "models/measurements/pgbouncer.ini"],
-                      ["import", "pool", "models/measurements/hikari.properties"],
-                      ["import", "pool", "models/measurements/node-postgres-pool.json"],
-                      ["import", "pool", "models/measurements/prisma.env"],
-                      ["fit", "models/measurements/usl-levels.csv", "--cores", "4"],
-                      ["fit", "models/measurements/usl-pgbench-loaded.csv"]])
-    func everyDocumentedImportAndFitRuns(_ arguments: [String]) throws {
+    /// Each documented command with lines of its output that follow from its input file: the
+    /// call shares of the statements (157 and 51 calls), the request counts and rates of the
+    /// load tests, each pool file's size and timeouts as the file spells them, the USL fit an
+    /// independent solver finds (ScalabilityFitTests: scipy gives α = 0.03998 ± 0.003384,
+    /// β = 0.0007462 ± 6.162e-05).
+    @Test(arguments: [
+        (["import", "pg-stat-statements", "models/measurements/pg_stat_statements.csv"],
+         ["mix: {q1: 0.7548, q2: 0.2452}", "# 157 calls (75.5%)"]),
+        (["import", "load-test", "models/measurements/k6-summary.json"],
+         ["4194 requests, 34.95/s, 0.07% failed over 120.004s", "- {duration: 30s, rate: 10/s, ramp_to: 40/s}", "- {duration: 90s, rate: 40/s}"]),
+        (["import", "load-test", "models/measurements/artillery-report.json", "--profile", "models/measurements/artillery-test.yml"],
+         ["4196 requests, 34.97/s, 0.10% failed over 2min", "- {duration: 30s, rate: 10/s, ramp_to: 40/s}", "- {duration: 90s, rate: 40/s}"]),
+        (["import", "pool", "models/measurements/pgbouncer.ini"],
+         ["pgbouncer: {mode: transaction, server_connections: 20, max_client_connections: 400, query_wait_timeout: 30s}"]),
+        (["import", "pool", "models/measurements/hikari.properties"],
+         ["hikari: {preset: hikari, size: 16, min_idle: 4, acquire_timeout: 5s, idle_timeout: 5min}"]),
+        (["import", "pool", "models/measurements/node-postgres-pool.json"],
+         ["pg: {preset: node_postgres, size: 20, acquire_timeout: 2s, idle_timeout: 30s}"]),
+        (["import", "pool", "models/measurements/prisma.env"],
+         ["prisma: {preset: prisma, size: 5, acquire_timeout: 10s}"]),
+        (["fit", "models/measurements/usl-levels.csv", "--cores", "4"],
+         ["14 measurements at 7 concurrency levels", "11 degrees of freedom", "0.03998 ± 0.003384", "0.0007462 ± 6.162e-05"]),
+        (["fit", "models/measurements/usl-pgbench-loaded.csv"],
+         ["12 measurements at 6 concurrency levels"]),
+    ] as [([String], [String])])
+    func everyDocumentedImportAndFitPrintsWhatItsFileHolds(_ arguments: [String], _ expected: [String]) throws {
         let r = try CLI.run(arguments)
         #expect(r.status == 0, "\(arguments.joined(separator: " ")): \(r.stderr)")
-        #expect(!r.stdout.isEmpty)
+        for line in expected {
+            #expect(r.stdout.contains(line), "\(arguments.joined(separator: " ")) should print `\(line)`:\n\(r.stdout)")
+        }
     }
 
     @Test func compareReplaysTheTestAndJudgesEachFigure() throws {
@@ -25,7 +43,25 @@ struct CalibrationCLI {
         let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
         let rows = try #require(json["rows"] as? [[String: Any]])
         #expect(rows.map { $0["metric"] as? String } == ["mean", "p50", "p95", "p99", "throughput", "errors"])
-        #expect(rows.allSatisfy { $0["inside"] is Bool })
+        // The measured figures are the summary's own (http_req_duration avg, med, p(95), p(99) in
+        // ms; http_reqs rate; http_req_failed rate).
+        let measured = rows.map { $0["measured"] as? Double ?? -1 }
+        for (got, want) in zip(measured, [0.0319, 0.0258, 0.0714, 0.1282, 34.95, 0.0007]) {
+            #expect(abs(got - want) <= 1e-12 * max(1, want), "measured \(measured)")
+        }
+        // Each verdict is its interval's: inside exactly when low <= measured <= high.
+        for row in rows {
+            let low = try #require(row["interval_low"] as? Double), high = try #require(row["interval_high"] as? Double)
+            let m = try #require(row["measured"] as? Double)
+            #expect(row["inside"] as? Bool == (low <= m && m <= high), "\(row)")
+        }
+        // The replayed offered load (10/s ramping to 40/s over 30 s, then 90 s at 40/s) is
+        // 4350 requests in 120 s, 36.25/s; the model is far from saturation, so the predicted
+        // throughput's interval holds it, and the measured 34.95/s too.
+        let throughput = try #require(rows.first { $0["metric"] as? String == "throughput" })
+        let low = try #require(throughput["interval_low"] as? Double), high = try #require(throughput["interval_high"] as? Double)
+        #expect(low <= 36.25 && 36.25 <= high, "\(throughput)")
+        #expect(throughput["inside"] as? Bool == true)
         // Exit 1 exactly when a measured figure is outside the prediction (the guessed query times: 5 of 6).
         let outside = rows.filter { $0["inside"] as? Bool == false }.compactMap { $0["metric"] as? String }
         #expect(!outside.isEmpty)
@@ -94,5 +130,19 @@ struct CalibrationCLI {
                              "--rate", "40/s", "--duration", "5s", "--replications", "5"])
         #expect(r.status == (r.stdout.contains("  NO\n") ? 1 : 0), "\(r.stderr)")
         #expect(r.stdout.contains("offered load (--rate): 5s at 40/s"))
+        let j = try CLI.run(["compare", "models/examples/pgbench-one-client.yaml", "models/measurements/pgbench-transactions.log",
+                             "--rate", "40/s", "--duration", "5s", "--replications", "5", "--format", "json"])
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(j.stdout.utf8)) as? [String: Any])
+        let rows = try #require(json["rows"] as? [[String: Any]])
+        // The measured mean is the log's: field 3 (µs) averaged over its lines, computed here.
+        let log = try String(contentsOfFile: CLI.packageRoot.appendingPathComponent("models/measurements/pgbench-transactions.log").path, encoding: .utf8)
+        let micros = log.split(separator: "\n").compactMap { line in line.split(separator: " ").dropFirst(2).first.flatMap { Double($0) } }
+        #expect(micros.count == 208)
+        let mean = try #require(rows.first { $0["metric"] as? String == "mean" })
+        #expect(abs((mean["measured"] as? Double ?? -1) - micros.reduce(0, +) / Double(micros.count) / 1e6) < 1e-12, "\(mean)")
+        // Replayed at the given rate: the predicted throughput's one-run interval holds 40/s.
+        let throughput = try #require(rows.first { $0["metric"] as? String == "throughput" })
+        let low = try #require(throughput["interval_low"] as? Double), high = try #require(throughput["interval_high"] as? Double)
+        #expect(low <= 40 && 40 <= high, "\(throughput)")
     }
 }
