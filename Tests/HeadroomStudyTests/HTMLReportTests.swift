@@ -125,7 +125,8 @@ struct HTMLReportTests {
         let util = try #require(report["database_nodes", "primary"]?["utilization"])
         let html = page.rendered
         #expect(html.contains("database primary, utilization: \(ChartUnit.fraction.text(util.estimate.mean))"))
-        if let a = util.analytic { #expect(html.contains("analytic \(ChartUnit.fraction.text(a))")) }
+        let a = try #require(util.analytic, "the database's utilization has a closed form (lambda x demand / cores)")
+        #expect(html.contains("analytic \(ChartUnit.fraction.text(a))"))
     }
 
     @Test("A run's SLOs: a row per SLO with its verdict, latency SLOs drawn as thresholds on the latency chart")
@@ -240,7 +241,8 @@ struct HTMLReportTests {
         let html = page.rendered
         let cheapest = try #require(result.cheapest)
         #expect(html.contains("Cheapest passing: \(result.label(cheapest))"))
-        if let n = result.nextCheaper { #expect(html.contains("The next cheaper configuration, \(result.label(n))")) }
+        let n = try #require(result.nextCheaper, "the cheapest passing configuration is not the grid's cheapest: one cheaper failed")
+        #expect(html.contains("The next cheaper configuration, \(result.label(n))"))
         #expect(html.contains("SLO: api.p95&lt;250ms"))
     }
 
