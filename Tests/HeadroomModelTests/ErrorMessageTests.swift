@@ -237,8 +237,11 @@ import Testing
     /// Overload is a what-if: the model loads. The warning is `Analysis`'s, printed once (the
     /// loader used to print a second, cruder one that ignored stretched holds and timeouts).
     @Test func overloadIsLegalAndLeftToTheAnalysis() {
-        let w = load(withSteps("- query: 1s"))?.warnings ?? []
-        #expect(!w.map(\.message).contains { $0.contains("exceeds capacity") })
+        // 10/s holding a connection of the 10-connection pool for 1 s each: offered utilization 1.
+        // The loader says nothing at all (Analysis's warning is tested in AnalysisTests).
+        let loaded = load(withSteps("- query: 1s"))
+        #expect(loaded != nil)
+        #expect(loaded?.warnings.map(\.message) == [])
     }
 }
 

@@ -12,6 +12,33 @@ private func isClose(_ a: Double, _ b: Double, _ relative: Double) -> Bool { abs
 
 @Suite("Analytic companions and analyze")
 struct AnalysisTests {
+    /// 10/s each holding one of the pool's 10 connections for 1 s: offered utilization exactly 1
+    /// (16 database cores keep the database at 0.625, so the pool alone is overloaded).
+    static func overloadYAML(rate: String) -> String {
+        """
+        workload: {open: {rate: \(rate)}}
+        pools:
+          db: {size: 10, acquire_timeout: 1s}
+        database: {cores: 16}
+        endpoints:
+          e: {steps: [{query: 1s}]}
+        """
+    }
+
+    @Test("An open load at the pool's capacity is warned about once, by the analysis, with the M/M/c+D timeouts; half of it is not")
+    func overloadIsWarnedOnceByTheAnalysis() throws {
+        let warnings = Analysis.analyze(try model(Self.overloadYAML(rate: "10/s"))).warnings
+        let overload = warnings.filter { $0.contains("open load overloads") }
+        #expect(overload.count == 1, "\(warnings)")
+        #expect(overload.first?.contains("pool `db` (10 connections in all): offered utilization 1.000 (>= 1) at 10.00/s") == true, "\(overload)")
+        // The share that times out is M/M/c+D's, c = 10, 1 s holds, 1 s patience.
+        let q = try MMcDQueue(arrivalRatePerSecond: 10, meanServiceSeconds: 1, servers: 10, patienceSeconds: 1)
+        let percent = String(format: "%.2f%%", q.probabilityOfAbandonment * 100)
+        #expect(overload.first?.contains("by M/M/c+D, \(percent) of acquisitions time out") == true, "\(overload) vs \(percent)")
+        // Negative control: at 5/s (utilization 0.5) the same check stays silent.
+        #expect(!Analysis.analyze(try model(Self.overloadYAML(rate: "5/s"))).warnings.contains { $0.contains("overloads") })
+    }
+
     @Test("The analytic companion of an M/M/c network is Queueing's M/M/c")
     func mmcCompanion() throws {
         let q = try MMcQueue(arrivalRatePerSecond: 8, meanServiceSeconds: 0.3, servers: 3)
