@@ -153,3 +153,12 @@ package func formatDuration(_ s: Double) -> String {
     if s >= 0.001 { return "\(formatSignificant(s * 1000)) ms" }
     return "\(formatSignificant(s * 1e6)) µs"
 }
+
+/// A word as a POSIX shell reads it back: bare when it has no special character, else in single
+/// quotes (a quote inside written '\''). The commands Headroom prints for a planner to run again
+/// (`sweep`'s resume line, `verify`'s scenario lines) pass their words through it.
+package func shellQuoted(_ word: String) -> String {
+    let plain = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./=:,@%+")
+    if !word.isEmpty && word.allSatisfy(plain.contains) { return word }
+    return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+}

@@ -181,11 +181,6 @@ extension SweepCommand {
         return args.map(shellQuoted).joined(separator: " ")
     }
 
-    static func shellQuoted(_ s: String) -> String {
-        let plain = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./=:,@%+")
-        if !s.isEmpty && s.allSatisfy(plain.contains) { return s }
-        return "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
-    }
 }
 
 /// Set once by a signal handler, read by the workers.

@@ -272,14 +272,7 @@ final class ScenarioRunner {
                           "--warmup", Units.formatNumber(run.model.simulation.warmupSeconds ?? 0) + "s"]
             }
         }
-        return words.map(ScenarioRunner.shellQuoted).joined(separator: " ")
-    }
-
-    /// A word as a POSIX shell reads it back: bare when it has no special character, else in single quotes.
-    static func shellQuoted(_ word: String) -> String {
-        let plain = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.,/:=%+@")
-        if !word.isEmpty && word.allSatisfy(plain.contains) { return word }
-        return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        return words.map(shellQuoted).joined(separator: " ")
     }
 }
 
