@@ -296,7 +296,7 @@ enum PlanScreen {
                     return Outcome(status: .prunedBound, reason: "\(slo.text): throughput is at most \(ValueText.value(upper, metric: Metric.throughputPerSecond.key)) (analytic upper bound)")
                 }
             }
-            if (slo.metric == "utilization" || slo.metric == "worker_utilization") && slo.comparison.isUpperLimit && !sheds,
+            if (slo.metric == Metric.utilization.key || slo.metric == Metric.workerUtilization.key) && slo.comparison.isUpperLimit && !sheds,
                let id = resourceID(slo), let r = a.resource(id), let u = uncontended(r) {
                 let lower = min(1, u)
                 if !slo.comparison.holds(lower, slo.threshold) {

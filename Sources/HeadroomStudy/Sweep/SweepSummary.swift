@@ -38,7 +38,7 @@ public struct SweepSummary: Sendable {
     /// that failed (timed out or errored), of every endpoint together.
     static func mainFigures(_ table: SweepTable) -> [String] {
         let prefix = table.column("overall.all.p95_seconds") != nil ? "overall.all" : "network.network"
-        return ["throughput_per_second", "p50_seconds", "p95_seconds", "p99_seconds", "timeout_rate", "error_rate"]
+        return [Metric.throughputPerSecond, .p50Seconds, .p95Seconds, .p99Seconds, .timeoutRate, .errorRate].map(\.key)
             .map { "\(prefix).\($0)" }.filter { table.column($0) != nil }
     }
 
@@ -47,8 +47,8 @@ public struct SweepSummary: Sendable {
         let table = try SweepTable.read(directory: directory)
         let axes = table.manifest.axes
         let figures = mainFigures(table)
-        let utilization = table.figures(sections: ["instances", "pools", "poolers", "database_nodes", "stations"], metric: "utilization")
-            + table.figures(sections: ["job_queues"], metric: "worker_utilization")
+        let utilization = MetricCatalog.resourceUtilizations.filter(\.sweepColumn)
+            .flatMap { table.figures(sections: [$0.section.rawValue], metric: $0.key) }
         let checks = slos.isEmpty ? [:] : try sloChecks(directory: directory, slos: slos)
 
         // The cost of a cell: the expression over the axes' numeric values.
@@ -217,16 +217,16 @@ public struct SweepSummary: Sendable {
     }
 
     func rankKey(_ i: Int) -> (Double, Double, Int) {
-        let p95 = figures.firstIndex { $0.hasSuffix(".p95_seconds") }
+        let p95 = figures.firstIndex { $0.hasSuffix("." + Metric.p95Seconds.key) }
         return (rows[i].cost ?? 0, p95.flatMap { rows[i].figures[$0]?.mean } ?? .infinity, rows[i].cell)
     }
 
     /// `overall.all.p95_seconds` -> `p95`, `timeout_rate` -> `timeouts`.
     static func shortName(_ figure: String) -> String {
         switch figure.split(separator: ".").last.map(String.init) ?? figure {
-        case "throughput_per_second": return "throughput"
-        case "timeout_rate": return "timeouts"
-        case "error_rate": return "errors"
+        case Metric.throughputPerSecond.key: return "throughput"
+        case Metric.timeoutRate.key: return "timeouts"
+        case Metric.errorRate.key: return "errors"
         case let m: return ValueText.label(m)
         }
     }
