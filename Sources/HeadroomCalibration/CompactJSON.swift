@@ -33,6 +33,10 @@ public struct CompactJSON {
     let file: String
     var i = 0
     var built = 0
+    /// `position(of:in:)`'s search: the path sought and where its value starts (the last one, as
+    /// the first pass keeps a repeated key's last value).
+    var target: Path?
+    var targetOffset: Int?
 
     /// Parses `data`; the top level must be an object. Errors are `file:line:column: ...`.
     public static func parseObject(_ data: Data, keep: Keep, file: String) throws(Failure) -> [String: Any] {
@@ -57,7 +61,21 @@ public struct CompactJSON {
 
     func failure(_ reason: String) -> Failure { located("not JSON (\(reason))") }
 
-    func located(_ message: String) -> Failure {
+    /// The line and column (1-based, in characters) where the value at `keyPath` (object keys
+    /// only) starts in `data`, or nil when the document has no such value. A second pass that
+    /// builds nothing, for an error about a value the first pass built.
+    public static func position(of keyPath: [String], in data: Data) -> (line: Int, column: Int)? {
+        data.withUnsafeBytes { raw -> (line: Int, column: Int)? in
+            var p = CompactJSON(bytes: raw.bindMemory(to: UInt8.self), keep: .paths([]), file: "")
+            p.target = keyPath.map { Optional($0) }
+            do throws(Failure) { _ = try p.value(path: [], depth: 0, build: false) } catch {}
+            guard let offset = p.targetOffset else { return nil }
+            p.i = offset
+            return p.lineAndColumn()
+        }
+    }
+
+    func lineAndColumn() -> (line: Int, column: Int) {
         var line = 1, column = 1
         var k = 0
         let end = min(i, bytes.count)
@@ -65,6 +83,11 @@ public struct CompactJSON {
             if bytes[k] == 0x0A { line += 1; column = 1 } else if bytes[k] & 0xC0 != 0x80 { column += 1 }
             k += 1
         }
+        return (line, column)
+    }
+
+    func located(_ message: String) -> Failure {
+        let (line, column) = lineAndColumn()
         return Failure(message: "\(file):\(line):\(column): \(message)")
     }
 
@@ -95,6 +118,7 @@ public struct CompactJSON {
         skipSpace()
         guard i < bytes.count else { throw failure("the file ends inside a value") }
         if build { try count() }
+        if let target, path == target { targetOffset = i }
         switch bytes[i] {
         case UInt8(ascii: "{"):
             guard depth < CompactJSON.maxDepth else { throw failure("nested more than \(CompactJSON.maxDepth) levels deep") }
@@ -105,7 +129,7 @@ public struct CompactJSON {
             while true {
                 skipSpace()
                 guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw failure("expected a key in quotes") }
-                let key = try string(build: build)
+                let key = try string(build: build || target != nil)
                 skipSpace()
                 guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw failure("expected `:` after a key") }
                 i += 1

@@ -63,7 +63,13 @@ public enum LoadProfile: Sendable, Hashable {
 
 public struct CalibrationInputError: Error, CustomStringConvertible, Sendable {
     public var message: String
-    public init(_ message: String) { self.message = message }
+    /// The key path of the JSON value the message is about, when it has one: the reader that
+    /// holds the file's bytes turns it into a line and column (`LoadTestReader.read`).
+    public var jsonKeyPath: [String]?
+    public init(_ message: String, jsonKeyPath: [String]? = nil) {
+        self.message = message
+        self.jsonKeyPath = jsonKeyPath
+    }
     public var description: String { message }
 }
 
@@ -90,21 +96,36 @@ public enum LoadTestReader {
         do { root = try CompactJSON.parseObject(data, keep: .paths(resultPaths), file: path) } catch {
             throw CalibrationInputError(error.message)
         }
-        if root["aggregate"] != nil { return try artillery(root, path: path) }
-        if root["metrics"] != nil { return try k6(root, path: path) }
+        do throws(CalibrationInputError) {
+            if root["aggregate"] != nil { return try artillery(root, path: path) }
+            if root["metrics"] != nil { return try k6(root, path: path) }
+        } catch {
+            throw located(error, in: data, path: path)
+        }
         throw CalibrationInputError("\(path): neither a k6 summary (top-level `metrics`) nor an Artillery report (top-level `aggregate`)")
     }
 
+    /// `error` with the line and column of its JSON value, `FILE:LINE:COLUMN: ...`, found by a
+    /// second pass over the bytes (only on this error path, so reading stays one pass).
+    static func located(_ error: CalibrationInputError, in data: Data, path: String) -> CalibrationInputError {
+        guard let keyPath = error.jsonKeyPath, error.message.hasPrefix("\(path): "),
+              let (line, column) = CompactJSON.position(of: keyPath, in: data) else { return error }
+        return CalibrationInputError("\(path):\(line):\(column): " + error.message.dropFirst(path.count + 2))
+    }
+
     /// A figure of a result, checked: nil when absent; else a finite number in `range` (and whole
-    /// when `whole`), or an error naming the key and the value. `scale` converts the file's unit
-    /// (milliseconds) before the range is checked.
-    static func figure(_ v: Any?, _ key: String, path: String, _ range: ClosedRange<Double>, whole: Bool = false,
+    /// when `whole`), or an error naming the key (its JSON path, dotted) and the value. `scale`
+    /// converts the file's unit (milliseconds) before the range is checked.
+    static func figure(_ v: Any?, _ keyPath: [String], path: String, _ range: ClosedRange<Double>, whole: Bool = false,
                        scale: Double = 1, what: String) throws(CalibrationInputError) -> Double? {
         guard let v, !(v is NSNull) else { return nil }
-        guard let raw = number(v) else { throw CalibrationInputError("\(path): \(key) must be a number (\(what)), not `\(v)`") }
+        let key = keyPath.joined(separator: ".")
+        guard let raw = number(v) else {
+            throw CalibrationInputError("\(path): \(key) must be a number (\(what)), not `\(v)`", jsonKeyPath: keyPath)
+        }
         let x = raw * scale
         guard x.isFinite, range.contains(x), !whole || raw == raw.rounded() else {
-            throw CalibrationInputError("\(path): \(key) is \(Units.formatNumber(raw)): \(what)")
+            throw CalibrationInputError("\(path): \(key) is \(Units.formatNumber(raw)): \(what)", jsonKeyPath: keyPath)
         }
         return x
     }
@@ -199,7 +220,11 @@ public enum LoadTestReader {
             guard let m = metrics[name] as? [String: Any] else { return nil }
             return (m["values"] as? [String: Any]) ?? m
         }
-        guard let reqs = fields("http_reqs"), let count = try figure(reqs["count"], "metrics.http_reqs.count", path: path, 0...1e15, whole: true,
+        /// The JSON path of a metric's field, for errors.
+        func at(_ name: String, _ field: String) -> [String] {
+            (metrics[name] as? [String: Any])?["values"] is [String: Any] ? ["metrics", name, "values", field] : ["metrics", name, field]
+        }
+        guard let reqs = fields("http_reqs"), let count = try figure(reqs["count"], at("http_reqs", "count"), path: path, 0...1e15, whole: true,
                                                                   what: "a count of requests must be a whole number ≥ 0") else {
             throw CalibrationInputError("\(path): metrics.http_reqs.count is missing: not an HTTP test's k6 summary")
         }
@@ -208,7 +233,7 @@ public enum LoadTestReader {
             // k6 reports times in milliseconds.
             for (key, name) in [("avg", "mean"), ("med", "p50"), ("p(50)", "p50"), ("p(90)", "p90"), ("p(95)", "p95"),
                                 ("p(99)", "p99"), ("max", "max")] {
-                if let v = try figure(d[key], "metrics.http_req_duration.\(key)", path: path, 0...longestSeconds, scale: 1e-3,
+                if let v = try figure(d[key], at("http_req_duration", key), path: path, 0...longestSeconds, scale: 1e-3,
                                       what: "a latency must be from 0 to 30 days (in milliseconds)") {
                     latency[name] = v
                 }
@@ -218,17 +243,17 @@ public enum LoadTestReader {
         if let f = fields("http_req_failed") {
             // A rate metric: `value` (summary-export) or `rate` (handleSummary); `passes` counts the failed ones.
             let key = f["rate"] != nil ? "rate" : "value"
-            errorShare = try figure(f[key], "metrics.http_req_failed.\(key)", path: path, 0...1, what: "a share of failed requests must be from 0 to 1")
+            errorShare = try figure(f[key], at("http_req_failed", key), path: path, 0...1, what: "a share of failed requests must be from 0 to 1")
         }
         var duration: Double? = nil
         if let state = root["state"] as? [String: Any] {
-            duration = try figure(state["testRunDurationMs"], "state.testRunDurationMs", path: path, 0...longestSeconds, scale: 1e-3,
+            duration = try figure(state["testRunDurationMs"], ["state", "testRunDurationMs"], path: path, 0...longestSeconds, scale: 1e-3,
                                   what: "a test's duration must be from 0 to 30 days (in milliseconds)")
         }
-        let rate = try figure(reqs["rate"], "metrics.http_reqs.rate", path: path, 0...1e9, what: "a rate of requests must be from 0 to 1e9 per second")
+        let rate = try figure(reqs["rate"], at("http_reqs", "rate"), path: path, 0...1e9, what: "a rate of requests must be from 0 to 1e9 per second")
         let vus = try fields("vus_max").flatMap { v throws(CalibrationInputError) in
             let key = v["max"] != nil ? "max" : "value"
-            return try figure(v[key], "metrics.vus_max.\(key)", path: path, 0...1_000_000, whole: true, what: "virtual users must be a whole number from 0 to 1000000")
+            return try figure(v[key], at("vus_max", key), path: path, 0...1_000_000, whole: true, what: "virtual users must be a whole number from 0 to 1000000")
         }
         var result = LoadTestResult(tool: .k6, path: path, requests: count, throughputPerSecond: rate,
                                     errorShare: errorShare, latencySeconds: latency, durationSeconds: duration,
@@ -337,7 +362,7 @@ public enum LoadTestReader {
         let counters = aggregate["counters"] as? [String: Any] ?? [:]
         let summaries = aggregate["summaries"] as? [String: Any] ?? [:]
         func counter(_ key: String) throws(CalibrationInputError) -> Double? {
-            try figure(counters[key], "aggregate.counters.\(key)", path: path, 0...1e15, whole: true, what: "a counter must be a whole number ≥ 0")
+            try figure(counters[key], ["aggregate", "counters", key], path: path, 0...1e15, whole: true, what: "a counter must be a whole number ≥ 0")
         }
         let responsesCounted = try counter("http.responses")
         let requestsCounted = try counter("http.requests")
@@ -348,7 +373,7 @@ public enum LoadTestReader {
         if let rt = summaries["http.response_time"] as? [String: Any] {
             // Artillery reports milliseconds.
             for (key, name) in [("mean", "mean"), ("median", "p50"), ("p50", "p50"), ("p90", "p90"), ("p95", "p95"), ("p99", "p99"), ("max", "max")] {
-                if let v = try figure(rt[key], "aggregate.summaries.http.response_time.\(key)", path: path, 0...longestSeconds, scale: 1e-3,
+                if let v = try figure(rt[key], ["aggregate", "summaries", "http.response_time", key], path: path, 0...longestSeconds, scale: 1e-3,
                                       what: "a latency must be from 0 to 30 days (in milliseconds)") {
                     latency[name] = v
                 }
@@ -361,15 +386,15 @@ public enum LoadTestReader {
         }
         let requests = max(responses, requestsCounted ?? 0)
         var duration: Double? = nil
-        let first = try figure(aggregate["firstCounterAt"], "aggregate.firstCounterAt", path: path, 0...1e15, what: "a time must be milliseconds since 1970, ≥ 0")
-        let last = try figure(aggregate["lastCounterAt"], "aggregate.lastCounterAt", path: path, 0...1e15, what: "a time must be milliseconds since 1970, ≥ 0")
+        let first = try figure(aggregate["firstCounterAt"], ["aggregate", "firstCounterAt"], path: path, 0...1e15, what: "a time must be milliseconds since 1970, ≥ 0")
+        let last = try figure(aggregate["lastCounterAt"], ["aggregate", "lastCounterAt"], path: path, 0...1e15, what: "a time must be milliseconds since 1970, ≥ 0")
         if let first, let last {
             guard last >= first, (last - first) / 1000 <= longestSeconds else {
                 throw CalibrationInputError("\(path): aggregate.lastCounterAt (\(Units.formatNumber(last))) must be from aggregate.firstCounterAt (\(Units.formatNumber(first))) to 30 days later")
             }
             if last > first { duration = (last - first) / 1000 }
         }
-        let rate = try figure((aggregate["rates"] as? [String: Any])?["http.request_rate"], "aggregate.rates.http.request_rate", path: path, 0...1e9,
+        let rate = try figure((aggregate["rates"] as? [String: Any])?["http.request_rate"], ["aggregate", "rates", "http.request_rate"], path: path, 0...1e9,
                               what: "a rate of requests must be from 0 to 1e9 per second")
         return LoadTestResult(tool: .artillery, path: path, requests: responses,
                               throughputPerSecond: duration.map { responses / $0 } ?? rate,

@@ -133,7 +133,21 @@ public struct StatementImport: Sendable {
         }
     }
 
+    /// Why `name` cannot stand as the fragment's pool name (`query: {pool: NAME, ...}`), or nil:
+    /// a plain YAML scalar of letters, digits, `_` and `-`, starting with a letter or `_` (a
+    /// model's names hold no dots or spaces: they are used in override paths), so the fragment
+    /// loads as printed.
+    public static func poolNameProblem(_ name: String) -> String? {
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
+        guard let first = name.first else { return "--pool is empty: give the name of the model's pool the queries go through" }
+        guard name.count <= 100, first.isLetter || first == "_", name.allSatisfy({ allowed.contains($0) }) else {
+            return "--pool `\(InputText.commentSafe(String(name.prefix(100))))` is not a pool name: use letters, digits, `_` and `-`, starting with a letter or `_` (at most 100 characters)"
+        }
+        return nil
+    }
+
     public static func read(path: String, pool: String, top: Int?) throws(ParseFailure) -> StatementImport {
+        if let problem = poolNameProblem(pool) { throw ParseFailure(problem) }
         let table = try DelimitedTable.read(path: path, separator: .comma, kind: "pg_stat_statements export")
         guard let header = table.header?.map({ $0.lowercased() }) else {
             throw ParseFailure("\(path):1: a pg_stat_statements export needs its header line (psql: \\copy (...) to 'file' csv header)")

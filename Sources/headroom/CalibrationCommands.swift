@@ -258,6 +258,7 @@ struct ImportStatements: ParsableCommand {
 
     func validate() throws {
         if top < 1 { throw ValidationError("--top must be at least 1") }
+        if let problem = StatementImport.poolNameProblem(pool) { throw ValidationError(problem) }
     }
 
     func run() throws {

@@ -245,3 +245,91 @@ import HeadroomModel
         #expect(try PoolSettingsImport.read(path: ini).contains("query_wait_timeout: none"))
     }
 }
+
+/// The other importers' fragments, and where their errors point.
+@Suite struct ImportedFragmentsLoad {
+    func write(_ text: String, _ name: String) -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fragments-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let path = dir.appendingPathComponent(name).path
+        FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+        return path
+    }
+
+    /// `fragment` with the lines a model needs around it; `workloadExtra` goes under its `workload:`.
+    func modelAround(_ fragment: String, workloadExtra: String, endpoints: Bool) -> String {
+        var lines = fragment.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let at = lines.firstIndex(of: "workload:")!
+        lines.insert(workloadExtra, at: at + 1)
+        let simulation = fragment.contains("\nsimulation:") ? "" : "simulation: {horizon: 10s, warmup: 1s, replications: 2}\n"
+        return "name: round trip\n" + simulation + """
+            database: {cores: 2, max_connections: 500}
+            pools:
+              db: {size: 8}
+
+            """ + (endpoints ? "" : "endpoints:\n  tx:\n    steps:\n      - query: {time: 1ms}\n") + lines.joined(separator: "\n")
+    }
+
+    @Test func everyLoadTestFragmentLoadsAsAModel() throws {
+        let m = HostileImports.measurement
+        let cases: [(String, String?)] = [
+            (m("k6-summary.json"), nil), (m("artillery-report.json"), m("artillery-test.yml")),
+            (m("pgbench-low-load.log"), nil), (m("pgbench-transactions.log"), nil),
+        ]
+        var loaded = 0
+        for (result, profile) in cases {
+            let r = try LoadTestReader.read(path: result)
+            let fragment = LoadTestFragment.rendered(result: r, profile: try profile.map { p throws(CalibrationInputError) in try LoadTestReader.profile(path: p) } ?? r.profile)
+            guard fragment.contains("\nworkload:\n") else { continue }   // no offered load in the file: comments only
+            let yaml = modelAround(fragment, workloadExtra: "  endpoint: tx", endpoints: false)
+            do { _ = try ModelLoader.load(yaml: yaml, fileName: "roundtrip.yaml"); loaded += 1 } catch {
+                Issue.record("\(result): the fragment does not load:\n\(yaml)\n\(error)")
+            }
+        }
+        #expect(loaded >= 2, "at least the k6 and Artillery fragments carry a workload")
+    }
+
+    @Test func everyStatementFragmentLoadsAsAModel() throws {
+        for file in ["pg_stat_statements.csv", "pgbench-low-load.pg_stat_statements.csv"] {
+            for pool in ["db", "primary-pool", "pool_v2"] {
+                let s = try StatementImport.read(path: HostileImports.measurement(file), pool: pool, top: 20)
+                let yaml = modelAround(s.renderedFragment(), workloadExtra: "  open: {rate: 10/s}", endpoints: true)
+                    .replacingOccurrences(of: "pools:\n  db:", with: "pools:\n  \(pool):")
+                do { _ = try ModelLoader.load(yaml: yaml, fileName: "roundtrip.yaml") } catch {
+                    Issue.record("\(file) --pool \(pool): the fragment does not load:\n\(yaml)\n\(error)")
+                }
+            }
+        }
+    }
+
+    @Test(arguments: ["a b", "pool.v2", "x}", "#c", "p: q", "", "9lives", String(repeating: "p", count: 101)])
+    func aPoolNameTheFragmentCouldNotHoldIsRefused(_ name: String) {
+        do {
+            _ = try StatementImport.read(path: HostileImports.measurement("pg_stat_statements.csv"), pool: name, top: 20)
+            Issue.record("`\(name)` accepted")
+        } catch {
+            #expect(error.message.hasPrefix("--pool"), "\(error.message)")
+        }
+    }
+
+    @Test func aFigureErrorNamesTheLineAndColumnOfItsValue() {
+        let summaryExport = "{\n  \"metrics\": {\n    \"http_reqs\": {\"count\": -4194, \"rate\": 35}\n  }\n}\n"
+        let handleSummary = "{\"metrics\": {\n\"http_reqs\": {\"values\": {\n  \"count\": 10,\n  \"rate\": -3}}}}"
+        let artillery = "{\"aggregate\": {\"counters\": {\n \"http.responses\": 5,\n \"http.codes.500\": -9}}}"
+        for (json, expected) in [(summaryExport, "result.json:3:28: metrics.http_reqs.count is -4194"),
+                                 (handleSummary, "result.json:4:11: metrics.http_reqs.values.rate is -3"),
+                                 (artillery, "result.json:3:20: aggregate.counters.http.codes.500 is -9")] {
+            do { _ = try LoadTestReader.read(path: write(json, "result.json")); Issue.record("accepted: \(json)") } catch {
+                #expect(error.message.contains(expected), "\(error.message)")
+            }
+        }
+    }
+
+    @Test func aRepeatedKeyIsLocatedAtTheValueThatWasRead() {
+        // The reader keeps a repeated key's last value (as JSONSerialization does); the error points there.
+        let json = "{\"metrics\": {\"http_reqs\": {\"count\": 3,\n\"count\": -1}}}"
+        do { _ = try LoadTestReader.read(path: write(json, "result.json")); Issue.record("accepted") } catch {
+            #expect(error.message.contains("result.json:2:10: metrics.http_reqs.count is -1"), "\(error.message)")
+        }
+    }
+}
