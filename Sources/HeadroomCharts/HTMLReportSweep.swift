@@ -42,6 +42,7 @@ extension HTMLReport {
     static func sweepPage(directory: String) throws(SweepError) -> HTMLPage {
         let table = try SweepTable.read(directory: directory)
         let m = table.manifest
+        let level = SweepTable.confidenceLevel(directory: directory)
         let axes = m.axes.map(SweepAxisScale.init)
         let grid = try SweepGrid(axes: m.axes.map { SweepAxis(key: $0.key, values: $0.values) })
         var settings: [String] = []
@@ -54,11 +55,11 @@ extension HTMLReport {
             "grid: " + m.axes.map { "\($0.key) = \($0.values.joined(separator: ", "))" }.joined(separator: "; ")
                 + " (\(m.cells) cells, \(table.rows.count) in \(directory))",
             settings.isEmpty ? "the model's simulation settings; common random numbers across cells" : settings.joined(separator: ", ") + "; common random numbers across cells",
-            "whiskers: 95% confidence intervals over replications (cells.csv's ci_low and ci_high)",
+            "whiskers: \(SweepTable.percentText(level)) confidence intervals over replications (cells.csv's ci_low and ci_high)",
         ] + (m.fixed.isEmpty ? [] : ["fixed: " + m.fixed.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")]))
         let replicationsColumn = table.column("replications")
         if let r = table.rows.values.compactMap({ row in replicationsColumn.flatMap { Int(row[$0]) } }).min(),
-           let caution = StudySettings.intervalCaution(replications: r, confidenceLevel: 0.95) {
+           let caution = StudySettings.intervalCaution(replications: r, confidenceLevel: level) {
             page.add(.list(title: "Caution", items: [caution]))
         }
         guard !axes.isEmpty, !table.rows.isEmpty else {
@@ -153,10 +154,13 @@ extension HTMLReport {
             let (ya, xa) = (others[0], xAxis)
             let rest = axes.indices.filter { $0 != xa && $0 != ya }
             var values = Array(repeating: Array(repeating: Double?.none, count: axes[xa].values.count), count: axes[ya].values.count)
+            var mostlyFailed = Array(repeating: Array(repeating: false, count: axes[xa].values.count), count: axes[ya].values.count)
             for (cell, row) in table.rows {
                 let d = grid.digits(cell)
                 guard rest.allSatisfy({ d[$0] == 0 }) else { continue }
-                values[d[ya]][d[xa]] = table.estimate(row, "\(overall).p95_seconds")?.mean
+                values[d[ya]][d[xa]] = table.estimate(row, "\(overall).\(Metric.p95Seconds.key)")?.mean
+                let failed = [Metric.timeoutRate, .errorRate].compactMap { table.estimate(row, "\(overall).\($0.key)")?.mean }.reduce(0, +)
+                mostlyFailed[d[ya]][d[xa]] = failed > 0.5
             }
             let restText = rest.map { "\(axes[$0].key)=\(axes[$0].values[0])" }.joined(separator: ", ")
             var map = HeatMap(kind: "heatmap", title: "p95 response time" + (restText.isEmpty ? "" : " (\(restText))"),
@@ -165,7 +169,12 @@ extension HTMLReport {
                               valueTitle: "p95", valueUnit: .seconds)
             map.emptyMeaning = "no successful response: no p95"
             map.emptyKey = "no response"
-            page.add(map, id: "heatmap", caption: "The p95 of every cell: darker is slower; hatched: no request succeeded. Hover a cell for its value.")
+            map.flagged = mostlyFailed
+            map.flaggedMeaning = "more than half the requests failed (timeouts and errors): this p95 is of the few that succeeded, not a fast cell"
+            map.flaggedKey = "mostly failed"
+            let flaggedNote = mostlyFailed.joined().contains(true)
+                ? " Outlined in red: more than half the requests failed, so the p95 is that of the few that succeeded (a cache hit, a fast path) and the colour flatters the cell." : ""
+            page.add(map, id: "heatmap", caption: "The p95 of every cell: darker is slower; hatched: no request succeeded.\(flaggedNote) Hover a cell for its value.")
         } else if !utilization.isEmpty {
             var values: [[Double?]] = []
             for f in utilization {

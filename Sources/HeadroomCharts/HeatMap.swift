@@ -24,6 +24,12 @@ public struct HeatMap: Sendable {
     public var emptyMeaning = "no value"
     /// Its key's text (short: the key column is narrow).
     public var emptyKey = "no value"
+    /// Cells whose value misleads (row-major like `values`): outlined in red, keyed `flaggedKey`,
+    /// with `flaggedMeaning` in their tooltip. A sweep flags cells where most requests failed: their
+    /// p95 is that of the few that succeeded (cache hits, say) and would otherwise read as fastest.
+    public var flagged: [[Bool]]? = nil
+    public var flaggedMeaning = ""
+    public var flaggedKey = "misleading"
 
     public init(kind: String, title: String, x: ChartAxis, y: ChartAxis, xLabels: [String], yLabels: [String],
                 values: [[Double?]], valueTitle: String, valueUnit: ChartUnit) {
@@ -67,7 +73,7 @@ public struct HeatMap: Sendable {
         }
         body += svgText(x.label(magnitude: 0), x: (left + right) / 2, y: height - 16, anchor: "middle", size: 13, cssClass: "axis-label")
         body += svgText(y.label(magnitude: 0), x: 16, y: (top + bottom) / 2, anchor: "middle", size: 13, rotate: true, cssClass: "axis-label")
-        var anyEmpty = false
+        var anyEmpty = false, anyFlagged = false
         for (j, row) in values.enumerated() {
             for (i, v) in row.enumerated() {
                 guard let v, v.isFinite else {
@@ -90,9 +96,15 @@ public struct HeatMap: Sendable {
                     valueText = valueUnit.text(v)
                 }
                 let note = notes.flatMap { j < $0.count && i < $0[j].count ? $0[j][i] : nil }
+                let isFlagged = flagged.map { j < $0.count && i < $0[j].count && $0[j][i] } ?? false
                 let tip = (note.map { $0 + "\n" } ?? "\(y.title) \(yLabels[j]), \(x.title) \(xLabels[i])\n") + "\(valueTitle): \(valueText)"
+                    + (isFlagged ? "\n\(flaggedMeaning)" : "")
                 let cx = left + Double(i) * cellWidth, cy = top + Double(j) * cellHeight
                 body += "<rect class=\"mark\" x=\"\(Markup.coordinate(cx))\" y=\"\(Markup.coordinate(cy))\" width=\"\(Markup.coordinate(cellWidth - 1))\" height=\"\(Markup.coordinate(cellHeight - 1))\" fill=\"\(color)\"><title>\(Markup.escape(tip))</title></rect>\n"
+                if isFlagged {
+                    anyFlagged = true
+                    body += "<rect class=\"flagged\" x=\"\(Markup.coordinate(cx + 1.5))\" y=\"\(Markup.coordinate(cy + 1.5))\" width=\"\(Markup.coordinate(cellWidth - 4))\" height=\"\(Markup.coordinate(cellHeight - 4))\" fill=\"none\" stroke=\"#C62828\" stroke-width=\"3\" stroke-dasharray=\"5 3\"><title>\(Markup.escape(tip))</title></rect>\n"
+                }
                 if categories == nil && cellHeight >= 16 {
                     // Each value in its own unit with three significant digits (39.9 ms, 40.2 ms,
                     // 6.27 s): neighbours that differ read differently, as they did not in one unit
@@ -131,6 +143,11 @@ public struct HeatMap: Sendable {
             let ky = top + (categories.map { Double($0.count) * 20 } ?? min(200, bottom - top) + 26) + 4
             body += "<g class=\"legend-empty\"><rect x=\"\(Markup.coordinate(keyX))\" y=\"\(Markup.coordinate(ky))\" width=\"14\" height=\"14\" fill=\"url(#\(kind)-none)\" stroke=\"#999999\"/>\n"
             body += svgText(shortened(emptyKey, 14), x: keyX + 18, y: ky + 11, size: 11) + "</g>\n"
+        }
+        if anyFlagged {
+            let ky = top + (categories.map { Double($0.count) * 20 } ?? min(200, bottom - top) + 26) + 4 + (anyEmpty ? 20 : 0)
+            body += "<g class=\"legend-flagged\"><rect x=\"\(Markup.coordinate(keyX + 1.5))\" y=\"\(Markup.coordinate(ky + 1.5))\" width=\"11\" height=\"11\" fill=\"none\" stroke=\"#C62828\" stroke-width=\"3\" stroke-dasharray=\"5 3\"/>\n"
+            body += svgText(shortened(flaggedKey, 14), x: keyX + 18, y: ky + 11, size: 11) + "</g>\n"
         }
         body = "<defs><pattern id=\"\(kind)-none\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\"><rect width=\"6\" height=\"6\" fill=\"#FFFFFF\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#888888\" stroke-width=\"2\"/></pattern></defs>\n" + body
         return svgDocument(kind: kind, title: title, height: height, body: body)

@@ -90,6 +90,20 @@ struct ChartReadabilityTests {
         #expect(map.markCount == 1)
     }
 
+    @Test("a flagged heat-map cell is outlined, explained in its tooltip and keyed; others are not")
+    func heatMapFlaggedCell() {
+        var map = HeatMap(kind: "heatmap", title: "p95", x: ChartAxis("size", unit: .count("")), y: ChartAxis("rate", unit: .count("")),
+                          xLabels: ["5", "10"], yLabels: ["100/s"], values: [[0.004, 0.04]], valueTitle: "p95", valueUnit: .seconds)
+        #expect(!map.svg.contains("class=\"flagged\""), "nothing flagged unless asked")
+        map.flagged = [[true, false]]
+        map.flaggedMeaning = "most failed"
+        map.flaggedKey = "mostly failed"
+        let svg = map.svg
+        #expect(svg.components(separatedBy: "class=\"flagged\"").count - 1 == 1)
+        #expect(svg.contains("class=\"legend-flagged\"") && svg.contains(">mostly failed</text>"))
+        #expect(svg.contains("most failed</title>"))
+    }
+
     @Test("axes name figures in the catalog's words, not their keys")
     func humanNames() {
         #expect(humanFigureName("overall.all.p95_seconds") == "p95 latency, all endpoints")

@@ -78,6 +78,47 @@ struct SweepSummaryTests {
         #expect(text.contains("\(passing.count) of 3 cells meet every SLO"))
     }
 
+    @Test("the table and the page name the model's confidence level, not always 95%")
+    func confidenceLevelIsTheModels() throws {
+        let yaml = sweepModelYAML.replacingOccurrences(of: "replications: 2, seed: 11}", with: "replications: 2, seed: 11, confidence: 99%}")
+        #expect(yaml != sweepModelYAML)
+        let w = try sweepWorkspace(yaml)
+        let out = w.dir + "/out"
+        try Sweep(modelPath: w.model, grid: SweepGrid(axes: [SweepAxis.parse("pools.db.size=2,4")]), threads: 1, outputDirectory: out).run()
+        #expect(SweepTable.confidenceLevel(directory: out) == 0.99)
+        let model = try ModelLoader.load(path: w.model).model
+        let text = try SweepSummary.read(directory: out, slos: [PlanSLO.parse("p95<150ms", model: model)]).table()
+        #expect(text.contains("its 99% confidence interval"), "\(text)")
+        #expect(!text.contains("95%"), "\(text)")
+        // The caution's t quantile is the 99% one for 1 degree of freedom: 63.66, not 12.71.
+        #expect(text.contains("63.66"), "\(text)")
+        let html = try HTMLReport.sweep(directory: out)
+        #expect(html.contains("whiskers: 99% confidence intervals"))
+        // A sweep without the setting says 95%.
+        let d = try sweepWorkspace()
+        try Sweep(modelPath: d.model, grid: SweepGrid(axes: [SweepAxis.parse("pools.db.size=2")]), threads: 1, outputDirectory: d.dir + "/out").run()
+        #expect(SweepTable.confidenceLevel(directory: d.dir + "/out") == 0.95)
+    }
+
+    @Test("an overloaded sweep's heat map outlines the cells where most requests failed (their p95 is of the survivors)")
+    func survivorsAreFlagged() throws {
+        let w = try sweepWorkspace()
+        let out = w.dir + "/out"
+        // 2 instances x 1 connection serve at most 100 queries/s of 20 ms: at 400/s most requests
+        // time out waiting (acquire timeout 1 s); at 40/s with 4 connections none do.
+        try Sweep(modelPath: w.model, grid: SweepGrid(axes: [SweepAxis.parse("rate=40/s,400/s"), SweepAxis.parse("pools.db.size=1,4")]),
+                  threads: 1, outputDirectory: out).run()
+        let table = try SweepTable.read(directory: out)
+        let failed = table.rows.mapValues { row in
+            ["overall.all.timeout_rate", "overall.all.error_rate"].compactMap { table.estimate(row, $0)?.mean }.reduce(0, +)
+        }
+        let expected = failed.values.filter { $0 > 0.5 }.count
+        #expect(expected >= 1 && expected < 4, "the grid should hold both kinds of cell: \(failed)")
+        let html = try HTMLReport.sweep(directory: out)
+        #expect(html.components(separatedBy: "class=\"flagged\"").count - 1 == expected)
+        #expect(html.contains("Outlined in red: more than half the requests failed"))
+    }
+
     @Test("--cost reads the sweep's axes only")
     func costReadsAxes() {
         #expect(throws: SweepError.self) { try SweepSummary.costExpression("instances*2", axes: ["pools.db.size"]) }

@@ -31,6 +31,8 @@ public struct SweepSummary: Sendable {
     public var costText: String?
     /// The fewest replications of any cell (below 5 the table carries a caution).
     public var fewestReplications: Int = .max
+    /// The confidence level of the cells' intervals (the model's), for the table's wording.
+    public var confidenceLevel: Double = 0.95
     /// Index into `rows` of the best passing cell.
     public var best: Int?
 
@@ -87,6 +89,7 @@ public struct SweepSummary: Sendable {
         }
         var summary = SweepSummary(axes: axes.map(\.key), figures: figures, rows: rows, slos: slos,
                                    costText: expression?.text, best: nil)
+        summary.confidenceLevel = SweepTable.confidenceLevel(directory: directory)
         if let c = table.column("replications") {
             summary.fewestReplications = table.rows.values.compactMap { Int($0[c]) }.min() ?? .max
         }
@@ -197,12 +200,12 @@ public struct SweepSummary: Sendable {
         var text = alignedRows(lines, right: Set(axes.count + 1 ..< axes.count + 1 + figures.count), indent: "").joined(separator: "\n") + "\n"
         if omitted > 0 { text += "(\(omitted) more cell\(omitted == 1 ? "" : "s") in cells.csv)\n" }
         text += "means over replications (their confidence intervals are in cells.csv); timeouts and errors: shares of all requests\n"
-        if let caution = StudySettings.intervalCaution(replications: fewestReplications, confidenceLevel: 0.95) {
+        if let caution = StudySettings.intervalCaution(replications: fewestReplications, confidenceLevel: confidenceLevel) {
             text += "caution: \(caution)\n"
         }
         if !slos.isEmpty {
             let passing = rows.filter(\.passes).count
-            text += "\(passing) of \(rows.count) cells meet every SLO (\(slos.map(\.text).joined(separator: ", ")), each at the unfavourable bound of its 95% confidence interval)\n"
+            text += "\(passing) of \(rows.count) cells meet every SLO (\(slos.map(\.text).joined(separator: ", ")), each at the unfavourable bound of its \(SweepTable.percentText(confidenceLevel)) confidence interval)\n"
             if let best {
                 let r = rows[best]
                 let values = zip(axes, r.values).map { "\($0)=\($1)" }.joined(separator: " ")

@@ -10,6 +10,25 @@ package struct SweepTable {
     /// Cell index -> its row (strings as written).
     package var rows: [Int: [String]]
 
+    /// The confidence level of the cells' intervals (the model's `simulation.confidence_level`,
+    /// which every cell shares), from the first cell's report in `cells.jsonl`: the table and the
+    /// page say "99% confidence interval" when the model asked for 99%. 0.95 when no cell is written.
+    package static func confidenceLevel(directory: String) -> Double {
+        guard let handle = FileHandle(forReadingAtPath: SweepFiles.jsonl(directory)) else { return 0.95 }
+        defer { try? handle.close() }
+        let head = (try? handle.read(upToCount: 1 << 22)) ?? Data()
+        guard let end = head.firstIndex(of: 0x0A),
+              let object = try? JSONSerialization.jsonObject(with: head[head.startIndex..<end]) as? [String: Any],
+              let settings = (object["report"] as? [String: Any])?["settings"] as? [String: Any],
+              let level = (settings["confidence_level"] as? NSNumber)?.doubleValue, level > 0, level < 1 else { return 0.95 }
+        return level
+    }
+
+    /// `0.95` -> `95%`, `0.995` -> `99.5%`.
+    package static func percentText(_ level: Double) -> String {
+        String(format: "%g%%", (level * 1000).rounded() / 10)
+    }
+
     package static func read(directory: String) throws(SweepError) -> SweepTable {
         guard let manifest = try SweepManifest.read(directory: directory) else {
             throw SweepError("`\(directory)` is not a sweep directory (no sweep.json): give the --output-dir of `headroom sweep`", kind: .usage)
