@@ -87,9 +87,16 @@ struct PlanCommand: ParsableCommand {
             let bar = ProgressBar(unit: "candidates")
             if Console.stderrIsTerminal {
                 let start = Date()
+                // Each undecided candidate costs at most one simulation (pruning only saves some),
+                // so the time left is at most the undecided ones at the mean time per simulation.
                 planner.progress = { decided, candidates, simulations in
+                    let elapsed = Date().timeIntervalSince(start)
+                    var note = "\(simulations) simulated"
+                    if simulations > 0, decided < candidates {
+                        note += "; at most \(ProgressBar.clock(elapsed / Double(simulations) * Double(candidates - decided))) left"
+                    }
                     bar.show(fraction: Double(decided) / Double(max(1, candidates)), done: decided, total: candidates,
-                             elapsed: Date().timeIntervalSince(start), note: "\(simulations) simulated", eta: false)
+                             elapsed: elapsed, note: note, eta: false)
                 }
             }
             let result = try planner.run()
