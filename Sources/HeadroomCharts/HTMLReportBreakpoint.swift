@@ -61,7 +61,7 @@ extension HTMLReport {
             if let sim = root["saturated_in_simulation"] as? String, sim != s { line += "; the busiest in the simulation at the first failing load: \(sim)" }
             page.add(.paragraph(line + "."))
         }
-        page.add(.list(title: "Warnings", items: (root["warnings"] as? [String]) ?? []))
+        page.add(.list(title: "Warnings", items: foldingNumberVariants((root["warnings"] as? [String]) ?? [])))
 
         // Where it breaks: the bracket between the last passing and the first failing load.
         var bands: [ChartBand] = []

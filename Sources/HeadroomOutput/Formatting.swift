@@ -162,3 +162,34 @@ package func shellQuoted(_ word: String) -> String {
     if !word.isEmpty && word.allSatisfy(plain.contains) { return word }
     return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
 }
+
+/// `messages` with those that differ only in their numbers folded into the first of them, which
+/// says how many it stands for: a breakpoint search warns about the same overload at each of 36
+/// loads, and a page that lists all 36 hides the one warning that differs.
+package func foldingNumberVariants(_ messages: [String]) -> [String] {
+    /// The message with each number replaced by `#`; digits inside a name (`db2`) stay.
+    func shape(_ m: String) -> String {
+        var out = "", inNumber = false, previous: Character = " "
+        for c in m {
+            if (c.isNumber && (inNumber || !(previous.isLetter || previous == "_"))) || (inNumber && (c == "." || c == ",") ) {
+                if !inNumber { out.append("#") }
+                inNumber = true
+            } else {
+                inNumber = false
+                out.append(c)
+            }
+            previous = c
+        }
+        return out
+    }
+    var order: [String] = [], first: [String: String] = [:], count: [String: Int] = [:]
+    for m in messages {
+        let s = shape(m)
+        if first[s] == nil { order.append(s); first[s] = m }
+        count[s, default: 0] += 1
+    }
+    return order.map { s in
+        let n = count[s]! - 1
+        return first[s]! + (n > 0 ? " (and \(n) more like it, with other figures)" : "")
+    }
+}

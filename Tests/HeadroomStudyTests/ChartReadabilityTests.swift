@@ -104,6 +104,14 @@ struct ChartReadabilityTests {
         #expect(svg.contains("most failed</title>"))
     }
 
+    @Test("warnings that differ only in their figures are listed once, with how many they stand for")
+    func warningsFoldedByShape() {
+        let at = { (rate: Int, u: Double) in "open load overloads database primary at 1,\(rate)/s: analytic utilization \(u)" }
+        let folded = foldingNumberVariants([at(200, 1.2), "pool db2 is small", at(300, 1.3), "pool db3 is small", at(400, 1.4)])
+        #expect(folded == [at(200, 1.2) + " (and 2 more like it, with other figures)", "pool db2 is small", "pool db3 is small"])
+        #expect(foldingNumberVariants(["a", "b"]) == ["a", "b"])
+    }
+
     @Test("axes name figures in the catalog's words, not their keys")
     func humanNames() {
         #expect(humanFigureName("overall.all.p95_seconds") == "p95 latency, all endpoints")

@@ -427,7 +427,7 @@ extension BreakpointResult {
                  p.p95Seconds.map { ValueText.value($0.mean, metric: Metric.p95Seconds.key) } ?? ""])
         }
         lines += alignedRows(rows)
-        return finishedTable(lines, warnings: Array(warnings.prefix(10)), notes: notes)
+        return finishedTable(lines, warnings: Array(foldingNumberVariants(warnings).prefix(10)), notes: notes)
     }
 
     public func csvText() -> String {
