@@ -126,7 +126,7 @@ extension Analysis {
             }
             lines += alignedRows(rows, right: [0, 1, 2])
         }
-        return finishedTable(lines, warnings: warnings, notes: notes)
+        return finishedTable(lines, warnings: warnings, notes: notes + (accuracyLine.map { [$0] } ?? []))
     }
 
     /// JSON with every key present (null where no value), in declaration order, snake_case.

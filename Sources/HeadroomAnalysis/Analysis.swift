@@ -182,6 +182,9 @@ public struct Analysis: Sendable, Hashable, Encodable {
     public var network: Network?
     public var warnings: [String]
     public var notes: [String]
+    /// What each figure of a `run` report's analytic column is worth, by `section.item.metric`,
+    /// sorted (`accuracy(section:item:metric:)`; absent: an approximation).
+    public var figureAccuracy: [FigureLabel] = []
 
     public func resource(_ id: String) -> Resource? { resources.first { $0.id == id } }
     public func pool(_ name: String) -> PoolQueue? { pools.first { $0.name == name && $0.kind == "pool" } }

@@ -122,6 +122,11 @@ package struct WebAnalyzer {
             // or, past what a full pool releases, the offered acquisitions over that rate (>= 1).
             for i in resources.indices where resources[i].kind == "pool" || resources[i].kind == "pooler" {
                 guard let f = joint.pools["\(resources[i].kind).\(resources[i].name)"] else { continue }
+                if let m = f.metastable {
+                    resources[i].utilization = f.queue.utilization
+                    warnings.append("\(describe(resources[i])) is metastable at \(formatRate(meanRate)): from an empty pool it settles at \(formatPercent(f.queue.utilization)) busy, but with every connection held the database (its contention and coherency) releases only \(formatRate(m.fullPoolReleasePerSecond)) acquisitions, fewer than the \(formatRate(f.queue.acquisitionsPerSecond)) offered: a burst of more than \(m.barrier) holders\(f.queue.copies > 1 ? " (all instances together)" : "") tips it into a collapse it never leaves without an acquire timeout (expected within about \(formatDuration(m.secondsToCollapse)) at this load, the rate at which the holders cross \(m.barrier); sooner under bursts). A smaller pool keeps the database below that concurrency")
+                    continue
+                }
                 resources[i].utilization = f.offeredUtilization >= 1 ? f.offeredUtilization : f.queue.utilization
             }
         }
@@ -258,7 +263,7 @@ package struct WebAnalyzer {
 
         let r0 = perRequest.latencySeconds
         let bounds = boundsFor(resources: resources, minResponse: r0, users: users, think: think)
-        return Analysis(
+        var analysis = Analysis(
             modelName: model.name, sourcePath: model.sourcePath, workload: kind,
             arrivalRatePerSecond: kind == .open ? meanRate : nil,
             peakArrivalRatePerSecond: kind == .open ? peakRate : nil,
@@ -272,6 +277,9 @@ package struct WebAnalyzer {
                                        estimated: demands.estimatedCaches.contains(c.name))
             }, mva: closedSolution?.curve ?? [],
             stations: [], network: nil, warnings: warnings, notes: notes)
+        analysis.figureAccuracy = figureAccuracy(analysis, stretched: dbStretch.primary > 1.000001 || dbStretch.replica > 1.000001,
+                                                 metastable: Set(joint?.pools.filter { $0.value.metastable != nil }.map(\.key) ?? []))
+        return analysis
     }
 
     /// The most queries that can be active on one database node at once: every pool's
@@ -443,6 +451,9 @@ struct PoolDatabaseSolution {
         /// Offered acquisitions over what a full pool releases (>= 1: the queue grows without a timeout).
         var offeredUtilization: Double
         var overloaded: Bool
+        /// Overloaded only past a barrier of holders (`PoolWithStateDependentRelease.metastableSecondsToCollapse`):
+        /// the figures are the metastable state's.
+        var metastable: (secondsToCollapse: Double, barrier: Int, fullPoolReleasePerSecond: Double)? = nil
     }
     var pools: [String: PoolFigures] = [:]     // key: "pool.NAME" or "pooler.NAME"
     var stretch = DatabaseStretch()
@@ -530,8 +541,15 @@ struct PoolDatabaseSolution {
             q.meanInUse = p.meanHolders * copies
             q.meanWaitSeconds = p.meanWaitOfServedSeconds
             q.meanWaiting = p.meanWaiting.map { $0 * copies }
-            let offered = (e.acquisitions / copies) / p.fullPoolReleaseRatePerSecond
+            // Offered acquisitions over a full pool's release rate; X(c) comes out of logarithms
+            // (10/s on 10 connections held 1 s gives 0.9999999999999998), so a ratio within
+            // rounding of 1 is 1: the load is at capacity, which is overload (the warning says ">= 1").
+            var offered = (e.acquisitions / copies) / p.fullPoolReleaseRatePerSecond
+            if abs(offered - 1) <= 1e-9 { offered = 1 }
             result.pools[e.key] = PoolFigures(queue: q, offeredUtilization: offered, overloaded: p.isOverloaded)
+            if let t = s.pooled.metastableSecondsToCollapse, let b = s.pooled.metastableBarrier {
+                result.pools[e.key]?.metastable = (t, b, s.pooled.fullPoolReleaseRatePerSecond)
+            }
             let carried = p.carriedThroughputPerSecond * copies
             if !nodes.isEmpty {
                 residencePrimary += carried * s.residenceSecondsPerNode[0]; demandPrimary += carried * e.primary

@@ -142,6 +142,21 @@ public struct PoolWithStateDependentRelease: Sendable {
     /// X(c): the release rate with every connection held.
     public let fullPoolReleaseRatePerSecond: Double
     public let isOverloaded: Bool
+    /// Overloaded (no patience, `lambda >= X(c)`) only beyond a barrier: the database releases
+    /// more than `lambda` with fewer holders (contention and coherency make X(n) fall past its
+    /// peak), so from an empty pool the holders stay below the barrier for a long time. The
+    /// figures are then those of that metastable state (the birth-death chain's quasi-stationary
+    /// distribution on 0 ... barrier), and this is the expected time before a burst carries the
+    /// holders past it into the collapse (`1 / (lambda P(barrier))`, the rate of upward crossings
+    /// of the barrier in the metastable state: a lower bound on the mean time to collapse, as a
+    /// crossing may fall back). nil when not metastable.
+    public private(set) var metastableSecondsToCollapse: Double? = nil
+    /// The largest number of holders whose release rate X(n) exceeds `lambda` (metastable state only).
+    public private(set) var metastableBarrier: Int? = nil
+    /// A state counts as metastable when its expected time to collapse is at least this (an
+    /// hour: longer than a load test or a peak); a sooner collapse is the pool's fate, and the
+    /// figures are then the collapsed (overloaded) pool's.
+    public static let metastableHorizonSeconds = 3600.0
     /// Probability an acquisition finds every connection held.
     public let probabilityOfWaiting: Double
     /// Probability an acquisition gives up.
@@ -158,7 +173,7 @@ public struct PoolWithStateDependentRelease: Sendable {
     public var meanHoldSeconds: Double { carriedThroughputPerSecond > 0 ? meanHolders / carriedThroughputPerSecond : 0 }
     public var utilization: Double { meanHolders / Double(connections) }
     /// log(pi_n / pi_{c-1}) for n < c, and log D (pi_{c-1} = 1 / D; +infinity when overloaded).
-    let logRatios: [Double]
+    private(set) var logRatios: [Double]
     let logNormalizer: Double
     /// P(n connections held) for n = 0 ... c (n = c: every connection held, waiters or not).
     public var holderDistribution: [Double] {
@@ -202,6 +217,24 @@ public struct PoolWithStateDependentRelease: Sendable {
         switch patience {
         case .none:
             guard delta < 0 else {
+                // Quasi-stationary on 0 ... b: pi_n proportional to prod_{k <= n} lambda / X(k).
+                var logP = [0.0]
+                let barrier = (1..<c).last(where: { xs[$0 - 1] > lambda })
+                if let b = barrier { for n in 1...b { logP.append(logP[n - 1] + ll - log(xs[n - 1])) } }
+                let logZ = logSumExp(logP)
+                let p = logP.map { exp($0 - logZ) }
+                if let b = barrier, 1 / (lambda * p[b]) >= Self.metastableHorizonSeconds {
+                    isOverloaded = true
+                    metastableBarrier = b
+                    metastableSecondsToCollapse = 1 / (lambda * p[b])
+                    probabilityOfWaiting = 0; probabilityOfTimeout = 0
+                    meanWaitSeconds = 0; meanWaitOfServedSeconds = 0
+                    meanHolders = p.enumerated().reduce(0) { $0 + Double($1.offset) * $1.element }
+                    carriedThroughputPerSecond = lambda
+                    logRatios = logP.map { $0 - logZ } + [Double](repeating: -.infinity, count: c - 1 - b)
+                    logNormalizer = 0
+                    return
+                }
                 isOverloaded = true
                 probabilityOfWaiting = 1; probabilityOfTimeout = 0
                 meanWaitSeconds = nil; meanWaitOfServedSeconds = nil
@@ -357,6 +390,9 @@ public struct SharedDatabasePools: Sendable {
     public struct Solution: Sendable {
         /// Per copy.
         public var pool: PoolWithStateDependentRelease
+        /// All copies as if they pooled their connections (`pool` itself for one copy): where the
+        /// database's sharing comes from, and whether the group is overloaded or metastable.
+        public var pooled: PoolWithStateDependentRelease
         /// Mean jobs this group's copies (all of them) keep at each node.
         public var jobsAtNode: [Double]
         /// Residence at each node per acquisition (service stretched by sharing), seconds.
@@ -415,7 +451,7 @@ public struct SharedDatabasePools: Sendable {
                 if total > 0 { weights = weights.map { $0 / total } }
                 let residence = weights.map { $0 * atDatabase }
                 next[g] = residence.map { $0 * pool.carriedThroughputPerSecond * Double(copies) }
-                solutions.append(Solution(pool: pool, jobsAtNode: next[g], residenceSecondsPerNode: residence))
+                solutions.append(Solution(pool: pool, pooled: pooled, jobsAtNode: next[g], residenceSecondsPerNode: residence))
             }
             var change = 0.0
             for g in 0..<groups.count {

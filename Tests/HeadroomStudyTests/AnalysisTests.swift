@@ -43,6 +43,18 @@ struct AnalysisTests {
         #expect(!Analysis.analyze(try model(Self.overloadYAML(rate: "6/s"))).warnings.contains { $0.contains("overloads") })
     }
 
+    /// 10/s on 10 connections held 1 s: offered utilization exactly 1, which the warning's
+    /// ">= 1" covers (the full pool's release rate comes out of logarithms, 1 - 2e-16 short).
+    @Test("An open load at exactly the pool's capacity is warned about, with M/M/c+D's timeout share")
+    func loadAtCapacityIsWarned() throws {
+        let warnings = Analysis.analyze(try model(Self.overloadYAML(rate: "10/s"))).warnings
+        let overload = warnings.filter { $0.contains("open load overloads") }
+        #expect(overload.count == 1, "\(warnings)")
+        #expect(overload.first?.contains("pool `db` (10 connections in all): offered utilization 1.000 (>= 1) at 10.00/s") == true, "\(overload)")
+        let q = try MMcDQueue(arrivalRatePerSecond: 10, meanServiceSeconds: 1, servers: 10, patienceSeconds: 1)
+        #expect(overload.first?.contains(", \(String(format: "%.2f%%", q.probabilityOfAbandonment * 100)) of acquisitions time out") == true, "\(overload)")
+    }
+
     @Test("The analytic companion of an M/M/c network is Queueing's M/M/c")
     func mmcCompanion() throws {
         let q = try MMcQueue(arrivalRatePerSecond: 8, meanServiceSeconds: 0.3, servers: 3)

@@ -191,6 +191,33 @@ struct PoolAndDatabaseTests {
         #expect(pool.isOverloaded && pool.carriedThroughputPerSecond == 9 && pool.utilization == 1 && pool.meanWaitSeconds == nil)
     }
 
+    /// 90 connections on a 4-core node with contention 1 % and coherency 0.05 % (the differential
+    /// test's seed 79, whose simulation holds 1.27 ± 0.11 connections): X(n) peaks at 491/s with
+    /// 4 holders and falls below the 155.46/s offered past 58 (86/s with 90), so the pool is
+    /// formally overloaded, but from an empty pool the holders reach 59 about once in 10^13 s.
+    @Test("Without a timeout a pool that collapses only past a barrier it takes over an hour to reach reports that metastable state")
+    func retrogradePoolIsMetastable() throws {
+        let node = DatabaseNodeDemand(cores: 4, contention: 0.01, coherency: 0.0005, demandSeconds: 0.007857)
+        let fes = try FlowEquivalentDatabase(nodes: [node], otherHoldSeconds: 0, maximumHolders: 90)
+        let lambda = 155.46
+        #expect(fes.throughput(holders: 90) < lambda && fes.throughput(holders: 4) > lambda)
+        let pool = try PoolWithStateDependentRelease(arrivalRatePerSecond: lambda, connections: 90, patience: .none) { fes.throughput(holders: $0) }
+        let b = try #require(pool.metastableBarrier)
+        #expect(fes.throughput(holders: b) > lambda && fes.throughput(holders: b + 1) <= lambda)
+        // Quasi-stationary distribution on 0...b, summed directly (products, no logarithms).
+        var weights = [1.0]
+        for n in 1...b { weights.append(weights[n - 1] * lambda / fes.throughput(holders: n)) }
+        let total = weights.reduce(0, +)
+        let meanHolders = weights.enumerated().reduce(0) { $0 + Double($1.offset) * $1.element } / total
+        #expect(abs(pool.meanHolders - meanHolders) <= 1e-9 * meanHolders)
+        #expect(abs(pool.metastableSecondsToCollapse! - total / (lambda * weights[b])) <= 1e-9 * pool.metastableSecondsToCollapse!)
+        #expect(pool.metastableSecondsToCollapse! >= PoolWithStateDependentRelease.metastableHorizonSeconds)
+        #expect(pool.carriedThroughputPerSecond == lambda && pool.probabilityOfWaiting == 0 && pool.isOverloaded)
+        // Negative control: a plain overloaded pool (X(n) = 3n/s, 10/s offered) has no barrier to stay under.
+        let small = try PoolWithStateDependentRelease(arrivalRatePerSecond: 10, connections: 3, patience: .none) { Double($0) * 3 }
+        #expect(small.metastableBarrier == nil)
+    }
+
     @Test("One shared pool solved jointly is the pool solved alone")
     func jointOfOneIsTheSingleSolution() throws {
         let node = DatabaseNodeDemand(cores: 2, contention: 0.03, coherency: 0.002, demandSeconds: 0.003)
