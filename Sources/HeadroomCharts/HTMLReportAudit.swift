@@ -106,6 +106,12 @@ extension HTMLReport {
                 if !others.isEmpty { plot.legend.append((others.joined(separator: ", "), ChartPalette.muted)) }
                 page.add(plot, id: "audit-\(id)", caption: "Right of 1×: Headroom finds more than the document says (a longer latency, a higher utilization, more throughput), left of it less (beyond 100× either way: a triangle at the edge); the colour is the verdict, which knows whether more is better. Hover a dot for the figures and the verdict in words.")
             }
+            // With two unknowns, where each claim holds over their plane.
+            let unknowns = (document["unknowns"] as? [[String: Any]]) ?? []
+            for claim in ((document["claims"] ?? document["rows"]) as? [[String: Any]]) ?? [] {
+                guard let claimID = claim["id"] as? String, let map = regionMap(claim: claim, name: claimName(claim), unknowns: unknowns) else { continue }
+                page.add(map, id: "region-\(claimID)", caption: "Every point verify tried for \(claimID), coloured by its verdict there: the grid's points and the values the search for the holding set added along each line (hatched: a combination not tried). \((claim["verdict_text"] as? String) ?? "")")
+            }
             page.add(.list(title: "Claims not drawn (\(left.count))", items: left))
             let checks = (document["checks"] as? [[String: Any]]) ?? []
             page.add(.list(title: "Consistency between claims (\(checks.count))", items: checks.map { c in

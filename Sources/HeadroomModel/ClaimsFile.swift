@@ -109,7 +109,11 @@ public struct ConsistencyCheck: Sendable, Hashable {
     public var table: String
     /// `Little's law`, `utilization law`, `timeouts and the mean`, `arithmetic`, ...
     public var law: String
-    public var quote: String
+    /// The document's own words for every premise the relation uses, each a verbatim excerpt
+    /// (a test holds the bundled files to that: no premise the document does not state).
+    public var quotes: [String]
+    /// The excerpts as shown: joined by ` … `.
+    public var quote: String { ClaimsDecoder.joinedQuotes(quotes) }
     public var relation: ClaimRelation
     public var relationText: String
     /// Named operands: an expression each (claim figures, literals, ranges).
@@ -136,8 +140,10 @@ public struct UnknownConstraint: Sendable, Hashable {
     /// The scenarios the constraint applies to (the system whose settings imply it); empty: all.
     public var scenarios: [String]
     public var law: String
-    /// The document's words for the setting.
-    public var quote: String
+    /// The document's words for the setting, each a verbatim excerpt.
+    public var quotes: [String]
+    /// The excerpts as shown: joined by ` … `.
+    public var quote: String { ClaimsDecoder.joinedQuotes(quotes) }
     public var explanation: String
     public var line: Int?
 
@@ -468,11 +474,23 @@ final class ClaimsDecoder {
         }
         guard let relation else { return nil }
         return ConsistencyCheck(id: id, table: f["table"]?.scalar ?? "Consistency between claims", law: f["law"]?.scalar ?? "arithmetic",
-                                quote: f["quote"]?.scalar ?? "", relation: relation, relationText: text, bindings: bindings,
+                                quotes: quotes(f, path), relation: relation, relationText: text, bindings: bindings,
                                 correction: correction, correctionText: f["correction"]?.scalar,
                                 correctionUnit: f.choice("correction_unit", ClaimsDecoder.units, what: "unit"),
                                 explanation: f["explain"]?.scalar ?? "", line: node.origin.line)
     }
+
+    /// `quote:` as one excerpt or a list of excerpts (a premise stated in several places).
+    func quotes(_ f: Fields, _ path: String) -> [String] {
+        guard let node = f["quote"] else { return [] }
+        if let items = node.items {
+            return items.enumerated().compactMap { i, item in r.text(item, "\(path).quote[\(i)]", "the document's words") }
+        }
+        return node.isNull ? [] : r.text(node, path + ".quote", "the document's words, or a list of excerpts").map { [$0] } ?? []
+    }
+
+    /// Several excerpts shown as one quote.
+    public static func joinedQuotes(_ quotes: [String]) -> String { quotes.joined(separator: " … ") }
 
     func decodeTable(_ node: YNode, _ path: String, claims: [Claim]) -> ClaimTable? {
         guard let f = r.fields(node, path, ["id", "table", "cells", "why"], what: "table fields") else { return nil }
@@ -522,7 +540,7 @@ final class ClaimsDecoder {
             }
         }
         return UnknownConstraint(id: id, unknown: unknown, relation: relation, relationText: text, scenarios: applies,
-                                 law: f["law"]?.scalar ?? "the document's own settings", quote: f["quote"]?.scalar ?? "",
+                                 law: f["law"]?.scalar ?? "the document's own settings", quotes: quotes(f, path),
                                  explanation: f["explain"]?.scalar ?? "", line: node.origin.line)
     }
 

@@ -283,6 +283,41 @@ struct HTMLReportTests {
         #expect(throws: HTMLReport.AuditReadError.self) { _ = try HTMLReport.auditPage(json: "not json", source: "x.json") }
     }
 
+    @Test("With two unknowns, each claim's region: every point tried on the plane of the two, coloured by its verdict, untried combinations hatched")
+    func auditRegion() throws {
+        func point(_ cores: Double, _ hit: Double, _ verdict: String, refined: Bool = false) -> String {
+            "{\"values\": {\"database.cores\": \(cores), \"hit_ratio\": \(hit)}, \"verdict\": \"\(verdict)\", \"refined\": \(refined), \"headroom\": {\"mean\": 0.1, \"ci_low\": 0.09, \"ci_high\": 0.11}}"
+        }
+        // A 2 x 2 grid; the search added cores 7 on the line hit_ratio 0.5 (where the verdict flips).
+        let points = [point(4, 0.5, "document optimistic"), point(16, 0.5, "holds"), point(4, 0.9, "holds"), point(16, 0.9, "holds"),
+                      point(7, 0.5, "holds", refined: true)].joined(separator: ", ")
+        let json = """
+            {"schema": "headroom.verify/1", "documents": [{"id": "vendor", "title": "A test",
+             "unknowns": [{"name": "database.cores", "low": 4, "high": 16}, {"name": "hit_ratio", "low": 0.5, "high": 0.9}],
+             "claims": [
+               {"id": "vendor.p95", "quote": "p95 at 500/s", "verdict": "holds in part", "unit": "seconds", "verdict_text": "holds only for database.cores in [7, 16] at hit_ratio 0.5",
+                "document": {"text": "< 200 ms", "shape": "atMost", "low": 0, "high": 0.2},
+                "headroom": {"mean": 0.1, "ci_low": 0.09, "ci_high": 0.11}, "points": [\(points)]},
+               {"id": "vendor.one", "quote": "one unknown", "verdict": "holds", "unit": "seconds",
+                "document": {"text": "< 200 ms", "shape": "atMost", "low": 0, "high": 0.2},
+                "headroom": {"mean": 0.1, "ci_low": 0.09, "ci_high": 0.11},
+                "points": [{"values": {"database.cores": 4}, "verdict": "holds"}, {"values": {"database.cores": 16}, "verdict": "holds"}]}
+             ], "checks": []}]}
+            """
+        let page = try HTMLReport.auditPage(json: json, source: "test.json")
+        let f = figures(page)
+        // Five points drawn; the claim with one unknown has no region.
+        #expect(f == ["audit-vendor": 2, "region-vendor.p95": 5])
+        let svg = try #require(page.blocks.compactMap { if case let .figure(id, svg, _, _) = $0, id == "region-vendor.p95" { return svg } else { return nil } }.first)
+        // Columns 4, 7, 16; rows 0.9 above 0.5: (7, 0.9) was never tried.
+        #expect(occurrences("class=\"empty\"", in: svg) == 1)
+        #expect(svg.contains("database.cores 7, hit_ratio 0.9"))
+        #expect(svg.contains("(added by the search)"))
+        // The key names each verdict present (shortened to fit); a cell's tooltip names it whole.
+        #expect(svg.contains(">holds</text>") && svg.contains(">document op…</text>"))
+        #expect(svg.contains("database.cores 4, hit_ratio 0.5\nHeadroom: 0.1000 [0.09000, 0.1100]\nverdict: document optimistic"))
+    }
+
     @Test("The breakpoint page reads its JSON by key: each SLO against the load with the bracket shaded, loads at 100 % in order")
     func breakpoint() throws {
         func point(_ v: Double, _ p95: Double, _ holds: Bool) -> String {

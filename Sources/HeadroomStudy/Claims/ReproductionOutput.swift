@@ -248,7 +248,8 @@ extension VerificationReport {
             let f = doc.file
             out += "\n## Document \(f.id): \(f.title)\n\n"
             out += "Claims file: `models/seeds/\((f.path as NSString).lastPathComponent)`"
-            if let s = f.source { out += "; document: `\(s)`" }
+            // `source` resolves against the claims file, like its models.
+            if let s = f.source { out += "; document: `\(s.hasPrefix("/") ? s : "models/seeds/" + s)`" }
             out += ".\n\n"
             if !f.unknowns.isEmpty {
                 out += "Parameters the document never states, verified over their whole range:\n\n| unknown | range | sets | why this range |\n|---|---|---|---|\n"
@@ -381,7 +382,8 @@ extension VerificationReport {
 
     static func jsonCheck(_ c: CheckResult) -> JSONValue {
         var f: [(String, JSONValue)] = [("id", .string(c.fullID)), ("table", .string(c.check.table)), ("law", .string(c.check.law))]
-        f += [("quote", .string(c.check.quote)), ("holds", .string(c.check.relationText)), ("verdict", .string(c.verdict.rawValue))]
+        f += [("quote", .string(c.check.quote)), ("quotes", .array(c.check.quotes.map(JSONValue.string)))]
+        f += [("holds", .string(c.check.relationText)), ("verdict", .string(c.verdict.rawValue))]
         f += [("lhs", jsonInterval(c.lhs)), ("rhs", jsonInterval(c.rhs)), ("correction", jsonInterval(c.correction))]
         f += [("correction_unit", jsonString(c.check.correctionUnit?.rawValue)), ("arithmetic", .string(c.arithmetic))]
         f.append(("explanation", .string(c.check.explanation)))
