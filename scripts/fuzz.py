@@ -11,7 +11,9 @@ each under a wall-clock timeout and an address-space limit. It counts:
   big checks    `check` peaked above --check-megabytes of resident memory
   slow runs     the short `run` took more than --run-seconds of CPU time
   big runs      the short `run` peaked above --check-megabytes of resident memory
-  unlocated     an error about the model file that names no file:line:column
+  unlocated     an error about the model file that names no file:line:column, or an error that
+                names no file at all
+  refused runs  `check` accepted the model and the short `run` refused it (exit 64 or 65)
 
 Targets (issue 13): 0 crashes, 0 slow or big checks, 0 unlocated errors. Every failing mutant is
 written to --out (default fuzz-findings/) with the command that failed, so it can be replayed:
@@ -584,7 +586,7 @@ class Tally:
     def __init__(self):
         self.counts = {k: 0 for k in ["mutants", "checks", "checks_ok", "checks_rejected", "runs", "crashes",
                                       "slow_checks", "big_checks", "slow_runs", "big_runs", "unlocated",
-                                      "timeouts", "roundtrips"]}
+                                      "timeouts", "roundtrips", "refused_runs"]}
         self.check_cpu = []
         self.check_rss = []
         self.run_cpu = []
@@ -604,10 +606,21 @@ def classify(kind, code, sig, stderr):
     return None
 
 
-def unnamed_errors(path, stderr):
-    """Importer errors (`error: ...`) that do not name the file they are about."""
+FILE_TOKEN = re.compile(r"[^\s`'\"]+\.(ya?ml|json|csv|log|ini|properties|env|prom|hgrm|txt)\b")
+
+
+def unnamed_errors(path, stderr, corpus):
+    """Errors (`error: ...`) that name no file: for models and measurements, not the mutant's; for
+    claims files, no file at all (an error about a model the claims file cites names that model)."""
     name = os.path.basename(path)
-    return [l for l in stderr.splitlines() if l.startswith("error: ") and name not in l]
+    bad = []
+    for l in stderr.splitlines():
+        if not (l.startswith("error: ") or l.startswith("Error: ")) or name in l:
+            continue
+        if corpus == "claims" and FILE_TOKEN.search(l):
+            continue
+        bad.append(l)
+    return bad
 
 
 def judge(stage, kinds, path, outcome, cpu_limit, args, size=0):
@@ -626,9 +639,7 @@ def judge(stage, kinds, path, outcome, cpu_limit, args, size=0):
         problems.append(("slow_" + stage, stage, "%.2f s CPU, %.2f s wall" % (cpu, wall), None, ""))
     if rss > args.check_megabytes * 1024 * 1024:
         problems.append(("big_" + stage, stage, "%.0f MB" % (rss / 2**20), None, ""))
-    bad = unlocated_errors(path, err)
-    if args.corpus == "measurements":
-        bad += unnamed_errors(path, err)
+    bad = unlocated_errors(path, err) + unnamed_errors(path, err, args.corpus)
     if bad:
         problems.append(("unlocated", stage, code, None, "\n".join(bad[:5])))
     return problems
@@ -675,6 +686,9 @@ def fuzz_one(args, corpus, index, workdir, tally, lock):
         rcode, rsig, rcpu, rwall, rrss, rout, rerr, rtimed = run_limited(run_argv, args.run_timeout, limit)
         run = (rcpu, rrss)
         problems += judge("run", kinds, path, (rcode, rsig, rcpu, rwall, rrss, rerr, rtimed), args.run_seconds, args)
+        if rcode in (64, 65):
+            # `check` accepted the model and `run` refused it as bad input: the two disagree.
+            problems.append(("refused_run", "run", rcode, None, rerr[-1000:]))
     with lock:
         if args.log:
             with open(args.log, "a") as f:
@@ -695,7 +709,8 @@ def fuzz_one(args, corpus, index, workdir, tally, lock):
         seen = set()
         for p in problems:
             key = {"crash": "crashes", "timeout": "timeouts", "slow_check": "slow_checks", "big_check": "big_checks",
-                   "slow_run": "slow_runs", "big_run": "big_runs", "unlocated": "unlocated", "roundtrip": "roundtrips"}[p[0]]
+                   "slow_run": "slow_runs", "big_run": "big_runs", "unlocated": "unlocated", "roundtrip": "roundtrips",
+                   "refused_run": "refused_runs"}[p[0]]
             if (key, p[1]) in seen:
                 continue
             seen.add((key, p[1]))
@@ -746,7 +761,8 @@ def summarize(path, args):
             first = i
         last = i
     ranges.append((first, last))
-    count = {k: 0 for k in ["crash", "slow_check", "big_check", "unlocated", "slow_run", "big_run", "timeout", "roundtrip"]}
+    count = {k: 0 for k in ["crash", "slow_check", "big_check", "unlocated", "slow_run", "big_run", "timeout", "roundtrip",
+                            "refused_run"]}
     for r in values:
         for kind in set(p[0] for p in r["problems"]):
             count[kind] += 1
@@ -758,9 +774,9 @@ def summarize(path, args):
         ", ".join("%d-%d" % r for r in ranges[:10]) + (" ..." if len(ranges) > 10 else "")))
     print("  checks: %d accepted, %d rejected with errors; short runs: %d" % (
         sum(1 for r in values if r["check_code"] == 0), sum(1 for r in values if r["check_code"] != 0), len(runs)))
-    print("  crashes: %d   slow checks: %d   big checks: %d   unlocated errors: %d   slow runs: %d   big runs: %d   timeouts: %d   fragments check refuses: %d" % (
+    print("  crashes: %d   slow checks: %d   big checks: %d   unlocated errors: %d   slow runs: %d   big runs: %d   timeouts: %d   fragments check refuses: %d   runs refusing a checked model: %d" % (
         count["crash"], count["slow_check"], count["big_check"], count["unlocated"], count["slow_run"], count["big_run"], count["timeout"],
-        count["roundtrip"]))
+        count["roundtrip"], count["refused_run"]))
     print("  check CPU s: median %.3f, p99 %.3f, max %.3f; check peak RSS MB: median %.0f, p99 %.0f, max %.0f" % (
         percentile(check_cpu, 0.5), percentile(check_cpu, 0.99), max(check_cpu),
         percentile(check_rss, 0.5) / 2**20, percentile(check_rss, 0.99) / 2**20, max(check_rss) / 2**20))
@@ -774,6 +790,36 @@ def summarize(path, args):
                                                 "; ".join("%s in %s %s" % tuple(p) for p in r["problems"])))
     failed = sum(count.values())
     return 1 if failed else 0
+
+
+def self_test(args):
+    """Negative controls for the oracle: each made-up outcome must give exactly its finding, and a
+    clean outcome none, or the fuzzer could pass vacuously (a run of 0 findings proves nothing if
+    the judge cannot find)."""
+    path = "/tmp/w/m7.yaml"
+    ok = (0, None, 0.1, 0.1, 20 * 2**20, "", False)
+    cases = [
+        ("clean", ok, "models", []),
+        ("clean rejection", (65, None, 0.1, 0.1, 2**20, path + ":3:5: error: `pools.db.size`: must be at least 1", False), "models", []),
+        ("signal", (None, signal.SIGSEGV, 0.1, 0.1, 2**20, "", False), "models", ["crash"]),
+        ("trap text", (70, None, 0.1, 0.1, 2**20, "Fatal error: Index out of range", False), "models", ["crash"]),
+        ("slow", (0, None, 99.0, 99.0, 2**20, "", False), "models", ["slow_check"]),
+        ("big", (0, None, 0.1, 0.1, 5 * 2**30, "", False), "models", ["big_check"]),
+        ("timeout", (None, signal.SIGKILL, 1.0, 120.0, 2**20, "", True), "models", ["timeout", "slow_check"]),
+        ("no line", (65, None, 0.1, 0.1, 2**20, path + ": error: something is wrong", False), "models", ["unlocated"]),
+        ("no file", (65, None, 0.1, 0.1, 2**20, "error: something is wrong", False), "models", ["unlocated"]),
+        ("claims naming its model", (65, None, 0.1, 0.1, 2**20, "error: models/x.yaml:3:1: bad", False), "claims", []),
+        ("claims naming nothing", (65, None, 0.1, 0.1, 2**20, "error: bad", False), "claims", ["unlocated"]),
+    ]
+    failures = 0
+    for name, outcome, corpus, expected in cases:
+        args.corpus = corpus
+        got = sorted(p[0] for p in judge("check", "test", path, outcome, args.check_seconds, args))
+        if got != sorted(expected):
+            failures += 1
+            print("fuzz self-test: %s: expected %s, got %s" % (name, sorted(expected), got))
+    print("fuzz self-test: %d of %d oracle cases right" % (len(cases) - failures, len(cases)))
+    return 1 if failures else 0
 
 
 def main():
@@ -806,8 +852,12 @@ def main():
                     "--summarize recomputes them")
     ap.add_argument("--summarize", default=None, metavar="LOG", help="print the figures of a --log file (any number "
                     "of runs appended to it) and exit")
+    ap.add_argument("--self-test", action="store_true", help="check that the oracle flags each kind of finding on "
+                    "made-up outcomes (and nothing on a clean one), then exit")
     args = ap.parse_args()
     globals()["MAX_MUTANT_BYTES"] = args.max_bytes
+    if args.self_test:
+        return self_test(args)
     if args.summarize:
         return summarize(args.summarize, args)
 
@@ -861,8 +911,8 @@ def main():
     print("  crashes: %d   checks past %.0f s CPU: %d   checks past %.0f MB: %d   unlocated errors: %d" % (
         c["crashes"], args.run_seconds if args.corpus == "claims" else args.check_seconds, c["slow_checks"],
         args.check_megabytes, c["big_checks"], c["unlocated"]))
-    print("  runs past %.0f s CPU: %d   runs past %.0f MB: %d   killed at the wall-clock limit: %d   import pool fragments check refuses: %d" % (
-        args.run_seconds, c["slow_runs"], args.check_megabytes, c["big_runs"], c["timeouts"], c["roundtrips"]))
+    print("  runs past %.0f s CPU: %d   runs past %.0f MB: %d   killed at the wall-clock limit: %d   import pool fragments check refuses: %d   runs refusing a checked model: %d" % (
+        args.run_seconds, c["slow_runs"], args.check_megabytes, c["big_runs"], c["timeouts"], c["roundtrips"], c["refused_runs"]))
     print("  check CPU s: median %.3f, p99 %.3f, max %.3f; check peak RSS MB: median %.0f, p99 %.0f, max %.0f" % (
         percentile(tally.check_cpu, 0.5), percentile(tally.check_cpu, 0.99), max(tally.check_cpu or [0]),
         percentile(tally.check_rss, 0.5) / 2**20, percentile(tally.check_rss, 0.99) / 2**20,
@@ -879,7 +929,7 @@ def main():
             for p in problems:
                 print(p[4])
     failed = (c["crashes"] + c["slow_checks"] + c["big_checks"] + c["unlocated"] + c["timeouts"] + c["slow_runs"] + c["big_runs"]
-              + c["roundtrips"])
+              + c["roundtrips"] + c["refused_runs"])
     if failed and args.out:
         print("  failing mutants written to %s/ (replay one: scripts/fuzz.py --seed %d --only INDEX)" % (args.out, args.seed))
     return 1 if failed else 0

@@ -65,16 +65,22 @@ public enum Compare {
             workload.arrivals = .closed(users: users, thinkTime: think)
         }
         m.workload = workload
-        m.simulation.horizonSeconds = profile.durationSeconds
-        m.simulation.warmup = .fixed(seconds: 0)
+        // Replications as long as the test, each a fixed number (a run has no precision target).
         m.simulation.targetRelativeError = nil
         return (m, notes)
+    }
+
+    /// The settings `compare` replaces, through the same `SimulationOverrides` as run, sweep, plan
+    /// and breakpoint: the test's length as the horizon, no warm-up, and `--replications`.
+    static func overrides(under profile: LoadProfile, replications: Int?) -> SimulationOverrides {
+        SimulationOverrides(replications: replications, horizonSeconds: profile.durationSeconds, warmup: .fixed(seconds: 0))
     }
 
     /// The model `run` simulates: under the test's load, with `replications` if given.
     public static func studyModel(_ model: Model, under profile: LoadProfile, replications: Int?) -> (Model, [String]) {
         var (m, notes) = Self.model(model, under: profile)
-        if let r = replications { m.simulation.replications = r; m.simulation.maxReplications = max(m.simulation.maxReplications, r) }
+        guard profile.durationSeconds > 0, profile.durationSeconds <= Limits.horizonSeconds else { return (m, notes) }
+        do { try overrides(under: profile, replications: replications).apply(to: &m) } catch { notes.append(error.message) }
         return (m, notes)
     }
 

@@ -25,7 +25,7 @@ import HeadroomStudy
 
     @Test func theTestsLoadReplacesTheWorkloadAndHorizon() throws {
         let model = try ModelLoader.load(yaml: Self.yaml, fileName: "m.yaml").model
-        let (m, _) = Compare.model(model, under: .open([Phase(durationSeconds: 120, ratePerSecond: 10)]))
+        let (m, _) = Compare.studyModel(model, under: .open([Phase(durationSeconds: 120, ratePerSecond: 10)]), replications: nil)
         #expect(m.simulation.horizonSeconds == 120 && m.simulation.warmupSeconds == 0)
         guard case let .open(.phases(p), _)? = m.workload?.arrivals else { Issue.record("not phases"); return }
         #expect(p == [Phase(durationSeconds: 120, ratePerSecond: 10)])
@@ -52,8 +52,8 @@ import HeadroomStudy
         let profile = LoadProfile.open([Phase(durationSeconds: 300, ratePerSecond: 10)])
         let c = Compare.run(model: model, modelPath: "m.yaml", result: result(mean: 0.1, throughput: 10), profile: profile,
                             profileSource: "test", replications: 8, threads: 1)
-        let (m, _) = Compare.model(model, under: profile)
-        var m8 = m; m8.simulation.replications = 8
+        let (m8, _) = Compare.studyModel(model, under: profile, replications: 8)
+        #expect(m8.simulation.replications == 8)
         let report = ReplicationStudy(model: m8, workers: 1).run()
         let e = report["overall", "all"]!["mean_seconds"]!.estimate
         let row = c.rows.first { $0.metric == "mean" }!
