@@ -92,6 +92,27 @@ struct PlanTests {
                 slos: slos, cost: "instances*100 + pool.size*10", threads: threads)
     }
 
+    @Test("an answer that fails many requests is warned about when only latency SLOs judge it")
+    func survivorshipWarning() throws {
+        let w = try sweepWorkspace(planModelYAML)
+        // One instance: 60/s x 20 ms on one worker is overloaded, the timeouts shed the excess.
+        let overloaded = try ModelLoader.load(path: w.model).model
+        let report = ReplicationStudy(model: overloaded, workers: 1).run()
+        let failed = try #require(report["overall", "all"]?[Metric.timeoutRate.key]?.estimate.mean)
+        #expect(failed > 0.01)
+        let p95 = try PlanSLO.parse("p95<250ms", model: overloaded)
+        let warning = try #require(Planner.survivorshipWarning(report, slos: [p95]))
+        #expect(warning.contains("fails \(ValueText.value(failed + (report["overall", "all"]?[Metric.errorRate.key]?.estimate.mean ?? 0), metric: Metric.timeoutRate.key))"))
+        // Not when an SLO limits the failures, nor without a latency SLO.
+        #expect(Planner.survivorshipWarning(report, slos: [p95, try PlanSLO.parse("timeouts<1%", model: overloaded)]) == nil)
+        #expect(Planner.survivorshipWarning(report, slos: [try PlanSLO.parse("throughput>10/s", model: overloaded)]) == nil)
+        // Nor when requests succeed: two instances carry the load.
+        let two = try ModelLoader.load(path: w.model, overrides: ["instances": "2", "pools.db.size": "4"]).model
+        let fine = ReplicationStudy(model: two, workers: 1).run()
+        #expect((fine["overall", "all"]?[Metric.timeoutRate.key]?.estimate.mean ?? 1) <= 0.01)
+        #expect(Planner.survivorshipWarning(fine, slos: [p95]) == nil)
+    }
+
     @Test("The answer meets its SLOs in an independent run; the next cheaper configuration fails one")
     func answer() throws {
         let w = try sweepWorkspace(planModelYAML)

@@ -180,13 +180,32 @@ public struct Planner: Sendable {
             nextCheaper = order[..<k].last { configurations[$0].status != .notEvaluated && configurations[$0].status != .skippedUpgrade }
         }
         // The answer's own warnings (overload warnings of pruned cells would only repeat the pruning).
-        let warnings = cells[cheapest ?? 0].warnings
+        var warnings = cells[cheapest ?? 0].warnings
+        if let cheapest, let report = reports[cheapest], let w = Self.survivorshipWarning(report, slos: slos) {
+            warnings.insert(w, at: 0)
+        }
         let settings = cells[0].model.simulation
         return PlanResult(modelName: first.name, modelPath: modelPath, axes: grid.axes, slos: slos,
                           cost: costExpression.text, configurations: configurations, cheapest: cheapest,
                           nextCheaper: nextCheaper, frontier: passing, simulations: simulations, stopReason: stopReason,
                           replications: settings.replications, horizonSeconds: settings.horizonSeconds,
                           confidenceLevel: settings.confidenceLevel, warnings: warnings)
+    }
+
+    /// A warning when the answer meets its latency SLOs only because they count the requests that
+    /// succeeded: latencies are of successful responses by default (`latency_of: succeeded`), so a
+    /// configuration where 40 % of requests time out can have a p95 of its cache hits, 3 ms, and
+    /// "pass" a `p95<250ms` that no planner meant that way. Said when the answer's failed share
+    /// (timeouts and errors) is above 1 % and no SLO limits it.
+    static func survivorshipWarning(_ report: StudyReport, slos: [PlanSLO]) -> String? {
+        let failureMetrics: Set<String> = [Metric.timeoutRate.key, Metric.errorRate.key]
+        guard slos.contains(where: { $0.metric.hasSuffix("_seconds") }),
+              !slos.contains(where: { failureMetrics.contains($0.metric) }),
+              let all = report["overall", "all"] ?? report["network", "network"] else { return nil }
+        let timeouts = all[Metric.timeoutRate.key]?.estimate.mean ?? 0
+        let errors = all[Metric.errorRate.key]?.estimate.mean ?? 0
+        guard timeouts + errors > 0.01 else { return nil }
+        return "the cheapest passing configuration fails \(ValueText.value(timeouts + errors, metric: Metric.timeoutRate.key)) of its requests (timeouts \(ValueText.value(timeouts, metric: Metric.timeoutRate.key)), errors \(ValueText.value(errors, metric: Metric.errorRate.key))): its latency SLOs count successful responses only, so it passes them on the requests that got through; add --slo 'timeouts<1%' --slo 'errors<1%' to require requests to succeed"
     }
 
     /// Simulates `cells` in parallel; reports in the same order.
