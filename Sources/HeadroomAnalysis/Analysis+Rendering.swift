@@ -70,6 +70,19 @@ extension Analysis {
             }
             lines += alignedRows(rows, right: [3, 4, 5, 6, 7, 8, 9, 10])
         }
+        if let t = threads {
+            lines.append("")
+            lines.append("Request threads (per instance; held for the whole response; \(t.method == "Little" ? "utilization law" : t.method == "bound" ? "behind the overloaded `\(t.behind ?? "")`: a bound only" : "accept queue as \(t.method), the hold taken as exponential: an approximation"))")
+            var rows: [[String]] = [["instances x threads", "accept queue", "arrivals", "mean hold", "utilization", "P(refused)", "accept wait", "in accept queue"]]
+            rows.append(["\(t.instances) x \(t.threadsPerInstance)", t.acceptQueuePerInstance.map(String.init) ?? "unbounded",
+                         ValueText.value(t.arrivalsPerSecond, metric: "_per_second"),
+                         t.meanHoldSeconds.isFinite ? ValueText.value(t.meanHoldSeconds, metric: "_seconds") : "unbounded",
+                         ValueText.value(t.utilization, metric: "utilization"),
+                         t.blockingProbability.map { ValueText.value($0, metric: "_rate") } ?? t.lossLowerBound.map { ">= " + ValueText.value($0, metric: "_rate") + " (fail or refused)" } ?? "",
+                         t.meanAcceptQueueWaitSeconds.map { ValueText.value($0, metric: "_seconds") } ?? "",
+                         t.meanInAcceptQueue.map { formatSignificant($0, digits: 3) } ?? ""])
+            lines += alignedRows(rows, right: [2, 3, 4, 5, 6, 7])
+        }
         if !endpoints.isEmpty {
             lines.append("")
             lines.append("Endpoints (per request, cache hit ratios and repeat counts folded in)")
@@ -131,7 +144,9 @@ extension Analysis {
 
     /// JSON with every key present (null where no value), in declaration order, snake_case.
     public func jsonText() -> String {
-        guard case let .object(entries) = JSONValue(reflecting: self) else { return "{}\n" }
+        guard case var .object(entries) = JSONValue(reflecting: self) else { return "{}\n" }
+        // `threads` only where the model has request threads: other models' JSON is unchanged.
+        if threads == nil { entries.removeAll { $0.0 == "threads" } }
         return JSONValue.object([("schema", .string("headroom.analyze/1"))] + entries).text
     }
 
@@ -170,6 +185,14 @@ extension Analysis {
             row(s, p.name, "mean_in_use", p.meanInUse)
             row(s, p.name, "mean_wait_seconds", p.meanWaitSeconds)
             row(s, p.name, "mean_waiting", p.meanWaiting)
+        }
+        if let t = threads {
+            row("threads", "instances", "mean_hold_seconds", t.meanHoldSeconds)
+            row("threads", "instances", "utilization", t.utilization)
+            row("threads", "instances", "rejected_rate", t.blockingProbability)
+            row("threads", "instances", "loss_lower_bound", t.lossLowerBound)
+            row("threads", "instances", "mean_wait_seconds", t.meanAcceptQueueWaitSeconds)
+            row("threads", "instances", "mean_waiting", t.meanInAcceptQueue)
         }
         for e in endpoints {
             row("endpoints", e.name, "cpu_seconds", e.cpuSeconds)

@@ -185,6 +185,41 @@ public struct Analysis: Sendable, Hashable, Encodable {
     /// What each figure of a `run` report's analytic column is worth, by `section.item.metric`,
     /// sorted (`accuracy(section:item:metric:)`; absent: an approximation).
     public var figureAccuracy: [FigureLabel] = []
+    /// Request threads (`instances.threads`); nil without.
+    public var threads: ThreadPool? = nil
+
+    /// A thread-per-request server's threads, per instance (the load split evenly). A thread is
+    /// held for the whole response (its waits for connections included), so the threads are a
+    /// station whose service time is the response time without the accept queue: busy threads
+    /// = lambda x hold (Little's law, exact whatever the distributions). The accept queue's
+    /// figures take the hold as exponential and independent of the threads: M/M/c/K with
+    /// K = threads + accept queue (M/M/c for an unbounded one), an approximation.
+    public struct ThreadPool: Sendable, Hashable, Encodable {
+        public var instances: Int
+        public var threadsPerInstance: Int
+        /// nil: unbounded.
+        public var acceptQueuePerInstance: Int?
+        /// Requests per second, all instances together.
+        public var arrivalsPerSecond: Double
+        /// Seconds a thread is held per request: the uncontended response time plus the waits
+        /// for pool connections (those that time out hold it for the timeout); in `bound` mode
+        /// the response without any queueing, a lower bound.
+        public var meanHoldSeconds: Double
+        /// lambda x hold / threads (>= 1: more requests than threads; what a full accept queue refuses).
+        public var utilization: Double
+        /// `Little` (closed load: utilization only), `M/M/c/K` or `M/M/c` (approximations), or
+        /// `bound` when another resource is overloaded: the threads fill up behind it.
+        public var method: String
+        /// `bound`: the overloaded resource the threads pile up behind, and the share of requests
+        /// that must fail or be refused, `1 - X / lambda` (X its capacity): a lower bound.
+        public var behind: String? = nil
+        public var lossLowerBound: Double? = nil
+        /// Share of requests refused at a full accept queue (M/M/c/K's P_K); nil without one.
+        public var blockingProbability: Double?
+        /// Mean wait in the accept queue, and requests in it (all instances); nil where no figure applies.
+        public var meanAcceptQueueWaitSeconds: Double?
+        public var meanInAcceptQueue: Double?
+    }
 
     public func resource(_ id: String) -> Resource? { resources.first { $0.id == id } }
     public func pool(_ name: String) -> PoolQueue? { pools.first { $0.name == name && $0.kind == "pool" } }

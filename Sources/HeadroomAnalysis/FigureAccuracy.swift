@@ -65,8 +65,10 @@ extension WebAnalyzer {
         let endpointTimeouts = model.endpoints.contains { $0.timeoutSeconds != nil || $0.retry != nil }
         let acquireTimeouts = model.pools.contains { $0.acquireTimeoutSeconds != nil }
             || model.poolers.contains { $0.queryWaitTimeoutSeconds != nil }
+        // Request threads refuse at a full accept queue, and bound every queue behind them.
+        let threads = model.instances.threads != nil
         let sheds = endpointTimeouts || acquireTimeouts || !model.rateLimiters.isEmpty
-            || (model.database?.queryFailureProbability ?? 0) > 0 || !model.instances.failures.isEmpty
+            || (model.database?.queryFailureProbability ?? 0) > 0 || !model.instances.failures.isEmpty || threads
         let contended = (model.database?.contention ?? 0) > 0 || (model.database?.coherency ?? 0) > 0
         let stable = a.resources.allSatisfy { ($0.utilization ?? 0) < 1 }
         var steps: [Step] = []
@@ -119,7 +121,7 @@ extension WebAnalyzer {
             for p in a.pools where p.kind == "pool" {
                 let unstretched = !stretched && !contended && !transactions && queries.allSatisfy { $0.roundTrip == nil }
                 let jointExact = !metastable.contains("pool.\(p.name)") && p.method == "pool+database" && p.copies == 1 && exponentialQueries && oneQueryPerRequest
-                    && !endpointTimeouts && model.rateLimiters.isEmpty
+                    && !endpointTimeouts && model.rateLimiters.isEmpty && !threads
                 let inUse: Analysis.FigureAccuracy = jointExact || (unstretched && !sheds && stable && !metastable.contains("pool.\(p.name)")) ? .exact : .approximation
                 labels["pools.\(p.name).utilization"] = inUse
                 labels["pools.\(p.name).mean_in_use"] = inUse

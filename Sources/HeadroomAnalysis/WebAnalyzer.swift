@@ -232,7 +232,7 @@ package struct WebAnalyzer {
 
         // Overload warnings: open loads only (a closed load cannot exceed capacity).
         if kind == .open {
-            for r in resources where r.demandSeconds > 0 {
+            for r in resources where r.demandSeconds > 0 && r.kind != "threads" {
                 let uMean = r.utilization ?? meanRate * r.demandSeconds / Double(r.servers)
                 let uPeak = meanRate > 0 ? uMean * peakRate / meanRate : peakRate * r.demandSeconds / Double(r.servers)
                 let queue = (r.kind == "pool" || r.kind == "pooler") ? pools.first { $0.kind == r.kind && $0.name == r.name } : nil
@@ -261,6 +261,20 @@ package struct WebAnalyzer {
             }
         }
 
+        // Request threads, held for the whole response (WebAnalyzer+Threads).
+        var threadPool: Analysis.ThreadPool? = nil
+        if let t = inst.threads, model.workload != nil {
+            let pool = threads(t, rate: rate, heldLatencySeconds: held.synchronous.latencySeconds, pools: pools,
+                               resources: resources, closed: kind == .closed)
+            threadPool = pool
+            resources.append(Analysis.Resource(
+                id: "threads.instances", kind: "threads", name: "instances", servers: max(1, inst.count) * t.perInstance,
+                demandSeconds: perRequest.latencySeconds, utilization: pool.utilization,
+                maxThroughputPerSecond: perRequest.latencySeconds > 0 ? Double(max(1, inst.count) * t.perInstance) / perRequest.latencySeconds : nil))
+            notes.append(threadsNote(pool))
+            if let w = threadsWarning(pool, rate: rate) { warnings.append(w) }
+        }
+
         let r0 = perRequest.latencySeconds
         let bounds = boundsFor(resources: resources, minResponse: r0, users: users, think: think)
         var analysis = Analysis(
@@ -277,6 +291,7 @@ package struct WebAnalyzer {
                                        estimated: demands.estimatedCaches.contains(c.name))
             }, mva: closedSolution?.curve ?? [],
             stations: [], network: nil, warnings: warnings, notes: notes)
+        analysis.threads = threadPool
         analysis.figureAccuracy = figureAccuracy(analysis, stretched: dbStretch.primary > 1.000001 || dbStretch.replica > 1.000001,
                                                  metastable: Set(joint?.pools.filter { $0.value.metastable != nil }.map(\.key) ?? []))
         return analysis
@@ -311,6 +326,7 @@ package struct WebAnalyzer {
         case "database": return "database \(r.name) (\(r.servers) cores)"
         case "job_workers": return "job queue `\(r.name)` (\(r.servers) workers)"
         case "upstream": return "upstream `\(r.name)` (\(r.servers) servers)"
+        case "threads": return "the request threads (\(r.servers) in all)"
         default: return "`\(r.id)`"
         }
     }

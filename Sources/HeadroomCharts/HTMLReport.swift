@@ -129,7 +129,7 @@ extension HTMLReport {
         for spec in MetricCatalog.resourceUtilizations {
             let label = spec.resourceNoun ?? spec.label
             for item in report.section(spec.section.rawValue)?.items ?? [] where item[spec.key] != nil {
-                resources.append((spec.section == .instances ? label : "\(label) \(item.name)", item, spec.key))
+                resources.append((spec.section == .instances || spec.section == .threads ? label : "\(label) \(item.name)", item, spec.key))
             }
         }
         if !resources.isEmpty {
@@ -138,7 +138,7 @@ extension HTMLReport {
                                  categories: resources.map(\.0),
                                  series: [BarSeries(name: "utilization", values: resources.map { $0.1[$0.2].map(barValue) }, color: ChartPalette.color(0))])
             chart.references = [ChartReference(value: 1, label: "100 %")]
-            page.add(chart, id: "utilization", caption: "Time-average fraction of each resource busy (instance workers, pool connections in use, server connections of a pooler, database cores, a cache server, job workers). A resource near 100 % is where queues form.")
+            page.add(chart, id: "utilization", caption: "Time-average fraction of each resource busy (instance workers, request threads, pool connections in use, server connections of a pooler, database cores, a cache server, job workers). A resource near 100 % is where queues form.")
         }
         let pools = (report.section("pools")?.items ?? []).map { ("pool \($0.name)", $0) }
             + (report.section("poolers")?.items ?? []).map { ("pooler \($0.name)", $0) }

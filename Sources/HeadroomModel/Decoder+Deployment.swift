@@ -121,7 +121,7 @@ extension ModelDecoder {
             _ = s
             return inst
         }
-        guard let f = r.fields(node, "instances", ["count", "workers", "cpus", "balancer", "health_check_interval", "failures"],
+        guard let f = r.fields(node, "instances", ["count", "workers", "cpus", "balancer", "health_check_interval", "failures", "threads"],
                                aliases: ["health_check": "health_check_interval", "load_balancer": "balancer"]) else { return inst }
         if let n = f.int("count", max: Limits.instances) { inst.count = n }
         if let n = f.int("workers", max: Limits.workers) { inst.workers = n }
@@ -129,6 +129,7 @@ extension ModelDecoder {
         if let b = f.choice("balancer", ["round_robin": Balancer.roundRobin, "least_connections": .leastConnections,
                                          "random": .random, "sticky": .sticky], what: "balancer") { inst.balancer = b }
         if let h = f.optionalDuration("health_check_interval") { inst.healthCheckIntervalSeconds = h }
+        if let t = f["threads"] { inst.threads = decodeThreads(t, workers: inst.workers) }
         if let list = f["failures"] {
             guard let items = list.items else {
                 diag.error(list.origin, f.p("failures"), "`failures` must be a list, e.g. `- {instance: 0, at: 5min}`")
@@ -150,6 +151,40 @@ extension ModelDecoder {
             }
         }
         return inst
+    }
+
+    /// `instances.threads`: `200` (threads per instance, an unbounded accept queue), or a
+    /// mapping of `preset`, `max` (per instance) or `per_worker` (times `workers`), `accept_queue`.
+    func decodeThreads(_ node: YNode, workers: Int) -> RequestThreads? {
+        let path = "instances.threads"
+        if node.scalar != nil {
+            guard let n = r.int(node, path, min: 1, max: Limits.threads, what: "`threads`") else { return nil }
+            return RequestThreads(perInstance: n, acceptQueue: nil)
+        }
+        guard let f = r.fields(node, path, ["preset", "max", "per_worker", "accept_queue"],
+                               aliases: ThreadPresets.aliases, what: "request threads") else { return nil }
+        let preset = f.choice("preset", ["tomcat": ThreadPreset.tomcat, "puma": .puma, "gunicorn_sync": .gunicornSync,
+                                         "gunicorn": .gunicornSync], what: "threads preset") ?? ThreadPreset.none
+        let defaults = ThreadPresets.defaults(preset, workers: workers)
+        if f.has("max") && f.has("per_worker") {
+            diag.error(f.at("per_worker"), f.p("per_worker"), "give `max` (threads per instance) or `per_worker` (threads per worker), not both")
+            return nil
+        }
+        var perInstance = defaults?.perInstance
+        if let n = f.int("max", max: Limits.threads) { perInstance = n }
+        if let n = f.int("per_worker", max: Limits.threads) { perInstance = n * max(1, workers) }
+        guard let perInstance else {
+            if !f.has("max") && !f.has("per_worker") {
+                diag.error(node.origin, path, "request threads need `max` (threads per instance), `per_worker`, or a `preset`: tomcat, puma, gunicorn_sync")
+            }
+            return nil
+        }
+        var acceptQueue = defaults?.acceptQueue
+        if let q = f.optionalInt("accept_queue", min: 0, max: Limits.capacity) { acceptQueue = q }
+        if perInstance < workers {
+            diag.warn(node.origin, path, "\(perInstance) request threads per instance is fewer than its \(workers) workers: at most \(perInstance) `cpu` steps run at once")
+        }
+        return RequestThreads(preset: preset, perInstance: perInstance, acceptQueue: acceptQueue)
     }
 
     // MARK: database, poolers, pools

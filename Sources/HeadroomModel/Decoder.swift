@@ -7,6 +7,8 @@ public enum Limits {
     static let poolSize = 100_000
     static let instances = 10_000
     static let workers = 10_000
+    /// Request threads per instance (`instances.threads`).
+    static let threads = 100_000
     static let cores = 10_000
     static let replicas = 1_000
     static let replications = 100_000
@@ -33,6 +35,37 @@ public enum Limits {
     /// Entries in one named section (`pools`, `poolers`, `caches`, `rate_limiters`, `job_queues`,
     /// `endpoints`), checked on the mapping's size before any entry is decoded.
     public static let sectionEntries = 1_000
+}
+
+/// Request-thread presets: what each server does out of the box (docs/guides/jvm-service.md).
+enum ThreadPresets {
+    /// Native spellings of the keys: Tomcat's attributes, Spring Boot's property names, a backlog.
+    static let aliases = ["max_threads": "max", "maxThreads": "max", "accept_count": "accept_queue",
+                          "acceptCount": "accept_queue", "backlog": "accept_queue", "threads_per_worker": "per_worker"]
+
+    static func defaults(_ preset: ThreadPreset, workers: Int) -> (perInstance: Int, acceptQueue: Int?)? {
+        switch preset {
+        case .tomcat:
+            // Tomcat's HTTP connector: `maxThreads` default 200 ("the maximum number of
+            // simultaneous requests that can be handled"), `acceptCount` default 100 ("the maximum
+            // queue length for incoming connection requests when all possible request processing
+            // threads are in use; any requests received when the queue is full will be refused").
+            // https://tomcat.apache.org/tomcat-10.1-doc/config/http.html; Spring Boot's
+            // server.tomcat.threads.max and server.tomcat.accept-count keep them.
+            return (200, 100)
+        case .puma:
+            // Puma: a pool of 5 threads per worker process (the `threads 5, 5` of the config/puma.rb
+            // Rails generates, RAILS_MAX_THREADS, matching Active Record's pool of 5); its socket's
+            // backlog defaults to 1024 (docs/architecture.md). https://github.com/puma/puma
+            return (5 * max(1, workers), 1024)
+        case .gunicornSync:
+            // gunicorn's default `sync` worker class handles one request at a time per worker
+            // process; `--backlog` defaults to 2048. https://docs.gunicorn.org/en/stable/settings.html
+            return (max(1, workers), 2048)
+        case .none:
+            return nil
+        }
+    }
 }
 
 /// Pool presets: what each library does out of the box.

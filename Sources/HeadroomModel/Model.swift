@@ -175,11 +175,38 @@ public struct Instances: Sendable, Hashable {
     /// How long a dead instance stays in rotation; nil = no health checks, never removed.
     public var healthCheckIntervalSeconds: Double?
     public var failures: [InstanceFailure]
+    /// A thread-per-request server's request threads and accept queue (Tomcat, Puma, gunicorn
+    /// sync); nil: no request threads (an event loop, where only `cpu` steps queue, for `workers`).
+    public var threads: RequestThreads?
 
     public init(count: Int = 1, workers: Int = 1, cpus: Int = 2, balancer: Balancer = .roundRobin,
-                healthCheckIntervalSeconds: Double? = nil, failures: [InstanceFailure] = []) {
+                healthCheckIntervalSeconds: Double? = nil, failures: [InstanceFailure] = [], threads: RequestThreads? = nil) {
         self.count = count; self.workers = workers; self.cpus = cpus; self.balancer = balancer
         self.healthCheckIntervalSeconds = healthCheckIntervalSeconds; self.failures = failures
+        self.threads = threads
+    }
+}
+
+/// Where a thread-per-request server's defaults come from (`instances.threads.preset`).
+public enum ThreadPreset: String, Sendable, Hashable {
+    case tomcat, puma, gunicornSync, none
+}
+
+/// Request threads per instance (`instances.threads`): a request holds one from the moment its
+/// instance accepts it until its response is written, through every wait (a pool connection,
+/// the database, a cache, an upstream); a request that finds every thread busy waits in the
+/// accept queue, and one that finds the accept queue full is refused (connection refused).
+public struct RequestThreads: Sendable, Hashable {
+    public var preset: ThreadPreset
+    /// Threads per instance (Tomcat `maxThreads`; Puma's max threads x workers; gunicorn sync's
+    /// workers).
+    public var perInstance: Int
+    /// Requests per instance that wait for a thread (Tomcat `acceptCount`, a listen backlog);
+    /// nil: unbounded.
+    public var acceptQueue: Int?
+
+    public init(preset: ThreadPreset = .none, perInstance: Int, acceptQueue: Int?) {
+        self.preset = preset; self.perInstance = perInstance; self.acceptQueue = acceptQueue
     }
 }
 

@@ -124,7 +124,7 @@ enum Overrides {
         let rest = segs.dropFirst().joined(separator: ".")
         if segs.count == 1 {
             switch first {
-            case "workers", "cpus", "balancer", "health_check_interval": return "instances.\(first)"
+            case "workers", "cpus", "balancer", "health_check_interval", "threads": return "instances.\(first)"
             case "users", "think_time": return "workload.closed.\(first)"
             case "rate", "constant_rate": return "workload.open.\(first)"
             case "clients": return "workload.clients"

@@ -23,6 +23,8 @@ public enum Metric: String, CaseIterable, Sendable, Hashable {
     case errorRate = "error_rate"
     case rateLimitedRate = "rate_limited_rate"
     case retriesPerSecond = "retries_per_second"
+    /// Refused at a full accept queue (`instances.threads`): connection refused.
+    case rejectedRate = "rejected_rate"
     // Resources held by a request (workers, pool connections, pooler server connections).
     case utilization = "utilization"
     case meanBusyWorkers = "mean_busy_workers"
@@ -85,7 +87,11 @@ public enum Metric: String, CaseIterable, Sendable, Hashable {
 
 /// The sections of a report, in report order. Every report has all of them (possibly empty).
 public enum ReportSectionName: String, CaseIterable, Sendable, Hashable {
-    case endpoints, overall, instances, pools, poolers
+    case endpoints, overall, instances
+    /// Request threads (`instances.threads`); in a report only when the model has them, as
+    /// `upstreams`.
+    case threads
+    case pools, poolers
     case databaseNodes = "database_nodes"
     case database, caches
     case jobQueues = "job_queues"
@@ -191,6 +197,9 @@ public enum MetricCatalog {
             add(s, .errorRate, "errors", .lowerIsBetter, sweep: true, aliases: ["errors", "error"])
             add(s, .rateLimitedRate, "rate limited", .lowerIsBetter, sweep: true, aliases: ["rate_limited", "429"])
             if retries { add(s, .retriesPerSecond, "retries", .lowerIsBetter) }
+            // Reported only for a model with request threads; the threads section holds its
+            // sweep column, so the sweeps of other models keep their columns.
+            add(s, .rejectedRate, "refused (accept queue full)", .lowerIsBetter, aliases: ["rejected", "refused"])
         }
         responses(.endpoints, retries: true)
         responses(.overall, retries: false)
@@ -199,6 +208,13 @@ public enum MetricCatalog {
         add(.instances, .meanBusyWorkers, "busy workers (mean)", .neither)
         add(.instances, .meanWaiting, "requests waiting for a worker (mean)", .lowerIsBetter, sweep: true)
         add(.instances, .meanWaitSeconds, "worker wait (mean)", .lowerIsBetter, aliases: ["wait"])
+
+        add(.threads, .utilization, "request threads busy", .lowerIsBetter, sweep: true, resource: ("threads", "request threads"))
+        add(.threads, .meanInUse, "threads busy (mean)", .neither)
+        add(.threads, .peakInUse, "threads busy (peak, busiest instance)", .neither, sweep: true)
+        add(.threads, .meanWaiting, "requests in the accept queue (mean)", .lowerIsBetter, sweep: true)
+        add(.threads, .meanWaitSeconds, "accept queue wait (mean)", .lowerIsBetter, sweep: true, aliases: ["wait"])
+        add(.threads, .rejectedRate, "refused (accept queue full)", .lowerIsBetter, sweep: true, aliases: ["rejected", "refused"])
 
         add(.pools, .utilization, "pool connections in use", .lowerIsBetter, sweep: true, resource: ("pool", "pool"))
         add(.pools, .meanInUse, "connections in use (mean)", .neither, sweep: true)

@@ -40,6 +40,8 @@ public struct SystemRunResult: Sendable {
     /// in flight, and jobs refused because their queue already had `maximumWaitingJobs` waiting
     /// (both counted as errors where they land): what keeps an overloaded run's memory bounded.
     public var overloadRejections: Int
+    /// The instances' request threads (nil for a model without `instances.threads`).
+    public var threads: ThreadsResult? = nil
 }
 
 /// Client-side figures for one endpoint.
@@ -66,6 +68,29 @@ public struct EndpointResult: Sendable {
     public var timeoutRate: Double { attempts > 0 ? Double(timeouts) / Double(attempts) : 0 }
     public var errorRate: Double { attempts > 0 ? Double(errors) / Double(attempts) : 0 }
     public var rateLimitedRate: Double { attempts > 0 ? Double(rateLimited) / Double(attempts) : 0 }
+    /// Attempts refused because every request thread of their instance was busy and its accept
+    /// queue full (connection refused; only with `instances.threads`): not counted in `errors`.
+    public var rejected: Int = 0
+    public var rejectedRate: Double { attempts > 0 ? Double(rejected) / Double(attempts) : 0 }
+}
+
+/// A thread-per-request server's request threads, all instances together.
+public struct ThreadsResult: Sendable {
+    public var threadsPerInstance: Int
+    /// nil: unbounded.
+    public var acceptQueuePerInstance: Int?
+    /// Mean busy threads / all threads.
+    public var utilization: Double
+    public var meanBusyThreads: Double
+    /// The most threads busy at once on one instance (the busiest): the thread count when they ran out.
+    public var peakBusyThreads: Int
+    /// Mean requests waiting in the accept queues (all instances).
+    public var meanInAcceptQueue: Double
+    /// Mean wait in the accept queue of the requests that got a thread (zero for those that got one at once).
+    public var meanAcceptQueueWaitSeconds: Double
+    /// Requests that got a thread, and requests refused at a full accept queue.
+    public var accepted: Int
+    public var rejected: Int
 }
 
 /// The app instances' workers together (a Node.js process is one worker: its event loop).

@@ -6,7 +6,8 @@ import HeadroomKernel
 import HeadroomModel
 
 extension WebEngine {
-    enum Outcome { case success, error, timeout, rateLimited }
+    /// `rejected`: refused at a full accept queue (connection refused, `instances.threads`).
+    enum Outcome { case success, error, timeout, rateLimited, rejected }
 
     @inline(__always)
     mutating func newAttempt(endpoint: Int32, user: Int32, number: Int32, closedUser: Int32) -> Int32 {
@@ -51,6 +52,13 @@ extension WebEngine {
             finishClient(a, .error)
             return
         }
+        // A thread-per-request server refuses the connection when every thread is busy and its
+        // accept queue is full.
+        if threads.enabled && threads.refuses(instance) {
+            threads.rejected[instance] += 1
+            finishClient(a, .rejected)
+            return
+        }
         attempts[ai].serverRunning = true
         inFlight[instance] += 1
         let e = newEntity()
@@ -60,6 +68,8 @@ extension WebEngine {
         entities[Int(e)].instance = Int32(instance)
         entities[Int(e)].pc = endpointStart[endpoint]
         entities[Int(e)].startSeconds = now
+        // Queued in the accept queue: it runs when a thread frees (`releaseThread` resumes it).
+        if threads.enabled && !takeThread(e, instance: instance) { return }
         advance(e)
     }
 
@@ -98,6 +108,11 @@ extension WebEngine {
             }
         case .upstreamConnection:
             cancelUpstreamConnectionWait(e)
+        case .thread:
+            if threads.threads[Int(entities[ei].instance)].abandon(ticket: entities[ei].queueTicket, atSeconds: now) {
+                entities[ei].queuedOn = .nothing
+                terminate(e, failed: true)
+            }
         case .nothing:
             break
         }
@@ -127,6 +142,9 @@ extension WebEngine {
             intervalTimeouts += 1
         case .rateLimited:
             tallies[endpoint].rateLimited += 1
+        case .rejected:
+            tallies[endpoint].rejected += 1
+            intervalErrors += 1
         }
         if latencyOfAll && outcome != .success {
             // `latency_of: all`: timed when the client learned of the failure; a timeout fires
@@ -139,7 +157,8 @@ extension WebEngine {
         var retrying = false
         if outcome != .success, endpointHasRetry[endpoint], let retry = model.endpoints[endpoint].retry,
            attempts[ai].number < retry.maxAttempts {
-            let condition: RetryCondition = outcome == .timeout ? .timeout : outcome == .error ? .error : .rateLimited
+            // A refused connection is an error to the client's retry policy.
+            let condition: RetryCondition = outcome == .timeout ? .timeout : outcome == .rateLimited ? .rateLimited : .error
             if retry.retryOn.contains(condition) {
                 var wait = retry.backoffSeconds
                 for _ in 1..<Int(attempts[ai].number) { wait *= retry.multiplier }

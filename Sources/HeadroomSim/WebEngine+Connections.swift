@@ -32,6 +32,8 @@ extension WebEngine {
         case nothing, pool, pooler
         /// A connection of the instance's client pool to an upstream (WebEngine+Upstreams).
         case upstreamConnection
+        /// A request thread of its instance: the request is in the accept queue (WebEngine+Threads).
+        case thread
     }
 
     /// What comes with a pool token a releaser hands to a waiting entity.

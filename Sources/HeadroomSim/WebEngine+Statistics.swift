@@ -6,7 +6,7 @@ import HeadroomModel
 
 extension WebEngine {
     struct EndpointTally {
-        var attempts = 0, succeeded = 0, timeouts = 0, errors = 0, rateLimited = 0, retries = 0
+        var attempts = 0, succeeded = 0, timeouts = 0, errors = 0, rateLimited = 0, retries = 0, rejected = 0
         var latency = LatencyRecorder()
     }
 
@@ -24,6 +24,7 @@ extension WebEngine {
         caches.restartStatistics(atSeconds: now)
         jobQueues.restartStatistics(atSeconds: now)
         upstreams.restartStatistics(atSeconds: now)
+        threads.restartStatistics(atSeconds: now)
         orphanedWrites = 0
         overloadRejections = 0
     }
@@ -49,7 +50,7 @@ extension WebEngine {
             let t = tallies[i]
             return EndpointResult(name: endpoint.name, attempts: t.attempts, succeeded: t.succeeded, timeouts: t.timeouts,
                                   errors: t.errors, rateLimited: t.rateLimited, retries: t.retries, latency: t.latency,
-                                  throughputPerSecond: Double(t.succeeded) / observed)
+                                  throughputPerSecond: Double(t.succeeded) / observed, rejected: t.rejected)
         }
         var waits = SummaryStatistics()
         for w in workers { waits.merge(w.waitsOfGranted) }
@@ -66,7 +67,7 @@ extension WebEngine {
                                jobQueues: jobQueues.results(model: model, atSeconds: now),
                                upstreams: upstreams.results(model: model, instances: instanceCount, atSeconds: now),
                                orphanedWrites: orphanedWrites, network: nil, eventsProcessed: eventsProcessed, timeline: timeline,
-                               overloadRejections: overloadRejections)
+                               overloadRejections: overloadRejections, threads: threads.result(atSeconds: now))
     }
 
     /// A progress tick: tells `progress` the share of the horizon done and schedules the next.

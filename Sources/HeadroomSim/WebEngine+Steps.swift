@@ -235,6 +235,7 @@ extension WebEngine {
             if failedNow && entities[Int(root)].committedWrites > 0 { orphanedWrites += 1 }
             attempts[ai].serverRunning = false
             inFlight[Int(entities[ei].instance)] -= 1
+            if entities[ei].holdsThread { releaseThread(of: e) }
             if attempts[ai].clientWaiting && instanceAlive[Int(entities[ei].instance)] {
                 finishClient(a, failedNow ? .error : .success)
             }

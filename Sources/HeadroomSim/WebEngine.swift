@@ -7,6 +7,7 @@
 //   WebEngine+Workload      open arrivals (rate, phases with ramps), closed users, endpoint mix
 //   WebEngine+Client        attempts, client timeouts, cancellation, retries, outcomes
 //   WebEngine+Instances     load balancer, workers (`cpu` steps), instance failures
+//   WebEngine+Threads       request threads and the accept queue (thread-per-request servers)
 //   WebEngine+RateLimiters  token buckets and fixed windows
 //   WebEngine+Steps         the step interpreter (`advance`, `StepState`), control flow, `terminate`
 //   WebEngine+Calls         `sleep` and external `call` steps
@@ -18,7 +19,8 @@
 //   WebEngine+Statistics    tallies, warm-up restart, timeline, the result
 //
 // Each component's constants, state and counters are in its table (Components/: PoolTable,
-// PoolerTable, DatabaseTable, CacheTable, RateLimiterTable, JobQueueTable, UpstreamTable).
+// PoolerTable, DatabaseTable, CacheTable, RateLimiterTable, JobQueueTable, UpstreamTable,
+// ThreadTable).
 
 import HeadroomKernel
 import HeadroomModel
@@ -73,6 +75,8 @@ struct WebEngine {
         var handoff = Handoff.none
         var queueTicket: UInt64 = 0
         var live = false
+        /// A request's root entity holding one of its instance's request threads (`instances.threads`).
+        var holdsThread = false
     }
 
     struct Attempt {
@@ -183,6 +187,7 @@ struct WebEngine {
     var rateLimiters: RateLimiterTable
     var jobQueues: JobQueueTable
     var upstreams: UpstreamTable
+    var threads: ThreadTable
 
     // Endpoint tallies.
     var tallies: Slab<EndpointTally>
@@ -274,6 +279,7 @@ struct WebEngine {
         rateLimiters = RateLimiterTable(model: model, instances: instanceCount, clients: clients)
         jobQueues = JobQueueTable(model: model)
         upstreams = UpstreamTable(model: model, instances: instanceCount, stream: stream)
+        threads = ThreadTable(model: model, instances: instanceCount)
         ownedStreams = owned
         distributions = Slab(compiled.distributions)
         counts = Slab(compiled.counts.map(CountSampler.init))

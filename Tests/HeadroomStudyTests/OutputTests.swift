@@ -17,11 +17,12 @@ struct OutputTests {
     func jsonAndCSV() throws {
         let report = ReplicationStudy(model: try model(mmcYAML)).run()
         let object = try #require(try JSONSerialization.jsonObject(with: Data(report.jsonText().utf8)) as? [String: Any])
-        // Every section, possibly empty, except `upstreams`: only for a model that has one.
-        for key in ["schema", "model", "settings", "warnings", "notes"] + StudyReport.sectionNames.filter({ $0 != "upstreams" }) {
+        // Every section, possibly empty, except `upstreams` and `threads`: only for a model that has them.
+        for key in ["schema", "model", "settings", "warnings", "notes"] + StudyReport.sectionNames.filter({ $0 != "upstreams" && $0 != "threads" }) {
             #expect(object[key] != nil, "\(key)")
         }
         #expect(object["upstreams"] == nil)
+        #expect(object["threads"] == nil)
         let csv = report.csvText().split(separator: "\n")
         #expect(csv.first == "section,name,metric,mean,ci_low,ci_high,analytic")
         let figures = report.sections.flatMap(\.items).flatMap(\.figures).count

@@ -36,8 +36,10 @@ enum ReportBuilder {
     static func build(model: Model, results: [SystemRunResult], settings: StudySettings, analysis: Analysis?,
                       warnings: [String], notes: [String]) -> StudyReport {
         let collected = collect(results, analysis: analysis)
-        // A section is in every report, possibly empty, except `upstreams`: only where the model has one.
-        let sections = StudyReport.sectionNames.filter { $0 != ReportSectionName.upstreams.rawValue || collected[$0]?.isEmpty == false }.map { name in
+        // A section is in every report, possibly empty, except `upstreams` and `threads`: only
+        // where the model has them.
+        let optional: Set<String> = [ReportSectionName.upstreams.rawValue, ReportSectionName.threads.rawValue]
+        let sections = StudyReport.sectionNames.filter { !optional.contains($0) || collected[$0]?.isEmpty == false }.map { name in
             ReportSection(name: name, items: (collected[name] ?? []).map { $0.item(confidence: settings.confidenceLevel) })
         }
         var allNotes = notes
@@ -84,6 +86,7 @@ enum ReportBuilder {
             a.workload == .closed || a.resources.allSatisfy { ($0.utilization ?? 0) < 1 }
         } ?? false
 
+        let hasThreads = first.threads != nil
         // Endpoints.
         var endpoints: [ItemSeries] = []
         for e0 in first.endpoints {
@@ -98,6 +101,7 @@ enum ReportBuilder {
             item.add(.errorRate, runs.map { $0.1.errorRate })
             item.add(.rateLimitedRate, runs.map { $0.1.rateLimitedRate })
             item.add(.retriesPerSecond, runs.map { perSecond($0.1.retries, $0.0) })
+            if hasThreads { item.add(.rejectedRate, runs.map { $0.1.rejectedRate }) }
             endpoints.append(item)
         }
         out["endpoints"] = endpoints
@@ -107,14 +111,14 @@ enum ReportBuilder {
             var item = ItemSeries(name: "all")
             var latencies: [LatencyRecorder] = []
             var throughput: [Double] = [], attempts: [Double] = []
-            var timeouts: [Double] = [], errors: [Double] = [], limited: [Double] = []
+            var timeouts: [Double] = [], errors: [Double] = [], limited: [Double] = [], refused: [Double] = []
             for r in results {
                 var l = LatencyRecorder()
-                var a = 0, t = 0, e = 0, q = 0
+                var a = 0, t = 0, e = 0, q = 0, k = 0
                 var x = 0.0
                 for ep in r.endpoints {
                     l.merge(ep.latency)
-                    a += ep.attempts; t += ep.timeouts; e += ep.errors; q += ep.rateLimited
+                    a += ep.attempts; t += ep.timeouts; e += ep.errors; q += ep.rateLimited; k += ep.rejected
                     x += ep.throughputPerSecond
                 }
                 latencies.append(l)
@@ -123,6 +127,7 @@ enum ReportBuilder {
                 timeouts.append(a > 0 ? Double(t) / Double(a) : 0)
                 errors.append(a > 0 ? Double(e) / Double(a) : 0)
                 limited.append(a > 0 ? Double(q) / Double(a) : 0)
+                refused.append(a > 0 ? Double(k) / Double(a) : 0)
             }
             item.add(.throughputPerSecond, throughput, tracked: true,
                      analytic: stableLoad ? analysis?.throughputPerSecond : nil)
@@ -131,6 +136,7 @@ enum ReportBuilder {
             item.add(.timeoutRate, timeouts)
             item.add(.errorRate, errors)
             item.add(.rateLimitedRate, limited)
+            if hasThreads { item.add(.rejectedRate, refused) }
             out["overall"] = [item]
         }
 
@@ -145,6 +151,23 @@ enum ReportBuilder {
             item.add(.meanWaiting, runs.map(\.meanWaitingForWorker))
             item.add(.meanWaitSeconds, runs.map(\.meanWorkerWaitSeconds))
             out["instances"] = [item]
+        }
+
+        // Request threads: held for the whole request; the accept queue before them.
+        if let t0 = first.threads {
+            let runs = results.compactMap(\.threads)
+            var item = ItemSeries(name: "threads", attributes: [Attribute(key: "instances", value: Double(first.instances?.count ?? 1)),
+                                                              Attribute(key: "threads_per_instance", value: Double(t0.threadsPerInstance))])
+            if let q = t0.acceptQueuePerInstance { item.attributes.append(Attribute(key: "accept_queue_per_instance", value: Double(q))) }
+            item.add(.utilization, runs.map(\.utilization), tracked: true,
+                     analytic: analysis?.resource("threads.instances")?.utilization)
+            item.add(.meanInUse, runs.map(\.meanBusyThreads))
+            item.add(.peakInUse, runs.map { Double($0.peakBusyThreads) })
+            item.add(.meanWaiting, runs.map(\.meanInAcceptQueue))
+            item.add(.meanWaitSeconds, runs.map(\.meanAcceptQueueWaitSeconds))
+            item.add(.rejectedRate, runs.map { Double($0.rejected) / Double(max(1, $0.accepted + $0.rejected)) },
+                     analytic: analysis?.threads?.blockingProbability)
+            out["threads"] = [item]
         }
 
         // Pools.

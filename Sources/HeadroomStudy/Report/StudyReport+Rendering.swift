@@ -18,7 +18,8 @@ extension StudyReport {
 
     static let sectionTitles = [
         "endpoints": "Endpoints", "overall": "All endpoints together",
-        "instances": "Instance workers (event loops)", "pools": "Connection pools",
+        "instances": "Instance workers (event loops)", "threads": "Request threads (accept queue before them)",
+        "pools": "Connection pools",
         "poolers": "Poolers (server side)", "database_nodes": "Database nodes", "database": "Database connections",
         "caches": "Caches", "job_queues": "Job queues", "upstreams": "HTTP upstreams", "faults": "Faults", "stations": "Stations (per visit)",
         "network": "Network (entry to exit)",

@@ -133,6 +133,7 @@ enum SweepColumns {
         out.append(("endpoints", model.endpoints.map(\.name)))
         if !model.endpoints.isEmpty { out.append(("overall", ["all"])) }
         out.append(("instances", ["workers"]))
+        if model.instances.threads != nil { out.append(("threads", ["threads"])) }
         out.append(("pools", model.pools.map(\.name)))
         out.append(("poolers", model.poolers.map(\.name)))
         if let db = model.database {
