@@ -319,7 +319,7 @@ enum PlanScreen {
                let id = resourceID(slo), let r = a.resource(id), let u = uncontended(r) {
                 let lower = min(1, u)
                 if !slo.comparison.holds(lower, slo.threshold) {
-                    return Outcome(status: .prunedBound, reason: "\(slo.text): \(id) is at least \(ValueText.value(lower, metric: "utilization")) busy (utilization law with uncontended demands)")
+                    return Outcome(status: .prunedBound, reason: "\(slo.text): \(id) is at least \(ValueText.value(lower, metric: Metric.utilization.key)) busy (utilization law with uncontended demands)")
                 }
             }
         }

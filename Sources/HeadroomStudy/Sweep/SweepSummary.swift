@@ -188,7 +188,7 @@ public struct SweepSummary: Sendable {
                 let metric = String(f.split(separator: ".").last ?? "")
                 line.append(ValueText.value(e.mean, metric: metric))
             }
-            line.append(r.busiest.map { "\($0.name) \(ValueText.value($0.utilization, metric: "utilization"))" } ?? "")
+            line.append(r.busiest.map { "\($0.name) \(ValueText.value($0.utilization, metric: Metric.utilization.key))" } ?? "")
             if !slos.isEmpty {
                 let failing = zip(slos, r.checks).filter { !$1.holds }.map { $0.0.text }
                 var verdict = r.passes ? "pass" : "fail: " + failing.joined(separator: ", ")
