@@ -238,8 +238,8 @@ declare -A expected=(
     [overloaded]="sweep-latency sweep-throughput sweep-utilization heatmap offscale:sweep-latency"
     [plan]="frontier-1 plan-grid"
     [breakpoint]="breakpoint-1 breakpoint-throughput breakpoint-utilization breakpoint-saturation"
-    [audit]="audit-vendor region-vendor.p95 region-vendor.peak.p95"
-    [audit-report]="audit-vendor region-vendor.p95 region-vendor.peak.p95"
+    [audit]="audit-vendor region-vendor.p95 region-vendor.throughput region-vendor.capacity region-vendor.peak.p95"
+    [audit-report]="audit-vendor region-vendor.p95 region-vendor.throughput region-vendor.capacity region-vendor.peak.p95"
 )
 charts=0
 shots=0

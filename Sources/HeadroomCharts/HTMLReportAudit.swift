@@ -113,6 +113,24 @@ extension HTMLReport {
                 page.add(map, id: "region-\(claimID)", caption: "Every point verify tried for \(claimID), coloured by its verdict there: the grid's points and the values the search for the holding set added along each line (hatched: a combination not tried). \((claim["verdict_text"] as? String) ?? "")")
             }
             page.add(.list(title: "Claims not drawn (\(left.count))", items: left))
+            let judged = (((document["claims"] ?? document["rows"]) as? [[String: Any]]) ?? []).filter { c in
+                !["model input", "not a capacity claim", "not comparable"].contains((c["verdict"] as? String) ?? "")
+            }
+            page.add(.list(title: "Where each claim holds (\(judged.count))", items: judged.map { c in
+                "\(claimName(c)): \((c["verdict"] as? String) ?? "?") — \((c["verdict_text"] as? String) ?? "")"
+            }))
+            let constraints = (document["constraints"] as? [[String: Any]]) ?? []
+            if !constraints.isEmpty {
+                page.add(.list(title: "The document's own settings (\(constraints.count))", items: constraints.map { k in
+                    "\((k["holds"] as? String) ?? "?")\((k["quote"] as? String).map { $0.isEmpty ? "" : " — “\($0)”" } ?? "")"
+                }))
+            }
+            let tables = (document["tables"] as? [[String: Any]]) ?? []
+            if !tables.isEmpty {
+                page.add(.list(title: "Tables as one test (\(tables.count))", items: tables.map { t in
+                    "\((t["table"] as? String) ?? (t["id"] as? String) ?? "?"): \((t["text"] as? String) ?? "")"
+                }))
+            }
             let checks = (document["checks"] as? [[String: Any]]) ?? []
             page.add(.list(title: "Consistency between claims (\(checks.count))", items: checks.map { c in
                 let verdict = (c["verdict"] as? String) ?? "?"

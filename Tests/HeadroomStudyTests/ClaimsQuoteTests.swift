@@ -22,6 +22,8 @@ private func normalised(_ text: String) -> String {
 @Suite("every premise a check quotes stands verbatim in its document")
 struct ClaimsQuoteTests {
     static let files: [ClaimsFile] = Reproduction.bundledFiles(in: repository.appendingPathComponent("models/seeds").path).map { try! ClaimsLoader.load(path: $0) }
+    /// The planner's example of docs/claims.md, with its copy of the vendor's datasheet.
+    static let planner: ClaimsFile = try! ClaimsLoader.load(path: repository.appendingPathComponent("models/claims/vendor.claims.yaml").path)
 
     static func document(of file: ClaimsFile) -> String? {
         guard let source = file.source else { return nil }
@@ -40,8 +42,11 @@ struct ClaimsQuoteTests {
     @Test("every check quotes at least one excerpt, and each stands verbatim in the document")
     func everyCheckQuoteIsVerbatim() {
         var quoted = 0
-        for file in ClaimsQuoteTests.files {
-            guard let text = ClaimsQuoteTests.document(of: file) else { continue }
+        for file in ClaimsQuoteTests.files + [ClaimsQuoteTests.planner] {
+            guard let text = ClaimsQuoteTests.document(of: file) else {
+                Issue.record("\(file.id): no document")
+                continue
+            }
             for check in file.checks {
                 #expect(!check.quotes.isEmpty, "\(file.id).\(check.id) quotes nothing")
                 for q in check.quotes {
@@ -55,8 +60,11 @@ struct ClaimsQuoteTests {
 
     @Test("every constraint quotes the document's own setting verbatim")
     func everyConstraintQuoteIsVerbatim() {
-        for file in ClaimsQuoteTests.files {
-            guard let text = ClaimsQuoteTests.document(of: file) else { continue }
+        for file in ClaimsQuoteTests.files + [ClaimsQuoteTests.planner] {
+            guard let text = ClaimsQuoteTests.document(of: file) else {
+                Issue.record("\(file.id): no document")
+                continue
+            }
             for k in file.constraints {
                 #expect(!k.quotes.isEmpty, "\(file.id).\(k.id) quotes nothing")
                 for q in k.quotes { #expect(text.contains(normalised(q)), "\(file.id).\(k.id): not in the document: \(q)") }

@@ -177,6 +177,12 @@ extension VerificationReport {
                     lines.append("  \(u.name) = \(Format.value(u.low, u.unit))..\(Format.value(u.high, u.unit))" + (u.why.isEmpty ? "" : " — \(u.why)"))
                 }
             }
+            if !f.constraints.isEmpty {
+                lines.append("the document's own settings (they bound the unknowns):")
+                for k in f.constraints {
+                    lines.append("  [\(f.id).\(k.id)] \(k.relationText) — \(k.law)" + (k.quote.isEmpty ? "" : ": \"\(k.quote)\""))
+                }
+            }
             lines.append("scenarios:")
             for s in doc.scenarios where !s.refined { lines.append("  " + Format.scenarioLine(s)) }
             if let more = Format.refinedRuns(doc) { lines.append("  " + more) }
@@ -403,6 +409,12 @@ extension VerificationReport {
         f.append(("scenarios", .array(doc.scenarios.map(jsonScenario))))
         f.append(("claims", .array(doc.claims.map(jsonClaim))))
         f.append(("checks", .array(doc.checks.map(jsonCheck))))
+        f.append(("constraints", .array(file.constraints.map { k in
+            var g: [(String, JSONValue)] = [("id", .string("\(file.id).\(k.id)")), ("holds", .string(k.relationText)), ("unknown", .string(k.unknown))]
+            g += [("law", .string(k.law)), ("quote", .string(k.quote)), ("quotes", .array(k.quotes.map(JSONValue.string)))]
+            g += [("scenarios", .array(k.scenarios.map(JSONValue.string))), ("explanation", .string(k.explanation))]
+            return .object(g)
+        })))
         f.append(("tables", .array(doc.tables.map { t in
             let best: [(String, JSONValue)] = t.best.map { ($0.0, .num($0.1)) }
             let conflicts: [JSONValue] = t.conflicts.map { .array([.string("\(doc.file.id).\($0.0)"), .string("\(doc.file.id).\($0.1)")]) }
