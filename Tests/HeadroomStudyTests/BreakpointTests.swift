@@ -65,6 +65,49 @@ struct BreakpointTests {
         #expect(r.tableText().contains("no load tried meets every SLO"))
     }
 
+    /// 40 % of requests miss a cache and query a 1-core database for 10 ms: it saturates at 250/s.
+    /// Past that, the misses wait in the pool until the request's own 2 s timeout (the acquire
+    /// timeout is as long), so the hits (1 ms) are all that succeed.
+    static let cacheInFront = """
+        name: cache in front
+        simulation: {horizon: 20s, warmup: 2s, replications: 2, seed: 3}
+        workload:
+          open: {rate: 100/s}
+          endpoint: api
+        instances: {count: 1, workers: 64}
+        pools:
+          db: {size: 4, acquire_timeout: 2s}
+        database: {cores: 1}
+        caches:
+          c: {hit_ratio: 60%}
+        endpoints:
+          api:
+            timeout: 2s
+            steps:
+              - cpu: const(1ms)
+              - cache: c
+                miss:
+                  - query: {pool: db, time: exp(10ms)}
+        """
+
+    @Test("a latency SLO alone gets timeouts and errors SLOs, so the survivors past saturation do not pass")
+    func survivorsDoNotPass() throws {
+        let path = try CLI.temporaryFile("cache.yaml", Self.cacheInFront)
+        let search = BreakpointSearch(modelPath: path, key: "rate", slos: ["p95<100ms"], range: 50...1000, maxSimulations: 12, threads: 2)
+        let r = try search.run()
+        #expect(r.slos.map(\.text) == ["p95<100ms", "timeouts<1%", "errors<1%"])
+        #expect(r.notes.contains { $0.hasPrefix("added `timeouts<1%` and `errors<1%`") })
+        let b = try #require(r.breakpoint)
+        #expect(b < 250, "the database saturates at 250/s; the answer was \(b)/s")
+        // The negative control: at the top of the range the survivors meet the latency SLO alone.
+        let top = try #require(r.points.first { $0.value == 1000 })
+        #expect(top.checks[0].holds, "p95 of the survivors at 1000/s: \(String(describing: top.checks[0].bound))")
+        #expect(!top.passes)
+        // Given an SLO on failures, none is added.
+        let own = BreakpointSearch(modelPath: path, key: "rate", slos: ["p95<100ms", "timeouts<5%"], range: 50...1000, maxSimulations: 1, threads: 2)
+        #expect(try own.run().slos.map(\.text) == ["p95<100ms", "timeouts<5%"])
+    }
+
     @Test("the varied key must not also be set")
     func varyAndSetConflict() throws {
         let path = try CLI.temporaryFile("mm1.yaml", Self.mm1)

@@ -8,6 +8,20 @@ import HeadroomOutput
 /// e.g. `search.p95<500ms` (endpoint `search`, `p95_seconds < 0.5`) or `timeouts<1%`
 /// (all endpoints together, `timeout_rate < 0.01`).
 public struct PlanSLO: Sendable, Hashable {
+    /// The SLOs `breakpoint` adds when latency SLOs come without any on failures: `timeouts<1%`
+    /// and `errors<1%` of all requests. Latencies are of successful responses (`latency_of:
+    /// succeeded`), and past saturation those that succeed are the fast ones, so a latency SLO
+    /// alone is not monotone in the load and a search on it finds a "breakpoint" far past where
+    /// the system fails. Empty when an SLO already limits timeouts or errors, none limits a
+    /// latency, or latencies count every request (`latency_of: all`).
+    public static func survivorshipGuards(for slos: [PlanSLO], model: Model) -> [PlanSLO] {
+        let failures: Set<String> = [Metric.timeoutRate.key, Metric.errorRate.key]
+        guard model.network == nil, model.simulation.latencyOf == .succeeded,
+              slos.contains(where: { $0.metric.hasSuffix("_seconds") && $0.comparison.isUpperLimit }),
+              !slos.contains(where: { failures.contains($0.metric) }) else { return [] }
+        return ["timeouts<1%", "errors<1%"].compactMap { try? PlanSLO.parse($0, model: model) }
+    }
+
     public enum Comparison: String, Sendable, Hashable, CaseIterable {
         case lessOrEqual = "<=", greaterOrEqual = ">=", less = "<", greater = ">"
 
