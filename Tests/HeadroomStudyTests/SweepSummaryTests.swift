@@ -117,6 +117,16 @@ struct SweepSummaryTests {
         let html = try HTMLReport.sweep(directory: out)
         #expect(html.components(separatedBy: "class=\"flagged\"").count - 1 == expected)
         #expect(html.contains("Outlined in red: more than half the requests failed"))
+        // --slo on latency alone: the table warns about the passing cells that fail requests, and
+        // not once failures have an SLO of their own.
+        let model = try ModelLoader.load(path: w.model).model
+        let latencyOnly = try SweepSummary.read(directory: out, slos: [PlanSLO.parse("p95<5s", model: model)])
+        let survivors = latencyOnly.rows.filter { $0.passes && failed[$0.cell]! > 0.01 }.map(\.cell)
+        #expect(latencyOnly.survivorCells().map { latencyOnly.rows[$0].cell } == survivors)
+        #expect(!survivors.isEmpty, "a cell should pass p95<5s on its survivors: \(failed)")
+        #expect(latencyOnly.table().contains("fail more than 1% of requests"))
+        let guarded = try SweepSummary.read(directory: out, slos: [PlanSLO.parse("p95<5s", model: model), PlanSLO.parse("timeouts<1%", model: model)])
+        #expect(!guarded.table().contains("fail more than 1% of requests"))
     }
 
     @Test("--cost reads the sweep's axes only")

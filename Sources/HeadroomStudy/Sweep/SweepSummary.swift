@@ -215,8 +215,23 @@ public struct SweepSummary: Sendable {
             } else {
                 text += "no cell meets every SLO\n"
             }
+            let survivors = survivorCells()
+            if !survivors.isEmpty {
+                text += "warning: \(survivors.count) passing cell\(survivors.count == 1 ? "" : "s") (\(survivors.map { String(rows[$0].cell) }.joined(separator: ", "))) fail more than 1% of requests: latency SLOs count successful responses only; add --slo 'timeouts<1%' --slo 'errors<1%' to require requests to succeed\n"
+            }
         }
         return text
+    }
+
+    /// Passing cells that fail more than 1 % of their requests while no SLO limits timeouts or
+    /// errors: their latency SLOs hold on the requests that got through (as `plan` warns).
+    func survivorCells() -> [Int] {
+        let failureKeys: Set<String> = [Metric.timeoutRate.key, Metric.errorRate.key]
+        guard slos.contains(where: { $0.metric.hasSuffix("_seconds") }), !slos.contains(where: { failureKeys.contains($0.metric) }) else { return [] }
+        let columns = figures.indices.filter { i in failureKeys.contains { figures[i].hasSuffix("." + $0) } }
+        return rows.indices.filter { i in
+            rows[i].passes && columns.compactMap { rows[i].figures[$0]?.mean }.reduce(0, +) > 0.01
+        }
     }
 
     func rankKey(_ i: Int) -> (Double, Double, Int) {
