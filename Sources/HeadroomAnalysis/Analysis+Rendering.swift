@@ -25,7 +25,7 @@ extension Analysis {
         case .closed:
             var l = "closed load: \(users ?? 0) users, think time \(ValueText.value(thinkTimeSeconds ?? 0, metric: "_seconds"))"
             if let x = throughputPerSecond, let r = responseSeconds {
-                l += "; MVA: throughput \(ValueText.value(x, metric: "_per_second")), response \(ValueText.value(r, metric: "_seconds"))"
+                l += (pools.contains { $0.method == "pool+database (closed)" } ? "; with its pool: throughput" : "; MVA: throughput") + " \(ValueText.value(x, metric: "_per_second")), response \(ValueText.value(r, metric: "_seconds"))"
             }
             lines.append(l)
         }
@@ -55,7 +55,9 @@ extension Analysis {
             lines.append("")
             lines.append(workload == .open
                 ? "Pools (per copy; pool+database: the pools and the database their holders share solved together, holds as the database stretches them, waits with the acquire timeout; behind a pooler: M/M/c or M/M/c+D on the pooler's wait plus hold; utilization is carried)"
-                : "Pools (closed load: Little's law on the MVA throughput; beyond the connections, requests wait)")
+                : pools.contains { $0.method == "pool+database (closed)" }
+                    ? "Pools (closed load: pool+database (closed) is the pool and the database as one station of the closed network, solved by convolution; Little: Little's law on the MVA throughput)"
+                    : "Pools (closed load: Little's law on the MVA throughput; beyond the connections, requests wait)")
             var rows: [[String]] = [["pool", "method", "copies x conns", "acquisitions", "mean hold", "offered", "utilization", "P(wait)", "P(timeout)", "mean wait", "waiting"]]
             for p in pools {
                 rows.append(["\(p.kind == "pooler" ? "pooler " : p.kind == "upstream" ? "upstream " : "")\(p.name)", p.method, "\(p.copies) x \(p.connectionsPerCopy)",

@@ -60,7 +60,8 @@ extension WebAnalyzer {
     /// - A given cache hit ratio is exact.
     ///
     /// `metastable`: keys (`pool.NAME`) of pools whose figures are a metastable state's, approximations.
-    func figureAccuracy(_ a: Analysis, stretched: Bool, metastable: Set<String>) -> [Analysis.FigureLabel] {
+    /// `closedPoolExact`: a closed load solved with its pool (`ClosedPoolSolution`), and whether exactly.
+    func figureAccuracy(_ a: Analysis, stretched: Bool, metastable: Set<String>, closedPoolExact: Bool?) -> [Analysis.FigureLabel] {
         var labels: [String: Analysis.FigureAccuracy] = [:]
         let endpointTimeouts = model.endpoints.contains { $0.timeoutSeconds != nil || $0.retry != nil }
         let acquireTimeouts = model.pools.contains { $0.acquireTimeoutSeconds != nil }
@@ -132,7 +133,16 @@ extension WebAnalyzer {
         } else {
             let users = a.users ?? 0
             let connections = connectionsReachingDatabase()
-            let exact = model.instances.count == 1 && !sheds && !contended && connections >= users && model.poolers.isEmpty
+            let exact: Bool
+            if let closedPoolExact {
+                exact = closedPoolExact
+                let pools: Analysis.FigureAccuracy = exact ? .exact : .approximation
+                for p in a.pools where p.kind == "pool" && p.method == "pool+database (closed)" {
+                    for metric in ["utilization", "mean_in_use", "mean_waiting", "mean_wait_seconds"] { labels["pools.\(p.name).\(metric)"] = pools }
+                }
+            } else {
+                exact = model.instances.count == 1 && !sheds && !contended && connections >= users && model.poolers.isEmpty
+            }
             let mva: Analysis.FigureAccuracy = exact ? .exact : .approximation
             labels["overall.all.throughput_per_second"] = mva
             labels["overall.all.mean_seconds"] = mva
@@ -141,7 +151,10 @@ extension WebAnalyzer {
                 labels["endpoints.\(e.name).mean_seconds"] = mva
             }
             labels["instances.workers.utilization"] = mva
-            for r in a.resources where r.kind == "database" { labels["database_nodes.\(r.name).utilization"] = mva }
+            // Contention stretches the busy time beyond X D / c even when X is exact.
+            for r in a.resources where r.kind == "database" {
+                labels["database_nodes.\(r.name).utilization"] = mva == .exact && contended ? .lowerBound : mva
+            }
         }
         for c in model.caches {
             guard case .ratio = c.hits else { continue }

@@ -33,6 +33,7 @@ package struct WebAnalyzer {
         var demands = WebDemands.compute(model, requestRate: rate)
         var closedSolution: (curve: [Analysis.MVAPoint], atUsers: ClosedNetworkResult?, method: String)? = nil
         var stretch: (cpu: Double, primary: Double, replica: Double) = (1, 1, 1)
+        var closedPool: ClosedPoolSolution? = nil
         if kind == .closed, let n = users {
             let r0 = demands.synchronous.latencySeconds
             rate = Double(n) / max(1e-12, r0 + (think ?? 0))
@@ -47,7 +48,16 @@ package struct WebAnalyzer {
                 }
                 if iteration == 0 { notes.append(contentsOf: mvaNotes) }
             }
-            notes.append("closed workload: exact MVA over instance workers (multi-server), database nodes (load-dependent, one server per core), cache servers (multi-server, one per thread) and a delay for calls, sleeps and lookups of caches without a server, with think time \(formatDuration(think ?? 0)); pools are passive resources and are left out of MVA: their figures follow from Little's law on the MVA solution (requests needing a connection = throughput x acquisitions x hold; beyond the pool size they wait)")
+            if let n = users, let cp = solveClosedPool(demands.synchronous, users: n, think: think ?? 0) {
+                closedPool = cp
+                rate = cp.throughputPerSecond
+                let p = demands.synchronous
+                let atDatabase = p.primarySeconds + p.replicaSeconds
+                if atDatabase > 0 { stretch.primary = cp.poolResidenceSeconds / atDatabase; stretch.replica = stretch.primary }
+                if p.cpuSeconds > 0 { stretch.cpu = max(1, (cp.responseSeconds - cp.poolResidenceSeconds - p.delaySeconds) / p.cpuSeconds) }
+                notes.append(cp.note)
+            }
+            if closedPool == nil { notes.append("closed workload: exact MVA over instance workers (multi-server), database nodes (load-dependent, one server per core), cache servers (multi-server, one per thread) and a delay for calls, sleeps and lookups of caches without a server, with think time \(formatDuration(think ?? 0)); pools are passive resources and are left out of MVA: their figures follow from Little's law on the MVA solution (requests needing a connection = throughput x acquisitions x hold; beyond the pool size they wait)") }
         }
         let limited = demands.passFractions.filter { $0.value < 1 }.sorted { $0.key < $1.key }
         if !limited.isEmpty {
@@ -77,7 +87,9 @@ package struct WebAnalyzer {
         // Open loads: the pools and the database they share solved together; the holds are
         // stretched by the residence at each node that solution gives.
         let joint = kind == .open ? PoolDatabaseSolution.solve(model: model, rate: rate, total: total) : nil
-        if kind == .closed {
+        if let cp = closedPool {
+            dbStretch = DatabaseStretch(primary: cp.holdStretch, replica: cp.holdStretch)
+        } else if kind == .closed {
             dbStretch = DatabaseStretch(primary: primaryUncontended ? 1 : stretch.primary,
                                         replica: replicaUncontended ? 1 : stretch.replica)
         } else if let joint {
@@ -130,6 +142,9 @@ package struct WebAnalyzer {
                 resources[i].utilization = f.offeredUtilization >= 1 ? f.offeredUtilization : f.queue.utilization
             }
         }
+        if let cp = closedPool, let i = resources.firstIndex(where: { $0.id == "pool.\(cp.queue.name)" }) {
+            resources[i].utilization = cp.queue.utilization
+        }
         if model.poolers.contains(where: { $0.mode == .session }) {
             notes.append("session-mode poolers hold a server connection per open client connection: no Erlang C figure for them")
         }
@@ -161,6 +176,7 @@ package struct WebAnalyzer {
         for pool in model.pools {
             let copies = pool.scope == .perInstance ? max(1, inst.count) : 1
             if let f = joint?.pools["pool.\(pool.name)"] { pools.append(f.queue); continue }
+            if let cp = closedPool, cp.queue.name == pool.name { pools.append(cp.queue); continue }
             if let joint, let via = pool.via, let pooler = joint.pools["pooler.\(via)"]?.queue {
                 // Behind a transaction-mode pooler a client connection is held for the pooler's
                 // wait and its server connection's hold.
@@ -217,7 +233,7 @@ package struct WebAnalyzer {
         var endpoints: [Analysis.EndpointDemand] = []
         for (name, weight, p) in demands.endpoints {
             var latency: Double? = nil
-            if kind == .closed, closedSolution?.atUsers != nil {
+            if kind == .closed, closedSolution?.atUsers != nil || closedPool != nil {
                 latency = p.cpuSeconds * stretch.cpu + p.primarySeconds * stretch.primary
                     + p.replicaSeconds * stretch.replica + p.delaySeconds
             }
@@ -283,17 +299,18 @@ package struct WebAnalyzer {
             peakArrivalRatePerSecond: kind == .open ? peakRate : nil,
             users: users, thinkTimeSeconds: think,
             throughputPerSecond: model.workload == nil ? nil : rate,
-            responseSeconds: closedSolution?.atUsers?.responseTimeSeconds,
+            responseSeconds: closedPool?.responseSeconds ?? closedSolution?.atUsers?.responseTimeSeconds,
             resources: resources, bottleneck: bottleneckOf(resources), bounds: bounds, pools: pools,
             endpoints: endpoints,
             cacheHitRatios: model.caches.map { c in
                 Analysis.CacheHitRatio(cache: c.name, hitRatio: demands.hitRatios[c.name] ?? 0,
                                        estimated: demands.estimatedCaches.contains(c.name))
-            }, mva: closedSolution?.curve ?? [],
+            }, mva: closedPool?.curve ?? closedSolution?.curve ?? [],
             stations: [], network: nil, warnings: warnings, notes: notes)
         analysis.threads = threadPool
         analysis.figureAccuracy = figureAccuracy(analysis, stretched: dbStretch.primary > 1.000001 || dbStretch.replica > 1.000001,
-                                                 metastable: Set(joint?.pools.filter { $0.value.metastable != nil }.map(\.key) ?? []))
+                                                 metastable: Set(joint?.pools.filter { $0.value.metastable != nil }.map(\.key) ?? []),
+                                                 closedPoolExact: closedPool.map(\.exact))
         return analysis
     }
 

@@ -218,6 +218,55 @@ struct PoolAndDatabaseTests {
         #expect(small.metastableBarrier == nil)
     }
 
+    /// A closed load (issue 19, item 3): 8 users thinking 40 ms, one worker (exponential CPU of
+    /// 5 ms), a pool of 3 connections in front of a 2-core node with contention 5 % and coherency
+    /// 1 % (exponential queries of 20 ms). The brute-force CTMC over (requests at the CPU, holders,
+    /// waiters) against the convolution with the pool and the database as one station.
+    @Test("A closed load through a pool: the convolution with the flow-equivalent pool station equals a brute-force CTMC")
+    func closedPoolEqualsCTMC() throws {
+        let users = 8, c = 3, workers = 1
+        let think = 0.04, cpu = 0.005
+        let node = DatabaseNodeDemand(cores: 2, contention: 0.05, coherency: 0.01, demandSeconds: 0.02)
+        var states: [(a: Int, h: Int, w: Int)] = []
+        var index: [Int: Int] = [:]
+        for a in 0...users { for h in 0...c { for w in 0...users where a + h + w <= users && (w == 0 || h == c) {
+            index[(a * (c + 1) + h) * (users + 1) + w] = states.count; states.append((a, h, w))
+        } } }
+        func id(_ a: Int, _ h: Int, _ w: Int) -> Int { index[(a * (c + 1) + h) * (users + 1) + w]! }
+        let pi = Self.stationary(states: states.count) { s in
+            let (a, h, w) = states[s]
+            var out: [(Int, Double)] = []
+            let thinking = users - a - h - w
+            if thinking > 0 { out.append((id(a + 1, h, w), Double(thinking) / think)) }
+            if a > 0 { out.append((h < c ? id(a - 1, h + 1, w) : id(a - 1, h, w + 1), Double(min(a, workers)) / cpu)) }
+            if h > 0 { out.append((w > 0 ? id(a, h, w - 1) : id(a, h - 1, 0), node.rateMultiplier(h) / node.demandSeconds)) }
+            return out
+        }
+        var x = 0.0, inUse = 0.0, waiting = 0.0, acquisitions = 0.0, waited = 0.0
+        for (i, s) in states.enumerated() {
+            x += pi[i] * (s.h > 0 ? node.rateMultiplier(s.h) / node.demandSeconds : 0)
+            inUse += pi[i] * Double(s.h); waiting += pi[i] * Double(s.w)
+            let acquiring = pi[i] * Double(min(s.a, workers)) / cpu
+            acquisitions += acquiring
+            if s.h == c { waited += acquiring }
+        }
+        let fes = try FlowEquivalentDatabase(nodes: [node], otherHoldSeconds: 0, maximumHolders: c)
+        let net = try LoadDependentClosedNetwork(
+            stations: [.init(name: "cpu", ratePerSecond: [1 / cpu]),
+                       .init(name: "pool", ratePerSecond: (1...c).map { fes.throughput(holders: $0) })],
+            thinkSeconds: think, population: users, observed: 1)
+        let m = net.observedMarginal
+        let convolutionInUse = m.enumerated().reduce(0.0) { $0 + min(Double($1.offset), Double(c)) * $1.element }
+        let convolutionWaiting = m.enumerated().reduce(0.0) { $0 + max(0, Double($1.offset - c)) * $1.element }
+        let convolutionPWait = net.observedMarginalSeenOnArrival.enumerated().reduce(0.0) { $0 + ($1.offset >= c ? $1.element : 0) }
+        #expect(abs(net.throughput(population: users) - x) <= 1e-9 * x)
+        #expect(abs(convolutionInUse - inUse) <= 1e-9 * inUse)
+        #expect(abs(convolutionWaiting - waiting) <= 1e-9 * waiting)
+        #expect(abs(convolutionPWait - waited / acquisitions) <= 1e-9)
+        // Not vacuous: the pool binds (requests wait) and the CPU queues.
+        #expect(waiting > 0.1 && waited / acquisitions > 0.1)
+    }
+
     @Test("One shared pool solved jointly is the pool solved alone")
     func jointOfOneIsTheSingleSolution() throws {
         let node = DatabaseNodeDemand(cores: 2, contention: 0.03, coherency: 0.002, demandSeconds: 0.003)
