@@ -108,6 +108,14 @@ struct BreakpointTests {
         #expect(try own.run().slos.map(\.text) == ["p95<100ms", "timeouts<5%"])
     }
 
+    @Test("a thread-per-request server's refusals count as failures too")
+    func refusalsAreGuarded() throws {
+        let tomcat = try ModelLoader.load(path: CLI.packageRoot.appendingPathComponent("models/examples/spring-boot-tomcat.yaml").path).model
+        let p95 = try PlanSLO.parse("p95<100ms", model: tomcat)
+        #expect(PlanSLO.survivorshipGuards(for: [p95], model: tomcat).map(\.text) == ["timeouts<1%", "errors<1%", "rejected<1%"])
+        #expect(PlanSLO.survivorshipGuards(for: [p95, try PlanSLO.parse("rejected<5%", model: tomcat)], model: tomcat).isEmpty)
+    }
+
     @Test("the varied key must not also be set")
     func varyAndSetConflict() throws {
         let path = try CLI.temporaryFile("mm1.yaml", Self.mm1)

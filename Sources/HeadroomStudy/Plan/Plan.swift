@@ -198,14 +198,13 @@ public struct Planner: Sendable {
     /// "pass" a `p95<250ms` that no planner meant that way. Said when the answer's failed share
     /// (timeouts and errors) is above 1 % and no SLO limits it.
     static func survivorshipWarning(_ report: StudyReport, slos: [PlanSLO]) -> String? {
-        let failureMetrics: Set<String> = [Metric.timeoutRate.key, Metric.errorRate.key]
         guard slos.contains(where: { $0.metric.hasSuffix("_seconds") }),
-              !slos.contains(where: { failureMetrics.contains($0.metric) }),
+              !slos.contains(where: { PlanSLO.failureMetrics.contains($0.metric) }),
               let all = report["overall", "all"] ?? report["network", "network"] else { return nil }
-        let timeouts = all[Metric.timeoutRate.key]?.estimate.mean ?? 0
-        let errors = all[Metric.errorRate.key]?.estimate.mean ?? 0
-        guard timeouts + errors > 0.01 else { return nil }
-        return "the cheapest passing configuration fails \(ValueText.value(timeouts + errors, metric: Metric.timeoutRate.key)) of its requests (timeouts \(ValueText.value(timeouts, metric: Metric.timeoutRate.key)), errors \(ValueText.value(errors, metric: Metric.errorRate.key))): its latency SLOs count successful responses only, so it passes them on the requests that got through; add --slo 'timeouts<1%' --slo 'errors<1%' to require requests to succeed"
+        let failed = PlanSLO.failedShare(all)
+        guard failed.total > 0.01 else { return nil }
+        let parts = failed.parts.map { "\(SweepSummary.shortName($0.0)) \(ValueText.value($0.1, metric: $0.0))" }.joined(separator: ", ")
+        return "the cheapest passing configuration fails \(ValueText.value(failed.total, metric: Metric.timeoutRate.key)) of its requests (\(parts)): its latency SLOs count successful responses only, so it passes them on the requests that got through; add --slo 'timeouts<1%' --slo 'errors<1%' to require requests to succeed"
     }
 
     /// Simulates `cells` in parallel; reports in the same order.

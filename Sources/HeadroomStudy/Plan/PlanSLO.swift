@@ -15,11 +15,24 @@ public struct PlanSLO: Sendable, Hashable {
     /// the system fails. Empty when an SLO already limits timeouts or errors, none limits a
     /// latency, or latencies count every request (`latency_of: all`).
     public static func survivorshipGuards(for slos: [PlanSLO], model: Model) -> [PlanSLO] {
-        let failures: Set<String> = [Metric.timeoutRate.key, Metric.errorRate.key]
         guard model.network == nil, model.simulation.latencyOf == .succeeded,
               slos.contains(where: { $0.metric.hasSuffix("_seconds") && $0.comparison.isUpperLimit }),
-              !slos.contains(where: { failures.contains($0.metric) }) else { return [] }
-        return ["timeouts<1%", "errors<1%"].compactMap { try? PlanSLO.parse($0, model: model) }
+              !slos.contains(where: { failureMetrics.contains($0.metric) }) else { return [] }
+        // A thread-per-request server refuses what its accept queue cannot hold: a failure too.
+        let guards = ["timeouts<1%", "errors<1%"] + (model.instances.threads != nil ? ["rejected<1%"] : [])
+        return guards.compactMap { try? PlanSLO.parse($0, model: model) }
+    }
+
+    /// The figures that count requests that did not succeed: timed out, failed, refused by a full
+    /// accept queue (rate-limited requests are shed on purpose and not counted here).
+    public static let failureMetrics: Set<String> = [Metric.timeoutRate.key, Metric.errorRate.key, Metric.rejectedRate.key]
+
+    /// The share of requests of `item` that did not succeed, from its figures (absent ones are 0).
+    public static func failedShare(_ item: ReportItem) -> (total: Double, parts: [(String, Double)]) {
+        let parts = [Metric.timeoutRate, .errorRate, .rejectedRate].compactMap { m in
+            item[m.key].map { (m.key, $0.estimate.mean) }
+        }
+        return (parts.map(\.1).reduce(0, +), parts)
     }
 
     public enum Comparison: String, Sendable, Hashable, CaseIterable {

@@ -226,7 +226,7 @@ public struct SweepSummary: Sendable {
     /// Passing cells that fail more than 1 % of their requests while no SLO limits timeouts or
     /// errors: their latency SLOs hold on the requests that got through (as `plan` warns).
     func survivorCells() -> [Int] {
-        let failureKeys: Set<String> = [Metric.timeoutRate.key, Metric.errorRate.key]
+        let failureKeys = PlanSLO.failureMetrics
         guard slos.contains(where: { $0.metric.hasSuffix("_seconds") }), !slos.contains(where: { failureKeys.contains($0.metric) }) else { return [] }
         let columns = figures.indices.filter { i in failureKeys.contains { figures[i].hasSuffix("." + $0) } }
         return rows.indices.filter { i in
@@ -245,6 +245,7 @@ public struct SweepSummary: Sendable {
         case Metric.throughputPerSecond.key: return "throughput"
         case Metric.timeoutRate.key: return "timeouts"
         case Metric.errorRate.key: return "errors"
+        case Metric.rejectedRate.key: return "refused"
         case let m: return ValueText.label(m)
         }
     }
