@@ -248,16 +248,22 @@ package struct WebAnalyzer {
 
         // Overload warnings: open loads only (a closed load cannot exceed capacity).
         if kind == .open {
+            // A phased load's pools are solved again at the peak rate: their utilization is not
+            // linear in the load (the database stretches the holds, timeouts cap what is carried).
+            let jointAtPeak = joint != nil && peakRate > meanRate * (1 + 1e-9) ? PoolDatabaseSolution.solve(model: model, rate: peakRate, total: total) : nil
             for r in resources where r.demandSeconds > 0 && r.kind != "threads" {
                 let uMean = r.utilization ?? meanRate * r.demandSeconds / Double(r.servers)
-                let uPeak = meanRate > 0 ? uMean * peakRate / meanRate : peakRate * r.demandSeconds / Double(r.servers)
+                var uPeak = meanRate > 0 ? uMean * peakRate / meanRate : peakRate * r.demandSeconds / Double(r.servers)
+                let atPeak = jointAtPeak?.pools["\(r.kind).\(r.name)"]
+                if let atPeak { uPeak = atPeak.metastable == nil ? max(atPeak.offeredUtilization, atPeak.queue.utilization) : atPeak.queue.utilization }
                 let queue = (r.kind == "pool" || r.kind == "pooler") ? pools.first { $0.kind == r.kind && $0.name == r.name } : nil
                 if let queue, queue.method == "M/M/c+D" || queue.method == "pool+database", let timeout = queue.acquireTimeoutSeconds {
                     // Waiters give up after the timeout: the queue stays bounded, the excess fails.
                     if uMean >= 1 {
                         warnings.append("open load overloads \(describe(r)): offered utilization \(formatFraction(uMean)) (>= 1) at \(formatRate(meanRate)); waiters give up after the \(formatDuration(timeout)) \(r.kind == "pool" ? "acquire timeout" : "query_wait_timeout"), so the queue stays bounded and, by \(queue.method == "M/M/c+D" ? "M/M/c+D" : "the joint solution of pool and database"), \(formatPercent(queue.probabilityOfTimeout ?? 0)) of acquisitions time out (carried utilization \(formatFraction(queue.utilization)))")
                     } else if uPeak >= 1 {
-                        warnings.append("open load overloads \(describe(r)) at its peak rate \(formatRate(peakRate)): offered utilization \(formatFraction(uPeak)) (>= 1); mean over the phases \(formatFraction(uMean)); at the peak, waiters give up after the \(formatDuration(timeout)) timeout and acquisitions fail")
+                        warnings.append("open load overloads \(describe(r)) at its peak rate \(formatRate(peakRate)): offered utilization \(formatFraction(uPeak)) (>= 1); mean over the phases \(formatFraction(uMean)); at the peak, waiters give up after the \(formatDuration(timeout)) timeout and acquisitions fail"
+                            + (atPeak.map { ", by the joint solution of pool and database at that rate \(formatPercent($0.queue.probabilityOfTimeout ?? 0)) of them (if the peak lasts)" } ?? ""))
                     }
                     continue
                 }
