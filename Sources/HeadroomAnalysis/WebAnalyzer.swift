@@ -165,6 +165,9 @@ package struct WebAnalyzer {
         for upstream in model.upstreams {
             add("upstream", upstream.name, servers: upstream.servers, demand: total.upstreamServerSeconds(upstream))
         }
+        let cpu = cpuResources(total: total)
+        for r in cpu.resources { add(r.kind, r.name, servers: r.servers, demand: r.demandSeconds) }
+        notes.append(contentsOf: cpu.notes)
         for q in model.jobQueues {
             let jobs = demands.jobsPerRequest[q.name] ?? 0
             add("job_workers", q.name, servers: q.workers, demand: jobs * (demands.jobProfiles[q.name]?.latencySeconds ?? 0),
@@ -350,6 +353,9 @@ package struct WebAnalyzer {
         case "job_workers": return "job queue `\(r.name)` (\(r.servers) workers)"
         case "upstream": return "upstream `\(r.name)` (\(r.servers) servers)"
         case "threads": return "the request threads (\(r.servers) in all)"
+        case "host": return "host `\(r.name)` (\(r.servers) cores)"
+        case "pooler_thread": return "pooler `\(r.name)`'s thread (one core)"
+        case "cpu_limit": return "the instances' CPU limit"
         default: return "`\(r.id)`"
         }
     }

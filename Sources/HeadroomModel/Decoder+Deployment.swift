@@ -121,7 +121,8 @@ extension ModelDecoder {
             _ = s
             return inst
         }
-        guard let f = r.fields(node, "instances", ["count", "workers", "cpus", "balancer", "health_check_interval", "failures", "threads"],
+        guard let f = r.fields(node, "instances", ["count", "workers", "cpus", "balancer", "health_check_interval", "failures", "threads",
+                                                      "host", "hosts", "cpu_limit", "cfs_period"],
                                aliases: ["health_check": "health_check_interval", "load_balancer": "balancer"]) else { return inst }
         if let n = f.int("count", max: Limits.instances) { inst.count = n }
         if let n = f.int("workers", max: Limits.workers) { inst.workers = n }
@@ -130,6 +131,7 @@ extension ModelDecoder {
                                          "random": .random, "sticky": .sticky], what: "balancer") { inst.balancer = b }
         if let h = f.optionalDuration("health_check_interval") { inst.healthCheckIntervalSeconds = h }
         if let t = f["threads"] { inst.threads = decodeThreads(t, workers: inst.workers) }
+        decodeInstancePlacement(f, into: &inst)
         if let list = f["failures"] {
             guard let items = list.items else {
                 diag.error(list.origin, f.p("failures"), "`failures` must be a list, e.g. `- {instance: 0, at: 5min}`")
@@ -191,7 +193,7 @@ extension ModelDecoder {
 
     func decodeDatabase(_ node: YNode) -> Database? {
         guard let f = r.fields(node, "database", ["cores", "max_connections", "replicas", "replica_cores", "read_routing",
-                                                  "query_failure_probability", "round_trip", "contention", "coherency", "read_from"]) else { return nil }
+                                                  "query_failure_probability", "round_trip", "contention", "coherency", "read_from", "host"]) else { return nil }
         let cores = f.int("cores", max: Limits.cores) ?? 4
         let maxConn = f.int("max_connections", max: Limits.maxConnections) ?? 100
         let replicas = f.int("replicas", min: 0, max: Limits.replicas) ?? 0
@@ -209,15 +211,27 @@ extension ModelDecoder {
         if replicas == 0 && f.has("replica_cores") {
             diag.warn(f.at("replica_cores"), "database.replica_cores", "`replica_cores` has no effect without `replicas`")
         }
-        return Database(cores: cores, maxConnections: maxConn, replicas: replicas, replicaCores: replicaCores,
-                        readRouting: replicas == 0 ? .primary : routing, queryFailureProbability: pfail,
-                        roundTrip: f.distribution("round_trip"),
-                        contention: f.probability("contention") ?? 0, coherency: f.probability("coherency") ?? 0,
-                        readFrom: readFrom)
+        var database = Database(cores: cores, maxConnections: maxConn, replicas: replicas, replicaCores: replicaCores,
+                                readRouting: replicas == 0 ? .primary : routing, queryFailureProbability: pfail,
+                                roundTrip: f.distribution("round_trip"),
+                                contention: f.probability("contention") ?? 0, coherency: f.probability("coherency") ?? 0,
+                                readFrom: readFrom)
+        if let host = hostReference(f) {
+            // On a host the primary's queries share the host's cores: its own `cores` would
+            // contradict them, and the USL slowdown is a property of a node's own cores.
+            for k in ["cores", "contention", "coherency"] where f.has(k) {
+                diag.error(f.at(k), f.p(k), "the primary is placed on host `\(host)`: it uses the host's cores, so `\(k)` cannot be given too")
+            }
+            database.host = host
+            // The primary's cores are the host's (every figure that reads them agrees).
+            if let cores = hosts.first(where: { $0.name == host })?.cores { database.cores = cores }
+        }
+        return database
     }
 
     func decodePooler(_ name: String, _ node: YNode, _ path: String) -> Pooler? {
-        guard let f = r.fields(node, path, ["server_connections", "max_client_connections", "query_wait_timeout", "mode"],
+        guard let f = r.fields(node, path, ["server_connections", "max_client_connections", "query_wait_timeout", "mode",
+                                            "host", "cpu_per_transaction", "cpu_per_connection"],
                                aliases: ["default_pool_size": "server_connections", "max_client_conn": "max_client_connections",
                                          "pool_mode": "mode"],
                                nativeUnits: ["query_wait_timeout": "s"]) else { return nil }
@@ -226,6 +240,12 @@ extension ModelDecoder {
         if let n = f.int("max_client_connections", max: Limits.maxConnections) { p.maxClientConnections = n }
         if let t = f.optionalDuration("query_wait_timeout") { p.queryWaitTimeoutSeconds = t }
         if let m = f.choice("mode", ["transaction": PoolerMode.transaction, "session": .session], what: "pooler mode") { p.mode = m }
+        p.host = hostReference(f)
+        p.cpuPerTransaction = f.distribution("cpu_per_transaction")
+        p.cpuPerConnection = f.distribution("cpu_per_connection")
+        if p.host != nil && p.cpuPerTransaction == nil && p.cpuPerConnection == nil {
+            diag.warn(f.at("host"), f.p("host"), "pooler `\(name)` is placed on a host but costs no CPU: give `cpu_per_transaction` (PgBouncer's CPU per transaction, e.g. 15us)")
+        }
         return p
     }
 

@@ -173,6 +173,9 @@ final class ModelDecoder {
     var limiterNames = DeclaredNames()
     var jobQueueNames = DeclaredNames()
     var upstreamNames = DeclaredNames()
+    var hostNames = DeclaredNames()
+    /// Decoded before the sections that place components on them.
+    var hosts: [Host] = []
     var endpointNames = DeclaredNames()
     var database: Database?
     var cpus = 2
@@ -186,7 +189,8 @@ final class ModelDecoder {
     }
 
     static let topKeys = ["name", "description", "simulation", "workload", "instances", "pools", "poolers",
-                          "database", "caches", "rate_limiters", "job_queues", "upstreams", "endpoints", "network", "faults"]
+                          "database", "caches", "rate_limiters", "job_queues", "upstreams", "endpoints", "network", "faults",
+                          "hosts", "client"]
 
     func decode(_ root: YNode) -> Model? {
         guard let top = r.fields(root, "", Self.topKeys, what: "model sections") else { return nil }
@@ -197,10 +201,12 @@ final class ModelDecoder {
         limiterNames = declaredNames(top["rate_limiters"])
         jobQueueNames = declaredNames(top["job_queues"])
         upstreamNames = declaredNames(top["upstreams"])
+        hostNames = declaredNames(top["hosts"])
         endpointNames = declaredNames(top["endpoints"])
 
         let name = top.name("name") ?? URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
         let simulation = decodeSimulation(top["simulation"])
+        hosts = decodeNamedMap(top["hosts"], "hosts", decodeHost)
         let instances = decodeInstances(top["instances"])
         cpus = instances.cpus
         database = top["database"].flatMap(decodeDatabase)
@@ -213,6 +219,7 @@ final class ModelDecoder {
         let endpoints = decodeNamedMap(top["endpoints"], "endpoints", decodeEndpoint)
         let network = top["network"].flatMap(decodeNetwork)
         let faults = decodeFaults(top["faults"])
+        let client = top["client"].flatMap(decodeClient)
 
         var workload: Workload? = nil
         if let w = top["workload"] {
@@ -233,7 +240,8 @@ final class ModelDecoder {
         if !diag.errors.isEmpty { return nil }
         return Model(name: name, sourcePath: file, simulation: simulation, workload: workload, instances: instances,
                      pools: pools, poolers: poolers, database: database, caches: caches, rateLimiters: limiters,
-                     jobQueues: jobQueues, endpoints: endpoints, network: network, faults: faults, upstreams: upstreams)
+                     jobQueues: jobQueues, endpoints: endpoints, network: network, faults: faults, upstreams: upstreams,
+                     hosts: hosts, client: client)
     }
 
     // MARK: helpers

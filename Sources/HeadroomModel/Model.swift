@@ -23,11 +23,18 @@ public struct Model: Sendable, Hashable {
     /// A plain queueing network (stations and routing), simulated on its own.
     public var network: QueueingNetwork?
     public var faults: Faults
+    /// Machines the components may be placed on (ModelHosts.swift); empty: every component on
+    /// cores of its own, as before hosts existed.
+    public var hosts: [Host]
+    /// The load generator's own cost and host; nil: it costs nothing.
+    public var client: LoadClient?
 
     public init(name: String, sourcePath: String, simulation: SimulationSettings, workload: Workload?,
                 instances: Instances, pools: [Pool], poolers: [Pooler], database: Database?, caches: [Cache],
                 rateLimiters: [RateLimiter], jobQueues: [JobQueue], endpoints: [Endpoint],
-                network: QueueingNetwork?, faults: Faults, upstreams: [Upstream] = []) {
+                network: QueueingNetwork?, faults: Faults, upstreams: [Upstream] = [], hosts: [Host] = [],
+                client: LoadClient? = nil) {
+        self.hosts = hosts; self.client = client
         self.name = name; self.sourcePath = sourcePath; self.simulation = simulation; self.workload = workload
         self.instances = instances; self.pools = pools; self.poolers = poolers; self.database = database
         self.caches = caches; self.rateLimiters = rateLimiters; self.jobQueues = jobQueues
@@ -178,6 +185,11 @@ public struct Instances: Sendable, Hashable {
     /// A thread-per-request server's request threads and accept queue (Tomcat, Puma, gunicorn
     /// sync); nil: no request threads (an event loop, where only `cpu` steps queue, for `workers`).
     public var threads: RequestThreads?
+    /// The host of each copy (`host:` packs them all on one; `hosts:` lists one per copy);
+    /// empty: each copy on cores of its own.
+    public var hostNames: [String] = []
+    /// A container CPU limit on each copy (CFS quota per period); nil: none.
+    public var cpuLimit: CPULimit? = nil
 
     public init(count: Int = 1, workers: Int = 1, cpus: Int = 2, balancer: Balancer = .roundRobin,
                 healthCheckIntervalSeconds: Double? = nil, failures: [InstanceFailure] = [], threads: RequestThreads? = nil) {
@@ -277,6 +289,13 @@ public struct Pooler: Sendable, Hashable {
     /// PgBouncer `query_wait_timeout`, default 120 s; nil = wait forever.
     public var queryWaitTimeoutSeconds: Double?
     public var mode: PoolerMode
+    /// The host PgBouncer runs on; nil: a core of its own.
+    public var host: String? = nil
+    /// PgBouncer's own CPU per transaction (per query outside a transaction), on its one
+    /// thread: it saturates at 1 / mean of these a second. nil: free.
+    public var cpuPerTransaction: DistributionSpec? = nil
+    /// Its CPU per client connection opened (the startup and authentication). nil: free.
+    public var cpuPerConnection: DistributionSpec? = nil
 
     public init(name: String, serverConnections: Int = 20, maxClientConnections: Int = 100,
                 queryWaitTimeoutSeconds: Double? = 120, mode: PoolerMode = .transaction) {
@@ -322,6 +341,9 @@ public struct Database: Sendable, Hashable {
     /// plain processor sharing.
     public var contention: Double
     public var coherency: Double
+    /// The host of the primary; nil: cores of its own (`cores`). With a host, `cores` is the
+    /// host's (its queries share them with whatever else is placed there).
+    public var host: String? = nil
 
     public init(cores: Int = 4, maxConnections: Int = 100, replicas: Int = 0, replicaCores: Int? = nil,
                 readRouting: ReadRouting? = nil, queryFailureProbability: Double = 0, roundTrip: DistributionSpec? = nil,

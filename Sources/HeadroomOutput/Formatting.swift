@@ -15,7 +15,8 @@ package enum MetricUnit {
     package init(metric: String) {
         if metric.hasSuffix("_seconds") { self = .seconds }
         else if metric.hasSuffix("_per_second") { self = .perSecond }
-        else if metric == Metric.utilization.key || metric.hasSuffix("_utilization") || metric.hasSuffix("_rate") { self = .fraction }
+        else if metric == Metric.utilization.key || metric.hasSuffix("_utilization") || metric.hasSuffix("_rate")
+                    || metric.hasSuffix("_share") { self = .fraction }
         else { self = .number }
     }
 }

@@ -77,6 +77,15 @@ public enum Metric: String, CaseIterable, Sendable, Hashable {
     case blockedRate = "blocked_rate"
     case abandonedRate = "abandoned_rate"
     case meanNumberInNetwork = "mean_number_in_network"
+    // Hosts, a pooler's thread, CPU limits (docs/hosts.md)
+    case meanRunnableThreads = "mean_runnable_threads"
+    case instancesUtilization = "instances_utilization"
+    case databaseUtilization = "database_utilization"
+    case poolerUtilization = "pooler_utilization"
+    case clientUtilization = "client_utilization"
+    case threadUtilization = "thread_utilization"
+    case throttledPeriodShare = "throttled_period_share"
+    case throttledTimeShare = "throttled_time_share"
 
     /// The key written in JSON, CSV and `--slo`.
     @inlinable public var key: String { rawValue }
@@ -98,6 +107,8 @@ public enum ReportSectionName: String, CaseIterable, Sendable, Hashable {
     /// HTTP upstreams; in a report only when the model has one (its JSON keeps no empty
     /// `upstreams` list, so the reports of models without one are unchanged).
     case upstreams
+    /// Hosts; in a report only when the model declares them (as `upstreams`).
+    case hosts
     case faults, stations, network
 
     /// How a planner names one item of the section in `--slo` (`pool.prisma.p95_wait`).
@@ -110,6 +121,7 @@ public enum ReportSectionName: String, CaseIterable, Sendable, Hashable {
         case .caches: "cache"
         case .jobQueues: "job_queue"
         case .upstreams: "upstream"
+        case .hosts: "host"
         case .stations: "station"
         default: nil
         }
@@ -208,6 +220,8 @@ public enum MetricCatalog {
         add(.instances, .meanBusyWorkers, "busy workers (mean)", .neither)
         add(.instances, .meanWaiting, "requests waiting for a worker (mean)", .lowerIsBetter, sweep: true)
         add(.instances, .meanWaitSeconds, "worker wait (mean)", .lowerIsBetter, aliases: ["wait"])
+        add(.instances, .throttledPeriodShare, "CPU-limit periods throttled", .lowerIsBetter, aliases: ["throttled"])
+        add(.instances, .throttledTimeShare, "time throttled by the CPU limit", .lowerIsBetter)
 
         add(.threads, .utilization, "request threads busy", .lowerIsBetter, sweep: true, resource: ("threads", "request threads"))
         add(.threads, .meanInUse, "threads busy (mean)", .neither)
@@ -236,6 +250,7 @@ public enum MetricCatalog {
         add(.poolers, .meanWaitSeconds, "pooler wait (mean)", .lowerIsBetter, sweep: true, aliases: ["wait"])
         add(.poolers, .p95WaitSeconds, "pooler wait (p95)", .lowerIsBetter, aliases: ["p95_wait"])
         add(.poolers, .waitTimeouts, "pooler wait timeouts", .lowerIsBetter, sweep: true)
+        add(.poolers, .threadUtilization, "pooler thread busy", .lowerIsBetter, sweep: true, resource: ("pooler_thread", "pooler thread"))
 
         add(.databaseNodes, .utilization, "database cores busy", .lowerIsBetter, sweep: true, resource: ("database", "database"))
         add(.databaseNodes, .meanActiveQueries, "active queries (mean)", .neither, sweep: true)
@@ -276,6 +291,13 @@ public enum MetricCatalog {
         add(.upstreams, .meanWaitingForConnection, "calls waiting for a client connection (mean)", .lowerIsBetter)
         add(.upstreams, .connectionMeanWaitSeconds, "upstream connection wait (mean)", .lowerIsBetter, aliases: ["wait"])
         add(.upstreams, .acquireTimeouts, "upstream acquire timeouts", .lowerIsBetter)
+
+        add(.hosts, .utilization, "host cores busy", .lowerIsBetter, sweep: true, resource: ("host", "host"))
+        add(.hosts, .meanRunnableThreads, "threads running or runnable (mean)", .neither)
+        add(.hosts, .instancesUtilization, "host cores used by instances", .neither)
+        add(.hosts, .databaseUtilization, "host cores used by the database", .neither)
+        add(.hosts, .poolerUtilization, "host cores used by the pooler", .neither)
+        add(.hosts, .clientUtilization, "host cores used by the client", .neither)
 
         add(.faults, .orphanedWrites, "orphaned writes", .lowerIsBetter, sweep: true)
         add(.faults, .orphanedWritesPerSecond, "orphaned writes per second", .lowerIsBetter)

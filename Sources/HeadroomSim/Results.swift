@@ -42,6 +42,62 @@ public struct SystemRunResult: Sendable {
     public var overloadRejections: Int
     /// The instances' request threads (nil for a model without `instances.threads`).
     public var threads: ThreadsResult? = nil
+    /// Hosts (empty for a model without `hosts:`).
+    public var hosts: [HostResult] = []
+    /// Each pooler's own thread, for poolers with a CPU cost (empty otherwise).
+    public var poolerThreads: [PoolerThreadResult] = []
+    /// The client's threads, when the client has a CPU cost; nil otherwise.
+    public var clientThreads: ClientThreadsResult?
+    /// Throttling of CPU-limited instances; nil without `cpu_limit`.
+    public var cpuLimit: CPULimitResult?
+}
+
+/// A host: how busy its cores were, and each component's share.
+public struct HostResult: Sendable {
+    public var name: String
+    public var cores: Int
+    public var speed: Double
+    /// Busy cores over time / cores.
+    public var utilization: Double
+    /// Threads running or runnable on the host, over time.
+    public var meanRunnableThreads: Double
+    /// The components with threads on the host.
+    public var components: [HostTenantResult]
+}
+
+public struct HostTenantResult: Sendable {
+    /// `instances`, `database`, `pooler` or `client`.
+    public var component: String
+    /// The component's CPU demand / (observed time x the host's cores).
+    public var utilization: Double
+    /// Its threads on the host (running or waiting for a core), over time.
+    public var meanThreads: Double
+}
+
+/// A pooler's single thread (PgBouncer's event loop).
+public struct PoolerThreadResult: Sendable {
+    public var name: String
+    /// Share of time the thread was working (or waiting for a core of its host).
+    public var utilization: Double
+    /// Transactions waiting for the thread, over time.
+    public var meanWaiting: Double
+}
+
+public struct ClientThreadsResult: Sendable {
+    public var threads: Int
+    public var utilization: Double
+    public var meanWaiting: Double
+}
+
+/// CFS throttling of CPU-limited instances, all copies together.
+public struct CPULimitResult: Sendable {
+    public var limitCores: Double
+    public var periodSeconds: Double
+    /// Share of the periods in which an instance ran out of quota (the kernel's
+    /// `nr_throttled / nr_periods`), over every copy.
+    public var throttledPeriodShare: Double
+    /// Time instances spent throttled, per copy, as a share of the observed time.
+    public var throttledTimeShare: Double
 }
 
 /// Client-side figures for one endpoint.

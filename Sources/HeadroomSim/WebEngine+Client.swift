@@ -29,6 +29,17 @@ extension WebEngine {
         if let timeout = endpointTimeout[endpoint] {
             schedule(.clientTimeout, a, tag: attempts[ai].serial, at: now + timeout, lane: endpointTimeoutLane[endpoint])
         }
+        // A client with CPU of its own (`client:`) spends it before the request leaves.
+        if hosts.clientCost >= 0 { startClientWork(a); return }
+        sendAttempt(a)
+    }
+
+    /// The request of attempt `a` leaves the client: load balancer, rate limiters, then the
+    /// endpoint's program.
+    @inline(__always)
+    mutating func sendAttempt(_ a: Int32) {
+        let ai = Int(a)
+        let endpoint = Int(attempts[ai].endpoint)
         guard let instance = chooseInstance(user: attempts[ai].user) else {
             finishClient(a, .error)
             return

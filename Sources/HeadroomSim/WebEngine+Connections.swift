@@ -148,6 +148,7 @@ extension WebEngine {
                         return false
                     }
                     poolers.clientConnections[Int(pooler)] += 1
+                    entities[ei].openedPoolConnection = true
                 } else {
                     guard openDatabaseConnection() else {
                         pools.refused[p] += 1
@@ -171,7 +172,11 @@ extension WebEngine {
             let pooler = pools.poolerOf[p]
             guard pooler >= 0 else { entities[ei].state = .connectionReady; return true }
             // Session mode: the client connection keeps its server connection while open.
-            if poolers.sessionMode[Int(pooler)] && entities[ei].boundServer { entities[ei].state = .connectionReady; return true }
+            if poolers.sessionMode[Int(pooler)] && entities[ei].boundServer {
+                if hosts.poolerHasCPU[Int(pooler)] { return runPoolerCPU(e, pooler: Int(pooler)) }
+                entities[ei].state = .connectionReady
+                return true
+            }
             entities[ei].poolerSlot = pooler
             entities[ei].state = .poolerGranted
             entities[ei].waitStartSeconds = now
@@ -205,8 +210,11 @@ extension WebEngine {
                 entities[ei].boundServer = true
                 entities[ei].poolerSlot = -1
             }
+            if hosts.poolerHasCPU[pooler] { return runPoolerCPU(e, pooler: pooler) }
             entities[ei].state = .connectionReady
             return true
+        case .waitingForPoolerThread, .atPoolerThread:
+            return runPoolerCPU(e, pooler: Int(pools.poolerOf[p]))
         default:
             // `.connectionReady`, or past it (a query back from its round trip).
             return true

@@ -33,6 +33,11 @@ extension WebEngine {
             let node = chooseDatabaseNode(isWrite: isWrite)
             entities[ei].databaseNode = Int32(node)
             database.queries[node] += 1
+            if node == 0 && hosts.primaryHost >= 0 {
+                // The primary on a host: the query's backend is one of the host's threads.
+                runWork(e, seconds: distributions[Int(d)].sample(serviceStreams[Int(d)]), host: hosts.primaryHost, tenant: .database)
+                return false
+            }
             database.nodes[node].arrive(e, workSeconds: distributions[Int(d)].sample(serviceStreams[Int(d)]), atSeconds: now)
             scheduleDatabaseCompletion(node)
             return false

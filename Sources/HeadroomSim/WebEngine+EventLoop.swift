@@ -27,6 +27,12 @@ extension WebEngine {
         case upstreamAcquireTimeout, upstreamTimeout
         /// An upstream finished a call whose client had given up: the target is the upstream.
         case upstreamServerDone
+        /// A host's next thread may be done: the target is the host, the tag its station's
+        /// generation (stale when it moved on). A CPU-limited instance's group has something
+        /// due (a thread done, its quota spent, its period over): the target is the instance.
+        /// The client's own work for an attempt (not on a host) is done: the target is the
+        /// attempt (WebEngine+Hosts).
+        case hostDone, limitedGroupDue, clientWorkDone
     }
 
     struct Event {
@@ -276,6 +282,9 @@ extension WebEngine {
         case .upstreamAcquireTimeout: upstreamAcquireTimedOut(entity: event.target, ticketLowBits: UInt32(truncatingIfNeeded: event.tag))
         case .upstreamTimeout: upstreamTimedOutInQueue(entity: event.target, ticketLowBits: UInt32(truncatingIfNeeded: event.tag))
         case .upstreamServerDone: releaseUpstreamServer(Int(event.target))
+        case .hostDone: hostDone(host: Int(event.target), generation: event.tag)
+        case .limitedGroupDue: limitedGroupDue(instance: Int(event.target), generation: event.tag)
+        case .clientWorkDone: clientWorkDone(event.target)
         case .instanceDies: instanceDies(Int(event.target))
         case .instanceLeavesRotation:
             if inRotation[Int(event.target)] { instancesInRotation -= 1 }

@@ -24,13 +24,13 @@ extension WebEngine {
                 entities[ei].state = .waitingForWorker
                 if case .granted = workers[instance].acquire(e, atSeconds: now) {
                     entities[ei].state = .computing
-                    schedule(.delayEnd, e, at: now + distributions[Int(d)].sample(serviceStreams[Int(d)]))
+                    compute(e, instance: instance, seconds: distributions[Int(d)].sample(serviceStreams[Int(d)]))
                 }
                 return false
             case .waitingForWorker:
                 // Granted a worker after waiting (resumed by the releaser).
                 entities[ei].state = .computing
-                schedule(.delayEnd, e, at: now + distributions[Int(d)].sample(serviceStreams[Int(d)]))
+                compute(e, instance: instance, seconds: distributions[Int(d)].sample(serviceStreams[Int(d)]))
                 return false
             default:
                 // Done computing: the worker goes to the next in its queue.

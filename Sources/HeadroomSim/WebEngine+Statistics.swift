@@ -25,6 +25,7 @@ extension WebEngine {
         jobQueues.restartStatistics(atSeconds: now)
         upstreams.restartStatistics(atSeconds: now)
         threads.restartStatistics(atSeconds: now)
+        hosts.restartStatistics(atSeconds: now)
         orphanedWrites = 0
         overloadRejections = 0
     }
@@ -60,7 +61,7 @@ extension WebEngine {
             utilization: busy / Double(workers.reduce(0) { $0 + $1.size }), meanBusyWorkers: busy,
             meanWaitingForWorker: workers.reduce(0.0) { $0 + $1.waiting.mean(atSeconds: now) },
             meanWorkerWaitSeconds: waits.mean)
-        return SystemRunResult(observedSeconds: observed, endpoints: endpoints, instances: instances, pools: pools.results(model: model, instances: instanceCount, atSeconds: now),
+        var run = SystemRunResult(observedSeconds: observed, endpoints: endpoints, instances: instances, pools: pools.results(model: model, instances: instanceCount, atSeconds: now),
                                poolers: poolers.results(model: model, atSeconds: now),
                                database: database.result(model: model, atSeconds: now),
                                caches: caches.results(model: model, instances: instanceCount, atSeconds: now),
@@ -68,6 +69,40 @@ extension WebEngine {
                                upstreams: upstreams.results(model: model, instances: instanceCount, atSeconds: now),
                                orphanedWrites: orphanedWrites, network: nil, eventsProcessed: eventsProcessed, timeline: timeline,
                                overloadRejections: overloadRejections, threads: threads.result(atSeconds: now))
+        run.hosts = hosts.results(model: model, atSeconds: now, observedSeconds: observed)
+        if hosts.primaryHost >= 0, var db = run.database, !db.nodes.isEmpty {
+            // The primary's queries ran on its host's station: its figures are its share there.
+            let h = hosts.primaryHost
+            let t = h * HostTenant.count + HostTenant.database.rawValue
+            let cores = model.hosts[h].cores
+            db.nodes[0].cores = cores
+            db.nodes[0].utilization = hosts.demandSeconds[t] / (observed * Double(cores))
+            db.nodes[0].meanActiveQueries = hosts.tenantPresent[t].mean(atSeconds: now)
+            db.nodes[0].peakActiveQueries = Int(hosts.tenantPresent[t].peak)
+            run.database = db
+        }
+        for (p, pooler) in model.poolers.enumerated() where hosts.poolerHasCPU[p] {
+            run.poolerThreads.append(PoolerThreadResult(name: pooler.name, utilization: hosts.poolerThread[p].inUse.mean(atSeconds: now),
+                                                        meanWaiting: hosts.poolerThread[p].waiting.mean(atSeconds: now)))
+        }
+        if hosts.clientCost >= 0 {
+            let threads = hosts.clientThreads.size
+            run.clientThreads = ClientThreadsResult(threads: threads, utilization: hosts.clientThreads.inUse.mean(atSeconds: now) / Double(threads),
+                                                    meanWaiting: hosts.clientThreads.waiting.mean(atSeconds: now))
+        }
+        if let limit = model.instances.cpuLimit, hosts.hasLimit {
+            let periods = max(1, observed / limit.periodSeconds) * Double(instanceCount)
+            var throttled = 0.0, seconds = 0.0
+            for i in hosts.limited.indices {
+                throttled += Double(hosts.limited[i].throttledPeriods)
+                seconds += hosts.limited[i].throttledSeconds
+                if hosts.limited[i].throttled { seconds += now - max(hosts.limited[i].throttledSince, statisticsStart) }
+            }
+            run.cpuLimit = CPULimitResult(limitCores: limit.cores, periodSeconds: limit.periodSeconds,
+                                          throttledPeriodShare: throttled / periods,
+                                          throttledTimeShare: seconds / (observed * Double(instanceCount)))
+        }
+        return run
     }
 
     /// A progress tick: tells `progress` the share of the horizon done and schedules the next.

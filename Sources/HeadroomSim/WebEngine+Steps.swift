@@ -70,6 +70,10 @@ extension WebEngine {
         case poolerGranted
         /// The connection is ready for the query.
         case connectionReady
+        /// Queued for its pooler's one thread (its CPU per transaction, WebEngine+Hosts).
+        case waitingForPoolerThread
+        /// The pooler's thread works for this transaction (on the pooler's host or core).
+        case atPoolerThread
         // query (WebEngine+Database)
         /// The query is on the network between the app and the database (its round trip),
         /// holding its connection but no database core.

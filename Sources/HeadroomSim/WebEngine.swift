@@ -16,11 +16,12 @@
 //   WebEngine+Caches        cache lookups, fills, single flight, invalidation
 //   WebEngine+Jobs          job queues
 //   WebEngine+Upstreams     `http` steps: client pools, the upstream's servers, timeouts, errors
+//   WebEngine+Hosts         hosts' shared cores, a pooler's and the client's CPU, CPU limits
 //   WebEngine+Statistics    tallies, warm-up restart, timeline, the result
 //
 // Each component's constants, state and counters are in its table (Components/: PoolTable,
 // PoolerTable, DatabaseTable, CacheTable, RateLimiterTable, JobQueueTable, UpstreamTable,
-// ThreadTable).
+// ThreadTable, HostTable).
 
 import HeadroomKernel
 import HeadroomModel
@@ -70,6 +71,9 @@ struct WebEngine {
         /// pool connection held for a query, or for the open transaction, has a PgBouncer server
         /// connection bound to it (session mode).
         var boundServer = false
+        /// The pool connection this acquisition uses was opened by it (a pooler charges its
+        /// CPU per connection once, WebEngine+Hosts).
+        var openedPoolConnection = false
         var transactionBoundServer = false
         /// A pool connection handed over by its releaser while this entity waited.
         var handoff = Handoff.none
@@ -188,6 +192,7 @@ struct WebEngine {
     var jobQueues: JobQueueTable
     var upstreams: UpstreamTable
     var threads: ThreadTable
+    var hosts: HostTable
 
     // Endpoint tallies.
     var tallies: Slab<EndpointTally>
@@ -280,6 +285,7 @@ struct WebEngine {
         jobQueues = JobQueueTable(model: model)
         upstreams = UpstreamTable(model: model, instances: instanceCount, stream: stream)
         threads = ThreadTable(model: model, instances: instanceCount)
+        hosts = HostTable(model: model, instances: instanceCount, stream: stream)
         ownedStreams = owned
         distributions = Slab(compiled.distributions)
         counts = Slab(compiled.counts.map(CountSampler.init))

@@ -272,3 +272,43 @@ struct LongQuoteTests {
         #expect(e.description.hasPrefix("m.yaml:2:1: error: `kkkk"))
     }
 }
+
+@Suite struct HostErrorMessages {
+    @Test func aPlacementOnAnUndefinedHostNamesFileLineAndKey() {
+        #expect(errors("""
+        workload: {open: {rate: 10/s}}
+        hosts: {db1: {cores: 2}}
+        database: {host: db2}
+        endpoints: {e: {steps: [{cpu: 5ms}]}}
+        """) == ["test.yaml:3:18: error: `database.host`: no host named `db2`; did you mean `db1`? defined: `db1`"])
+    }
+
+    @Test func instancesListOneHostPerCopy() {
+        let bad = errors("""
+        workload: {open: {rate: 10/s}}
+        hosts: {a: {cores: 2}}
+        instances: {count: 3, hosts: [a, a]}
+        endpoints: {e: {steps: [{cpu: 5ms}]}}
+        """)
+        #expect(bad.count == 1 && bad[0].hasPrefix("test.yaml:3:") && bad[0].contains("`instances.hosts`") && bad[0].contains("2 hosts for 3 instances"), "\(bad)")
+    }
+
+    @Test func aHostNeedsCores() {
+        let bad = errors("""
+        workload: {open: {rate: 10/s}}
+        hosts: {a: {speed: 2}}
+        endpoints: {e: {steps: [{cpu: 5ms}]}}
+        """)
+        #expect(bad.count == 1 && bad[0].contains("`hosts.a.cores`") && bad[0].contains("needs `cores`"), "\(bad)")
+    }
+
+    @Test func aPrimaryOnAHostTakesTheHostsCores() {
+        let bad = errors("""
+        workload: {open: {rate: 10/s}}
+        hosts: {a: {cores: 2}}
+        database: {host: a, cores: 8}
+        endpoints: {e: {steps: [{cpu: 5ms}]}}
+        """)
+        #expect(bad.count == 1 && bad[0].hasPrefix("test.yaml:3:") && bad[0].contains("`database.cores`"), "\(bad)")
+    }
+}

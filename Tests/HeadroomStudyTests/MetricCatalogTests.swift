@@ -111,6 +111,7 @@ struct MetricCatalogTests {
     func resourceKindsAreUnique() {
         let kinds = MetricCatalog.resourceUtilizations.compactMap(\.resourceKind)
         #expect(Set(kinds).count == kinds.count)
-        #expect(Set(kinds) == ["workers", "threads", "pool", "pooler", "database", "cache_server", "job_workers", "upstream", "station"])
+        #expect(Set(kinds) == ["workers", "threads", "pool", "pooler", "database", "cache_server", "job_workers", "upstream", "station",
+                               "pooler_thread", "host"])
     }
 }

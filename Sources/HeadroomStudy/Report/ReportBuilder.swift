@@ -36,9 +36,10 @@ enum ReportBuilder {
     static func build(model: Model, results: [SystemRunResult], settings: StudySettings, analysis: Analysis?,
                       warnings: [String], notes: [String]) -> StudyReport {
         let collected = collect(results, analysis: analysis)
-        // A section is in every report, possibly empty, except `upstreams` and `threads`: only
-        // where the model has them.
-        let optional: Set<String> = [ReportSectionName.upstreams.rawValue, ReportSectionName.threads.rawValue]
+        // A section is in every report, possibly empty, except `upstreams`, `threads` and
+        // `hosts`: only where the model has them.
+        let optional: Set<String> = [ReportSectionName.upstreams.rawValue, ReportSectionName.threads.rawValue,
+                                     ReportSectionName.hosts.rawValue]
         let sections = StudyReport.sectionNames.filter { !optional.contains($0) || collected[$0]?.isEmpty == false }.map { name in
             ReportSection(name: name, items: (collected[name] ?? []).map { $0.item(confidence: settings.confidenceLevel) })
         }
@@ -150,6 +151,10 @@ enum ReportBuilder {
             item.add(.meanBusyWorkers, runs.map(\.meanBusyWorkers))
             item.add(.meanWaiting, runs.map(\.meanWaitingForWorker))
             item.add(.meanWaitSeconds, runs.map(\.meanWorkerWaitSeconds))
+            if first.cpuLimit != nil {
+                item.add(.throttledPeriodShare, results.compactMap { $0.cpuLimit?.throttledPeriodShare })
+                item.add(.throttledTimeShare, results.compactMap { $0.cpuLimit?.throttledTimeShare })
+            }
             out["instances"] = [item]
         }
 
@@ -202,6 +207,8 @@ enum ReportBuilder {
             item.add(.meanWaitSeconds, runs.map(\.waits.meanSeconds), analytic: a?.meanWaitSeconds)
             item.add(.p95WaitSeconds, runs.map { $0.waits.percentileSeconds(95) })
             item.add(.waitTimeouts, runs.map { Double($0.waitTimeouts) })
+            item.add(.threadUtilization, results.compactMap { r in r.poolerThreads.first { $0.name == p0.name }?.utilization },
+                     analytic: analysis?.resource("pooler_thread.\(p0.name)")?.utilization)
             return item
         }
 
@@ -289,6 +296,21 @@ enum ReportBuilder {
                 }
             }
             item.merged = MergedLatency(runs.reduce(into: LatencyRecorder()) { $0.merge($1.1.latency) })
+            return item
+        }
+
+        // Hosts: how busy their cores were, and each component's share (docs/hosts.md).
+        out["hosts"] = first.hosts.map { h0 in
+            let runs = results.compactMap { r in r.hosts.first { $0.name == h0.name } }
+            var item = ItemSeries(name: h0.name, attributes: [Attribute(key: "cores", value: Double(h0.cores)),
+                                                              Attribute(key: "speed", value: h0.speed)])
+            item.add(.utilization, runs.map(\.utilization), tracked: true, analytic: analysis?.resource("host.\(h0.name)")?.utilization)
+            item.add(.meanRunnableThreads, runs.map(\.meanRunnableThreads))
+            for (metric, component) in [(Metric.instancesUtilization, "instances"), (.databaseUtilization, "database"),
+                                        (.poolerUtilization, "pooler"), (.clientUtilization, "client")]
+            where h0.components.contains(where: { $0.component == component }) {
+                item.add(metric, runs.map { r in r.components.first { $0.component == component }?.utilization ?? 0 })
+            }
             return item
         }
 

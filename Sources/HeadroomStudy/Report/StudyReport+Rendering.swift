@@ -21,7 +21,7 @@ extension StudyReport {
         "instances": "Instance workers (event loops)", "threads": "Request threads (accept queue before them)",
         "pools": "Connection pools",
         "poolers": "Poolers (server side)", "database_nodes": "Database nodes", "database": "Database connections",
-        "caches": "Caches", "job_queues": "Job queues", "upstreams": "HTTP upstreams", "faults": "Faults", "stations": "Stations (per visit)",
+        "caches": "Caches", "job_queues": "Job queues", "upstreams": "HTTP upstreams", "hosts": "Hosts", "faults": "Faults", "stations": "Stations (per visit)",
         "network": "Network (entry to exit)",
     ]
 
