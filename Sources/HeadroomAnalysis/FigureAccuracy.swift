@@ -72,6 +72,11 @@ extension WebAnalyzer {
             || (model.database?.queryFailureProbability ?? 0) > 0 || !model.instances.failures.isEmpty || threads
         let contended = (model.database?.contention ?? 0) > 0 || (model.database?.coherency ?? 0) > 0
         let stable = a.resources.allSatisfy { ($0.utilization ?? 0) < 1 }
+        // CPU that waits for a shared host's cores or a spent CPU-limit quota (docs/hosts.md):
+        // whatever holds a worker or a connection meanwhile is held longer than its demand.
+        let instancesWaitForCPU = !model.instances.hostNames.isEmpty || model.instances.cpuLimit != nil
+        let hostsOrCPUCosts = !model.hosts.isEmpty || model.instances.cpuLimit != nil || model.client != nil
+            || model.poolers.contains { $0.cpuPerTransaction != nil || $0.cpuPerConnection != nil }
         var steps: [Step] = []
         func walk(_ s: [Step]) {
             for step in s {
@@ -115,14 +120,20 @@ extension WebAnalyzer {
             let x: Analysis.FigureAccuracy = sheds || !metastable.isEmpty ? .upperBound : .exact
             labels["overall.all.throughput_per_second"] = x
             for e in model.endpoints { labels["endpoints.\(e.name).throughput_per_second"] = x }
-            labels["instances.workers.utilization"] = law(contendedNode: false)
+            labels["instances.workers.utilization"] = law(contendedNode: instancesWaitForCPU)
+            // A host's busy cores are the work placed on it (the utilization law); a pooler's
+            // thread on a core of its own too, on a shared host it also waits for a core.
+            for h in model.hosts { labels["hosts.\(h.name).utilization"] = law(contendedNode: false) }
+            for p in model.poolers where p.cpuPerTransaction != nil {
+                labels["poolers.\(p.name).thread_utilization"] = law(contendedNode: p.host != nil)
+            }
             for r in a.resources where r.kind == "database" {
                 labels["database_nodes.\(r.name).utilization"] = law(contendedNode: contended)
             }
             for p in a.pools where p.kind == "pool" {
-                let unstretched = !stretched && !contended && !transactions && queries.allSatisfy { $0.roundTrip == nil }
+                let unstretched = !stretched && !contended && !transactions && !hostsOrCPUCosts && queries.allSatisfy { $0.roundTrip == nil }
                 let jointExact = !metastable.contains("pool.\(p.name)") && p.method == "pool+database" && p.copies == 1 && exponentialQueries && oneQueryPerRequest
-                    && !endpointTimeouts && model.rateLimiters.isEmpty && !threads
+                    && !endpointTimeouts && model.rateLimiters.isEmpty && !threads && !hostsOrCPUCosts
                 let inUse: Analysis.FigureAccuracy = jointExact || (unstretched && !sheds && stable && !metastable.contains("pool.\(p.name)")) ? .exact : .approximation
                 labels["pools.\(p.name).utilization"] = inUse
                 labels["pools.\(p.name).mean_in_use"] = inUse
@@ -135,13 +146,14 @@ extension WebAnalyzer {
             let connections = connectionsReachingDatabase()
             let exact: Bool
             if let closedPoolExact {
-                exact = closedPoolExact
+                exact = closedPoolExact && !hostsOrCPUCosts
                 let pools: Analysis.FigureAccuracy = exact ? .exact : .approximation
                 for p in a.pools where p.kind == "pool" && p.method == "pool+database (closed)" {
                     for metric in ["utilization", "mean_in_use", "mean_waiting", "mean_wait_seconds"] { labels["pools.\(p.name).\(metric)"] = pools }
                 }
             } else {
                 exact = model.instances.count == 1 && !sheds && !contended && connections >= users && model.poolers.isEmpty
+                    && !hostsOrCPUCosts
             }
             let mva: Analysis.FigureAccuracy = exact ? .exact : .approximation
             labels["overall.all.throughput_per_second"] = mva

@@ -17,6 +17,19 @@ extension WebAnalyzer {
     /// client's CPU per request. A pooler's one thread is a station of one server; a CPU
     /// limit bounds the instances at `cpu_limit` cores each: demand cpu / limit per copy, a
     /// fluid bound (it says nothing of the throttling delays below it).
+    /// The speed of the named host (1 for none): work placed there takes 1 / speed as long.
+    package func speed(ofHost name: String?) -> Double {
+        name.flatMap { model.host(named: $0)?.speed } ?? 1
+    }
+
+    /// The mean over the instance copies of 1 / their host's speed: what a `cpu` step's time
+    /// measured at speed 1 becomes, on average (1 without hosts).
+    package var instanceSlowness: Double {
+        let names = model.instances.hostNames
+        guard !names.isEmpty else { return 1 }
+        return names.reduce(0) { $0 + 1 / speed(ofHost: $1) } / Double(names.count)
+    }
+
     package func cpuResources(total: Profile) -> (resources: [CPUResource], notes: [String]) {
         var out: [CPUResource] = []
         var notes: [String] = []
@@ -56,7 +69,8 @@ extension WebAnalyzer {
             }
         }
         for pooler in model.poolers where pooler.cpuPerTransaction != nil {
-            out.append(CPUResource(kind: "pooler_thread", name: pooler.name, servers: 1, demandSeconds: poolerCPUPerRequest(pooler)))
+            out.append(CPUResource(kind: "pooler_thread", name: pooler.name, servers: 1,
+                                   demandSeconds: poolerCPUPerRequest(pooler) / speed(ofHost: pooler.host)))
         }
         if let limit = model.instances.cpuLimit {
             out.append(CPUResource(kind: "cpu_limit", name: "instances", servers: copies, demandSeconds: total.cpuSeconds / limit.cores))

@@ -118,7 +118,7 @@ package struct WebAnalyzer {
                 maxThroughputPerSecond: demand > 0 ? Double(servers) / demand : nil))
         }
         let inst = model.instances
-        add("workers", "instances", servers: inst.count * inst.workers, demand: perRequest.cpuSeconds)
+        add("workers", "instances", servers: inst.count * inst.workers, demand: perRequest.cpuSeconds * instanceSlowness)
         for pool in model.pools {
             add("pool", pool.name, servers: pool.totalConnections(instances: inst.count),
                 demand: total.poolHoldSeconds[pool.name] ?? 0, occupied: heldTotal.poolHoldSeconds[pool.name] ?? 0)
@@ -149,7 +149,7 @@ package struct WebAnalyzer {
             notes.append("session-mode poolers hold a server connection per open client connection: no Erlang C figure for them")
         }
         if let db = model.database {
-            add("database", "primary", servers: db.cores, demand: total.primarySeconds)
+            add("database", "primary", servers: db.cores, demand: total.primarySeconds / speed(ofHost: db.host))
             if db.replicas > 0 && db.readRouting != .primary {
                 for i in 1...db.replicas {
                     add("database", "replica-\(i)", servers: db.replicaCores, demand: total.replicaSeconds / Double(db.replicas))

@@ -98,3 +98,26 @@ struct HostAnalysisTests {
         #expect(!ReplicationStudy(model: without).run().sections.contains { $0.name == "hosts" })
     }
 }
+
+/// The differential test of the analytic figures (AnalyticDifferential) on random models with
+/// a shared host, a pooler's CPU, a client and CPU limits: every figure labelled exact or a
+/// bound holds to its label against the simulation's 99 % interval.
+@Suite("Hosts: analytic figures against the simulation", .serialized)
+struct HostDifferentialTests {
+    @Test("every exact or bounding analytic figure of a random hosted model holds to its label")
+    func hostedFiguresHoldToTheirLabels() throws {
+        var exact = 0
+        var hostFigures = 0
+        for seed in UInt64(1)...30 {
+            let random = RandomWebModel(hostedSeed: seed, requestsPerReplication: 1000)
+            let outcome = try AnalyticDifferential.check(random, workers: 2)
+            for c in outcome.comparisons where c.label != .approximation {
+                #expect(c.agrees, "seed \(seed): \(c.figure) is labelled \(c.label.rawValue), analytic \(c.analytic), simulated \(c.simulatedMean) ± \(c.halfWidth) (99 %)\n\(random.yaml)")
+                if c.label == .exact { exact += 1 }
+                if c.figure.hasPrefix("hosts.") { hostFigures += 1 }
+            }
+        }
+        // Not vacuous: every model's host is judged, and exact figures are among those checked.
+        #expect(hostFigures == 30 && exact >= 60, "\(hostFigures) host figures, \(exact) exact figures judged")
+    }
+}
