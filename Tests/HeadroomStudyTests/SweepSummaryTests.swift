@@ -39,10 +39,7 @@ struct SweepSummaryTests {
 
     @Test("a sweep over a rate writes numeric rates under rate_per_second; the manifest names the column")
     func sweepHeaderAndRows() throws {
-        let w = try sweepWorkspace()
-        let out = w.dir + "/out"
-        try Sweep(modelPath: w.model, grid: SweepGrid(axes: [SweepAxis.parse("rate=20/s,40/s"), SweepAxis.parse("pools.db.size=2,4")]),
-                  threads: 1, outputDirectory: out).run()
+        let (_, out) = try sweptWorkspace(["rate=20/s,40/s", "pools.db.size=2,4"])
         let lines = contents(SweepFiles.csv(out)).split(separator: "\n")
         #expect(lines[0].hasPrefix("cell,rate_per_second,pools.db.size,replications,"))
         #expect(lines[1].hasPrefix("0,\(csvNumber(20)),2,"))
@@ -82,9 +79,7 @@ struct SweepSummaryTests {
     func confidenceLevelIsTheModels() throws {
         let yaml = sweepModelYAML.replacingOccurrences(of: "replications: 2, seed: 11}", with: "replications: 2, seed: 11, confidence: 99%}")
         #expect(yaml != sweepModelYAML)
-        let w = try sweepWorkspace(yaml)
-        let out = w.dir + "/out"
-        try Sweep(modelPath: w.model, grid: SweepGrid(axes: [SweepAxis.parse("pools.db.size=2,4")]), threads: 1, outputDirectory: out).run()
+        let (w, out) = try sweptWorkspace(["pools.db.size=2,4"], yaml: yaml)
         #expect(SweepTable.confidenceLevel(directory: out) == 0.99)
         let model = try ModelLoader.load(path: w.model).model
         let text = try SweepSummary.read(directory: out, slos: [PlanSLO.parse("p95<150ms", model: model)]).table()
@@ -102,12 +97,9 @@ struct SweepSummaryTests {
 
     @Test("an overloaded sweep's heat map outlines the cells where most requests failed (their p95 is of the survivors)")
     func survivorsAreFlagged() throws {
-        let w = try sweepWorkspace()
-        let out = w.dir + "/out"
         // 2 instances x 1 connection serve at most 100 queries/s of 20 ms: at 400/s most requests
         // time out waiting (acquire timeout 1 s); at 40/s with 4 connections none do.
-        try Sweep(modelPath: w.model, grid: SweepGrid(axes: [SweepAxis.parse("rate=40/s,400/s"), SweepAxis.parse("pools.db.size=1,4")]),
-                  threads: 1, outputDirectory: out).run()
+        let (w, out) = try sweptWorkspace(["rate=40/s,400/s", "pools.db.size=1,4"])
         let table = try SweepTable.read(directory: out)
         let failed = table.rows.mapValues { row in
             ["overall.all.timeout_rate", "overall.all.error_rate"].compactMap { table.estimate(row, $0)?.mean }.reduce(0, +)
@@ -137,12 +129,17 @@ struct SweepSummaryTests {
 
     @Test("a sweep page draws against the first axis that varies: a single-valued first axis is fixed, not the x axis")
     func pageSkipsFixedAxes() throws {
-        let w = try sweepWorkspace()
-        let out = w.dir + "/out"
-        try Sweep(modelPath: w.model, grid: SweepGrid(axes: [SweepAxis.parse("instances=2"), SweepAxis.parse("pools.db.size=2,4")]),
-                  threads: 1, outputDirectory: out).run()
+        let (_, out) = try sweptWorkspace(["instances=2", "pools.db.size=2,4"])
         let html = try HTMLReport.sweep(directory: out)
         #expect(html.contains("Response time against pools.db.size"))
         #expect(!html.contains("against instances"))
     }
+}
+
+/// A sweep of `sweepModelYAML` (or `yaml`) over `axes`, one thread, run into `DIR/out`.
+func sweptWorkspace(_ axes: [String], yaml: String = sweepModelYAML) throws -> (w: (dir: String, model: String), out: String) {
+    let w = try sweepWorkspace(yaml)
+    let out = w.dir + "/out"
+    try Sweep(modelPath: w.model, grid: SweepGrid(axes: axes.map(SweepAxis.parse)), threads: 1, outputDirectory: out).run()
+    return (w, out)
 }
