@@ -30,11 +30,14 @@ public struct RunTimeline: Sendable {
     public var intervalSeconds: Double
     /// Shaded on the time axis: the warm-up and each phase of a phased open load.
     public var bands: [ChartBand]
+    /// The resources of the samples' utilizations (`TimelineResources.names`); empty: not charted.
+    public var resources: [String]
 
-    public init(timelines: [ReplicationTimeline], intervalSeconds: Double, bands: [ChartBand]) {
+    public init(timelines: [ReplicationTimeline], intervalSeconds: Double, bands: [ChartBand], resources: [String] = []) {
         self.timelines = timelines
         self.intervalSeconds = intervalSeconds
         self.bands = bands
+        self.resources = resources
     }
 
     /// The warm-up (deleted from the figures) and the load's phases as bands of the time axis.
@@ -195,18 +198,38 @@ extension HTMLReport {
         let time = ChartAxis("time since start", unit: .seconds)
         let arrivals = line("arrivals", 0) { (s: TimelineSample) -> Double? in Double(s.arrivals) / dt }
         let completions = line("completions", 2) { (s: TimelineSample) -> Double? in Double(s.completions) / dt }
-        let failures = line("timeouts + errors", 3) { (s: TimelineSample) -> Double? in Double(s.timeouts + s.errors) / dt }
+        let timeouts = line("timeouts", 3) { (s: TimelineSample) -> Double? in Double(s.timeouts) / dt }
+        let errors = line("errors", 4) { (s: TimelineSample) -> Double? in Double(s.errors) / dt }
+        var series = [arrivals, completions, timeouts, errors]
+        if timeline.timelines.contains(where: { $0.samples.contains { $0.rejected > 0 } }) {
+            series.append(line("refused (accept queue full)", 5) { (s: TimelineSample) -> Double? in Double(s.rejected) / dt })
+        }
+        if timeline.timelines.contains(where: { $0.samples.contains { $0.rateLimited > 0 } }) {
+            series.append(line("rate limited (429)", 6) { (s: TimelineSample) -> Double? in Double(s.rateLimited) / dt })
+        }
         var load = XYChart(kind: "timeline", title: "Load and throughput over time", x: time, y: ChartAxis("rate", unit: .perSecond("req")),
-                           series: [arrivals, completions, failures])
+                           series: series)
         load.bands = timeline.bands
         let every = "every \(formatDuration(dt)), mean of \(n) replication\(n == 1 ? "" : "s")"
-        page.add(load, id: "timeline-load", caption: "Requests arriving, completing, and timing out or failing per second, \(every). Shaded: the warm-up and the phases of the load.")
-        let p95 = line("p95 of the interval", 0) { (s: TimelineSample) -> Double? in s.completions > 0 ? s.p95Seconds : nil }
-        var latency = XYChart(kind: "timeline", title: "p95 response time over time", x: time, y: ChartAxis("p95 response time", unit: .seconds),
-                              series: [p95])
+        page.add(load, id: "timeline-load", caption: "Requests arriving and completing successfully per second, and the failures by kind (timeouts, errors, and where any: refusals at a full accept queue, 429s), \(every). Shaded: the warm-up and the phases of the load.")
+        let p50 = line("p50", 2) { (s: TimelineSample) -> Double? in s.hasLatencies ? s.p50Seconds : nil }
+        let p95 = line("p95", 0) { (s: TimelineSample) -> Double? in s.hasLatencies ? s.p95Seconds : nil }
+        let p99 = line("p99", 3) { (s: TimelineSample) -> Double? in s.hasLatencies ? s.p99Seconds : nil }
+        var latency = XYChart(kind: "timeline", title: "Response time percentiles over time", x: time, y: ChartAxis("response time", unit: .seconds),
+                              series: [p50, p95, p99])
         latency.bands = timeline.bands
         latency.references = p95SLOs
-        page.add(latency, id: "timeline-latency", caption: "The 95th percentile of responses completed in each interval, \(every) (intervals without a completion left out). A p95 pooled over a whole ramp hides this peak.")
+        page.add(latency, id: "timeline-latency", caption: "The 50th, 95th and 99th percentiles of the responses timed in each interval, \(every) (intervals without one left out: they have no percentile). A percentile pooled over a whole ramp hides this peak.")
+        if !timeline.resources.isEmpty {
+            let lines = timeline.resources.enumerated().map { i, name in
+                line(name, i) { (s: TimelineSample) -> Double? in i < s.utilizations.count ? s.utilizations[i] : nil }
+            }
+            var busy = XYChart(kind: "timeline", title: "Utilization of each resource over time", x: time, y: ChartAxis("utilization", unit: .fraction),
+                               series: lines)
+            busy.bands = timeline.bands
+            busy.references = [ChartReference(value: 1, label: "100 %")]
+            page.add(busy, id: "timeline-utilization", caption: "Time-average fraction busy in each interval: instance workers, request threads, each pool's connections, each database node's cores, \(every).")
+        }
         let inFlight = line("in flight", 0) { (s: TimelineSample) -> Double? in Double(s.inFlight) }
         let waiting = line("waiting for a pool", 3) { (s: TimelineSample) -> Double? in Double(s.poolWaiting) }
         let inUse = line("connections in use", 2) { (s: TimelineSample) -> Double? in Double(s.connectionsInUse) }

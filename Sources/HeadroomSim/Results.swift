@@ -1,4 +1,5 @@
 import HeadroomKernel
+import HeadroomModel
 
 /// The caps that keep an overloaded run's memory bounded (docs/model-reference.md, "Overload").
 /// Each request in flight costs an attempt and an entity (about 200 bytes): 100,000 per instance
@@ -261,14 +262,48 @@ public struct TimelineSample: Sendable, Codable {
     public var connectionsInUse: Int
     public var timeouts: Int
     public var errors: Int
-    /// p95 of response times completed in this interval (0 if none).
+    /// p95 of response times completed in this interval (0 if none: `hasLatencies` says).
     public var p95Seconds: Double
+    /// p50 and p99 of the same response times (0 if none).
+    public var p50Seconds: Double = 0
+    public var p99Seconds: Double = 0
+    /// Response times the percentiles are taken over: successes, or every outcome with
+    /// `latency_of: all`.
+    public var latencyCount: Int = 0
+    /// Attempts refused at a full accept queue (`instances.threads`; not in `errors`) and
+    /// rejected by a rate limiter (429s), in this interval.
+    public var rejected: Int = 0
+    public var rateLimited: Int = 0
+    /// Time-average utilization over the interval of each resource `TimelineResources.names`
+    /// lists, in its order (empty for a plain network).
+    public var utilizations: [Double] = []
+
+    /// Whether the interval has response times to take percentiles of (an empty one has none:
+    /// its percentiles are no value, not 0).
+    public var hasLatencies: Bool { latencyCount > 0 || completions > 0 }
 
     public init(startSeconds: Double, arrivals: Int, completions: Int, inFlight: Int, poolWaiting: Int,
                 connectionsInUse: Int, timeouts: Int, errors: Int, p95Seconds: Double) {
         self.startSeconds = startSeconds; self.arrivals = arrivals; self.completions = completions
         self.inFlight = inFlight; self.poolWaiting = poolWaiting; self.connectionsInUse = connectionsInUse
         self.timeouts = timeouts; self.errors = errors; self.p95Seconds = p95Seconds
+    }
+}
+
+/// The resources a web model's timeline samples the utilization of, in order: the instance
+/// workers, the request threads (with `instances.threads`), each pool (all instances together),
+/// each database node.
+public enum TimelineResources {
+    public static func names(_ model: Model) -> [String] {
+        guard model.network == nil else { return [] }
+        var out = ["workers"]
+        if model.instances.threads != nil { out.append("threads") }
+        out += model.pools.map { "pool.\($0.name)" }
+        if let db = model.database {
+            out.append("database.primary")
+            out += (0..<db.replicas).map { "database.replica-\($0 + 1)" }
+        }
+        return out
     }
 }
 

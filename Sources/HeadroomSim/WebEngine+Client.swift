@@ -153,9 +153,10 @@ extension WebEngine {
             intervalTimeouts += 1
         case .rateLimited:
             tallies[endpoint].rateLimited += 1
+            intervalRateLimited += 1
         case .rejected:
             tallies[endpoint].rejected += 1
-            intervalErrors += 1
+            intervalRejected += 1
         }
         if latencyOfAll && outcome != .success {
             // `latency_of: all`: timed when the client learned of the failure; a timeout fires

@@ -15,6 +15,15 @@ extension WebEngine {
     /// The warm-up's end: every counter starts again (each component's table restarts its own);
     /// the state (requests in flight, connections held and open, cache contents) carries on.
     mutating func restartStatistics() {
+        if timelineInterval != nil {
+            // The restarts below zero the integrals the timeline's utilizations difference: keep
+            // what this interval had so far.
+            let integrals = resourceIntegrals()
+            if timelineIntegrals.isEmpty { timelineIntegrals = Array(repeating: 0, count: integrals.count) }
+            if timelineCarry.isEmpty { timelineCarry = Array(repeating: 0, count: integrals.count) }
+            for i in integrals.indices { timelineCarry[i] += integrals[i] - timelineIntegrals[i] }
+            timelineIntegrals = Array(repeating: 0, count: integrals.count)
+        }
         statisticsStart = now
         tallies = Slab(repeating: EndpointTally(), count: tallies.count)
         for i in workers.indices { workers[i].restartStatistics(atSeconds: now) }
@@ -32,17 +41,56 @@ extension WebEngine {
 
     mutating func timelineTick() {
         guard let interval = timelineInterval else { return }
-        timeline.append(TimelineSample(
+        var sample = TimelineSample(
             startSeconds: now - interval, arrivals: intervalArrivals, completions: intervalCompletions,
             inFlight: inFlight.reduce(0, +), poolWaiting: pools.tokens.reduce(0) { $0 + $1.waitingCount },
             connectionsInUse: pools.tokens.reduce(0) { $0 + $1.heldCount }, timeouts: intervalTimeouts,
-            errors: intervalErrors, p95Seconds: intervalLatency.percentileSeconds(95)))
+            errors: intervalErrors, p95Seconds: intervalLatency.percentileSeconds(95))
+        sample.p50Seconds = intervalLatency.percentileSeconds(50)
+        sample.p99Seconds = intervalLatency.percentileSeconds(99)
+        sample.latencyCount = intervalLatency.count
+        sample.rejected = intervalRejected
+        sample.rateLimited = intervalRateLimited
+        let integrals = resourceIntegrals()
+        let capacities = resourceCapacities()
+        if timelineIntegrals.isEmpty { timelineIntegrals = Array(repeating: 0, count: integrals.count) }
+        if timelineCarry.isEmpty { timelineCarry = Array(repeating: 0, count: integrals.count) }
+        sample.utilizations = integrals.indices.map { i in
+            (timelineCarry[i] + integrals[i] - timelineIntegrals[i]) / (interval * capacities[i])
+        }
+        timelineIntegrals = integrals
+        timelineCarry = Array(repeating: 0, count: integrals.count)
+        timeline.append(sample)
         intervalLatency.reset()
         intervalArrivals = 0
         intervalCompletions = 0
         intervalTimeouts = 0
         intervalErrors = 0
+        intervalRejected = 0
+        intervalRateLimited = 0
         schedule(.timelineTick, 0, at: now + interval)
+    }
+
+    /// Busy-server integrals since the last restart, in `TimelineResources.names` order.
+    mutating func resourceIntegrals() -> [Double] {
+        var out = [workers.reduce(0.0) { $0 + $1.inUse.integral(atSeconds: now) }]
+        if threads.enabled { out.append(threads.threads.reduce(0.0) { $0 + $1.inUse.integral(atSeconds: now) }) }
+        for p in 0..<model.pools.count { out.append(pools.totalInUse[p].integral(atSeconds: now)) }
+        if model.database != nil {
+            for n in 0..<database.nodes.count { out.append(database.nodes[n].busyCores.integral(atSeconds: now)) }
+        }
+        return out
+    }
+
+    /// The servers of each resource `resourceIntegrals` measures.
+    mutating func resourceCapacities() -> [Double] {
+        var out = [Double(workers.reduce(0) { $0 + $1.size })]
+        if threads.enabled { out.append(Double(threads.perInstance * threads.threads.count)) }
+        for pool in model.pools { out.append(Double(pool.totalConnections(instances: instanceCount))) }
+        if model.database != nil {
+            for n in 0..<database.nodes.count { out.append(Double(database.nodes[n].cores)) }
+        }
+        return out
     }
 
     func result() -> SystemRunResult {

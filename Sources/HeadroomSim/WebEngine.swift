@@ -209,6 +209,11 @@ struct WebEngine {
     var timeline: [TimelineSample] = []
     var intervalLatency = LatencyRecorder()
     var intervalArrivals = 0, intervalCompletions = 0, intervalTimeouts = 0, intervalErrors = 0
+    var intervalRejected = 0, intervalRateLimited = 0
+    /// The busy-resource integrals (`TimelineResources` order) at the last tick, and what the
+    /// warm-up's restart took away from them since (added back at the next tick).
+    var timelineIntegrals: [Double] = []
+    var timelineCarry: [Double] = []
 
     // Open workload phases.
     var phaseIndex = 0

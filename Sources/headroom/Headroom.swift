@@ -240,9 +240,6 @@ struct Run: ParsableCommand {
         if let w = sloWindow {
             if slo.isEmpty { throw ValidationError("--slo-window needs at least one --slo, e.g. --slo 'p95<250ms' --slo-window 1min") }
             if w.seconds <= 0 { throw ValidationError("--slo-window must be positive, e.g. --slo-window 1min") }
-            if let t = timeline, t.seconds != w.seconds {
-                throw ValidationError("--slo-window and --timeline record the same timeline: give them the same interval, or drop --timeline")
-            }
         }
     }
 
@@ -258,11 +255,12 @@ struct Run: ParsableCommand {
         } catch {
             throw UsageFailure(message: error.message)
         }
-        if let interval = (sloWindow ?? timeline)?.seconds,
-           let refusal = TimelineExport.tooManySamples(
-               intervalSeconds: interval, horizonSeconds: m.simulation.horizonSeconds,
-               replications: m.simulation.targetRelativeError == nil ? m.simulation.replications : m.simulation.maxReplications) {
-            throw UsageFailure(message: refusal)
+        for interval in [sloWindow?.seconds, timeline?.seconds].compactMap({ $0 }) {
+            if let refusal = TimelineExport.tooManySamples(
+                intervalSeconds: interval, horizonSeconds: m.simulation.horizonSeconds,
+                replications: m.simulation.targetRelativeError == nil ? m.simulation.replications : m.simulation.maxReplications) {
+                throw UsageFailure(message: refusal)
+            }
         }
         let slos: [PlanSLO]
         do {
@@ -324,12 +322,17 @@ struct Run: ParsableCommand {
             for w in report.warnings.dropFirst(warnings.count) { Console.error("\(model.model): warning: \(w)") }
         }
         if let t = timeline {
-            try OutputFile.write(TimelineExport.rendered(timelines, intervalSeconds: t.seconds, report: report, path: timelineFile, model: m),
+            // SLO windows of another length than the timeline's interval: the timeline is recorded
+            // by a second run of the same replications (same seeds, so the same report).
+            let fileTimelines = sloWindow.map { $0.seconds != t.seconds } == true
+                ? study.runRecordingTimelines(intervalSeconds: t.seconds).timelines : timelines
+            try OutputFile.write(TimelineExport.rendered(fileTimelines, intervalSeconds: t.seconds, report: report, path: timelineFile, model: m),
                                  to: timelineFile, force: output.force, inputs: [model.model])
         }
         try output.emit(report.rendered(as: output.format), inputs: [model.model])
         try html.write(HTMLReport.run(report, timeline: interval.map {
-            RunTimeline(timelines: timelines, intervalSeconds: $0, bands: RunTimeline.bands(for: m, warmupSeconds: report.settings.warmupSeconds))
+            RunTimeline(timelines: timelines, intervalSeconds: $0, bands: RunTimeline.bands(for: m, warmupSeconds: report.settings.warmupSeconds),
+                        resources: TimelineExport.resources(of: m))
         }), force: output.force, inputs: [model.model])
         if !report.meetsSLOs {
             if output.format != .table || output.output != nil {

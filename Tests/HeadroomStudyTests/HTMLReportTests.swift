@@ -177,13 +177,17 @@ struct HTMLReportTests {
         #expect(withWarmup.first == ChartBand(from: 0, to: 3, label: "warm-up (not in the figures)"))
 
         let (report, timelines) = ReplicationStudy(model: m, workers: 2).runRecordingTimelines(intervalSeconds: 1)
-        let page = HTMLReport.runPage(report, timeline: RunTimeline(timelines: timelines, intervalSeconds: 1, bands: bands))
+        let page = HTMLReport.runPage(report, timeline: RunTimeline(timelines: timelines, intervalSeconds: 1, bands: bands,
+                                                                   resources: TimelineExport.resources(of: m)))
         let f = figures(page)
-        #expect(f["timeline-load"] == 3 && f["timeline-latency"] == 1 && f["timeline-pools"] == 3)
+        // Load: arrivals, successes, timeouts, errors; latency: p50, p95, p99; one utilization
+        // line per resource the timeline samples (workers, the pool, the database).
+        #expect(f["timeline-load"] == 4 && f["timeline-latency"] == 3 && f["timeline-pools"] == 3)
+        #expect(TimelineExport.resources(of: m).count == 3 && f["timeline-utilization"] == 3)
         let intervals = timelines.flatMap(\.samples).filter { $0.completions > 0 && $0.p95Seconds > 0 }.count
         #expect(intervals > 40)
         #expect(f["latency-vs-load"] == intervals)
-        #expect(occurrences("class=\"band\"", in: page.rendered) == 3 * 3)
+        #expect(occurrences("class=\"band\"", in: page.rendered) == 3 * 4)  // 3 phases on 4 time charts
     }
 
     @Test("The automatic timeline interval gives about 150 round intervals")

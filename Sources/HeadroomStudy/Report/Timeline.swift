@@ -60,7 +60,24 @@ public enum TimelineExport {
             + "a shorter --horizon or fewer --replications"
     }
     public static let columns = ["replication", "start_seconds", "end_seconds", "arrivals", "completions",
-                                 "in_flight", "pool_waiting", "connections_in_use", "timeouts", "errors", Metric.p95Seconds.key]
+                                 "in_flight", "pool_waiting", "connections_in_use", "timeouts", "errors", Metric.p95Seconds.key,
+                                 Metric.p50Seconds.key, Metric.p99Seconds.key, "rejected", "rate_limited"]
+
+    /// The columns, then one `utilization.RESOURCE` per resource the timeline samples
+    /// (`TimelineResources.names`: workers, threads, each pool, each database node).
+    public static func columns(resources: [String]) -> [String] {
+        columns + resources.map { "utilization.\($0)" }
+    }
+
+    /// The resources a web model's timeline samples the utilization of, in column order.
+    public static func resources(of model: Model) -> [String] { TimelineResources.names(model) }
+
+    /// The resources of the samples' utilizations: the model's, or numbered when it is not given.
+    static func resources(_ timelines: [ReplicationTimeline], model: Model?) -> [String] {
+        if let model { return TimelineResources.names(model) }
+        let n = timelines.first?.samples.first?.utilizations.count ?? 0
+        return (0..<n).map { "resource-\($0 + 1)" }
+    }
 
     /// `3` for whole numbers, else the shortest round-trip form.
     static func number(_ x: Double) -> String {
@@ -68,13 +85,19 @@ public enum TimelineExport {
         return x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : "\(x)"
     }
 
-    public static func csv(_ timelines: [ReplicationTimeline], intervalSeconds: Double) -> String {
-        var out = columns.joined(separator: ",") + "\n"
+    /// An interval with no response time has no percentiles: an empty field, never 0.
+    public static func csv(_ timelines: [ReplicationTimeline], intervalSeconds: Double, model: Model? = nil) -> String {
+        let resources = resources(timelines, model: model)
+        var out = columns(resources: resources).joined(separator: ",") + "\n"
         for t in timelines {
             for s in t.samples {
+                let latency = { (x: Double) in s.hasLatencies ? number(x) : "" }
                 out += "\(t.replication),\(number(s.startSeconds)),\(number(s.startSeconds + intervalSeconds)),"
                 out += "\(s.arrivals),\(s.completions),\(s.inFlight),\(s.poolWaiting),\(s.connectionsInUse),"
-                out += "\(s.timeouts),\(s.errors),\(number(s.p95Seconds))\n"
+                out += "\(s.timeouts),\(s.errors),\(latency(s.p95Seconds)),\(latency(s.p50Seconds)),\(latency(s.p99Seconds)),"
+                out += "\(s.rejected),\(s.rateLimited)"
+                for i in resources.indices { out += "," + (i < s.utilizations.count ? number(s.utilizations[i]) : "") }
+                out += "\n"
             }
         }
         return out
@@ -103,14 +126,18 @@ public enum TimelineExport {
                 .object([("start_seconds", .num(p.startSeconds)), ("end_seconds", .num(p.endSeconds)),
                          ("rate_per_second", .num(p.ratePerSecond)), ("ramp_to_per_second", .num(p.rampToPerSecond))])
             })),
-            ("columns", .array(columns.dropFirst().map { .string($0) })),
+            ("columns", .array(columns(resources: resources(timelines, model: model)).dropFirst().map { .string($0) })),
             ("replications", .array(timelines.map { t in
                 .object([
                     ("replication", .int(t.replication)),
                     ("samples", .array(t.samples.map { s in
-                        .array([.num(s.startSeconds), .num(s.startSeconds + intervalSeconds), .int(s.arrivals),
-                                .int(s.completions), .int(s.inFlight), .int(s.poolWaiting), .int(s.connectionsInUse),
-                                .int(s.timeouts), .int(s.errors), .num(s.p95Seconds)])
+                        // An interval with no response time: its percentiles are null.
+                        let latency = { (x: Double) -> JSONValue in s.hasLatencies ? .num(x) : .null }
+                        return .array([.num(s.startSeconds), .num(s.startSeconds + intervalSeconds), .int(s.arrivals),
+                                       .int(s.completions), .int(s.inFlight), .int(s.poolWaiting), .int(s.connectionsInUse),
+                                       .int(s.timeouts), .int(s.errors), latency(s.p95Seconds), latency(s.p50Seconds),
+                                       latency(s.p99Seconds), .int(s.rejected), .int(s.rateLimited)]
+                                      + s.utilizations.map { .num($0) })
                     })),
                 ])
             })),
@@ -124,6 +151,6 @@ extension TimelineExport {
                                 path: String, model: Model? = nil) -> String {
         path.lowercased().hasSuffix(".json")
             ? json(timelines, intervalSeconds: intervalSeconds, report: report, model: model)
-            : csv(timelines, intervalSeconds: intervalSeconds)
+            : csv(timelines, intervalSeconds: intervalSeconds, model: model)
     }
 }

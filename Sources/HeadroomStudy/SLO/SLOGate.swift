@@ -43,12 +43,13 @@ public struct SLOWindowOutcome: Sendable, Hashable {
 /// window does not.
 public enum SLOGate {
     /// Figures a window can be checked on (from the timeline's columns), all endpoints together.
-    public static let windowMetrics = [Metric.p95Seconds, .timeoutRate, .errorRate, .throughputPerSecond].map(\.key)
+    public static let windowMetrics = [Metric.p50Seconds, .p95Seconds, .p99Seconds, .timeoutRate, .errorRate, .rejectedRate,
+                                       .rateLimitedRate, .throughputPerSecond].map(\.key)
 
     /// Throws if an SLO cannot be checked per window.
     public static func requireWindowable(_ slos: [PlanSLO]) throws(SweepError) {
         for s in slos where !(s.section == "overall" && windowMetrics.contains(s.metric)) {
-            throw SweepError("--slo `\(s.text)` with --slo-window: windows are checked on p95, timeouts, errors and throughput of all endpoints together (the timeline's figures, which plain networks do not record), not on `\(s.figure)`; drop --slo-window or write e.g. `p95<250ms`")
+            throw SweepError("--slo `\(s.text)` with --slo-window: windows are checked on p50, p95, p99, timeouts, errors, rejected, rate_limited and throughput of all endpoints together (the timeline's figures, which plain networks do not record), not on `\(s.figure)`; drop --slo-window or write e.g. `p95<250ms`")
         }
     }
 
@@ -100,9 +101,13 @@ public enum SLOGate {
     /// The window's figure in one replication (nil: the window has none, e.g. a p95 with no completion).
     static func value(_ metric: String, _ s: TimelineSample, _ window: Double) -> Double? {
         switch metric {
-        case Metric.p95Seconds.key: return s.completions > 0 ? s.p95Seconds : nil
+        case Metric.p50Seconds.key: return s.hasLatencies ? s.p50Seconds : nil
+        case Metric.p95Seconds.key: return s.hasLatencies ? s.p95Seconds : nil
+        case Metric.p99Seconds.key: return s.hasLatencies ? s.p99Seconds : nil
         case Metric.timeoutRate.key: return s.arrivals > 0 ? Double(s.timeouts) / Double(s.arrivals) : nil
         case Metric.errorRate.key: return s.arrivals > 0 ? Double(s.errors) / Double(s.arrivals) : nil
+        case Metric.rejectedRate.key: return s.arrivals > 0 ? Double(s.rejected) / Double(s.arrivals) : nil
+        case Metric.rateLimitedRate.key: return s.arrivals > 0 ? Double(s.rateLimited) / Double(s.arrivals) : nil
         case Metric.throughputPerSecond.key: return Double(s.completions) / window
         default: return nil
         }
