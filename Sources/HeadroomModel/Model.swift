@@ -76,6 +76,9 @@ public struct SimulationSettings: Sendable, Hashable {
     public var confidenceLevel: Double
     /// Which requests the latency figures (mean, percentiles) are over. Default `.succeeded`.
     public var latencyOf: LatencyOf
+    /// A timeline also records each endpoint's series (`headroom run --timeline-by-endpoint`;
+    /// not a model key). Default false.
+    public var timelineByEndpoint = false
 
     public init(horizonSeconds: Double = 600, warmup: Warmup = .fixed(seconds: 60), replications: Int = 10,
                 seed: UInt64 = 1, targetRelativeError: Double? = nil, maxReplications: Int = 100,

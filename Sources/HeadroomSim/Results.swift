@@ -278,6 +278,9 @@ public struct TimelineSample: Sendable, Codable {
     /// lists, in its order (empty for a plain network).
     public var utilizations: [Double] = []
 
+    /// Each endpoint's figures in the interval, in model order (`--timeline-by-endpoint`; else empty).
+    public var endpoints: [TimelineEndpointSample] = []
+
     /// Whether the interval has response times to take percentiles of (an empty one has none:
     /// its percentiles are no value, not 0).
     public var hasLatencies: Bool { latencyCount > 0 || completions > 0 }
@@ -288,6 +291,15 @@ public struct TimelineSample: Sendable, Codable {
         self.inFlight = inFlight; self.poolWaiting = poolWaiting; self.connectionsInUse = connectionsInUse
         self.timeouts = timeouts; self.errors = errors; self.p95Seconds = p95Seconds
     }
+}
+
+/// One endpoint's figures in one timeline interval.
+public struct TimelineEndpointSample: Sendable, Codable, Hashable {
+    public var arrivals = 0, completions = 0, timeouts = 0, errors = 0, rejected = 0, rateLimited = 0
+    public var latencyCount = 0
+    /// 0 when `latencyCount` is 0 (no value).
+    public var p50Seconds = 0.0, p95Seconds = 0.0, p99Seconds = 0.0
+    public init() {}
 }
 
 /// The resources a web model's timeline samples the utilization of, in order: the instance

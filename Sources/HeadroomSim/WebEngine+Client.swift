@@ -26,6 +26,7 @@ extension WebEngine {
         attempts[ai].clientWaiting = true
         intervalArrivals += 1
         let endpoint = Int(attempts[ai].endpoint)
+        if timelineByEndpoint { intervalEndpoints[endpoint].arrivals += 1 }
         if let timeout = endpointTimeout[endpoint] {
             schedule(.clientTimeout, a, tag: attempts[ai].serial, at: now + timeout, lane: endpointTimeoutLane[endpoint])
         }
@@ -158,6 +159,7 @@ extension WebEngine {
             tallies[endpoint].rejected += 1
             intervalRejected += 1
         }
+        if timelineByEndpoint { countForTimeline(endpoint: endpoint, outcome, latencySeconds: now - attempts[ai].startSeconds) }
         if latencyOfAll && outcome != .success {
             // `latency_of: all`: timed when the client learned of the failure; a timeout fires
             // at exactly the client's timeout after the send.
@@ -192,6 +194,19 @@ extension WebEngine {
     }
 
     static let instantRejectionSeconds = 0.001
+
+    /// `--timeline-by-endpoint`: the outcome in the endpoint's interval counters, its response
+    /// time among the interval's (successes, or every outcome with `latency_of: all`).
+    mutating func countForTimeline(endpoint: Int, _ outcome: Outcome, latencySeconds: Double) {
+        switch outcome {
+        case .success: intervalEndpoints[endpoint].completions += 1
+        case .error: intervalEndpoints[endpoint].errors += 1
+        case .timeout: intervalEndpoints[endpoint].timeouts += 1
+        case .rateLimited: intervalEndpoints[endpoint].rateLimited += 1
+        case .rejected: intervalEndpoints[endpoint].rejected += 1
+        }
+        if outcome == .success || latencyOfAll { intervalEndpointLatency[endpoint].record(seconds: latencySeconds) }
+    }
 
     @inline(__always)
     mutating func releaseAttemptIfDone(_ a: Int32) {

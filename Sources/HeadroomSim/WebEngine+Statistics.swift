@@ -60,6 +60,20 @@ extension WebEngine {
         }
         timelineIntegrals = integrals
         timelineCarry = Array(repeating: 0, count: integrals.count)
+        if timelineByEndpoint {
+            for i in intervalEndpoints.indices {
+                let l = intervalEndpointLatency[i]
+                intervalEndpoints[i].latencyCount = l.count
+                if l.count > 0 {
+                    intervalEndpoints[i].p50Seconds = l.percentileSeconds(50)
+                    intervalEndpoints[i].p95Seconds = l.percentileSeconds(95)
+                    intervalEndpoints[i].p99Seconds = l.percentileSeconds(99)
+                }
+            }
+            sample.endpoints = intervalEndpoints
+            intervalEndpoints = Array(repeating: TimelineEndpointSample(), count: intervalEndpoints.count)
+            for i in intervalEndpointLatency.indices { intervalEndpointLatency[i].reset() }
+        }
         timeline.append(sample)
         intervalLatency.reset()
         intervalArrivals = 0

@@ -210,6 +210,10 @@ struct WebEngine {
     var intervalLatency = LatencyRecorder()
     var intervalArrivals = 0, intervalCompletions = 0, intervalTimeouts = 0, intervalErrors = 0
     var intervalRejected = 0, intervalRateLimited = 0
+    /// `--timeline-by-endpoint`: each endpoint's interval counters and response times (empty otherwise).
+    let timelineByEndpoint: Bool
+    var intervalEndpoints: [TimelineEndpointSample] = []
+    var intervalEndpointLatency: [LatencyRecorder] = []
     /// The busy-resource integrals (`TimelineResources` order) at the last tick, and what the
     /// warm-up's restart took away from them since (added back at the next tick).
     var timelineIntegrals: [Double] = []
@@ -231,6 +235,11 @@ struct WebEngine {
         self.horizonSeconds = horizonSeconds
         self.warmupSeconds = min(warmupSeconds, horizonSeconds)
         self.timelineInterval = timelineIntervalSeconds
+        timelineByEndpoint = timelineIntervalSeconds != nil && model.simulation.timelineByEndpoint
+        if timelineByEndpoint {
+            intervalEndpoints = Array(repeating: TimelineEndpointSample(), count: model.endpoints.count)
+            intervalEndpointLatency = Array(repeating: LatencyRecorder(), count: model.endpoints.count)
+        }
         let compiled = Programs(model: model)
         programs = compiled
         ops = Slab(compiled.ops)

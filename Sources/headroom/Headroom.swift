@@ -215,6 +215,9 @@ struct Run: ParsableCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("Record a timeline at this interval (arrivals, completions, in flight, pool waiting, connections, p95, timeouts), e.g. 1s.", valueName: "duration"), transform: DurationArgument.parse)
     var timeline: DurationArgument?
 
+    @Flag(name: .customLong("timeline-by-endpoint"), help: "With --timeline: also each endpoint's series (arrivals, completions, failures by kind, p50/p95/p99).")
+    var timelineByEndpoint = false
+
     @Option(name: .customLong("timeline-output"), help: ArgumentHelp("Timeline file: .json for JSON, else CSV (default: timeline.csv).", valueName: "file"))
     var timelineOutput: String?
 
@@ -234,6 +237,7 @@ struct Run: ParsableCommand {
     func validate() throws {
         if let t = timeline, t.seconds <= 0 { throw ValidationError("--timeline must be positive, e.g. --timeline 1s") }
         if timelineOutput != nil && timeline == nil { throw ValidationError("--timeline-output needs --timeline INTERVAL") }
+        if timelineByEndpoint && timeline == nil { throw ValidationError("--timeline-by-endpoint needs --timeline INTERVAL") }
         if let r = replications, !(1...100_000).contains(r) { throw ValidationError("--replications must be between 1 and 100000, not \(r)") }
         if let t = threads, !(1...1024).contains(t) { throw ValidationError("--threads must be between 1 and 1024, not \(t)") }
         try DurationArgument.validateHorizon(horizon)
@@ -255,6 +259,7 @@ struct Run: ParsableCommand {
         } catch {
             throw UsageFailure(message: error.message)
         }
+        m.simulation.timelineByEndpoint = timelineByEndpoint
         for interval in [sloWindow?.seconds, timeline?.seconds].compactMap({ $0 }) {
             if let refusal = TimelineExport.tooManySamples(
                 intervalSeconds: interval, horizonSeconds: m.simulation.horizonSeconds,

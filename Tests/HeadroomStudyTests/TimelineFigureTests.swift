@@ -101,4 +101,36 @@ struct TimelineFigureTests {
         #expect(rows.count == 25)
         #expect(rows[2].hasPrefix("0,5,10,"))
     }
+
+    @Test("--timeline-by-endpoint: each endpoint's series adds up to the interval's, and is off by default")
+    func perEndpointSeriesAddUp() throws {
+        var m = try model("""
+            simulation: {seed: 32}
+            workload: {open: {rate: 60/s}, mix: {fast: 0.7, slow: 0.3}}
+            instances: {count: 1, threads: {max: 3, accept_queue: 2}}
+            endpoints:
+              fast: {steps: [{sleep: exp(10ms)}]}
+              slow: {steps: [{sleep: exp(150ms)}]}
+            """)
+        let plain = SystemSimulation.run(model: m, replication: 0, warmupSeconds: 0, horizonSeconds: 20, timelineIntervalSeconds: 5)
+        #expect(plain.timeline.allSatisfy { $0.endpoints.isEmpty })
+        m.simulation.timelineByEndpoint = true
+        let r = SystemSimulation.run(model: m, replication: 0, warmupSeconds: 0, horizonSeconds: 20, timelineIntervalSeconds: 5)
+        #expect(r.timeline.count == 4)
+        for s in r.timeline {
+            #expect(s.endpoints.count == 2)
+            #expect(s.endpoints.reduce(0) { $0 + $1.arrivals } == s.arrivals)
+            #expect(s.endpoints.reduce(0) { $0 + $1.completions } == s.completions)
+            #expect(s.endpoints.reduce(0) { $0 + $1.rejected } == s.rejected)
+            #expect(s.endpoints.reduce(0) { $0 + $1.latencyCount } == s.latencyCount)
+            // The same intervals as without the series: recording them changes nothing else.
+        }
+        #expect(r.timeline.map(\.arrivals) == plain.timeline.map(\.arrivals))
+        #expect(r.timeline.map(\.p95Seconds) == plain.timeline.map(\.p95Seconds))
+        // The slow endpoint's p95 is the longer one, in every interval.
+        #expect(r.timeline.allSatisfy { $0.endpoints[1].p95Seconds > $0.endpoints[0].p95Seconds })
+        let header = TimelineExport.csv([ReplicationTimeline(replication: 0, samples: r.timeline)], intervalSeconds: 5, model: m)
+            .split(separator: "\n")[0]
+        #expect(header.hasSuffix("endpoint.fast.arrivals,endpoint.fast.completions,endpoint.fast.timeouts,endpoint.fast.errors,endpoint.fast.rejected,endpoint.fast.rate_limited,endpoint.fast.p50_seconds,endpoint.fast.p95_seconds,endpoint.fast.p99_seconds,endpoint.slow.arrivals,endpoint.slow.completions,endpoint.slow.timeouts,endpoint.slow.errors,endpoint.slow.rejected,endpoint.slow.rate_limited,endpoint.slow.p50_seconds,endpoint.slow.p95_seconds,endpoint.slow.p99_seconds"))
+    }
 }

@@ -69,6 +69,22 @@ public enum TimelineExport {
         columns + resources.map { "utilization.\($0)" }
     }
 
+    /// Per endpoint with `--timeline-by-endpoint`: `endpoint.NAME.` and each of these.
+    public static let endpointColumns = ["arrivals", "completions", "timeouts", "errors", "rejected", "rate_limited",
+                                         Metric.p50Seconds.key, Metric.p95Seconds.key, Metric.p99Seconds.key]
+
+    /// The endpoints of the samples' per-endpoint series (none without `--timeline-by-endpoint`).
+    static func endpoints(_ timelines: [ReplicationTimeline], model: Model?) -> [String] {
+        let n = timelines.lazy.compactMap { $0.samples.first?.endpoints.count }.first ?? 0
+        guard n > 0 else { return [] }
+        if let model, model.endpoints.count == n { return model.endpoints.map(\.name) }
+        return (0..<n).map { "endpoint-\($0 + 1)" }
+    }
+
+    static func endpointColumns(_ names: [String]) -> [String] {
+        names.flatMap { name in endpointColumns.map { "endpoint.\(name).\($0)" } }
+    }
+
     /// The resources a web model's timeline samples the utilization of, in column order.
     public static func resources(of model: Model) -> [String] { TimelineResources.names(model) }
 
@@ -88,7 +104,8 @@ public enum TimelineExport {
     /// An interval with no response time has no percentiles: an empty field, never 0.
     public static func csv(_ timelines: [ReplicationTimeline], intervalSeconds: Double, model: Model? = nil) -> String {
         let resources = resources(timelines, model: model)
-        var out = columns(resources: resources).joined(separator: ",") + "\n"
+        let endpoints = endpoints(timelines, model: model)
+        var out = (columns(resources: resources) + endpointColumns(endpoints)).joined(separator: ",") + "\n"
         for t in timelines {
             for s in t.samples {
                 let latency = { (x: Double) in s.hasLatencies ? number(x) : "" }
@@ -97,6 +114,13 @@ public enum TimelineExport {
                 out += "\(s.timeouts),\(s.errors),\(latency(s.p95Seconds)),\(latency(s.p50Seconds)),\(latency(s.p99Seconds)),"
                 out += "\(s.rejected),\(s.rateLimited)"
                 for i in resources.indices { out += "," + (i < s.utilizations.count ? number(s.utilizations[i]) : "") }
+                for i in endpoints.indices {
+                    guard i < s.endpoints.count else { out += String(repeating: ",", count: endpointColumns.count); continue }
+                    let e = s.endpoints[i]
+                    let latency = { (x: Double) in e.latencyCount > 0 ? number(x) : "" }
+                    out += ",\(e.arrivals),\(e.completions),\(e.timeouts),\(e.errors),\(e.rejected),\(e.rateLimited),"
+                    out += "\(latency(e.p50Seconds)),\(latency(e.p95Seconds)),\(latency(e.p99Seconds))"
+                }
                 out += "\n"
             }
         }
@@ -126,7 +150,8 @@ public enum TimelineExport {
                 .object([("start_seconds", .num(p.startSeconds)), ("end_seconds", .num(p.endSeconds)),
                          ("rate_per_second", .num(p.ratePerSecond)), ("ramp_to_per_second", .num(p.rampToPerSecond))])
             })),
-            ("columns", .array(columns(resources: resources(timelines, model: model)).dropFirst().map { .string($0) })),
+            ("columns", .array((columns(resources: resources(timelines, model: model)) + endpointColumns(endpoints(timelines, model: model)))
+                .dropFirst().map { .string($0) })),
             ("replications", .array(timelines.map { t in
                 .object([
                     ("replication", .int(t.replication)),
@@ -137,7 +162,12 @@ public enum TimelineExport {
                                        .int(s.completions), .int(s.inFlight), .int(s.poolWaiting), .int(s.connectionsInUse),
                                        .int(s.timeouts), .int(s.errors), latency(s.p95Seconds), latency(s.p50Seconds),
                                        latency(s.p99Seconds), .int(s.rejected), .int(s.rateLimited)]
-                                      + s.utilizations.map { .num($0) })
+                                      + s.utilizations.map { .num($0) }
+                                      + s.endpoints.flatMap { e -> [JSONValue] in
+                                          let l = { (x: Double) -> JSONValue in e.latencyCount > 0 ? .num(x) : .null }
+                                          return [.int(e.arrivals), .int(e.completions), .int(e.timeouts), .int(e.errors), .int(e.rejected),
+                                                  .int(e.rateLimited), l(e.p50Seconds), l(e.p95Seconds), l(e.p99Seconds)]
+                                      })
                     })),
                 ])
             })),
