@@ -43,6 +43,8 @@ struct ThreadAnalysisTests {
         let refused = try #require(item.figures.first { $0.metric == "rejected_rate" })
         let q = try MMcKQueue(arrivalRatePerSecond: 20, meanServiceSeconds: 0.1, servers: 2, capacity: 4)
         #expect(refused.analytic == q.blockingProbability)
+        #expect(item.figures.first { $0.metric == "mean_waiting" }?.analytic == 2 * q.meanQueueLength)
+        #expect(item.figures.first { $0.metric == "mean_wait_seconds" }?.analytic == q.meanWaitSeconds)
         // 3 x 280 s at 40/s: the 95% interval holds P_K (0.0952...).
         #expect(refused.estimate.lower <= q.blockingProbability && q.blockingProbability <= refused.estimate.upper,
                 "refused \(refused.estimate) vs P_K \(q.blockingProbability)")

@@ -168,8 +168,8 @@ enum ReportBuilder {
                      analytic: analysis?.resource("threads.instances")?.utilization)
             item.add(.meanInUse, runs.map(\.meanBusyThreads))
             item.add(.peakInUse, runs.map { Double($0.peakBusyThreads) })
-            item.add(.meanWaiting, runs.map(\.meanInAcceptQueue))
-            item.add(.meanWaitSeconds, runs.map(\.meanAcceptQueueWaitSeconds))
+            item.add(.meanWaiting, runs.map(\.meanInAcceptQueue), analytic: analysis?.threads?.meanInAcceptQueue)
+            item.add(.meanWaitSeconds, runs.map(\.meanAcceptQueueWaitSeconds), analytic: analysis?.threads?.meanAcceptQueueWaitSeconds)
             item.add(.rejectedRate, runs.map { Double($0.rejected) / Double(max(1, $0.accepted + $0.rejected)) },
                      analytic: analysis?.threads?.blockingProbability)
             out["threads"] = [item]
