@@ -12,7 +12,7 @@ import HeadroomOutput
 ///   with a floor per unit: the finite horizon's warm-up bias is not in the interval);
 /// - **lower / upper bound**: on its side of that widened interval;
 /// - **approximation**: its error relative to the simulated mean is recorded; the bands measured
-///   on thousands of models are in docs/analytic-accuracy.md, and `approximationBand` holds
+///   on seeds 1-1200 are in docs/analytic-accuracy.md, and `approximationBand` holds
 ///   the share of them inside the band.
 ///
 /// Alarms are compared too: analyze warns of overload (`overloads` in a warning) against the
@@ -62,8 +62,9 @@ public enum AnalyticDifferential {
 
     /// The documented error band of an approximation, by metric: at least `coverage` of the
     /// approximate figures lie within `band` (|relative error|) of the simulated mean or inside
-    /// its interval (docs/analytic-accuracy.md has the percentiles measured on 3,000 models).
-    /// Waits and queues have no band: they are documented, not bounded.
+    /// its interval (docs/analytic-accuracy.md has the percentiles measured on seeds 1-1200).
+    /// Waits and queues have a wide band (100 %): their errors reach several times the simulated
+    /// value on small per-instance pools (Poisson arrivals assumed, round robin's are regular).
     public static func approximationBand(metric: String) -> (band: Double, coverage: Double)? {
         switch metric {
         case "utilization", "mean_in_use": return (0.20, 0.90)
