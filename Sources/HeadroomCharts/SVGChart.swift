@@ -363,13 +363,14 @@ public struct XYChart: Sendable {
     /// The value above which points are drawn off the scale, or nil to show them all: 3 times the
     /// highest positive reference (an SLO line then sits in the lower third of the plot or above),
     /// else 5 times the median of the positive values. Only when at least two points stay on the
-    /// scale and the largest is more than twice the cap (a point just past it is simply drawn: the
-    /// scale would shrink by less than half).
+    /// scale (zeros count: a plan's passing configurations time out 0 %, beside failing ones at
+    /// 50 %, and the `timeouts<1%` line must not sit on the floor) and the largest is more than
+    /// twice the cap (a point just past it is simply drawn: the scale would shrink by less than half).
     static func offScaleCap(means: [Double], references: [Double]) -> Double? {
         let positive = means.filter { $0 > 0 }.sorted()
         guard positive.count >= 3, let largest = positive.last else { return nil }
         let cap = references.filter { $0 > 0 }.max().map { 3 * $0 } ?? 5 * positive[positive.count / 2]
-        let inside = positive.filter { $0 <= cap }.count
+        let inside = means.filter { $0 >= 0 && $0 <= cap }.count
         guard inside >= 2, largest > 2 * cap else { return nil }
         return cap
     }

@@ -62,6 +62,14 @@ struct ChartReadabilityTests {
         #expect(XYChart.offScaleCap(means: [0.0044, 0.0044, 0.075, 0.075, 0.371, 0.405], references: []) == nil)
     }
 
+    @Test("zeros stay on the scale: a timeouts<1% line beside passing 0% and failing 50% configurations is not on the floor")
+    func zerosCountAsOnTheScale() {
+        // A plan's frontier chart for timeouts<1%: two passing configurations at 0 %, four failing.
+        #expect(XYChart.offScaleCap(means: [0, 0, 0.31, 0.45, 0.52, 0.6], references: [0.01]) == 0.03)
+        // Without the zeros, nothing would stay on the scale: no cap.
+        #expect(XYChart.offScaleCap(means: [0.31, 0.45, 0.52, 0.6], references: [0.01]) == nil)
+    }
+
     @Test("an all-zero series gets distinct tick labels")
     func allZeroTicks() {
         let scale = ChartScale(covering: [0, 0, 0, 1e-15], includeZero: true, from: 300, to: 40)
