@@ -161,6 +161,10 @@ class Charts(html.parser.HTMLParser):
                         c["problems"].append("a reference line on the floor of the plot (y=%g, plot %g..%g)" % (y, top, bottom))
             if tag == "text" and "rotate" not in (a.get("transform") or ""):
                 self.text = (num(a.get("x")), num(a.get("font-size"), 12), a.get("text-anchor") or "start", "")
+            if tag == "tspan" and self.text is not None and self.text[3]:
+                # A wrapped label: each line is measured on its own (the widest counts).
+                x, size, anchor, t = self.text
+                self.text = (x, size, anchor, t + "\n")
     def handle_data(self, data):
         if self.text is not None:
             x, size, anchor, t = self.text
@@ -170,7 +174,7 @@ class Charts(html.parser.HTMLParser):
             x, size, anchor, t = self.text
             self.text = None
             # A label's width, generously estimated (0.55 em per character): it must fit the chart.
-            w = len(t) * size * 0.55
+            w = max(len(line) for line in t.split("\n")) * size * 0.55
             lo = x if anchor == "start" else x - w / 2 if anchor == "middle" else x - w
             c = self.charts[-1]
             if lo < -1 or lo + w > c["width"] + 1:

@@ -64,7 +64,8 @@ public struct BarChart: Sendable {
         let zero = scale(value.logarithmic ? scale.low : 0)
         for (c, category) in categories.enumerated() {
             let y0 = top + Double(c) * groupHeight + groupGap / 2
-            body += svgText(shortened(category, Int((labelWidth - 16) / 7.4)), x: left - 8, y: y0 + Double(series.count) * barHeight / 2 + 4, anchor: "end", size: 13)
+            body += svgCategoryLabel(category, x: left - 8, y: y0 + Double(series.count) * barHeight / 2 + 4, size: 13,
+                                     limit: Int((labelWidth - 16) / 7.4), twoLines: groupHeight >= 2 * 13 * 1.1)
             for (k, s) in series.enumerated() {
                 guard c < s.values.count, let v = s.values[c], v.value.isFinite else { continue }
                 let y = y0 + Double(k) * barHeight

@@ -46,8 +46,10 @@ public struct DotPlot: Sendable {
     public var markCount: Int { rows.filter { $0.value.isFinite }.count }
 
     public var svg: String {
-        let rowHeight = 22.0
         let labelWidth = min(380, 16 + Double(rows.map(\.label.count).max() ?? 4) * 7.0)
+        let labelLimit = Int((labelWidth - 16) / 7.0)
+        // Rows grow to hold a label wrapped onto two lines.
+        let rowHeight = rows.contains { $0.label.count > labelLimit } ? 30.0 : 22.0
         let legendEntries = legend.map { ($0.name, $0.color, false) } + [("document's range", "#D0D0D0", false)]
         let drop = legendDrop(title: title, titleX: 10, legend: legendEntries.map(\.0), right: chartWidth - 30)
         let left = labelWidth, right = chartWidth - 30, top = 48.0 + drop
@@ -88,7 +90,7 @@ public struct DotPlot: Sendable {
         }
         for (i, r) in rows.enumerated() {
             let cy = top + (Double(i) + 0.5) * rowHeight
-            body += svgText(shortened(r.label, Int((labelWidth - 16) / 7.0)), x: left - 8, y: cy + 4, anchor: "end", size: 12)
+            body += svgCategoryLabel(r.label, x: left - 8, y: cy + 4, size: 12, limit: labelLimit, twoLines: rowHeight >= 2 * 12 * 1.1)
             /// A value's position, kept inside the plot (an interval reaching zero on a log scale ends at the edge).
             func clamped(_ v: Double) -> Double {
                 if value.logarithmic && v <= 0 { return left }

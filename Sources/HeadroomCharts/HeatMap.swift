@@ -69,7 +69,8 @@ public struct HeatMap: Sendable {
             body += svgText(shortened(l, max(3, Int(cellWidth * Double(labelEvery) / 7))), x: left + (Double(i) + 0.5) * cellWidth, y: bottom + 18, anchor: "middle", size: 12)
         }
         for (j, l) in yLabels.enumerated() {
-            body += svgText(shortened(l, Int(labelWidth / 7.4)), x: left - 8, y: top + (Double(j) + 0.5) * cellHeight + 4, anchor: "end", size: 12)
+            body += svgCategoryLabel(l, x: left - 8, y: top + (Double(j) + 0.5) * cellHeight + 4, size: 12, limit: Int(labelWidth / 7.4),
+                                     twoLines: cellHeight >= 2 * 12 * 1.1)
         }
         body += svgText(x.label(magnitude: 0), x: (left + right) / 2, y: height - 16, anchor: "middle", size: 13, cssClass: "axis-label")
         body += svgText(y.label(magnitude: 0), x: 16, y: (top + bottom) / 2, anchor: "middle", size: 13, rotate: true, cssClass: "axis-label")

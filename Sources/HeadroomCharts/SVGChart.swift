@@ -254,6 +254,27 @@ func svgText(_ text: String, x: Double, y: Double, anchor: String = "start", siz
     return s + ">\(Markup.escape(text))</text>\n"
 }
 
+/// A category label at the left of a chart (an endpoint, a claim, a resource): on one line when it
+/// fits in `limit` characters, else wrapped onto two lines at a word or name boundary (space, `.`,
+/// `_`, `-`, `/`, `,`), centred on `y`; only what still does not fit is shortened. Cutting
+/// "breakpoint-vendor.p95" to "bre..." hid which row was which.
+func svgCategoryLabel(_ text: String, x: Double, y: Double, size: Double, limit: Int, twoLines: Bool = true) -> String {
+    guard text.count > limit, twoLines, limit >= 4 else { return svgText(shortened(text, limit), x: x, y: y, anchor: "end", size: size) }
+    let characters = Array(text)
+    // The last boundary that leaves a first line of at most `limit` characters.
+    let breakAfter = Set<Character>([" ", ".", "_", "-", "/", ","])
+    var cut = limit
+    if let k = (1..<min(limit, characters.count)).reversed().first(where: { breakAfter.contains(characters[$0 - 1]) }), k >= limit / 3 {
+        cut = k
+    }
+    let first = String(characters[..<cut]).trimmingCharacters(in: .whitespaces)
+    let second = shortened(String(characters[cut...]).trimmingCharacters(in: .whitespaces), limit)
+    let lineHeight = size * 1.1
+    let xs = Markup.coordinate(x)
+    return "<text x=\"\(xs)\" y=\"\(Markup.coordinate(y - lineHeight / 2))\" font-size=\"\(Markup.coordinate(size))\" text-anchor=\"end\" fill=\"\(ChartPalette.axis)\">"
+        + "<tspan x=\"\(xs)\">\(Markup.escape(first))</tspan><tspan x=\"\(xs)\" dy=\"\(Markup.coordinate(lineHeight))\">\(Markup.escape(second))</tspan></text>\n"
+}
+
 /// A label no longer than `limit` characters (the full text stays in the mark's tooltip).
 func shortened(_ s: String, _ limit: Int) -> String {
     s.count <= limit ? s : String(s.prefix(max(1, limit - 1))) + "…"

@@ -70,6 +70,20 @@ struct ChartReadabilityTests {
         #expect(XYChart.offScaleCap(means: [0.31, 0.45, 0.52, 0.6], references: [0.01]) == nil)
     }
 
+    @Test("a category label too long for its column wraps onto two lines at a name boundary instead of being cut")
+    func longLabelsWrap() {
+        let svg = svgCategoryLabel("checkout.payment_provider.p95", x: 100, y: 50, size: 12, limit: 18)
+        #expect(svg.components(separatedBy: "<tspan").count - 1 == 2)
+        #expect(svg.contains(">checkout.payment_</tspan>") && svg.contains(">provider.p95</tspan>"), "\(svg)")
+        #expect(!svg.contains("…"))
+        // A label that fits stays one plain line; one too long for two lines is shortened on the second.
+        #expect(!svgCategoryLabel("search", x: 100, y: 50, size: 12, limit: 18).contains("<tspan"))
+        let long = svgCategoryLabel(String(repeating: "x", count: 60), x: 100, y: 50, size: 12, limit: 18)
+        #expect(long.contains("…"))
+        // Where a row has no room for two lines, the label is shortened as before.
+        #expect(!svgCategoryLabel("checkout.payment_provider.p95", x: 100, y: 50, size: 12, limit: 18, twoLines: false).contains("<tspan"))
+    }
+
     @Test("an all-zero series gets distinct tick labels")
     func allZeroTicks() {
         let scale = ChartScale(covering: [0, 0, 0, 1e-15], includeZero: true, from: 300, to: 40)
