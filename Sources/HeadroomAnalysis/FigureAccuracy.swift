@@ -77,20 +77,7 @@ extension WebAnalyzer {
         let instancesWaitForCPU = !model.instances.hostNames.isEmpty || model.instances.cpuLimit != nil
         let hostsOrCPUCosts = !model.hosts.isEmpty || model.instances.cpuLimit != nil || model.client != nil
             || model.poolers.contains { $0.cpuPerTransaction != nil || $0.cpuPerConnection != nil }
-        var steps: [Step] = []
-        func walk(_ s: [Step]) {
-            for step in s {
-                steps.append(step)
-                switch step {
-                case let .cache(c): walk(c.hit); walk(c.miss)
-                case let .repeat(_, inner): walk(inner)
-                case let .parallel(branches): branches.forEach(walk)
-                case let .transaction(t): walk(t.steps)
-                default: break
-                }
-            }
-        }
-        model.endpoints.forEach { walk($0.steps) }
+        let steps = model.allEndpointSteps
         let transactions = steps.contains { if case .transaction = $0 { return true }; return false }
         let queries = steps.compactMap { step -> Query? in if case let .query(q) = step { return q }; return nil }
         let exponentialQueries = queries.allSatisfy { q in

@@ -114,7 +114,7 @@ extension WebAnalyzer {
             Analysis.MVAPoint(users: n, throughputPerSecond: net.throughput(population: n),
                               responseSeconds: Double(n) / net.throughput(population: n) - think)
         }
-        let exponential = endpointSteps().allSatisfy { step in
+        let exponential = model.allEndpointSteps.allSatisfy { step in
             switch step {
             case let .cpu(d): if case .exponential = d { return true }; return false
             case let .query(q): if case .exponential = q.time, q.roundTrip == nil { return true }; return false
@@ -130,8 +130,13 @@ extension WebAnalyzer {
                                   poolResidenceSeconds: present / x, holdStretch: max(1, q.meanHoldSeconds / hold), exact: exact, note: note)
     }
 
-    /// Every step of every endpoint, nested steps included.
-    func endpointSteps() -> [Step] {
+
+}
+
+extension Model {
+    /// Every step of every endpoint, nested steps included (cache hit and miss paths, repeats,
+    /// parallel branches, transactions), in order.
+    var allEndpointSteps: [Step] {
         var steps: [Step] = []
         func walk(_ s: [Step]) {
             for step in s {
@@ -145,7 +150,7 @@ extension WebAnalyzer {
                 }
             }
         }
-        model.endpoints.forEach { walk($0.steps) }
+        endpoints.forEach { walk($0.steps) }
         return steps
     }
 }
