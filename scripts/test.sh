@@ -11,7 +11,7 @@ export HEADROOM_NOTEBOOK_TESTS=${HEADROOM_NOTEBOOK_TESTS:-1}
 export HEADROOM_K8S_TESTS=${HEADROOM_K8S_TESTS:-1}
 swift build --build-tests
 # A real PostgreSQL + PgBouncer measured by pgbench (installs postgresql and pgbouncer if missing;
-# needs root; about 2.5 minutes plus the install, docs/testbed.md), then the suite checks Headroom's
+# needs root; about 4 minutes plus the install, docs/testbed.md), then the suite checks Headroom's
 # predictions against it. Measured before the tests run, so nothing of the suite competes for the
 # cores. HEADROOM_PG_TESTS=0 skips both.
 if [ "${HEADROOM_PG_TESTS:-1}" != 0 ]; then

@@ -28,7 +28,7 @@ struct PostgresTestbedTests {
     static let maximumOtherWorkShare = 0.10
     static let template = CLI.packageRoot.appendingPathComponent("models/examples/pgbench-pgbouncer.yaml").path
 
-    @Test("Calibrated from one client alone, the model predicts throughput at every other level, and the mean latency at closed ones, within the measured run-to-run spread")
+    @Test("Calibrated from one client alone, the model predicts throughput at every other level, and the mean latency at closed ones, within its claimed 10 % plus the measured run-to-run spread")
     func predictsHigherLevelsWithinTheMeasuredSpread() throws {
         let directory = URL(fileURLWithPath: try #require(ProcessInfo.processInfo.environment["HEADROOM_PG_RESULTS"]))
         let measurements = try TestbedMeasurements(directory: directory)
@@ -170,18 +170,18 @@ struct TestbedMeasurements {
 }
 
 /// Predicted against measured, paired by repeat: repeat r's prediction is calibrated from repeat
-/// r's own low-load run and compared with repeat r's measurement, so drift between repeats (CPU
+/// r's own calibration run and compared with repeat r's measurement, so drift between repeats (CPU
 /// speed, other work on the machine) shows up in the spread of the paired errors.
 ///
 /// For a metric, level l and repeat r, the error is the log ratio e(l, r) = ln(predicted / measured)
 /// (symmetric, and its noise grows less with the load than a difference's). Were the model exact,
 /// e would be noise with mean 0; its variance is estimated from the spread across repeats, pooled
 /// over the L levels for that metric: s^2 = mean over l of var_r e(l, r), with L (R - 1) degrees
-/// of freedom. The bound on a level's mean error is b = t(1 - 0.05 / (2 K), L (R - 1)) s / sqrt(R)
-/// + the simulation's own relative CI half-width, K = levels x metrics (Bonferroni: all K
+/// of freedom (the levels where the metric is judged). The bound on a level's mean error is
+/// b = ln 1.10 (the accuracy claimed, judged rows only) + t(1 - 0.05 / (2 K), L (R - 1)) s / sqrt(R)
+/// + the simulation's own relative CI half-width, K = the judged rows (Bonferroni: all K
 /// comparisons hold together with 95 %): the prediction must lie within a factor exp(b) of the
-/// measurement. It is derived from the measured spread alone: a model error the noise cannot
-/// explain fails.
+/// measurement. An error beyond the claim that the noise cannot explain fails.
 struct TestbedComparison {
     struct Row {
         var level: String
@@ -195,7 +195,18 @@ struct TestbedComparison {
         /// exp(meanLogError) - 1: the error as a percentage of the measurement.
         var relativeError: Double { Foundation.exp(meanLogError) - 1 }
         var spread: Double
+        /// t(1 - 0.05 / (2 K), degrees of freedom) / sqrt(repeats) for this row's metric.
+        var k: Double
+        var degreesOfFreedom: Int
     }
+
+    /// The accuracy the model claims for a judged row, as a log ratio (ln 1.10: within 10 %),
+    /// added to what the measured spread explains. The model's CPU time per query is what one
+    /// client alone measured; on these virtual machines PostgreSQL's CPU per transaction falls
+    /// as the load rises (4.28 ms alone, 3.87 ms with the cores saturated, in one quiet run),
+    /// which no queueing model calibrated at one load can say. The claim is the one README.md
+    /// makes: within about 10 % where tiers do not share cores (docs/testbed.md, "The bound").
+    static let claimedAccuracy = Foundation.log(1.10)
 
     var levels: [String]
     /// Each level's load: `open` or `closed`.
@@ -209,8 +220,6 @@ struct TestbedComparison {
         metric.isClientLatency && (mode == "open" || metric != .mean)
     }
     var rows: [Row]
-    var degreesOfFreedom: Int
-    var k: Double
 
     init(measurements: TestbedMeasurements, template: String) throws {
         levels = measurements.levels
@@ -234,25 +243,34 @@ struct TestbedComparison {
             }
         }
         precondition(repeats >= 2, "the bound needs every level measured at least twice (TESTBED_REPEATS)")
-        degreesOfFreedom = levels.count * (repeats - 1)
         // Bonferroni over the rows with a verdict: `server` is reported only, and a known issue's
         // miss does not fail the test.
         let levelModes = modes
-        let comparisons = Double(levels.map { level in
-            TestbedMetric.allCases.filter { $0 != .server && !Self.isKnownIssue($0, mode: levelModes[level]) }.count
-        }.reduce(0, +))
-        k = Estimate.studentTQuantile(1 - 0.05 / (2 * comparisons), degreesOfFreedom: Double(degreesOfFreedom))
-            / Double(repeats).squareRoot()
+        func judged(_ metric: TestbedMetric, _ level: String) -> Bool {
+            metric != .server && !Self.isKnownIssue(metric, mode: levelModes[level])
+        }
+        let comparisons = Double(levels.map { level in TestbedMetric.allCases.filter { judged($0, level) }.count }.reduce(0, +))
         var rows: [Row] = []
         for metric in TestbedMetric.allCases {
-            let pooledVariance = levels.map { Self.variance(errors[$0]![metric]!) }.reduce(0, +) / Double(levels.count)
+            // A judged metric's spread is pooled over the levels where it is judged: the open
+            // levels' throughput (the offered rate on both sides) varies far less between repeats
+            // than a closed level's, and an open level's latency (a known issue) far more, and
+            // either would set a closed level's bound by what it does not share.
+            let judgedLevels = levels.filter { judged(metric, $0) }
+            let pooled = judgedLevels.isEmpty ? levels : judgedLevels
+            let pooledVariance = pooled.map { Self.variance(errors[$0]![metric]!) }.reduce(0, +) / Double(pooled.count)
             let spread = pooledVariance.squareRoot()
+            let degreesOfFreedom = pooled.count * (repeats - 1)
+            let k = Estimate.studentTQuantile(1 - 0.05 / (2 * comparisons), degreesOfFreedom: Double(degreesOfFreedom))
+                / Double(repeats).squareRoot()
             for level in levels {
                 let e = errors[level]![metric]!
                 let measured = measurements.runs(level).map { $0.figures[metric]! }.reduce(0, +) / Double(e.count)
+                let accuracy = judged(metric, level) ? Self.claimedAccuracy : 0
                 rows.append(Row(level: level, metric: metric, measured: measured, predicted: predictedMeans[level]![metric]!,
                                 meanLogError: e.reduce(0, +) / Double(e.count),
-                                bound: k * spread + simulationHalfWidths[level]![metric]!, spread: spread))
+                                bound: accuracy + k * spread + simulationHalfWidths[level]![metric]!, spread: spread,
+                                k: k, degreesOfFreedom: degreesOfFreedom))
             }
         }
         self.rows = rows
@@ -318,9 +336,9 @@ struct TestbedComparison {
                 out += row.metric == .server ? "reported\n" : isKnownIssue(row) ? "known issue if beyond\n" : "yes\n"
             }
         }
-        out += String(format: "\nThe error is exp(mean over repeats of ln(predicted / measured)) - 1, paired by repeat; the bound exp(k s + simulation half-width) - 1 with k = %.2f (t quantile / sqrt(repeats), %d degrees of freedom) and s the pooled spread of the paired log errors: ", k, degreesOfFreedom)
-        out += TestbedMetric.allCases.map { m in
-            String(format: "%@ %.1f %%", m.rawValue, (rows.first { $0.metric == m }?.spread ?? 0) * 100)
+        out += "\nThe error is exp(mean over repeats of ln(predicted / measured)) - 1, paired by repeat; the bound exp(a + k s + simulation half-width) - 1, a = ln 1.10 (the claimed accuracy) on judged rows and 0 on the others, k = t quantile / sqrt(repeats) and s the spread of the paired log errors pooled over the levels where the metric is judged: "
+        out += TestbedMetric.allCases.compactMap { m in
+            rows.first { $0.metric == m }.map { String(format: "%@ s %.1f %% (k %.2f, %d degrees of freedom)", m.rawValue, $0.spread * 100, $0.k, $0.degreesOfFreedom) }
         }.joined(separator: ", ") + "\n"
         return out
     }

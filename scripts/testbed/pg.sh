@@ -8,7 +8,7 @@
 # Environment (defaults in brackets):
 #   TESTBED_POOL           PgBouncer server connections (default_pool_size)          [4]
 #   TESTBED_SECONDS        seconds per measured level                               [10]
-#   TESTBED_REPEATS        runs of each level (interleaved: all levels, then again)  [2]
+#   TESTBED_REPEATS        runs of each level (interleaved: all levels, then again)  [3]
 #   TESTBED_QUERY_MS       target no-queue time of one query, milliseconds           [5]
 #   TESTBED_LOW_RATE       open rate of the low-load level, as a fraction           
 #                          of nominal capacity cores / no-queue time                 [0.08]
@@ -28,7 +28,7 @@ set -euo pipefail
 out=${1:?usage: scripts/testbed/pg.sh OUT_DIR}
 pool=${TESTBED_POOL:-4}
 seconds=${TESTBED_SECONDS:-10}
-repeats=${TESTBED_REPEATS:-2}
+repeats=${TESTBED_REPEATS:-3}
 query_ms=${TESTBED_QUERY_MS:-5}
 low_fraction=${TESTBED_LOW_RATE:-0.08}
 low_seconds=${TESTBED_LOW_SECONDS:-12}
