@@ -18,6 +18,16 @@ if [ "${HEADROOM_PG_TESTS:-1}" != 0 ]; then
     export HEADROOM_PG_RESULTS="$PWD/.build/testbed"
     rm -rf "$HEADROOM_PG_RESULTS"
     ./scripts/testbed/pg.sh "$HEADROOM_PG_RESULTS"
+    # The comparison judges the model only on a machine the testbed had to itself: other work at
+    # most 10 % of it in every run (PostgresTestbedTests.maximumOtherWorkShare), or the test fails.
+    # Measured again once when it was busier than that (a build or an update starting meanwhile).
+    busiest=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "other_work_share") c = i; next }
+                       $c > m { m = $c } END { print m + 0 }' "$HEADROOM_PG_RESULTS/levels.csv")
+    if awk -v m="$busiest" 'BEGIN { exit !(m > 0.10) }'; then
+        echo "testbed: other work used up to $busiest of the machine in a run (at most 0.10 for a verdict): measuring again" >&2
+        rm -rf "$HEADROOM_PG_RESULTS"
+        ./scripts/testbed/pg.sh "$HEADROOM_PG_RESULTS"
+    fi
 fi
 swift test --skip-build
 # docs/batch/slurm-array.sh on a real single-node Slurm cluster (installs Slurm's daemons and munge
