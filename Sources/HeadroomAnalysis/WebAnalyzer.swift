@@ -558,6 +558,11 @@ struct PoolDatabaseSolution {
                                  patience: patience(pooler.queryWaitTimeoutSeconds, nil)))
         }
         guard !entries.isEmpty else { return nil }
+        let balancing: CopyBalancing? = switch model.instances.balancer {
+        case .roundRobin: .roundRobin
+        case .random: .random
+        default: nil
+        }
         let groups = entries.map { e -> SharedDatabasePools.Group in
             var demands = [Double](repeating: 0, count: nodes.count)
             if !nodes.isEmpty { demands[0] = e.primary }
@@ -565,7 +570,8 @@ struct PoolDatabaseSolution {
             return SharedDatabasePools.Group(copies: e.copies, connectionsPerCopy: e.connections,
                                              acquisitionsPerSecondPerCopy: e.acquisitions / Double(e.copies),
                                              patience: e.patience, demandSecondsPerNode: demands,
-                                             otherHoldSeconds: max(0, e.hold - e.primary - e.replica))
+                                             otherHoldSeconds: max(0, e.hold - e.primary - e.replica),
+                                             balancing: e.copies > 1 ? balancing : nil)
         }
         guard let joint = try? SharedDatabasePools(nodes: nodes, groups: groups) else { return nil }
         var result = PoolDatabaseSolution()
@@ -586,6 +592,11 @@ struct PoolDatabaseSolution {
             q.meanInUse = p.meanHolders * copies
             q.meanWaitSeconds = p.meanWaitOfServedSeconds
             q.meanWaiting = p.meanWaiting.map { $0 * copies }
+            if let chain = s.chain {
+                q.probabilityOfWaiting = chain.probabilityOfWaiting
+                q.meanWaitSeconds = chain.meanWaitSeconds
+                q.meanWaiting = chain.meanWaiting * copies
+            }
             // Offered acquisitions over a full pool's release rate; X(c) comes out of logarithms
             // (10/s on 10 connections held 1 s gives 0.9999999999999998), so a ratio within
             // rounding of 1 is 1: the load is at capacity, which is overload (the warning says ">= 1").
@@ -605,9 +616,18 @@ struct PoolDatabaseSolution {
         }
         if demandPrimary > 0 { result.stretch.primary = max(1, residencePrimary / demandPrimary) }
         if demandReplica > 0 { result.stretch.replica = max(1, residenceReplica / demandReplica) }
+        let chainNote = "the instances' copies of a pool solved as one Markov chain, the database seeing the sum of their holders, "
+            + (model.instances.balancer == .roundRobin
+                ? "round robin as the turn it deals (acquisitions dealt one by one; a request's several queries make each copy's stream more regular still: the utilization errs low, the waits long)"
+                : "random balancing a Poisson stream per copy")
+        let chainCopies = joint.solutions.contains { $0.chain != nil }
+        let pooledCopies = zip(entries, joint.solutions).contains { $0.0.copies > 1 && $0.1.chain == nil }
+        let approximations = [entries.count > 1 ? "several pools share the database" : nil, chainCopies ? chainNote : nil,
+                              pooledCopies ? "the instances' pools share the database as if they pooled their connections, then each waits for its own connections with those holds, fed by Poisson arrivals (round robin's are more regular: the waits err long)" : nil,
+                              entries.contains { $0.hold > $0.primary + $0.replica + 1e-15 } ? "connections are also held outside the database" : nil].compactMap { $0 }
         let approximate = entries.count > 1 || entries.contains { $0.copies > 1 } || entries.contains { $0.hold > $0.primary + $0.replica + 1e-15 }
         result.notes.append("pools and the database solved together: each pool (a pooler's server connections) is a birth-death process whose holders release at the flow-equivalent rate of the database they share (exact convolution over its cores with processor sharing\(model.database.map { $0.contention > 0 || $0.coherency > 0 } == true ? ", contention and coherency" : ""), plus the time held outside it), with its acquire timeout; "
-            + (approximate ? "an approximation here (\([entries.count > 1 ? "several pools share the database" : nil, entries.contains { $0.copies > 1 } ? "the instances' pools share the database as if they pooled their connections, then each waits for its own connections with those holds, fed by Poisson arrivals (round robin's are more regular: the waits err long)" : nil, entries.contains { $0.hold > $0.primary + $0.replica + 1e-15 } ? "connections are also held outside the database" : nil].compactMap { $0 }.joined(separator: "; "))); docs/analytic-accuracy.md gives its measured error"
+            + (approximate ? "an approximation here (\(approximations.joined(separator: "; "))); docs/analytic-accuracy.md gives its measured error"
                 : "exact for exponential query times"))
         return result
     }

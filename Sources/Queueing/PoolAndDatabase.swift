@@ -378,12 +378,17 @@ public struct SharedDatabasePools: Sendable {
         public var demandSecondsPerNode: [Double]
         /// Seconds per acquisition a holder keeps the connection outside the database.
         public var otherHoldSeconds: Double
+        /// How the copies' acquisitions are dealt (random or round robin): the copies are then
+        /// solved as one Markov chain (`PoolCopiesChain`) when it is small enough and the acquire
+        /// timeout negligible; nil (another balancer) keeps the copies pooled.
+        public var balancing: CopyBalancing?
 
         public init(copies: Int, connectionsPerCopy: Int, acquisitionsPerSecondPerCopy: Double, patience: AcquirePatience,
-                    demandSecondsPerNode: [Double], otherHoldSeconds: Double) {
+                    demandSecondsPerNode: [Double], otherHoldSeconds: Double, balancing: CopyBalancing? = nil) {
             self.copies = copies; self.connectionsPerCopy = connectionsPerCopy
             self.acquisitionsPerSecondPerCopy = acquisitionsPerSecondPerCopy; self.patience = patience
             self.demandSecondsPerNode = demandSecondsPerNode; self.otherHoldSeconds = otherHoldSeconds
+            self.balancing = balancing
         }
     }
 
@@ -397,6 +402,9 @@ public struct SharedDatabasePools: Sendable {
         public var jobsAtNode: [Double]
         /// Residence at each node per acquisition (service stretched by sharing), seconds.
         public var residenceSecondsPerNode: [Double]
+        /// The copies solved as one Markov chain (its holds are `pool`'s; its waits replace
+        /// `pool`'s Poisson ones); nil when the copies were taken as pooled.
+        public var chain: PoolCopiesChain? = nil
     }
 
     public let solutions: [Solution]
@@ -432,12 +440,31 @@ public struct SharedDatabasePools: Sendable {
                     fes.throughput(holders: $0)
                 }
                 var pool = pooled
+                var chain: PoolCopiesChain? = nil
                 if copies > 1 {
                     // Each copy's holds last what the pooled solution's do (with no load at all,
                     // a single holder's: 1 / X(1)).
                     let hold = pooled.carriedThroughputPerSecond > 0 ? pooled.meanHoldSeconds : 1 / fes.throughput(holders: 1)
                     pool = try PoolWithStateDependentRelease(arrivalRatePerSecond: group.acquisitionsPerSecondPerCopy,
                                                              connections: c, patience: group.patience) { Double($0) / hold }
+                    // The copies as one chain when the timeout is negligible (below 1e-9 of the
+                    // acquisitions with the pooled holds, which err long) and the pooled solution
+                    // is not overloaded: the database sees the sum of their holders.
+                    // With random balancing and holds no sharing stretches (X(n) = n X(1)) the
+                    // copies are independent: each is its birth-death pool above, exactly.
+                    let total = c * copies
+                    let linear = (1...total).allSatisfy { abs(fes.throughput(holders: $0) - Double($0) * fes.throughput(holders: 1)) <= 1e-12 * fes.throughput(holders: $0) }
+                    if let balancing = group.balancing, !(balancing == .random && linear),
+                       !pooled.isOverloaded, pool.probabilityOfTimeout < 1e-9,
+                       group.acquisitionsPerSecondPerCopy > 0,
+                       let solved = try PoolCopiesChain.solve(copies: copies, connectionsPerCopy: c,
+                                                              arrivalRatePerSecond: group.acquisitionsPerSecondPerCopy * Double(copies),
+                                                              balancing: balancing, releaseRate: { fes.throughput(holders: $0) }) {
+                        chain = solved
+                        let chainHold = solved.meanHoldSeconds
+                        pool = try PoolWithStateDependentRelease(arrivalRatePerSecond: group.acquisitionsPerSecondPerCopy,
+                                                                 connections: c, patience: .none) { Double($0) / chainHold }
+                    }
                 }
                 // Time at the database per acquisition: the hold beyond the time outside it,
                 // split among the nodes as each node's demand over its per-job rate at its
@@ -451,7 +478,7 @@ public struct SharedDatabasePools: Sendable {
                 if total > 0 { weights = weights.map { $0 / total } }
                 let residence = weights.map { $0 * atDatabase }
                 next[g] = residence.map { $0 * pool.carriedThroughputPerSecond * Double(copies) }
-                solutions.append(Solution(pool: pool, pooled: pooled, jobsAtNode: next[g], residenceSecondsPerNode: residence))
+                solutions.append(Solution(pool: pool, pooled: pooled, jobsAtNode: next[g], residenceSecondsPerNode: residence, chain: chain))
             }
             var change = 0.0
             for g in 0..<groups.count {

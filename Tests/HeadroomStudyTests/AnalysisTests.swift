@@ -253,10 +253,12 @@ struct AnalysisTests {
     /// ever active, so none waits for a core and a pool's hold is the query time itself. Before
     /// the fix, holds were stretched by an M/M/4 database response (50 % busy) and the pool
     /// figures came out above exact M/M/c.
+    /// Random balancing: each instance sees a Poisson stream (round robin's is Erlang-2).
     @Test("analyze agrees with exact M/M/c when the pools have no more connections than the database has cores")
     func poolNoLargerThanCoresIsExactMMc() throws {
         let yaml = twoTierYAML(cpu: "exp(1ms)", query: "exp(40ms)")
             .replacingOccurrences(of: "cores: 1", with: "cores: 4")
+            .replacingOccurrences(of: "workers: 1}", with: "workers: 1, balancer: random}")
             .replacingOccurrences(of: "main: {size: 5}", with: "main: {size: 2}")
         let a = Analysis.analyze(try model(yaml))
         let pool = try #require(a.pool("main"))
@@ -306,8 +308,10 @@ struct AnalysisTests {
 
     @Test("Erlang C per pool uses acquisitions x mean hold as the offered load")
     func poolErlangC() throws {
-        // Database with many cores: holds are not stretched; 50/s x 15 ms = 0.75 erlang over 2 x 5 connections.
+        // Database with many cores: holds are not stretched; 50/s x 15 ms = 0.75 erlang over 2 x 5
+        // connections; random balancing, so each instance sees a Poisson stream.
         let yaml = twoTierYAML(cpu: "exp(2ms)", query: "exp(15ms)").replacingOccurrences(of: "cores: 1", with: "cores: 64")
+            .replacingOccurrences(of: "workers: 1}", with: "workers: 1, balancer: random}")
         let a = Analysis.analyze(try model(yaml))
         let pool = try #require(a.pool("main"))
         let q = try MMcQueue(arrivalRatePerSecond: 25, meanServiceSeconds: 0.015, servers: 5)
