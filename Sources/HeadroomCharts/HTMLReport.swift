@@ -127,6 +127,19 @@ extension HTMLReport {
             }
         }
 
+        // Where the failed attempts failed (the `failures` section, present only when some did).
+        if let failures = report.section(ReportSectionName.failures.rawValue), !failures.items.isEmpty {
+            page.add(.heading("Failures by where they happened"))
+            page.add(.table(header: ["cause", "share of attempts", "confidence interval", "per second"], rows: failures.items.map { item in
+                let share = item[Metric.attemptShare.key]?.estimate
+                let fraction = ChartUnit(metric: Metric.attemptShare.key)
+                return [item.name, share.map { fraction.text($0.mean) } ?? "",
+                        share.map { "[\(fraction.text($0.lower)), \(fraction.text($0.upper))]" } ?? "",
+                        item[Metric.failuresPerSecond.key].map { ChartUnit(metric: Metric.failuresPerSecond.key).text($0.estimate.mean) } ?? ""]
+            }))
+            page.add(.paragraph("Every attempt that failed, once, under the cause the client saw: its own timeout by what the request was doing when it fired (timeout_pool_wait: queued for a pool connection), a refusal before it ran, an error by the component that failed it, or a 429 (docs/output-schema.md)."))
+        }
+
         // Utilization per resource, pool waits.
         var resources: [(String, ReportItem, String)] = []
         for spec in MetricCatalog.resourceUtilizations {

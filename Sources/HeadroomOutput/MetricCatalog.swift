@@ -25,6 +25,10 @@ public enum Metric: String, CaseIterable, Sendable, Hashable {
     case retriesPerSecond = "retries_per_second"
     /// Refused at a full accept queue (`instances.threads`): connection refused.
     case rejectedRate = "rejected_rate"
+    // Failures by where they happened (the `failures` section, items named by cause).
+    /// Failed attempts of the cause / all attempts, every endpoint together.
+    case attemptShare = "attempt_share"
+    case failuresPerSecond = "failures_per_second"
     // Resources held by a request (workers, pool connections, pooler server connections).
     case utilization = "utilization"
     case meanBusyWorkers = "mean_busy_workers"
@@ -96,7 +100,11 @@ public enum Metric: String, CaseIterable, Sendable, Hashable {
 
 /// The sections of a report, in report order. Every report has all of them (possibly empty).
 public enum ReportSectionName: String, CaseIterable, Sendable, Hashable {
-    case endpoints, overall, instances
+    case endpoints, overall
+    /// Failed attempts by where they failed (one item per cause); in a report only when some
+    /// attempt failed, as `upstreams` only where the model has one.
+    case failures
+    case instances
     /// Request threads (`instances.threads`); in a report only when the model has them, as
     /// `upstreams`.
     case threads
@@ -115,6 +123,7 @@ public enum ReportSectionName: String, CaseIterable, Sendable, Hashable {
     public var singular: String? {
         switch self {
         case .endpoints: "endpoint"
+        case .failures: "failure"
         case .pools: "pool"
         case .poolers: "pooler"
         case .databaseNodes: "database_node"
@@ -215,6 +224,9 @@ public enum MetricCatalog {
         }
         responses(.endpoints, retries: true)
         responses(.overall, retries: false)
+
+        add(.failures, .attemptShare, "share of attempts", .lowerIsBetter, aliases: ["share", "rate"])
+        add(.failures, .failuresPerSecond, "failures per second", .lowerIsBetter, aliases: ["per_second"])
 
         add(.instances, .utilization, "instance workers busy", .lowerIsBetter, sweep: true, resource: ("workers", "instance workers"))
         add(.instances, .meanBusyWorkers, "busy workers (mean)", .neither)

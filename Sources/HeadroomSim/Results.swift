@@ -129,6 +129,12 @@ public struct EndpointResult: Sendable {
     /// queue full (connection refused; only with `instances.threads`): not counted in `errors`.
     public var rejected: Int = 0
     public var rejectedRate: Double { attempts > 0 ? Double(rejected) / Double(attempts) : 0 }
+    /// Failed attempts by where they failed, indexed by `FailureCause.rawValue` (empty for a plain
+    /// network). They add up to `timeouts + errors + rateLimited + rejected`.
+    public var failures: [Int] = []
+
+    /// Failed attempts with cause `cause`.
+    public func failures(_ cause: FailureCause) -> Int { cause.rawValue < failures.count ? failures[cause.rawValue] : 0 }
 }
 
 /// A thread-per-request server's request threads, all instances together.

@@ -179,7 +179,7 @@ extension WebEngine {
         let connection = Int(cache) * instanceCount + Int(entities[ei].instance)
         guard caches.connections[connection].abandon(ticket: entities[ei].queueTicket, atSeconds: now) else { return }
         caches.connectionTimeouts[Int(cache)] += 1
-        guard caches.timeoutIsMiss[Int(cache)] else { terminate(e, failed: true); return }
+        guard caches.timeoutIsMiss[Int(cache)] else { fail(e, .errorCacheConnection); return }
         // `on_timeout: miss`: the request goes on without the cache.
         switch ops[Int(entities[ei].pc)] {
         case .cacheLookup(_, let slot, let missTarget):

@@ -32,7 +32,7 @@ extension WebEngine {
             return false
         }
         if entities[ei].state == .callTimedOut || (failure > 0 && failureStream.uniform() < failure) {
-            terminate(e, failed: true)
+            fail(e, .errorCall)
             return false
         }
         step(e)

@@ -42,12 +42,12 @@ extension WebEngine {
         let ai = Int(a)
         let endpoint = Int(attempts[ai].endpoint)
         guard let instance = chooseInstance(user: attempts[ai].user) else {
-            finishClient(a, .error)
+            finishClient(a, .error, cause: .refusedNoInstance)
             return
         }
         attempts[ai].instance = Int32(instance)
         guard instanceAlive[instance] else {
-            finishClient(a, .error)  // connection refused by a dead instance still in rotation
+            finishClient(a, .error, cause: .refusedNoInstance)  // connection refused by a dead instance still in rotation
             return
         }
         if endpointHasLimiters[endpoint] {
@@ -61,7 +61,7 @@ extension WebEngine {
         // at once, as a server whose accept backlog is full does; they count as errors.
         guard inFlight[instance] < WebEngine.maximumRequestsInFlightPerInstance else {
             overloadRejections += 1
-            finishClient(a, .error)
+            finishClient(a, .error, cause: .refusedOverloadCap)
             return
         }
         // A thread-per-request server refuses the connection when every thread is busy and its
@@ -90,11 +90,12 @@ extension WebEngine {
     mutating func clientTimeout(_ a: Int32, serial: UInt64) {
         let ai = Int(a)
         guard attempts[ai].serial == serial, attempts[ai].clientWaiting else { return }
-        if endpointCancelOnTimeout[Int(attempts[ai].endpoint)] && attempts[ai].serverRunning {
-            attempts[ai].cancelled = true
-            cancelWaiters(of: a)
-        }
-        finishClient(a, .timeout)
+        let cancel = endpointCancelOnTimeout[Int(attempts[ai].endpoint)] && attempts[ai].serverRunning
+        if cancel { attempts[ai].cancelled = true }
+        // The client gives up first, so a request taken out of a queue below ends as this
+        // timeout, not as an error of its own (issue 25: it was counted as an error).
+        finishClient(a, .timeout, cause: timeoutCause(of: a))
+        if cancel { cancelWaiters(of: a) }
     }
 
     /// A cancelled attempt whose request is queued for a connection leaves the queue now; an
@@ -130,8 +131,9 @@ extension WebEngine {
         }
     }
 
-    /// The client learns the outcome of attempt `a` (or gives up on it).
-    mutating func finishClient(_ a: Int32, _ outcome: Outcome) {
+    /// The client learns the outcome of attempt `a` (or gives up on it). A failure is counted
+    /// at `cause`, or where the server recorded it (`recordFailure`).
+    mutating func finishClient(_ a: Int32, _ outcome: Outcome, cause: FailureCause? = nil) {
         let ai = Int(a)
         guard attempts[ai].clientWaiting else { return }
         attempts[ai].clientWaiting = false
@@ -158,6 +160,18 @@ extension WebEngine {
         case .rejected:
             tallies[endpoint].rejected += 1
             intervalRejected += 1
+        }
+        if outcome != .success {
+            let where_: FailureCause
+            switch outcome {
+            case .rateLimited: where_ = .rateLimited
+            case .rejected: where_ = .refusedAcceptQueue
+            case .timeout: where_ = cause ?? .timeoutOther
+            default:
+                let recorded = attempts[ai].failure
+                where_ = cause ?? (recorded == Attempt.noFailure ? .errorOther : FailureCause(rawValue: Int(recorded)) ?? .errorOther)
+            }
+            failureCounts[endpoint * FailureCause.allCases.count + where_.rawValue] += 1
         }
         if timelineByEndpoint { countForTimeline(endpoint: endpoint, outcome, latencySeconds: now - attempts[ai].startSeconds) }
         if latencyOfAll && outcome != .success {

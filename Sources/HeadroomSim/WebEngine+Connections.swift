@@ -144,7 +144,7 @@ extension WebEngine {
                     guard poolers.clientConnections[Int(pooler)] < poolers.maxClientConnections[Int(pooler)] else {
                         pools.refused[p] += 1
                         releaseTokenWithoutConnection(e)
-                        terminate(e, failed: true)
+                        fail(e, .errorConnectionRefused)
                         return false
                     }
                     poolers.clientConnections[Int(pooler)] += 1
@@ -153,7 +153,7 @@ extension WebEngine {
                     guard openDatabaseConnection() else {
                         pools.refused[p] += 1
                         releaseTokenWithoutConnection(e)
-                        terminate(e, failed: true)
+                        fail(e, .errorConnectionRefused)
                         return false
                     }
                 }
@@ -199,7 +199,7 @@ extension WebEngine {
                 guard openDatabaseConnection() else {
                     pools.refused[p] += 1
                     releaseConnection(e)
-                    terminate(e, failed: true)
+                    fail(e, .errorConnectionRefused)
                     return false
                 }
                 poolers.open[pooler] += 1
@@ -346,6 +346,6 @@ extension WebEngine {
             entities[Int(e)].poolSlot = -1
             entities[Int(e)].queuedOn = .nothing
         }
-        terminate(e, failed: true)
+        fail(e, pooler ? .errorPoolerWaitTimeout : .errorPoolAcquireTimeout)
     }
 }

@@ -47,7 +47,7 @@ extension WebEngine {
         if !inTransaction { releaseConnection(e) }
         if failure > 0 && failureStream.uniform() < failure {
             database.failedQueries += 1
-            terminate(e, failed: true)
+            fail(e, .errorQuery)
             return false
         }
         if isWrite {

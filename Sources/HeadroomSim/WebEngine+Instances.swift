@@ -83,7 +83,7 @@ extension WebEngine {
         instanceAlive[instance] = false
         // Clients of in-flight requests see their connections reset.
         for a in 0..<attempts.count where attempts[a].clientWaiting && attempts[a].serverRunning && attempts[a].instance == Int32(instance) {
-            finishClient(Int32(a), .error)
+            finishClient(Int32(a), .error, cause: .errorInstanceDied)
         }
         if let interval = model.instances.healthCheckIntervalSeconds {
             schedule(.instanceLeavesRotation, Int32(instance), at: now + interval)

@@ -26,6 +26,7 @@ extension WebEngine {
         }
         statisticsStart = now
         tallies = Slab(repeating: EndpointTally(), count: tallies.count)
+        for i in failureCounts.indices { failureCounts[i] = 0 }
         for i in workers.indices { workers[i].restartStatistics(atSeconds: now) }
         pools.restartStatistics(atSeconds: now)
         poolers.restartStatistics(atSeconds: now)
@@ -111,9 +112,12 @@ extension WebEngine {
         let observed = max(now - statisticsStart, .leastNonzeroMagnitude)
         let endpoints = model.endpoints.enumerated().map { i, endpoint in
             let t = tallies[i]
-            return EndpointResult(name: endpoint.name, attempts: t.attempts, succeeded: t.succeeded, timeouts: t.timeouts,
-                                  errors: t.errors, rateLimited: t.rateLimited, retries: t.retries, latency: t.latency,
-                                  throughputPerSecond: Double(t.succeeded) / observed, rejected: t.rejected)
+            let causes = FailureCause.allCases.count
+            var result = EndpointResult(name: endpoint.name, attempts: t.attempts, succeeded: t.succeeded, timeouts: t.timeouts,
+                                        errors: t.errors, rateLimited: t.rateLimited, retries: t.retries, latency: t.latency,
+                                        throughputPerSecond: Double(t.succeeded) / observed, rejected: t.rejected)
+            result.failures = (0..<causes).map { failureCounts[i * causes + $0] }
+            return result
         }
         var waits = SummaryStatistics()
         for w in workers { waits.merge(w.waitsOfGranted) }

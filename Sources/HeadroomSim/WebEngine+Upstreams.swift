@@ -93,7 +93,7 @@ extension WebEngine {
             let p = upstreams.errorProbability[u]
             if p > 0 && upstreams.errorStreams[u].uniform() < p {
                 upstreams.errors[u] += 1
-                terminate(e, failed: true)
+                fail(e, .errorUpstream)
                 return false
             }
             upstreams.succeeded[u] += 1
@@ -104,7 +104,7 @@ extension WebEngine {
             // `.upstreamTimedOut`: the client's timeout fired.
             upstreams.timeouts[u] += 1
             releaseUpstreamConnection(e, upstream: upstream)
-            terminate(e, failed: true)
+            fail(e, .errorUpstream)
             return false
         }
     }
@@ -139,7 +139,7 @@ extension WebEngine {
         guard upstreams.connections[client].abandon(ticket: entities[ei].queueTicket, atSeconds: now) else { return }
         upstreams.acquireTimeouts[Int(upstream)] += 1
         entities[ei].queuedOn = .nothing
-        terminate(e, failed: true)
+        fail(e, .errorUpstream)
     }
 
     /// The client's timeout fired while the call was still queued at the upstream: it leaves the
@@ -152,7 +152,7 @@ extension WebEngine {
         guard upstreams.servers[Int(upstream)].abandon(ticket: entities[ei].queueTicket, atSeconds: now) else { return }
         upstreams.timeouts[Int(upstream)] += 1
         releaseUpstreamConnection(e, upstream: upstream)
-        terminate(e, failed: true)
+        fail(e, .errorUpstream)
     }
 
     /// A cancelled attempt queued for a client connection leaves the queue (`cancelWaiters`).

@@ -95,6 +95,9 @@ struct WebEngine {
         var serverRunning = false
         var cancelled = false
         var rootEntity: Int32 = -1
+        /// Where the attempt failed (`FailureCause.rawValue`), once a failure is recorded.
+        var failure: UInt8 = Attempt.noFailure
+        static let noFailure = UInt8.max
     }
 
 
@@ -196,6 +199,8 @@ struct WebEngine {
 
     // Endpoint tallies.
     var tallies: Slab<EndpointTally>
+    /// Failed attempts per endpoint and cause: `[endpoint * FailureCause.allCases.count + cause]`.
+    var failureCounts: Slab<Int>
     var orphanedWrites = 0
     /// Requests and jobs turned away at the overload caps since the warm-up.
     var overloadRejections = 0
@@ -317,5 +322,6 @@ struct WebEngine {
         inFlight = Slab(repeating: 0, count: n)
 
         tallies = Slab(repeating: EndpointTally(), count: model.endpoints.count)
+        failureCounts = Slab(repeating: 0, count: model.endpoints.count * FailureCause.allCases.count)
     }
 }

@@ -17,13 +17,15 @@ struct OutputTests {
     func jsonAndCSV() throws {
         let report = ReplicationStudy(model: try model(mmcYAML)).run()
         let object = try #require(try JSONSerialization.jsonObject(with: Data(report.jsonText().utf8)) as? [String: Any])
-        // Every section, possibly empty, except `upstreams`, `threads` and `hosts`: only for a model that has them.
-        for key in ["schema", "model", "settings", "warnings", "notes"] + StudyReport.sectionNames.filter({ $0 != "upstreams" && $0 != "threads" && $0 != "hosts" }) {
+        // Every section, possibly empty, except `upstreams`, `threads` and `hosts`: only for a model
+        // that has them; and `failures`: only when some attempt failed.
+        for key in ["schema", "model", "settings", "warnings", "notes"] + StudyReport.sectionNames.filter({ !["upstreams", "threads", "hosts", "failures"].contains($0) }) {
             #expect(object[key] != nil, "\(key)")
         }
         #expect(object["upstreams"] == nil)
         #expect(object["threads"] == nil)
         #expect(object["hosts"] == nil)
+        #expect(object["failures"] == nil)
         let csv = report.csvText().split(separator: "\n")
         #expect(csv.first == "section,name,metric,mean,ci_low,ci_high,analytic")
         let figures = report.sections.flatMap(\.items).flatMap(\.figures).count

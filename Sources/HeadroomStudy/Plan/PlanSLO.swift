@@ -68,7 +68,13 @@ public struct PlanSLO: Sendable, Hashable {
     /// The figure in `report` and whether the SLO holds at its unfavourable bound (a missing
     /// figure, e.g. a p95 with no completed request, fails).
     public func check(_ report: StudyReport) -> PlanSLOCheck {
-        guard let e = report[section, item]?[metric]?.estimate, e.mean.isFinite else {
+        var figure = report[section, item]?[metric]?.estimate
+        if figure == nil, section == ReportSectionName.failures.rawValue, report[section, item] == nil {
+            // The report lists only the causes that happened: one it leaves out never did.
+            let zeros = Array(repeating: 0.0, count: max(1, report.settings.replications))
+            figure = Estimate.studentT(zeros, confidence: report.settings.confidenceLevel)
+        }
+        guard let e = figure, e.mean.isFinite else {
             return PlanSLOCheck(estimate: nil, bound: nil, holds: false)
         }
         let bound = unfavourableBound(e)

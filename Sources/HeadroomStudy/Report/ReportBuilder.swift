@@ -39,7 +39,7 @@ enum ReportBuilder {
         // A section is in every report, possibly empty, except `upstreams`, `threads` and
         // `hosts`: only where the model has them.
         let optional: Set<String> = [ReportSectionName.upstreams.rawValue, ReportSectionName.threads.rawValue,
-                                     ReportSectionName.hosts.rawValue]
+                                     ReportSectionName.hosts.rawValue, ReportSectionName.failures.rawValue]
         let sections = StudyReport.sectionNames.filter { !optional.contains($0) || collected[$0]?.isEmpty == false }.map { name in
             ReportSection(name: name, items: (collected[name] ?? []).map { $0.item(confidence: settings.confidenceLevel) })
         }
@@ -139,6 +139,7 @@ enum ReportBuilder {
             item.add(.rateLimitedRate, limited)
             if hasThreads { item.add(.rejectedRate, refused) }
             out["overall"] = [item]
+            out["failures"] = failureItems(results)
         }
 
         // Instance workers.

@@ -18,6 +18,7 @@ extension StudyReport {
 
     static let sectionTitles = [
         "endpoints": "Endpoints", "overall": "All endpoints together",
+        "failures": "Failures by where they happened (all endpoints; share of attempts)",
         "instances": "Instance workers (event loops)", "threads": "Request threads (accept queue before them)",
         "pools": "Connection pools",
         "poolers": "Poolers (server side)", "database_nodes": "Database nodes", "database": "Database connections",

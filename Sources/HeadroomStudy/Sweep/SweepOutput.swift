@@ -1,6 +1,7 @@
 import Foundation
 import HeadroomKernel
 import HeadroomModel
+import HeadroomSim
 import HeadroomAnalysis
 import HeadroomOutput
 
@@ -131,7 +132,10 @@ enum SweepColumns {
             return out
         }
         out.append(("endpoints", model.endpoints.map(\.name)))
-        if !model.endpoints.isEmpty { out.append(("overall", ["all"])) }
+        if !model.endpoints.isEmpty {
+            out.append(("overall", ["all"]))
+            out.append(("failures", FailureCause.allCases.map(\.key)))
+        }
         out.append(("instances", ["workers"]))
         if model.instances.threads != nil { out.append(("threads", ["threads"])) }
         out.append(("pools", model.pools.map(\.name)))
