@@ -140,7 +140,7 @@ public enum AnalyticDifferential {
     public static func table(_ outcomes: [ModelOutcome]) -> String {
         var lines = ["| family | models | exact (agree / all) | bounds (right side / all) | approximations (in band / all) | approximation error, median / 95th pct of abs | false alarms | missed alarms |",
                      "|---|---|---|---|---|---|---|---|"]
-        for family in RandomWebModel.families + ["all"] {
+        for family in RandomWebModel.tableFamilies + ["all"] {
             let os = outcomes.filter { family == "all" || $0.family == family }
             guard !os.isEmpty else { continue }
             let cs = os.flatMap(\.comparisons)

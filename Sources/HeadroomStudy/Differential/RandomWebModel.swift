@@ -7,7 +7,9 @@ import Foundation
 ///
 /// - `open-1`: one instance, exponential queries, no timeouts (where M/M/c and the joint
 ///   pool+database solution are exact);
-/// - `open-n`: 2-8 instances behind round robin, lognormal queries;
+/// - `open-n`: 2-8 instances behind round robin, exponential or lognormal queries; half of these
+///   models (drawn last, so the others are unchanged) have random balancing instead, in a family
+///   of their own, `open-n-random` (each copy sees a Poisson stream there);
 /// - `contention`: 1-4 instances on a database with contention and coherency;
 /// - `timeouts`: 1-4 instances, a constant acquire timeout;
 /// - `cache`: a per-instance cache with a given hit ratio, queries on a miss;
@@ -18,7 +20,10 @@ import Foundation
 /// drawn as a fraction (20-95 %) of the smallest uncontended capacity, so most models are stable;
 /// the contention family can overload (its capacity falls with concurrency).
 public struct RandomWebModel: Sendable {
+    /// The families a seed is drawn from (`seed % 7`).
     public static let families = ["open-1", "open-n", "contention", "timeouts", "cache", "transaction", "closed"]
+    /// The families of the table: `open-n` split by its balancer.
+    public static let tableFamilies = ["open-1", "open-n", "open-n-random", "contention", "timeouts", "cache", "transaction", "closed"]
 
     public var seed: UInt64
     public var family: String
@@ -42,7 +47,6 @@ public struct RandomWebModel: Sendable {
         var g = Generator(state: seed &* 0x2545_F491_4F6C_DD1D &+ 17)
         self.seed = seed
         let family = Self.families[Int(seed % UInt64(Self.families.count))]
-        self.family = family
         func ms(_ x: Double) -> String { String(format: "%.3fms", x) }
         func pick<T>(_ xs: [T]) -> T { xs.randomElement(using: &g)! }
 
@@ -115,13 +119,15 @@ public struct RandomWebModel: Sendable {
         default:
             for _ in 0..<queries { steps.append("      - \(queryStep)") }
         }
+        let random = family == "open-n" && Bool.random(using: &g)
+        self.family = random ? "open-n-random" : family
         yaml = """
-            name: differential \(family) \(seed)
+            name: differential \(self.family) \(seed)
             simulation: {horizon: \(Int(horizon))s, warmup: \(Int(warmup))s, replications: \(replications), seed: \(seed % 100_000 + 1)}
             workload:
               \(workload)
               endpoint: api
-            instances: {count: \(instances), workers: \(workers)}
+            instances: {count: \(instances), workers: \(workers)\(random ? ", balancer: random" : "")}
             pools:
               db: {size: \(size), acquire_timeout: \(timeout.map { ms($0) } ?? "none")}
             database: {cores: \(cores), max_connections: 10000\(contention > 0 ? ", contention: \(contention)" : "")\(coherency > 0 ? ", coherency: \(coherency)" : "")}
