@@ -53,10 +53,15 @@ public struct WorkEstimate: Sendable, Hashable, Encodable {
                 rate = WorkEstimate.closedRate(users: users, think: think.mean, analysis: analysis)
             }
             requestsPerSecond = rate
+            // Downstream of a rate limiter only the requests it lets through take their steps (a
+            // rejected one is its arrival and its 429): the share each endpoint's limiters pass at
+            // this rate, the fluid bound min(1, keys x copies x limiter rate / offered) (an upper
+            // bound, so the estimate still errs long; WebDemands.rateLimiterPassFractions).
+            let passing = WebDemands.rateLimiterPassFractions(model, requestRate: rate)
             var perRequest = 0.0
             for entry in model.workload?.mix ?? [] {
                 if let e = model.endpoint(named: entry.endpoint) {
-                    perRequest += entry.weight * WorkEstimate.operations(e.steps, model: model, depth: 0)
+                    perRequest += entry.weight * (passing[e.name] ?? 1) * WorkEstimate.operations(e.steps, model: model, depth: 0)
                 }
             }
             operationsPerRequest = 2 + perRequest

@@ -59,6 +59,31 @@ struct WorkBudgetTests {
         #expect(estimate.operations <= WorkEstimate.budgetOperations)
     }
 
+    /// 10,000 requests/s offered to one global token bucket of 100/s: 1 % get through and take the
+    /// endpoint's 20 steps, the others are an arrival and a 429.
+    @Test("Downstream of a rate limiter only the requests it lets through count their steps")
+    func rateLimitedStepsCountTheCarriedLoad() throws {
+        let steps = (0..<20).map { _ in "      - cpu: 1us" }.joined(separator: "\n")
+        let m = try model("""
+            name: limited
+            simulation: {horizon: 1min, warmup: 10s, replications: 2}
+            workload:
+              open: {rate: 10000/s}
+              endpoint: api
+            instances: {count: 1, workers: 4}
+            rate_limiters:
+              gate: {algorithm: token_bucket, rate: 100/s, burst: 10, key: global, scope: global}
+            endpoints:
+              api:
+                rate_limiters: [gate]
+                steps:
+            \(steps)
+            """)
+        let estimate = WorkEstimate(model: m, analysis: Analysis.analyze(m))
+        #expect(abs(estimate.operationsPerRequest - (2 + 0.01 * 20)) < 1e-12, "\(estimate.summary)")
+        #expect(estimate.requestsPerSecond == 10000)
+    }
+
     @Test("A closed population MVA cannot solve is estimated from the asymptotic bound, not refused")
     func closedRateFallsBackToTheBound() throws {
         let m = try model(Self.closedThroughPooler)
