@@ -109,7 +109,9 @@ package struct ProfileWalker {
             return d.mean
         case let .query(q):
             let t = q.time.mean
-            let onReplica = q.kind == .read && readsOnReplicas
+            // A transaction's queries run on the primary (its connection is there), and so does
+            // a read with `read_from: primary`.
+            let onReplica = q.kind == .read && readsOnReplicas && !q.readFromPrimary && !held.contains(q.pool)
             let share = onReplica ? replicaShareOfReads : 0
             // The round trip holds the connection, not a core: it adds to the hold, not the demand.
             let onNode = share == 0 ? stretch.primary : share == 1 ? stretch.replica

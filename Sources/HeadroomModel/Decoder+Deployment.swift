@@ -193,7 +193,8 @@ extension ModelDecoder {
 
     func decodeDatabase(_ node: YNode) -> Database? {
         guard let f = r.fields(node, "database", ["cores", "max_connections", "replicas", "replica_cores", "read_routing",
-                                                  "query_failure_probability", "round_trip", "contention", "coherency", "read_from", "host"]) else { return nil }
+                                                  "query_failure_probability", "round_trip", "contention", "coherency", "read_from", "host",
+                                                  "replication_lag"]) else { return nil }
         let cores = f.int("cores", max: Limits.cores) ?? 4
         let maxConn = f.int("max_connections", max: Limits.maxConnections) ?? 100
         let replicas = f.int("replicas", min: 0, max: Limits.replicas) ?? 0
@@ -208,6 +209,9 @@ extension ModelDecoder {
         if replicas == 0 && f.has("read_from") {
             diag.warn(f.at("read_from"), "database.read_from", "`read_from` has no effect without `replicas`")
         }
+        if replicas == 0 && f.has("replication_lag") {
+            diag.warn(f.at("replication_lag"), "database.replication_lag", "`replication_lag` has no effect without `replicas`")
+        }
         if replicas == 0 && f.has("replica_cores") {
             diag.warn(f.at("replica_cores"), "database.replica_cores", "`replica_cores` has no effect without `replicas`")
         }
@@ -216,6 +220,7 @@ extension ModelDecoder {
                                 roundTrip: f.distribution("round_trip"),
                                 contention: f.probability("contention") ?? 0, coherency: f.probability("coherency") ?? 0,
                                 readFrom: readFrom)
+        database.replicationLag = f.distribution("replication_lag")
         if let host = hostReference(f) {
             // On a host the primary's queries share the host's cores: its own `cores` would
             // contradict them, and the USL slowdown is a property of a node's own cores.

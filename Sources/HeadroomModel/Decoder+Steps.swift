@@ -261,7 +261,7 @@ extension ModelDecoder {
             return Query(pool: pool, kind: .read, time: time, failureProbability: database?.queryFailureProbability ?? 0,
                          roundTrip: database?.roundTrip)
         }
-        guard let f = r.fields(v, kp, ["pool", "kind", "time", "failure_probability", "invalidates", "label", "round_trip"],
+        guard let f = r.fields(v, kp, ["pool", "kind", "time", "failure_probability", "invalidates", "label", "round_trip", "read_from"],
                                aliases: ["type": "kind", "service": "time", "duration": "time", "name": "label"]) else { return nil }
         let kind = f.choice("kind", ["read": QueryKind.read, "write": .write], what: "query kind") ?? .read
         if !f.has("time") { diag.error(v.origin, kp + ".time", "a query needs `time` (its service time at the database, e.g. exp(5ms))") }
@@ -275,9 +275,17 @@ extension ModelDecoder {
                 diag.warn(f.at("invalidates"), f.p("invalidates"), "a read query invalidates caches: did you mean `kind: write`?")
             }
         }
+        let readFrom = f.choice("read_from", ["primary": true, "routed": false], what: "`read_from` of a query")
+        if readFrom == true && kind == .write {
+            diag.warn(f.at("read_from"), f.p("read_from"), "`read_from: primary` on a write: writes always run on the primary")
+        } else if f.has("read_from") && (database?.replicas ?? 0) == 0 {
+            diag.warn(f.at("read_from"), f.p("read_from"), "`read_from` has no effect without `database.replicas`")
+        }
         guard let time, let pool else { return nil }
-        return Query(pool: pool, kind: kind, time: time, failureProbability: pfail, invalidates: invalidates, label: f.name("label"),
-                     roundTrip: f.distribution("round_trip") ?? database?.roundTrip)
+        var query = Query(pool: pool, kind: kind, time: time, failureProbability: pfail, invalidates: invalidates, label: f.name("label"),
+                          roundTrip: f.distribution("round_trip") ?? database?.roundTrip)
+        query.readFromPrimary = readFrom ?? false
+        return query
     }
 
     func decodeCall(_ v: YNode, _ kp: String) -> Call? {

@@ -347,6 +347,10 @@ public struct Database: Sendable, Hashable {
     /// The host of the primary; nil: cores of its own (`cores`). With a host, `cores` is the
     /// host's (its queries share them with whatever else is placed there).
     public var host: String? = nil
+    /// How far each replica is behind the primary (`replication_lag`), drawn for each read at a
+    /// replica after its request wrote: the read is stale when it starts within the lag of the
+    /// request's last committed write. nil: not tracked. Changes no timing.
+    public var replicationLag: DistributionSpec? = nil
 
     public init(cores: Int = 4, maxConnections: Int = 100, replicas: Int = 0, replicaCores: Int? = nil,
                 readRouting: ReadRouting? = nil, queryFailureProbability: Double = 0, roundTrip: DistributionSpec? = nil,

@@ -68,6 +68,9 @@ public struct Query: Sendable, Hashable {
     /// Resolved: the query's own `round_trip`, else the database's, else nil. The time on the
     /// network between the app and the database: the connection is held, no core is used.
     public var roundTrip: DistributionSpec?
+    /// `read_from: primary`: a read that always runs on the primary (read-your-writes), whatever
+    /// `database.read_routing` says. Default false: routed.
+    public var readFromPrimary: Bool = false
 
     public init(pool: String, kind: QueryKind = .read, time: DistributionSpec, failureProbability: Double = 0,
                 invalidates: [String] = [], label: String? = nil, roundTrip: DistributionSpec? = nil) {

@@ -51,6 +51,10 @@ public enum Metric: String, CaseIterable, Sendable, Hashable {
     case peakActiveQueries = "peak_active_queries"
     case queriesPerSecond = "queries_per_second"
     case failedQueries = "failed_queries"
+    /// Reads at a replica within the replication lag of their own request's write.
+    case staleReadsPerSecond = "stale_reads_per_second"
+    case staleReadShare = "stale_read_share"
+    case staleReadsAvoidedPerSecond = "stale_reads_avoided_per_second"
     // Caches.
     case hitRate = "hit_rate"
     case lookupsPerSecond = "lookups_per_second"
@@ -273,6 +277,9 @@ public enum MetricCatalog {
         add(.database, .peakOpenConnections, "database connections open (peak)", .neither, sweep: true)
         add(.database, .refusedConnections, "database connections refused", .lowerIsBetter, sweep: true)
         add(.database, .failedQueries, "failed queries", .lowerIsBetter, sweep: true)
+        add(.database, .staleReadsPerSecond, "stale reads at replicas", .lowerIsBetter, aliases: ["stale_reads"])
+        add(.database, .staleReadShare, "stale share of replica reads", .lowerIsBetter, aliases: ["stale"])
+        add(.database, .staleReadsAvoidedPerSecond, "stale reads avoided (read_from: primary)", .neither)
 
         add(.caches, .hitRate, "cache hit ratio", .higherIsBetter, sweep: true)
         add(.caches, .lookupsPerSecond, "cache lookups", .neither)

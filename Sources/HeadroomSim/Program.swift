@@ -12,7 +12,7 @@ enum Op {
     /// `invalidations` indexes `Programs.invalidations`.
     /// `roundTrip` is a distribution index, or -1 for none.
     case query(pool: Int32, isWrite: Bool, distribution: Int32, failureProbability: Double, invalidations: Int32,
-               roundTrip: Int32)
+               roundTrip: Int32, readFromPrimary: Bool)
     case beginTransaction(pool: Int32)
     case commitTransaction
     /// Look up `cache` (its key kept in `slot`); on a hit go on, on a miss jump to `missTarget`.
@@ -102,7 +102,8 @@ struct Programs {
                 ops.append(.query(pool: index(q.pool, in: pools), isWrite: q.kind == .write,
                                   distribution: distribution(q.time), failureProbability: q.failureProbability,
                                   invalidations: invalidationIndex,
-                                  roundTrip: q.roundTrip.map { distribution($0) } ?? -1))
+                                  roundTrip: q.roundTrip.map { distribution($0) } ?? -1,
+                                  readFromPrimary: q.readFromPrimary))
             case .transaction(let tx):
                 ops.append(.beginTransaction(pool: index(tx.pool, in: pools)))
                 emit(tx.steps, depth: depth, pools: pools, caches: caches, queues: queues)

@@ -227,6 +227,12 @@ public struct DatabaseResult: Sendable {
     /// Connection attempts refused at max_connections.
     public var refusedConnections: Int
     public var failedQueries: Int
+    /// With `replication_lag`: reads at a replica that started within the lag of their own
+    /// request's last committed write (stale), and reads sent to the primary by
+    /// `read_from: primary` that a replica would have served stale.
+    public var tracksReplicationLag = false
+    public var staleReads = 0
+    public var staleReadsAvoided = 0
 }
 
 public struct CacheResult: Sendable {

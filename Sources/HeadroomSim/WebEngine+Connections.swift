@@ -74,6 +74,7 @@ extension WebEngine {
     mutating func runCommitTransaction(_ e: Int32) {
         let ei = Int(e)
         entities[Int(entities[ei].root)].committedWrites += entities[ei].transactionWrites
+        if entities[ei].transactionWrites > 0 { entities[Int(entities[ei].root)].lastWriteSeconds = now }
         endTransaction(e)
         step(e)
     }

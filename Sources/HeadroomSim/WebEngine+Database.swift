@@ -14,7 +14,7 @@ extension WebEngine {
     /// the caches it names.
     @_transparent
     mutating func runQuery(_ e: Int32, pool: Int32, isWrite: Bool, time d: Int32, failureProbability failure: Double,
-                           invalidations: Int32, roundTrip: Int32) -> Bool {
+                           invalidations: Int32, roundTrip: Int32, readFromPrimary: Bool) -> Bool {
         let ei = Int(e)
         if entities[ei].state != .atDatabase {
             if entities[ei].state == .start && entities[ei].transactionPool == pool {
@@ -30,7 +30,10 @@ extension WebEngine {
             }
             // Connection ready: execute at the database.
             entities[ei].state = .atDatabase
-            let node = chooseDatabaseNode(isWrite: isWrite)
+            // A transaction's queries run where its connection is, on the primary; so does a read
+            // that says `read_from: primary`.
+            let node = readFromPrimary || entities[ei].transactionPool >= 0 ? 0 : chooseDatabaseNode(isWrite: isWrite)
+            if !isWrite && database.replicationLag != nil { checkStaleRead(e, node: node, readFromPrimary: readFromPrimary) }
             entities[ei].databaseNode = Int32(node)
             database.queries[node] += 1
             if node == 0 && hosts.primaryHost >= 0 {
@@ -55,6 +58,7 @@ extension WebEngine {
                 entities[ei].transactionWrites += 1
             } else {
                 entities[Int(entities[ei].root)].committedWrites += 1
+                entities[Int(entities[ei].root)].lastWriteSeconds = now
             }
             if invalidations > 0 { invalidate(programs.invalidations[Int(invalidations)], instance: entities[ei].instance) }
         }
@@ -70,6 +74,18 @@ extension WebEngine {
         let e = database.nodes[node].completeNext(atSeconds: now)
         scheduleDatabaseCompletion(node)
         advance(e)
+    }
+
+    /// A read starts at `node` after its request committed a write: with a replica's lag drawn
+    /// for it, the read is stale at a replica when the write is younger than the lag; at the
+    /// primary by `read_from: primary`, the same read on a replica would have been.
+    mutating func checkStaleRead(_ e: Int32, node: Int, readFromPrimary: Bool) {
+        let ei = Int(e)
+        let last = entities[Int(entities[ei].root)].lastWriteSeconds
+        guard last > -Double.infinity, node > 0 || readFromPrimary, entities[ei].transactionPool < 0,
+              let lag = database.replicationLag, let stream = database.lagStream else { return }
+        guard now - last < lag.sample(stream) else { return }
+        if node > 0 { database.staleReads += 1 } else { database.staleReadsAvoided += 1 }
     }
 
     mutating func chooseDatabaseNode(isWrite: Bool) -> Int {

@@ -133,9 +133,9 @@ extension WebEngine {
                 guard runSleep(e, time: d) else { return }
             case .call(let d, let failure, let timeout):
                 guard runCall(e, latency: d, failureProbability: failure, timeoutSeconds: timeout) else { return }
-            case .query(let pool, let isWrite, let d, let failure, let invalidations, let roundTrip):
+            case .query(let pool, let isWrite, let d, let failure, let invalidations, let roundTrip, let atPrimary):
                 guard runQuery(e, pool: pool, isWrite: isWrite, time: d, failureProbability: failure,
-                               invalidations: invalidations, roundTrip: roundTrip) else { return }
+                               invalidations: invalidations, roundTrip: roundTrip, readFromPrimary: atPrimary) else { return }
             case .beginTransaction(let pool):
                 guard runBeginTransaction(e, pool: pool) else { return }
             case .commitTransaction:

@@ -60,6 +60,9 @@ struct WebEngine {
         var transactionWrites: Int32 = 0
         /// Writes committed outside a transaction (root entity only): the orphan count's unit.
         var committedWrites: Int32 = 0
+        /// When the request (or job) last committed a write (root entity only; -inf: never):
+        /// a read at a replica within the replication lag of it is stale.
+        var lastWriteSeconds = -Double.infinity
         var databaseNode: Int32 = -1
         // A single-flight fill this entity is running.
         var fillingCache: Int32 = -1
@@ -298,7 +301,7 @@ struct WebEngine {
         countStreams = Slab(compiled.counts.indices.map { stream("step.\($0).count") })
         pools = PoolTable(model: model, instances: instanceCount, stream: stream)
         poolers = PoolerTable(model: model)
-        database = DatabaseTable(model: model)
+        database = DatabaseTable(model: model, stream: stream)
         caches = CacheTable(model: model, instances: instanceCount, stream: stream)
         rateLimiters = RateLimiterTable(model: model, instances: instanceCount, clients: clients)
         jobQueues = JobQueueTable(model: model)

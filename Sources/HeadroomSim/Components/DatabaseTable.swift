@@ -23,8 +23,21 @@ struct DatabaseTable {
     var queries: Slab<Int>
     var refusedConnections = 0
     var failedQueries = 0
+    /// `replication_lag` and its stream (nil without one): reads at a replica that miss their
+    /// request's own write, and reads kept on the primary that would have.
+    let replicationLag: Distribution?
+    let lagStream: RandomStreamHandle?
+    var staleReads = 0
+    var staleReadsAvoided = 0
 
-    init(model: Model) {
+    init(model: Model, stream: (String) -> RandomStreamHandle) {
+        if let lag = model.database?.replicationLag, (model.database?.replicas ?? 0) > 0 {
+            replicationLag = Distribution(lag)
+            lagStream = stream("database.replication-lag")
+        } else {
+            replicationLag = nil
+            lagStream = nil
+        }
         maxConnections = model.database?.maxConnections ?? Int.max
         replicaReadRouting = (model.database?.replicas ?? 0) > 0 ? model.database?.readRouting : nil
         firstReadNode = model.database?.readFrom == .all ? 0 : 1
@@ -44,6 +57,8 @@ struct DatabaseTable {
         queries = Slab(repeating: 0, count: queries.count)
         refusedConnections = 0
         failedQueries = 0
+        staleReads = 0
+        staleReadsAvoided = 0
     }
 
     /// Nil for a model with neither a database nor a pool.
@@ -55,9 +70,13 @@ struct DatabaseTable {
                                meanActiveQueries: node.jobsPresent.mean(atSeconds: now),
                                peakActiveQueries: Int(node.jobsPresent.peak), queries: queries[i])
         }
-        return DatabaseResult(nodes: nodeResults, meanOpenConnections: openConnections.mean(atSeconds: now),
-                              peakOpenConnections: Int(openConnections.peak),
-                              maxConnections: model.database?.maxConnections ?? Int.max,
-                              refusedConnections: refusedConnections, failedQueries: failedQueries)
+        var result = DatabaseResult(nodes: nodeResults, meanOpenConnections: openConnections.mean(atSeconds: now),
+                                    peakOpenConnections: Int(openConnections.peak),
+                                    maxConnections: model.database?.maxConnections ?? Int.max,
+                                    refusedConnections: refusedConnections, failedQueries: failedQueries)
+        result.tracksReplicationLag = replicationLag != nil
+        result.staleReads = staleReads
+        result.staleReadsAvoided = staleReadsAvoided
+        return result
     }
 }

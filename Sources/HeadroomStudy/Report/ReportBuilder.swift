@@ -231,6 +231,15 @@ enum ReportBuilder {
             item.add(.peakOpenConnections, runs.map { Double($0.peakOpenConnections) })
             item.add(.refusedConnections, runs.map { Double($0.refusedConnections) })
             item.add(.failedQueries, runs.map { Double($0.failedQueries) })
+            if db0.tracksReplicationLag {
+                let withRuns = results.compactMap { r in r.database.map { (r, $0) } }
+                item.add(.staleReadsPerSecond, withRuns.map { perSecond($0.1.staleReads, $0.0) })
+                item.add(.staleReadShare, runs.map { d in
+                    let replicaReads = d.nodes.dropFirst().reduce(0) { $0 + $1.queries }
+                    return replicaReads > 0 ? Double(d.staleReads) / Double(replicaReads) : 0
+                })
+                item.add(.staleReadsAvoidedPerSecond, withRuns.map { perSecond($0.1.staleReadsAvoided, $0.0) })
+            }
             out["database"] = [item]
         }
 
